@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/** \file
+ * The environment: the cores a process owns, pinned pthreads, time, rings,
+ * memory pools and aligned allocation.
+ *
+ * This is the threading part of SPDK's env.h, implemented without DPDK,
+ * hugepages or root. Names, signatures and constants are SPDK's, so SPDK
+ * programs compile unchanged; where Pinwheel behaves differently the
+ * difference is stated on the function and listed in README.md.
+ *
+ * Thread safety: unless a function says otherwise, it may be called from any
+ * pthread, including pthreads the environment did not create ("foreign"
+ * pthreads).
+ */
+
+#ifndef SPDK_ENV_H
+#define SPDK_ENV_H
+
+#include "spdk/stdinc.h"
+#include "spdk/queue.h"
+#include "spdk/assert.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Any NUMA node (Pinwheel allocates from whatever node the kernel picks). */
+#define SPDK_ENV_NUMA_ID_ANY	(-1)
+/** Older name of \ref SPDK_ENV_NUMA_ID_ANY. */
+#define SPDK_ENV_SOCKET_ID_ANY	(-1)
+
+/** Core index returned for pthreads that are not pinned to an env core. */
+#define SPDK_ENV_LCORE_ID_ANY	(UINT32_MAX)
+
+/** Memory usable for DMA (accepted; all Pinwheel memory is ordinary heap). */
+#define SPDK_MALLOC_DMA		0x01
+/** Memory sharable across processes (accepted and ignored). */
+#define SPDK_MALLOC_SHARE	0x02
+
+/** Longest memory pool name, not counting the terminating NUL. */
+#define SPDK_MAX_MEMPOOL_NAME_LEN 29
+
+/** A PCI address. Only present so that option structs keep SPDK's shape. */
+struct spdk_pci_addr {
+	uint32_t	domain;
+	uint8_t		bus;
+	uint8_t		dev;
+	uint8_t		func;
+};
+
+/**
+ * Environment options. Fill with spdk_env_opts_init(), change what you need,
+ * pass to spdk_env_init().
+ *
+ * Pinwheel uses \c name, \c core_mask, \c main_core and \c opts_size. The
+ * other fields exist so that SPDK programs compile; they are accepted and have
+ * no effect (there are no hugepages, no PCI and no shared-memory processes).
+ */
+struct spdk_env_opts {
+	/** Process name; names the pinned pthreads' log lines. */
+	const char		*name;
+	/** Core set: hex mask ("0x3", commas allowed) or list ("[0,2-3]"). NULL means core 0. */
+	const char		*core_mask;
+	/** DPDK lcore map (ignored). */
+	const char		*lcore_map;
+	/** Shared memory id (ignored). */
+	int			shm_id;
+	/** Memory channels (ignored). */
+	int			mem_channel;
+	/** Main core, or -1 for the first core of the set. Must belong to the set. */
+	int			main_core;
+	/** Memory size in MiB (ignored). */
+	int			mem_size;
+	/** Skip PCI (ignored: there is no PCI support). */
+	bool			no_pci;
+	/** Hugepage layout (ignored). */
+	bool			hugepage_single_segments;
+	/** Hugepage unlinking (ignored). */
+	bool			unlink_hugepage;
+	/** Run without hugepages (ignored: Pinwheel never uses them). */
+	bool			no_huge;
+	/** Number of entries in pci_blocked / pci_allowed (ignored). */
+	size_t			num_pci_addr;
+	/** Hugepage mount point (ignored). */
+	const char		*hugedir;
+	/** PCI deny list (ignored). */
+	struct spdk_pci_addr	*pci_blocked;
+	/** PCI allow list (ignored). */
+	struct spdk_pci_addr	*pci_allowed;
+	/** IOVA mode (ignored). */
+	const char		*iova_mode;
+	/** Base virtual address (ignored). */
+	uint64_t		base_virtaddr;
+	/** Opaque context for the env implementation (ignored). */
+	void			*env_context;
+	/** VFIO VF token (ignored). */
+	const char		*vf_token;
+	/** sizeof(struct spdk_env_opts) as the caller knows it; set by spdk_env_opts_init(). */
+	size_t			opts_size;
+	/** Refuse memory from a remote NUMA node (ignored). */
+	bool			enforce_numa;
+};
+
+/**
+ * Allocate \p size bytes aligned to \p align (a power of two, or 0 for a cache
+ * line). The memory is ordinary heap memory, never hugepages.
+ *
+ * \param size Size in bytes; 0 returns NULL.
+ * \param align Alignment, a power of two, or 0. Always at least a cache line.
+ * \param unused Must be NULL: physical addresses do not exist here; non-NULL fails.
+ * \param numa_id NUMA node hint (ignored), or \ref SPDK_ENV_NUMA_ID_ANY.
+ * \param flags \ref SPDK_MALLOC_DMA and/or \ref SPDK_MALLOC_SHARE (accepted).
+ * \return the buffer, to be released with spdk_free(); NULL on a bad argument
+ * (logged) or when memory is exhausted.
+ */
+void *spdk_malloc(size_t size, size_t align, uint64_t *unused, int numa_id, uint32_t flags);
+
+/** Same as spdk_malloc() but the buffer is zeroed. */
+void *spdk_zmalloc(size_t size, size_t align, uint64_t *unused, int numa_id, uint32_t flags);
+
+/**
+ * Resize a buffer from spdk_malloc()/spdk_zmalloc(), keeping its contents.
+ *
+ * \param buf Buffer to resize, or NULL to allocate.
+ * \param size New size in bytes.
+ * \param align New alignment (power of two, or 0 for a cache line).
+ * \return the new buffer (\p buf is then invalid), or NULL on failure, in
+ * which case \p buf is untouched and still owned by the caller.
+ */
+void *spdk_realloc(void *buf, size_t size, size_t align);
+
+/** Release a buffer from any spdk_malloc / spdk_dma_malloc family function. NULL is a no-op. */
+void spdk_free(void *buf);
+
+/**
+ * Fill \p opts with the defaults: name "spdk", core_mask "0x1", main_core -1,
+ * shm_id -1, mem_size -1, mem_channel -1, opts_size = sizeof(*opts).
+ * NULL is a no-op.
+ */
+void spdk_env_opts_init(struct spdk_env_opts *opts);
+
+/**
+ * Initialise the environment: parse the core set, check that the process may
+ * run on every core of it (sched_getaffinity), pick the main core, and
+ * calibrate the tick counter. Call from the pthread that will be the main
+ * core's pthread; spdk_env_get_current_core() then returns the main core on it
+ * (the calling pthread itself is not re-pinned).
+ *
+ * Unlike SPDK, the environment may be finished and initialised again with a
+ * different core set. As in SPDK, \p opts == NULL after spdk_env_fini()
+ * re-initialises with the previous options.
+ *
+ * \param opts Options from spdk_env_opts_init(); copied, not kept.
+ * \return 0 on success; -EINVAL for a malformed core mask, a main core outside
+ * the set, a core the process may not run on, opts_size 0, or NULL opts on the
+ * first call; -EALREADY if already initialised. Every error is logged with
+ * the reason.
+ */
+int spdk_env_init(const struct spdk_env_opts *opts);
+
+/**
+ * Finish the environment. Pinned pthreads must have been joined
+ * (spdk_env_thread_wait_all()). Rings and memory pools stay valid: they are
+ * not tied to the core set. Calling it when not initialised is a no-op.
+ */
+void spdk_env_fini(void);
+
+/** spdk_malloc() with SPDK_MALLOC_DMA and any NUMA node. */
+void *spdk_dma_malloc(size_t size, size_t align, uint64_t *unused);
+/** spdk_malloc() with SPDK_MALLOC_DMA on \p numa_id (a hint). */
+void *spdk_dma_malloc_socket(size_t size, size_t align, uint64_t *unused, int numa_id);
+/** spdk_zmalloc() with SPDK_MALLOC_DMA and any NUMA node. */
+void *spdk_dma_zmalloc(size_t size, size_t align, uint64_t *unused);
+/** spdk_zmalloc() with SPDK_MALLOC_DMA on \p numa_id (a hint). */
+void *spdk_dma_zmalloc_socket(size_t size, size_t align, uint64_t *unused, int numa_id);
+/** spdk_realloc(); \p unused must be NULL. */
+void *spdk_dma_realloc(void *buf, size_t size, size_t align, uint64_t *unused);
+/** spdk_free(). */
+void spdk_dma_free(void *buf);
+
+/* ---------------------------------------------------------------------------
+ * Memory pools
+ * ------------------------------------------------------------------------- */
+
+struct spdk_mempool;
+
+/** Let the pool choose its per-pthread cache size. */
+#define SPDK_MEMPOOL_DEFAULT_CACHE_SIZE	SIZE_MAX
+
+/**
+ * Called once per element when a pool is created (spdk_mempool_create_ctor())
+ * and per element by spdk_mempool_obj_iter().
+ */
+typedef void (spdk_mempool_obj_cb_t)(struct spdk_mempool *mp,
+				     void *opaque, void *obj, unsigned obj_idx);
+
+/**
+ * Create a thread-safe pool of \p count fixed-size elements.
+ *
+ * Elements are cached per pthread (any pthread, env core or not), so get and
+ * put are cheap without locks; cached elements still count as available in
+ * spdk_mempool_count().
+ *
+ * \param name Unique name, at most \ref SPDK_MAX_MEMPOOL_NAME_LEN characters; copied.
+ * \param count Number of elements, > 0.
+ * \param ele_size Element size in bytes, > 0. Elements are cache-line aligned.
+ * \param cache_size Elements each pthread may keep (0: no cache;
+ *        \ref SPDK_MEMPOOL_DEFAULT_CACHE_SIZE: the pool chooses).
+ * \param numa_id NUMA hint (ignored).
+ * \return the pool, or NULL (logged) for a NULL, duplicate or over-long name,
+ * a zero count or size, or exhausted memory.
+ */
+struct spdk_mempool *spdk_mempool_create(const char *name, size_t count,
+		size_t ele_size, size_t cache_size, int numa_id);
+
+/**
+ * spdk_mempool_create() that also calls \p obj_init(mp, obj_init_arg, obj, index)
+ * once for every element before returning. \p obj_init may be NULL.
+ */
+struct spdk_mempool *spdk_mempool_create_ctor(const char *name, size_t count,
+		size_t ele_size, size_t cache_size, int numa_id,
+		spdk_mempool_obj_cb_t *obj_init, void *obj_init_arg);
+
+/** Name of the pool (owned by the pool). */
+char *spdk_mempool_get_name(struct spdk_mempool *mp);
+
+/**
+ * Free a pool. Every element should have been returned; elements still out
+ * are logged (their memory becomes invalid). NULL is a no-op. No other
+ * pthread may use the pool during or after this call.
+ */
+void spdk_mempool_free(struct spdk_mempool *mp);
+
+/** Take one element; NULL when none is left (not an error, not logged). */
+void *spdk_mempool_get(struct spdk_mempool *mp);
+
+/**
+ * Take \p count elements, all or nothing.
+ *
+ * \return 0 with \p ele_arr filled, or -ENOENT (nothing taken) when fewer than
+ * \p count are available.
+ */
+int spdk_mempool_get_bulk(struct spdk_mempool *mp, void **ele_arr, size_t count);
+
+/** Return an element taken from this pool. */
+void spdk_mempool_put(struct spdk_mempool *mp, void *ele);
+
+/** Return \p count elements taken from this pool. */
+void spdk_mempool_put_bulk(struct spdk_mempool *mp, void **ele_arr, size_t count);
+
+/**
+ * Number of elements available, cached ones included. Exact when no other
+ * pthread is using the pool at the same time.
+ */
+size_t spdk_mempool_count(const struct spdk_mempool *pool);
+
+/**
+ * Call \p obj_cb on every element of the pool, whether taken or not.
+ *
+ * \return the number of elements visited.
+ */
+uint32_t spdk_mempool_obj_iter(struct spdk_mempool *mp, spdk_mempool_obj_cb_t obj_cb,
+			       void *obj_cb_arg);
+
+/** Find a pool by name; NULL if there is none. */
+struct spdk_mempool *spdk_mempool_lookup(const char *name);
+
+/* ---------------------------------------------------------------------------
+ * Cores
+ * ------------------------------------------------------------------------- */
+
+/** Number of cores in the environment's core set (0 before spdk_env_init()). */
+uint32_t spdk_env_get_core_count(void);
+
+/**
+ * Core served by the calling pthread: the core a pthread was launched on by
+ * spdk_env_thread_launch_pinned(), the main core on the pthread that called
+ * spdk_env_init(), and \ref SPDK_ENV_LCORE_ID_ANY on any other pthread.
+ */
+uint32_t spdk_env_get_current_core(void);
+
+/** The main core (UINT32_MAX before spdk_env_init()). */
+uint32_t spdk_env_get_main_core(void);
+
+/** Lowest core of the set (UINT32_MAX before spdk_env_init()). */
+uint32_t spdk_env_get_first_core(void);
+
+/** Highest core of the set (UINT32_MAX before spdk_env_init()). */
+uint32_t spdk_env_get_last_core(void);
+
+/** Next core of the set after \p prev_core, or UINT32_MAX when there is none. */
+uint32_t spdk_env_get_next_core(uint32_t prev_core);
+
+/** Iterate \p i over every core of the set in ascending order. */
+#define SPDK_ENV_FOREACH_CORE(i)		\
+	for (i = spdk_env_get_first_core();	\
+	     i < UINT32_MAX;			\
+	     i = spdk_env_get_next_core(i))
+
+/** NUMA node of \p core, from sysfs (0 when unknown). */
+int32_t spdk_env_get_numa_id(uint32_t core);
+
+/** Older name of spdk_env_get_numa_id(). */
+uint32_t spdk_env_get_socket_id(uint32_t core);
+
+struct spdk_cpuset;
+
+/** Zero \p cpuset, then set every core of the environment's set. */
+void spdk_env_get_cpuset(struct spdk_cpuset *cpuset);
+
+/**
+ * Set in \p cpuset the SMT siblings of \p core (from sysfs), or of every core
+ * of the set when \p core is UINT32_MAX.
+ *
+ * \return true on success; false when topology is unknown (cpuset then invalid).
+ */
+bool spdk_env_core_get_smt_cpuset(struct spdk_cpuset *cpuset, uint32_t core);
+
+/** Entry point of a pinned pthread; its return value is ignored. */
+typedef int (*thread_start_fn)(void *);
+
+/**
+ * Start \p fn(\p arg) on a new pthread pinned to \p core, named
+ * "<name>_<core>" ("reactor_<core>" when the env name is "spdk" or unset) so
+ * that `ps -T` shows which core it serves. At most one pinned pthread per core
+ * may be live (the main core counts as taken by the initialising pthread).
+ *
+ * \return 0 on success; -EINVAL if \p fn is NULL, \p core is not in the set
+ * or the environment is not initialised; -EEXIST if the core already has a
+ * pinned pthread; -ENOMEM / -EAGAIN when pthread creation fails. Logged.
+ */
+int spdk_env_thread_launch_pinned(uint32_t core, thread_start_fn fn, void *arg);
+
+/**
+ * Join every pthread started by spdk_env_thread_launch_pinned(). Call from the
+ * main core's pthread; returns at once if none is running.
+ */
+void spdk_env_thread_wait_all(void);
+
+/** Always true: there are no secondary processes. */
+bool spdk_process_is_primary(void);
+
+/* ---------------------------------------------------------------------------
+ * Time
+ * ------------------------------------------------------------------------- */
+
+/**
+ * Monotonic tick counter: the invariant TSC where the CPU has one, otherwise
+ * CLOCK_MONOTONIC in nanoseconds. Cheap (one rdtsc), callable anywhere.
+ */
+uint64_t spdk_get_ticks(void);
+
+/** Ticks per second of spdk_get_ticks() (calibrated once, on first use). */
+uint64_t spdk_get_ticks_hz(void);
+
+/** Busy-wait \p us microseconds (never sleeps). */
+void spdk_delay_us(unsigned int us);
+
+/** Tell the CPU this is a spin-wait loop (x86 `pause`). */
+void spdk_pause(void);
+
+/* ---------------------------------------------------------------------------
+ * Rings
+ * ------------------------------------------------------------------------- */
+
+struct spdk_ring;
+
+/** Who may enqueue and dequeue concurrently. */
+enum spdk_ring_type {
+	SPDK_RING_TYPE_SP_SC,		/**< one producer, one consumer */
+	SPDK_RING_TYPE_MP_SC,		/**< many producers, one consumer */
+	SPDK_RING_TYPE_MP_MC,		/**< many producers, many consumers */
+};
+
+/**
+ * Create a lock-free ring of pointers holding exactly \p count entries.
+ *
+ * \param type Concurrency contract (see \ref spdk_ring_type).
+ * \param count Capacity, >= 1 (need not be a power of two).
+ * \param numa_id NUMA hint (ignored).
+ * \return the ring, or NULL (logged) for a bad type, count 0 or too large, or no memory.
+ */
+struct spdk_ring *spdk_ring_create(enum spdk_ring_type type, size_t count, int numa_id);
+
+/** Free a ring; entries still queued are dropped (the ring does not own them). NULL is a no-op. */
+void spdk_ring_free(struct spdk_ring *ring);
+
+/** Number of entries queued (a snapshot when others are using the ring). */
+size_t spdk_ring_count(struct spdk_ring *ring);
+
+/**
+ * Enqueue \p count pointers, all or nothing.
+ *
+ * \param free_space If non-NULL, receives the free space left after the call.
+ * \return \p count on success, 0 when there was not room for all of them
+ * (a full ring is a count, not an error).
+ */
+size_t spdk_ring_enqueue(struct spdk_ring *ring, void **objs, size_t count,
+			 size_t *free_space);
+
+/**
+ * Dequeue up to \p count pointers into \p objs, in FIFO order.
+ *
+ * \return the number dequeued (0 when empty).
+ */
+size_t spdk_ring_dequeue(struct spdk_ring *ring, void **objs, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPDK_ENV_H */
