@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * The message path: levels, sink selection, line formatting, stderr/syslog
+ * output, spdk_flog() and hex dumps.
+ *
+ * A stderr line is formatted completely (timestamp, header, message) and then
+ * handed to the kernel with a single write(2) on fd 2. The kernel serialises
+ * writes on one open file, so lines logged by different pthreads never mix,
+ * and nothing here takes a lock. Messages that do not fit the stack buffer
+ * are formatted into a heap buffer sized for them; if even that allocation
+ * fails the line is still written, in pieces, and marked.
+ */
+
+#include "spdk/stdinc.h"
+#include "spdk/log.h"
+
+#include "common/pw_common.h"
+#include "log/log_internal.h"
+
+/* Most lines fit here; longer ones go to a heap buffer of the exact size. */
+#define LOG_STACK_BUF	1024
+/* "[YYYY-MM-DD HH:MM:SS.uuuuuu] " needs 29 bytes plus NUL. */
+#define LOG_TS_BUF	64
+
+static const char *const g_level_names[] = {
+	[SPDK_LOG_ERROR]	= "ERROR",
+	[SPDK_LOG_WARN]		= "WARNING",
+	[SPDK_LOG_NOTICE]	= "NOTICE",
+	[SPDK_LOG_INFO]		= "INFO",
+	[SPDK_LOG_DEBUG]	= "DEBUG",
+};
+
+/* Levels and switches are read on every message by any pthread and written
+ * rarely: relaxed atomics, no ordering with other data is needed. */
+static int g_log_level = SPDK_LOG_NOTICE;
+static int g_print_level = SPDK_LOG_NOTICE;
+static bool g_timestamps = true;
+
+/* The installed sink. Stored with release by spdk_log_open_ext() and loaded
+ * with acquire by spdk_vlog(), so a sink's own setup done before opening is
+ * visible to the pthreads that call it. */
+static spdk_log_cb *g_sink;
+/* True between spdk_log_open(NULL) and spdk_log_close(): syslog is written. */
+static bool g_syslog;
+
+/* Serialises open and close; guards g_opts. */
+static pthread_mutex_t g_open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct spdk_log_opts g_opts;
+
+const char *
+pw__log_level_name(int level)
+{
+	if (level < SPDK_LOG_ERROR || level > SPDK_LOG_DEBUG) {
+		return "UNKNOWN";
+	}
+	return g_level_names[level];
+}
+
+static bool
+level_valid(int level)
+{
+	return level >= SPDK_LOG_DISABLED && level <= SPDK_LOG_DEBUG;
+}
+
+PW_EXPORT void
+spdk_log_set_level(enum spdk_log_level level)
+{
+	if (!level_valid((int)level)) {
+		SPDK_ERRLOG("log level %d is out of range (%d..%d); level unchanged\n",
+			    (int)level, SPDK_LOG_DISABLED, SPDK_LOG_DEBUG);
+		return;
+	}
+	__atomic_store_n(&g_log_level, (int)level, __ATOMIC_RELAXED);
+}
+
+PW_EXPORT enum spdk_log_level
+spdk_log_get_level(void)
+{
+	return (enum spdk_log_level)__atomic_load_n(&g_log_level, __ATOMIC_RELAXED);
+}
+
+PW_EXPORT void
+spdk_log_set_print_level(enum spdk_log_level level)
+{
+	if (!level_valid((int)level)) {
+		SPDK_ERRLOG("print level %d is out of range (%d..%d); level unchanged\n",
+			    (int)level, SPDK_LOG_DISABLED, SPDK_LOG_DEBUG);
+		return;
+	}
+	__atomic_store_n(&g_print_level, (int)level, __ATOMIC_RELAXED);
+}
+
+PW_EXPORT enum spdk_log_level
+spdk_log_get_print_level(void)
+{
+	return (enum spdk_log_level)__atomic_load_n(&g_print_level, __ATOMIC_RELAXED);
+}
+
+PW_EXPORT int
+spdk_log_to_syslog_level(enum spdk_log_level level)
+{
+	switch (level) {
+	case SPDK_LOG_DISABLED:
+		return -1;
+	case SPDK_LOG_ERROR:
+		return LOG_ERR;
+	case SPDK_LOG_WARN:
+		return LOG_WARNING;
+	case SPDK_LOG_NOTICE:
+		return LOG_NOTICE;
+	case SPDK_LOG_INFO:
+	case SPDK_LOG_DEBUG:
+	default:
+		return LOG_INFO;
+	}
+}
+
+PW_EXPORT void
+spdk_log_enable_timestamps(bool value)
+{
+	__atomic_store_n(&g_timestamps, value, __ATOMIC_RELAXED);
+}
+
+/* ---- opening and closing --------------------------------------------- */
+
+static void
+default_open(void *ctx)
+{
+	openlog("spdk", LOG_PID, LOG_LOCAL7);
+	__atomic_store_n(&g_syslog, true, __ATOMIC_RELAXED);
+}
+
+static void
+default_close(void *ctx)
+{
+	__atomic_store_n(&g_syslog, false, __ATOMIC_RELAXED);
+	closelog();
+}
+
+/* Called with g_open_lock held. */
+static void
+close_locked(void)
+{
+	struct spdk_log_opts old = g_opts;
+
+	memset(&g_opts, 0, sizeof(g_opts));
+	/* Pairs with the acquire load in spdk_vlog(). */
+	__atomic_store_n(&g_sink, NULL, __ATOMIC_RELEASE);
+	if (old.close != NULL) {
+		old.close(old.user_ctx);
+	}
+}
+
+/* The field of a caller's opts if its declared size covers it, else NULL. */
+#define OPTS_FIELD(opts, field) \
+	((opts)->size >= offsetof(struct spdk_log_opts, field) + sizeof((opts)->field) ? \
+	 (opts)->field : NULL)
+
+PW_EXPORT void
+spdk_log_open_ext(struct spdk_log_opts *opts)
+{
+	struct spdk_log_opts next = { .size = sizeof(next) };
+
+	if (opts != NULL && opts->size == 0) {
+		SPDK_ERRLOG("spdk_log_opts.size is 0 (set it to sizeof(struct spdk_log_opts)); "
+			    "using the default log output\n");
+		opts = NULL;
+	}
+	if (opts == NULL) {
+		next.open = default_open;
+		next.close = default_close;
+	} else {
+		next.log = OPTS_FIELD(opts, log);
+		next.open = OPTS_FIELD(opts, open);
+		next.close = OPTS_FIELD(opts, close);
+		next.user_ctx = OPTS_FIELD(opts, user_ctx);
+	}
+
+	pthread_mutex_lock(&g_open_lock);
+	/* SPDK forgets the previous sink without closing it; closing it first
+	 * lets its owner release what it opened. */
+	close_locked();
+	g_opts = next;
+	if (next.open != NULL) {
+		next.open(next.user_ctx);
+	}
+	/* Pairs with the acquire load in spdk_vlog(). */
+	__atomic_store_n(&g_sink, next.log, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&g_open_lock);
+}
+
+PW_EXPORT void
+spdk_log_open(spdk_log_cb *logf)
+{
+	struct spdk_log_opts opts = { .size = sizeof(opts), .log = logf };
+
+	spdk_log_open_ext(logf != NULL ? &opts : NULL);
+}
+
+PW_EXPORT void
+spdk_log_close(void)
+{
+	pthread_mutex_lock(&g_open_lock);
+	close_locked();
+	pthread_mutex_unlock(&g_open_lock);
+}
+
+/* ---- formatting ------------------------------------------------------ */
+
+/* Writes the timestamp prefix (or nothing) into buf; returns its length. */
+static size_t
+format_timestamp(char *buf, size_t cap)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+	int rc;
+
+	buf[0] = '\0';
+	if (!__atomic_load_n(&g_timestamps, __ATOMIC_RELAXED)) {
+		return 0;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (localtime_r(&ts.tv_sec, &tm) == NULL) {
+		rc = snprintf(buf, cap, "[unknown date.%06ld] ", ts.tv_nsec / 1000);
+		return rc > 0 ? (size_t)rc : 0;
+	}
+	n = strftime(buf, cap, "[%Y-%m-%d %H:%M:%S", &tm);
+	rc = snprintf(buf + n, cap - n, ".%06ld] ", ts.tv_nsec / 1000);
+	return n + (rc > 0 ? (size_t)rc : 0);
+}
+
+/* Writes all of buf to fd, retrying on EINTR and short writes. */
+static void
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t rc = write(fd, buf, len);
+
+		if (rc < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return;	/* nowhere left to report it */
+		}
+		buf += rc;
+		len -= (size_t)rc;
+	}
+}
+
+/* A formatted line: "<timestamp><header><message>". */
+struct log_line {
+	char *buf;		/* the stack buffer or heap */
+	size_t len;		/* bytes in buf, excluding the NUL */
+	size_t ts_len;		/* length of the timestamp prefix */
+	char *heap;		/* to free, or NULL */
+	bool truncated;		/* heap allocation failed: buf holds a prefix */
+};
+
+/*
+ * Formats a line into stack (of LOG_STACK_BUF bytes) or, when too long, into
+ * a heap buffer. level < 0 leaves the "*LEVEL*: " part out (spdk_flog).
+ * Returns false only when format itself is invalid.
+ */
+static bool
+format_line(struct log_line *l, char *stack, int level, const char *file, int line,
+	    const char *func, const char *format, va_list ap)
+{
+	char ts[LOG_TS_BUF];
+	const char *lname = level >= 0 ? pw__log_level_name(level) : NULL;
+	int hlen = 0, mlen;
+	size_t total;
+	va_list cp;
+
+	memset(l, 0, sizeof(*l));
+	l->ts_len = format_timestamp(ts, sizeof(ts));
+	func = func != NULL ? func : "";
+
+	/* First pass into the stack buffer; the return values give the sizes. */
+	memcpy(stack, ts, l->ts_len + 1);
+	if (file != NULL) {
+		if (lname != NULL) {
+			hlen = snprintf(stack + l->ts_len, LOG_STACK_BUF - l->ts_len,
+					"%s:%4d:%s: *%s*: ", file, line, func, lname);
+		} else {
+			hlen = snprintf(stack + l->ts_len, LOG_STACK_BUF - l->ts_len,
+					"%s:%4d:%s: ", file, line, func);
+		}
+		if (hlen < 0) {
+			return false;
+		}
+	}
+	if (l->ts_len + (size_t)hlen < LOG_STACK_BUF) {
+		va_copy(cp, ap);
+		mlen = vsnprintf(stack + l->ts_len + hlen, LOG_STACK_BUF - l->ts_len - hlen,
+				 format, cp);
+		va_end(cp);
+	} else {
+		char dummy;
+
+		va_copy(cp, ap);
+		mlen = vsnprintf(&dummy, 1, format, cp);
+		va_end(cp);
+	}
+	if (mlen < 0) {
+		return false;
+	}
+	total = l->ts_len + (size_t)hlen + (size_t)mlen;
+	l->buf = stack;
+	if (total < LOG_STACK_BUF) {
+		l->len = total;
+		return true;
+	}
+
+	/* Too long for the stack: format again into a buffer of the exact size. */
+	l->heap = malloc(total + 1);
+	if (l->heap == NULL) {
+		l->len = strnlen(stack, LOG_STACK_BUF - 1);
+		l->truncated = true;
+		return true;
+	}
+	memcpy(l->heap, ts, l->ts_len);
+	if (file != NULL) {
+		if (lname != NULL) {
+			snprintf(l->heap + l->ts_len, total + 1 - l->ts_len,
+				 "%s:%4d:%s: *%s*: ", file, line, func, lname);
+		} else {
+			snprintf(l->heap + l->ts_len, total + 1 - l->ts_len,
+				 "%s:%4d:%s: ", file, line, func);
+		}
+	}
+	va_copy(cp, ap);
+	vsnprintf(l->heap + l->ts_len + hlen, (size_t)mlen + 1, format, cp);
+	va_end(cp);
+	l->buf = l->heap;
+	l->len = total;
+	return true;
+}
+
+static const char g_truncated_note[] = "... [log line cut: out of memory]\n";
+static const char g_bad_format[] = "[log: invalid format string]\n";
+
+/* ---- logging --------------------------------------------------------- */
+
+PW_EXPORT void
+spdk_vlog(enum spdk_log_level level, const char *file, const int line, const char *func,
+	  const char *format, va_list ap)
+{
+	char stack[LOG_STACK_BUF];
+	struct log_line l;
+	bool to_stderr, to_syslog;
+	spdk_log_cb *sink;
+
+	/* Pairs with the release stores in spdk_log_open_ext()/close_locked(). */
+	sink = __atomic_load_n(&g_sink, __ATOMIC_ACQUIRE);
+	if (sink != NULL) {
+		sink((int)level, file, line, func, format, ap);
+		return;
+	}
+
+	if ((int)level < SPDK_LOG_ERROR || format == NULL) {
+		return;
+	}
+	to_stderr = (int)level <= __atomic_load_n(&g_print_level, __ATOMIC_RELAXED);
+	to_syslog = __atomic_load_n(&g_syslog, __ATOMIC_RELAXED) &&
+		    (int)level <= __atomic_load_n(&g_log_level, __ATOMIC_RELAXED);
+	if (!to_stderr && !to_syslog) {
+		return;
+	}
+
+	if (!format_line(&l, stack, (int)level, file, line, func, format, ap)) {
+		if (to_stderr) {
+			write_all(STDERR_FILENO, g_bad_format, sizeof(g_bad_format) - 1);
+		}
+		return;
+	}
+	if (to_stderr) {
+		write_all(STDERR_FILENO, l.buf, l.len);
+		if (l.truncated) {
+			write_all(STDERR_FILENO, g_truncated_note, sizeof(g_truncated_note) - 1);
+		}
+	}
+	if (to_syslog) {
+		syslog(spdk_log_to_syslog_level(level), "%s%s", l.buf + l.ts_len,
+		       l.truncated ? g_truncated_note : "");
+	}
+	free(l.heap);
+}
+
+PW_EXPORT void
+spdk_log(enum spdk_log_level level, const char *file, const int line, const char *func,
+	 const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	spdk_vlog(level, file, line, func, format, ap);
+	va_end(ap);
+}
+
+PW_EXPORT void
+spdk_vflog(FILE *fp, const char *file, const int line, const char *func,
+	   const char *format, va_list ap)
+{
+	char stack[LOG_STACK_BUF];
+	struct log_line l;
+
+	if (fp == NULL || format == NULL) {
+		SPDK_ERRLOG("spdk_vflog: %s is NULL\n", fp == NULL ? "fp" : "format");
+		return;
+	}
+	if (!format_line(&l, stack, -1, file, line, func, format, ap)) {
+		fputs(g_bad_format, fp);
+		fflush(fp);
+		return;
+	}
+	flockfile(fp);
+	fwrite(l.buf, 1, l.len, fp);
+	if (l.truncated) {
+		fputs(g_truncated_note, fp);
+	}
+	fflush(fp);
+	funlockfile(fp);
+	free(l.heap);
+}
+
+PW_EXPORT void
+spdk_flog(FILE *fp, const char *file, const int line, const char *func,
+	  const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	spdk_vflog(fp, file, line, func, format, ap);
+	va_end(ap);
+}
+
+/* ---- hex dump -------------------------------------------------------- */
+
+/* Longest dump line: "%08x " + 2 group spaces + 16 * "xx " + " " + 16 + "\n". */
+#define DUMP_LINE_MAX	(9 + 2 + 48 + 1 + 16 + 1)
+
+/* Appends one dump line for bytes [off, off + n) of buf; returns its length. */
+static size_t
+dump_line(char *out, const uint8_t *buf, size_t off, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t pos = 0, i;
+
+	pos += (size_t)sprintf(out, "%08zx ", off);
+	for (i = 0; i < 16; i++) {
+		if (i % 8 == 0) {
+			out[pos++] = ' ';
+		}
+		if (i < n) {
+			out[pos++] = hex[buf[off + i] >> 4];
+			out[pos++] = hex[buf[off + i] & 0xf];
+		} else {
+			out[pos++] = ' ';
+			out[pos++] = ' ';
+		}
+		out[pos++] = ' ';
+	}
+	out[pos++] = ' ';
+	for (i = 0; i < n; i++) {
+		out[pos++] = isprint(buf[off + i]) ? (char)buf[off + i] : '.';
+	}
+	out[pos++] = '\n';
+	return pos;
+}
+
+PW_EXPORT void
+spdk_log_dump(FILE *fp, const char *label, const void *buf, size_t len)
+{
+	const uint8_t *bytes = buf;
+	char stack[LOG_STACK_BUF];
+	size_t label_len, lines, cap, pos, off;
+	char *out = stack;
+
+	if (fp == NULL || (buf == NULL && len > 0)) {
+		SPDK_ERRLOG("spdk_log_dump: %s is NULL\n", fp == NULL ? "fp" : "buf");
+		return;
+	}
+	label = label != NULL ? label : "";
+	label_len = strlen(label);
+	lines = len / 16 + (len % 16 != 0);
+	if (lines > (SIZE_MAX - label_len - 2) / DUMP_LINE_MAX) {
+		SPDK_ERRLOG("spdk_log_dump: length %zu is too large\n", len);
+		return;
+	}
+	cap = label_len + 2 + lines * DUMP_LINE_MAX;
+
+	flockfile(fp);
+	if (cap > sizeof(stack)) {
+		out = malloc(cap);
+	}
+	if (out == NULL) {
+		/* Out of memory: write the dump one line at a time instead. */
+		char one[DUMP_LINE_MAX + 1];
+
+		fprintf(fp, "%s\n", label);
+		for (off = 0; off < len; off += 16) {
+			size_t n = dump_line(one, bytes, off, len - off < 16 ? len - off : 16);
+
+			fwrite(one, 1, n, fp);
+		}
+	} else {
+		memcpy(out, label, label_len);
+		pos = label_len;
+		out[pos++] = '\n';
+		for (off = 0; off < len; off += 16) {
+			pos += dump_line(out + pos, bytes, off, len - off < 16 ? len - off : 16);
+		}
+		fwrite(out, 1, pos, fp);
+		if (out != stack) {
+			free(out);
+		}
+	}
+	fflush(fp);
+	funlockfile(fp);
+}
