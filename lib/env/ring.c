@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * spdk_ring: a bounded, lock-free FIFO of pointers.
+ *
+ * Layout. The slots are a power-of-two array indexed by free-running
+ * counters (masked on access); the capacity the caller asked for is a separate
+ * limit, so a ring of 1000 holds exactly 1000 entries in 1024 slots. Each side
+ * (producers, consumers) owns one block of counters on its own cache lines:
+ *
+ *   head        next index to hand out (multi-producer/consumer: claimed by CAS)
+ *   tail        every index below it is finished (written, resp. read)
+ *   peer_tail   the last value this side read of the *other* side's tail
+ *
+ * Enqueue reserves [head, head + n), copies the pointers in, then moves
+ * prod.tail to head + n with a release store; dequeue does the mirror image.
+ * With several producers, each waits until prod.tail reaches the start of its
+ * own reservation before publishing, so the tail only ever covers fully
+ * written slots (same for consumers).
+ *
+ * peer_tail is a cache: a producer checks room against it and reads the
+ * consumers' cache line only when the cached value says there is not enough
+ * room (or the caller asked for an exact free_space). In the common case an
+ * enqueue then touches only the producer block and the slots, and a dequeue
+ * only the consumer block and the slots, which halves the cache-line
+ * transfers of the classic head/tail ring when both sides are busy. With
+ * several producers the cache can go backwards (two producers store what they
+ * read in either order); a stale value only ever understates the room, and
+ * an impossible one (more than the capacity in use) forces a fresh read.
+ *
+ * Why the counters are never inconsistent: every head value was written by a
+ * CAS with release order by a thread that had acquired a peer tail T with
+ * head <= T + capacity; our acquire load of head then makes that read happen
+ * before our own read of the peer tail, which therefore returns T or later.
+ *
+ * Counters are size_t: on LP64 they never wrap in practice; on ILP32 the
+ * modular arithmetic stays right because the capacity is below 2^30.
+ */
+
+#include "spdk/stdinc.h"
+#include "spdk/env.h"
+#include "spdk/likely.h"
+#include "spdk/log.h"
+#include "common/pw_common.h"
+
+/* Same ceiling as SPDK's DPDK-backed ring (an exact-size rte_ring needs a
+ * power of two above count, and DPDK caps the slot array at 2^30). */
+#define RING_MAX_COUNT		(((size_t)1 << 30) - 1)
+
+/* Keep each side's counters 128 bytes away from anything else: x86 cores
+ * fetch cache lines in adjacent pairs, so 64-byte separation still lets the
+ * producer and consumer blocks disturb each other. */
+#define RING_ALIGN		128
+
+/* Spins before yielding the cpu while waiting for an earlier producer (or
+ * consumer) to publish. Only reached when that thread was preempted between
+ * its reservation and its publication. */
+#define RING_SPINS_BEFORE_YIELD	1024
+
+struct ring_side {
+	size_t		head;
+	size_t		tail;
+	size_t		peer_tail;
+} __attribute__((aligned(RING_ALIGN)));
+
+struct spdk_ring {
+	/* Read-only after spdk_ring_create(). */
+	size_t			mask;
+	size_t			capacity;
+	enum spdk_ring_type	type;
+	bool			multi_prod;
+	bool			multi_cons;
+
+	struct ring_side	prod;
+	struct ring_side	cons;
+
+	void			*slots[] __attribute__((aligned(RING_ALIGN)));
+};
+
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* Wait until an earlier reserver on the same side has published up to
+ * \p start. The acquire load pairs with that reserver's release store of the
+ * same tail (ring_publish): what it did to its slots then happens before our
+ * own release store, so whoever acquires our tail value sees its work too
+ * (a plain store does not extend the earlier thread's release sequence). */
+static inline void
+ring_wait_turn(size_t *tail, size_t start)
+{
+	unsigned int spins = 0;
+
+	while (__atomic_load_n(tail, __ATOMIC_ACQUIRE) != start) {
+		if (++spins < RING_SPINS_BEFORE_YIELD) {
+			cpu_relax();
+		} else {
+			spins = 0;
+			sched_yield();
+		}
+	}
+}
+
+static inline void
+ring_copy_in(struct spdk_ring *ring, size_t head, void **objs, size_t n)
+{
+	size_t idx = head & ring->mask;
+	size_t until_end = ring->mask + 1 - idx;
+	size_t i;
+
+	if (spdk_likely(n <= until_end)) {
+		for (i = 0; i < n; i++) {
+			ring->slots[idx + i] = objs[i];
+		}
+	} else {
+		for (i = 0; i < until_end; i++) {
+			ring->slots[idx + i] = objs[i];
+		}
+		for (; i < n; i++) {
+			ring->slots[i - until_end] = objs[i];
+		}
+	}
+}
+
+static inline void
+ring_copy_out(struct spdk_ring *ring, size_t head, void **objs, size_t n)
+{
+	size_t idx = head & ring->mask;
+	size_t until_end = ring->mask + 1 - idx;
+	size_t i;
+
+	if (spdk_likely(n <= until_end)) {
+		for (i = 0; i < n; i++) {
+			objs[i] = ring->slots[idx + i];
+		}
+	} else {
+		for (i = 0; i < until_end; i++) {
+			objs[i] = ring->slots[idx + i];
+		}
+		for (; i < n; i++) {
+			objs[i] = ring->slots[i - until_end];
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Enqueue
+ * ------------------------------------------------------------------------- */
+
+/* Read the consumers' tail and remember it for the next enqueues. */
+static inline size_t
+prod_refresh_peer(struct spdk_ring *ring)
+{
+	/* Acquire pairs with the release store of cons.tail at the end of a
+	 * dequeue: the consumer's reads of the slots we may now reuse happen
+	 * before our writes to them. */
+	size_t seen = __atomic_load_n(&ring->cons.tail, __ATOMIC_ACQUIRE);
+
+	/* Release pairs with the acquire load of prod.peer_tail in
+	 * ring_enqueue_mp, passing the guarantee above on to other producers. */
+	__atomic_store_n(&ring->prod.peer_tail, seen, __ATOMIC_RELEASE);
+	return seen;
+}
+
+static size_t
+ring_enqueue_sp(struct spdk_ring *ring, void **objs, size_t n, size_t *free_space)
+{
+	size_t cap = ring->capacity;
+	/* Only this producer writes prod.tail: relaxed reads our own last store. */
+	size_t head = __atomic_load_n(&ring->prod.tail, __ATOMIC_RELAXED);
+	/* Relaxed: only this producer writes prod.peer_tail in an SP ring; the
+	 * consumer's slot reads were ordered by the acquire in prod_refresh_peer. */
+	size_t seen = __atomic_load_n(&ring->prod.peer_tail, __ATOMIC_RELAXED);
+
+	if (spdk_unlikely(cap - (head - seen) < n || free_space != NULL)) {
+		seen = prod_refresh_peer(ring);
+		if (cap - (head - seen) < n) {
+			if (free_space != NULL) {
+				*free_space = cap - (head - seen);
+			}
+			return 0;
+		}
+	}
+
+	ring_copy_in(ring, head, objs, n);
+	/* Release pairs with the acquire load of prod.tail in the dequeue
+	 * functions and spdk_ring_count(): the slot writes above become visible
+	 * to the consumer together with the new tail. */
+	__atomic_store_n(&ring->prod.tail, head + n, __ATOMIC_RELEASE);
+
+	if (free_space != NULL) {
+		*free_space = cap - (head + n - seen);
+	}
+	return n;
+}
+
+static size_t
+ring_enqueue_mp(struct spdk_ring *ring, void **objs, size_t n, size_t *free_space)
+{
+	size_t cap = ring->capacity;
+	size_t head, seen, used;
+
+	/* Acquire pairs with the release (acq_rel) CAS of prod.head below, done
+	 * by whichever producer moved it last: the peer tail it checked against
+	 * happens before our own read of the peer tail (see the file comment). */
+	head = __atomic_load_n(&ring->prod.head, __ATOMIC_ACQUIRE);
+	for (;;) {
+		/* Acquire pairs with the release store in prod_refresh_peer. */
+		seen = __atomic_load_n(&ring->prod.peer_tail, __ATOMIC_ACQUIRE);
+		used = head - seen;
+		if (spdk_unlikely(used > cap || cap - used < n || free_space != NULL)) {
+			seen = prod_refresh_peer(ring);
+			used = head - seen;
+			if (spdk_unlikely(used > cap)) {
+				/* Cannot happen by the argument in the file comment;
+				 * re-read head rather than trust it. */
+				head = __atomic_load_n(&ring->prod.head, __ATOMIC_ACQUIRE);
+				continue;
+			}
+			if (cap - used < n) {
+				if (free_space != NULL) {
+					*free_space = cap - used;
+				}
+				return 0;
+			}
+		}
+		/* Success is acq_rel: the release half pairs with the acquire
+		 * loads of prod.head above (by other producers); the failure
+		 * load is acquire for the same reason as the first load. */
+		if (__atomic_compare_exchange_n(&ring->prod.head, &head, head + n, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			break;
+		}
+	}
+
+	ring_copy_in(ring, head, objs, n);
+	ring_wait_turn(&ring->prod.tail, head);
+	/* Release pairs with the acquire load of prod.tail in the dequeue
+	 * functions, spdk_ring_count() and ring_wait_turn (next producer). */
+	__atomic_store_n(&ring->prod.tail, head + n, __ATOMIC_RELEASE);
+
+	if (free_space != NULL) {
+		*free_space = cap - (head + n - seen);
+	}
+	return n;
+}
+
+/* ---------------------------------------------------------------------------
+ * Dequeue
+ * ------------------------------------------------------------------------- */
+
+/* Read the producers' tail and remember it for the next dequeues. */
+static inline size_t
+cons_refresh_peer(struct spdk_ring *ring)
+{
+	/* Acquire pairs with the release store of prod.tail at the end of an
+	 * enqueue: the slot contents up to that tail are visible to us. */
+	size_t seen = __atomic_load_n(&ring->prod.tail, __ATOMIC_ACQUIRE);
+
+	/* Release pairs with the acquire load of cons.peer_tail in
+	 * ring_dequeue_mc, passing that visibility on to other consumers. */
+	__atomic_store_n(&ring->cons.peer_tail, seen, __ATOMIC_RELEASE);
+	return seen;
+}
+
+static size_t
+ring_dequeue_sc(struct spdk_ring *ring, void **objs, size_t n)
+{
+	/* Only this consumer writes cons.tail and cons.peer_tail in an SC ring:
+	 * relaxed loads read our own last stores. */
+	size_t head = __atomic_load_n(&ring->cons.tail, __ATOMIC_RELAXED);
+	size_t seen = __atomic_load_n(&ring->cons.peer_tail, __ATOMIC_RELAXED);
+	size_t avail = seen - head;
+
+	if (avail < n) {
+		seen = cons_refresh_peer(ring);
+		avail = seen - head;
+		if (avail == 0) {
+			return 0;
+		}
+		if (n > avail) {
+			n = avail;
+		}
+	}
+
+	ring_copy_out(ring, head, objs, n);
+	/* Release pairs with the acquire load of cons.tail in prod_refresh_peer
+	 * and spdk_ring_count(): our slot reads finish before a producer reuses
+	 * those slots. */
+	__atomic_store_n(&ring->cons.tail, head + n, __ATOMIC_RELEASE);
+	return n;
+}
+
+static size_t
+ring_dequeue_mc(struct spdk_ring *ring, void **objs, size_t want)
+{
+	size_t cap = ring->capacity;
+	size_t head, seen, avail, n;
+
+	/* Acquire pairs with the acq_rel CAS of cons.head below by other
+	 * consumers (same argument as prod.head in ring_enqueue_mp). */
+	head = __atomic_load_n(&ring->cons.head, __ATOMIC_ACQUIRE);
+	for (;;) {
+		/* Acquire pairs with the release store in cons_refresh_peer. */
+		seen = __atomic_load_n(&ring->cons.peer_tail, __ATOMIC_ACQUIRE);
+		avail = seen - head;
+		n = want;
+		if (avail > cap || avail < n) {
+			seen = cons_refresh_peer(ring);
+			avail = seen - head;
+			if (spdk_unlikely(avail > cap)) {
+				head = __atomic_load_n(&ring->cons.head, __ATOMIC_ACQUIRE);
+				continue;
+			}
+			if (avail == 0) {
+				return 0;
+			}
+			if (n > avail) {
+				n = avail;
+			}
+		}
+		/* acq_rel on success: release pairs with the acquire loads of
+		 * cons.head by other consumers; acquire on failure as above. */
+		if (__atomic_compare_exchange_n(&ring->cons.head, &head, head + n, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			break;
+		}
+	}
+
+	ring_copy_out(ring, head, objs, n);
+	ring_wait_turn(&ring->cons.tail, head);
+	/* Release pairs with the acquire load of cons.tail in prod_refresh_peer,
+	 * spdk_ring_count() and ring_wait_turn (next consumer). */
+	__atomic_store_n(&ring->cons.tail, head + n, __ATOMIC_RELEASE);
+	return n;
+}
+
+/* ---------------------------------------------------------------------------
+ * Public functions
+ * ------------------------------------------------------------------------- */
+
+PW_EXPORT struct spdk_ring *
+spdk_ring_create(enum spdk_ring_type type, size_t count, int numa_id)
+{
+	struct spdk_ring *ring;
+	size_t slots, bytes;
+	void *mem = NULL;
+	bool multi_prod, multi_cons;
+	int rc;
+
+	(void)numa_id;
+
+	switch (type) {
+	case SPDK_RING_TYPE_SP_SC:
+		multi_prod = false;
+		multi_cons = false;
+		break;
+	case SPDK_RING_TYPE_MP_SC:
+		multi_prod = true;
+		multi_cons = false;
+		break;
+	case SPDK_RING_TYPE_MP_MC:
+		multi_prod = true;
+		multi_cons = true;
+		break;
+	default:
+		SPDK_ERRLOG("unknown ring type %d (expected SP_SC %d, MP_SC %d or MP_MC %d)\n",
+			    (int)type, SPDK_RING_TYPE_SP_SC, SPDK_RING_TYPE_MP_SC,
+			    SPDK_RING_TYPE_MP_MC);
+		return NULL;
+	}
+
+	if (count == 0) {
+		SPDK_ERRLOG("a ring must hold at least one entry (count is 0)\n");
+		return NULL;
+	}
+	if (count > RING_MAX_COUNT) {
+		SPDK_ERRLOG("ring count %zu is too large (at most %zu)\n", count, RING_MAX_COUNT);
+		return NULL;
+	}
+
+	slots = 1;
+	while (slots < count) {
+		slots <<= 1;
+	}
+	bytes = sizeof(*ring) + slots * sizeof(void *);
+
+	rc = posix_memalign(&mem, RING_ALIGN, bytes);
+	if (rc != 0 || mem == NULL) {
+		SPDK_ERRLOG("cannot allocate a ring of %zu entries (%zu bytes)\n", count, bytes);
+		return NULL;
+	}
+
+	ring = mem;
+	memset(ring, 0, sizeof(*ring));
+	ring->mask = slots - 1;
+	ring->capacity = count;
+	ring->type = type;
+	ring->multi_prod = multi_prod;
+	ring->multi_cons = multi_cons;
+	return ring;
+}
+
+PW_EXPORT void
+spdk_ring_free(struct spdk_ring *ring)
+{
+	free(ring);
+}
+
+PW_EXPORT size_t
+spdk_ring_count(struct spdk_ring *ring)
+{
+	size_t ct, pt, n;
+
+	if (spdk_unlikely(ring == NULL)) {
+		SPDK_ERRLOG_RATELIMIT("spdk_ring_count: the ring is NULL\n");
+		return 0;
+	}
+
+	/* Consumers' tail first: the acquire pairs with its release store at
+	 * the end of a dequeue, whose thread had already acquired a producer
+	 * tail at least as large, so the read of prod.tail below (acquire,
+	 * pairing with the release store at the end of an enqueue) cannot
+	 * return less than ct. Both move meanwhile: clamp to the capacity. */
+	ct = __atomic_load_n(&ring->cons.tail, __ATOMIC_ACQUIRE);
+	pt = __atomic_load_n(&ring->prod.tail, __ATOMIC_ACQUIRE);
+	n = pt - ct;
+	return n > ring->capacity ? ring->capacity : n;
+}
+
+PW_EXPORT size_t
+spdk_ring_enqueue(struct spdk_ring *ring, void **objs, size_t count, size_t *free_space)
+{
+	if (spdk_unlikely(ring == NULL)) {
+		SPDK_ERRLOG_RATELIMIT("spdk_ring_enqueue: the ring is NULL\n");
+		if (free_space != NULL) {
+			*free_space = 0;
+		}
+		return 0;
+	}
+	if (spdk_unlikely(count == 0 || objs == NULL || count > ring->capacity)) {
+		if (count > ring->capacity) {
+			SPDK_ERRLOG_RATELIMIT("spdk_ring_enqueue: %zu entries can never fit in a ring "
+					      "of capacity %zu\n", count, ring->capacity);
+		} else if (count > 0) {
+			SPDK_ERRLOG_RATELIMIT("spdk_ring_enqueue: objs is NULL with count %zu\n",
+					      count);
+		}
+		if (free_space != NULL) {
+			*free_space = ring->capacity - spdk_ring_count(ring);
+		}
+		return 0;
+	}
+
+	if (ring->multi_prod) {
+		return ring_enqueue_mp(ring, objs, count, free_space);
+	}
+	return ring_enqueue_sp(ring, objs, count, free_space);
+}
+
+PW_EXPORT size_t
+spdk_ring_dequeue(struct spdk_ring *ring, void **objs, size_t count)
+{
+	if (spdk_unlikely(ring == NULL)) {
+		SPDK_ERRLOG_RATELIMIT("spdk_ring_dequeue: the ring is NULL\n");
+		return 0;
+	}
+	if (spdk_unlikely(count == 0 || objs == NULL)) {
+		if (count > 0) {
+			SPDK_ERRLOG_RATELIMIT("spdk_ring_dequeue: objs is NULL with count %zu\n",
+					      count);
+		}
+		return 0;
+	}
+
+	if (ring->multi_cons) {
+		return ring_dequeue_mc(ring, objs, count);
+	}
+	return ring_dequeue_sc(ring, objs, count);
+}
