@@ -25,6 +25,9 @@
 static char g_last_log[1024];
 static int g_log_count;
 
+static void capture_log(int level, const char *file, const int line, const char *func,
+			const char *format, va_list args) __attribute__((format(printf, 5, 0)));
+
 static void
 capture_log(int level, const char *file, const int line, const char *func,
 	    const char *format, va_list args)
