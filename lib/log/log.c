@@ -17,6 +17,8 @@
 #include "spdk/stdinc.h"
 #include "spdk/log.h"
 
+#include <poll.h>
+
 #include "common/pw_common.h"
 #include "log/log_internal.h"
 
@@ -24,6 +26,8 @@
 #define LOG_STACK_BUF	1024
 /* "[YYYY-MM-DD HH:MM:SS.uuuuuu] " needs 29 bytes plus NUL. */
 #define LOG_TS_BUF	64
+/* How long a write to a full non-blocking stderr waits for room. */
+#define LOG_EAGAIN_WAIT_MS	1000
 
 static const char *const g_level_names[] = {
 	[SPDK_LOG_ERROR]	= "ERROR",
@@ -45,6 +49,9 @@ static bool g_timestamps = true;
 static spdk_log_cb *g_sink;
 /* True between spdk_log_open(NULL) and spdk_log_close(): syslog is written. */
 static bool g_syslog;
+
+/* Held around each stderr write (write_stderr()). */
+static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Serialises open and close; guards g_opts. */
 static pthread_mutex_t g_open_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -233,7 +240,8 @@ format_timestamp(char *buf, size_t cap)
 	return n + (rc > 0 ? (size_t)rc : 0);
 }
 
-/* Writes all of buf to fd, retrying on EINTR and short writes. */
+/* Writes all of buf to fd, retrying on EINTR and short writes, and waiting
+ * (a bounded time) for room when fd is non-blocking. */
 static void
 write_all(int fd, const char *buf, size_t len)
 {
@@ -244,11 +252,55 @@ write_all(int fd, const char *buf, size_t len)
 			if (errno == EINTR) {
 				continue;
 			}
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+				if (poll(&pfd, 1, LOG_EAGAIN_WAIT_MS) > 0) {
+					continue;
+				}
+			}
 			return;	/* nowhere left to report it */
 		}
 		buf += rc;
 		len -= (size_t)rc;
 	}
+}
+
+/*
+ * Writes one line to stderr, holding g_write_lock. The kernel keeps a write
+ * of up to PIPE_BUF bytes to a pipe in one piece, and a write to a file opened
+ * with open(2) too, but a longer line to a pipe or socket may be split and
+ * mixed with other writers' lines, and some files (memfd, for one) do not
+ * serialise their offset. Writes to one stderr are serialised by the kernel
+ * anyway, so the lock costs almost nothing and makes every line whole
+ * whatever fd 2 is (for the pthreads of this process).
+ */
+static void
+write_stderr(const char *buf, size_t len, const char *tail, size_t tail_len)
+{
+	pthread_mutex_lock(&g_write_lock);
+	write_all(STDERR_FILENO, buf, len);
+	if (tail_len > 0) {
+		write_all(STDERR_FILENO, tail, tail_len);
+	}
+	pthread_mutex_unlock(&g_write_lock);
+}
+
+/* A fork()ed child has only the forking pthread: a lock another pthread held
+ * at the fork would never be released there. */
+static void
+reinit_locks_in_child(void)
+{
+	pthread_mutex_t init = PTHREAD_MUTEX_INITIALIZER;
+
+	g_write_lock = init;
+	g_open_lock = init;
+}
+
+__attribute__((constructor)) static void
+log_init(void)
+{
+	pthread_atfork(NULL, NULL, reinit_locks_in_child);
 }
 
 /* A formatted line: "<timestamp><header><message>". */
@@ -352,12 +404,14 @@ spdk_vlog(enum spdk_log_level level, const char *file, const int line, const cha
 	char stack[LOG_STACK_BUF];
 	struct log_line l;
 	bool to_stderr, to_syslog;
+	int saved_errno = errno;
 	spdk_log_cb *sink;
 
 	/* Pairs with the release stores in spdk_log_open_ext()/close_locked(). */
 	sink = __atomic_load_n(&g_sink, __ATOMIC_ACQUIRE);
 	if (sink != NULL) {
 		sink((int)level, file, line, func, format, ap);
+		errno = saved_errno;
 		return;
 	}
 
@@ -373,21 +427,22 @@ spdk_vlog(enum spdk_log_level level, const char *file, const int line, const cha
 
 	if (!format_line(&l, stack, (int)level, file, line, func, format, ap)) {
 		if (to_stderr) {
-			write_all(STDERR_FILENO, g_bad_format, sizeof(g_bad_format) - 1);
+			write_stderr(g_bad_format, sizeof(g_bad_format) - 1, NULL, 0);
 		}
-		return;
+		goto out;
 	}
 	if (to_stderr) {
-		write_all(STDERR_FILENO, l.buf, l.len);
-		if (l.truncated) {
-			write_all(STDERR_FILENO, g_truncated_note, sizeof(g_truncated_note) - 1);
-		}
+		write_stderr(l.buf, l.len, g_truncated_note,
+			     l.truncated ? sizeof(g_truncated_note) - 1 : 0);
 	}
 	if (to_syslog) {
 		syslog(spdk_log_to_syslog_level(level), "%s%s", l.buf + l.ts_len,
 		       l.truncated ? g_truncated_note : "");
 	}
 	free(l.heap);
+out:
+	/* Callers often log and then return -errno. */
+	errno = saved_errno;
 }
 
 PW_EXPORT void
@@ -436,89 +491,4 @@ spdk_flog(FILE *fp, const char *file, const int line, const char *func,
 	va_start(ap, format);
 	spdk_vflog(fp, file, line, func, format, ap);
 	va_end(ap);
-}
-
-/* ---- hex dump -------------------------------------------------------- */
-
-/* Longest dump line: "%08x " + 2 group spaces + 16 * "xx " + " " + 16 + "\n". */
-#define DUMP_LINE_MAX	(9 + 2 + 48 + 1 + 16 + 1)
-
-/* Appends one dump line for bytes [off, off + n) of buf; returns its length. */
-static size_t
-dump_line(char *out, const uint8_t *buf, size_t off, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t pos = 0, i;
-
-	pos += (size_t)sprintf(out, "%08zx ", off);
-	for (i = 0; i < 16; i++) {
-		if (i % 8 == 0) {
-			out[pos++] = ' ';
-		}
-		if (i < n) {
-			out[pos++] = hex[buf[off + i] >> 4];
-			out[pos++] = hex[buf[off + i] & 0xf];
-		} else {
-			out[pos++] = ' ';
-			out[pos++] = ' ';
-		}
-		out[pos++] = ' ';
-	}
-	out[pos++] = ' ';
-	for (i = 0; i < n; i++) {
-		out[pos++] = isprint(buf[off + i]) ? (char)buf[off + i] : '.';
-	}
-	out[pos++] = '\n';
-	return pos;
-}
-
-PW_EXPORT void
-spdk_log_dump(FILE *fp, const char *label, const void *buf, size_t len)
-{
-	const uint8_t *bytes = buf;
-	char stack[LOG_STACK_BUF];
-	size_t label_len, lines, cap, pos, off;
-	char *out = stack;
-
-	if (fp == NULL || (buf == NULL && len > 0)) {
-		SPDK_ERRLOG("spdk_log_dump: %s is NULL\n", fp == NULL ? "fp" : "buf");
-		return;
-	}
-	label = label != NULL ? label : "";
-	label_len = strlen(label);
-	lines = len / 16 + (len % 16 != 0);
-	if (lines > (SIZE_MAX - label_len - 2) / DUMP_LINE_MAX) {
-		SPDK_ERRLOG("spdk_log_dump: length %zu is too large\n", len);
-		return;
-	}
-	cap = label_len + 2 + lines * DUMP_LINE_MAX;
-
-	flockfile(fp);
-	if (cap > sizeof(stack)) {
-		out = malloc(cap);
-	}
-	if (out == NULL) {
-		/* Out of memory: write the dump one line at a time instead. */
-		char one[DUMP_LINE_MAX + 1];
-
-		fprintf(fp, "%s\n", label);
-		for (off = 0; off < len; off += 16) {
-			size_t n = dump_line(one, bytes, off, len - off < 16 ? len - off : 16);
-
-			fwrite(one, 1, n, fp);
-		}
-	} else {
-		memcpy(out, label, label_len);
-		pos = label_len;
-		out[pos++] = '\n';
-		for (off = 0; off < len; off += 16) {
-			pos += dump_line(out + pos, bytes, off, len - off < 16 ? len - off : 16);
-		}
-		fwrite(out, 1, pos, fp);
-		if (out != stack) {
-			free(out);
-		}
-	}
-	fflush(fp);
-	funlockfile(fp);
 }

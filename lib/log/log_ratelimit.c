@@ -58,7 +58,10 @@ pw__log_ratelimit_check_interval(struct pw_log_ratelimit *rl, uint64_t interval_
 		return true;
 	}
 	*squashed = 0;
-	if (last != 0 && stamp - last < interval_ns) {
+	/* Signed: a pthread that read the clock before another one won the
+	 * window sees a stamp older than last_ns, which is inside the window
+	 * too (unsigned, it would wrap and win a second time). */
+	if (last != 0 && (int64_t)(stamp - last) < (int64_t)interval_ns) {
 		/* Collected by the exchange below in the next winner. */
 		__atomic_fetch_add(&rl->squashed, 1, __ATOMIC_RELAXED);
 		return false;
