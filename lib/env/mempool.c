@@ -684,9 +684,16 @@ spdk_mempool_count(const struct spdk_mempool *pool)
 		SPDK_ERRLOG("mempool: count of a NULL pool\n");
 		return 0;
 	}
+	/* Under the lock so that a pthread exiting meanwhile, whose key
+	 * destructor moves its cache to the store under the same lock, is
+	 * seen before or after the move, never halfway: an exiting pthread
+	 * does not count as one using the pool. */
+	pw__mempool_lock();
 	n = pw__mempool_store_count(pool) + pw__mempool_cached_count(pool);
-	/* While elements move between a cache and the store a snapshot may
-	 * see some twice; never report more than the pool has. */
+	pw__mempool_unlock();
+	/* While the pool is in use elements move between caches and the
+	 * store and a snapshot may see some twice: never report more than
+	 * the pool has. */
 	return n < pool->count ? n : pool->count;
 }
 
