@@ -8,21 +8,31 @@
  *
  * Every message goes through spdk_vlog(). With no user sink installed, a
  * message whose level is at or below the *print level* is written to stderr
- * as one line, by one write(2), so lines logged by different pthreads never
- * interleave; after spdk_log_open(NULL) a message at or below the *log level*
- * also goes to syslog. A sink installed with spdk_log_open() or
+ * as one line, with one write(2) made under a process-wide lock, so lines
+ * logged by different pthreads never interleave whatever fd 2 is (pipe,
+ * file, tty); after spdk_log_open(NULL) a message at or below the *log
+ * level* also goes to syslog. A sink installed with spdk_log_open() or
  * spdk_log_open_ext() receives every message, unfiltered, instead.
  *
  * Every function here may be called from any pthread, also before main()
  * (from constructors) and after the library's other layers have stopped.
+ * Logging never changes errno.
  *
- * Differences from SPDK (see also README):
+ * Differences from SPDK (also listed in the README):
  *  - the default log and print levels are SPDK_LOG_NOTICE (SPDK leaves both
  *    at SPDK_LOG_ERROR until spdk_app_start() sets them);
  *  - syslog is written only between spdk_log_open(NULL) and spdk_log_close();
- *  - a stderr line is emitted with a single write(2) and is never truncated;
+ *  - a stderr line is never cut (SPDK falls back to a 1 KiB cut when out of
+ *    memory; here the cut, if memory is short, is marked in the line);
+ *  - opening a sink while another is open closes the previous one first;
  *  - SPDK_ERRLOG_RATELIMIT() is thread-safe and needs no env layer;
- *  - level and flag state are read and written atomically (no data races).
+ *  - level and flag state are read and written atomically (no data races);
+ *  - bad arguments (levels out of range, NULL pointers, duplicate or
+ *    reserved flag names, duplicate deprecation tags) are logged and refused
+ *    instead of asserted;
+ *  - deprecation strings are copied whole (SPDK cuts them at 63 bytes);
+ *  - every hex-dump line has the same layout (SPDK's last line has one more
+ *    space), and an empty dump prints only its label.
  */
 
 #ifndef SPDK_LOG_H
@@ -41,8 +51,11 @@ extern "C" {
  * installed, whatever its level (no filtering is applied).
  *
  * It is called on the pthread that logged, possibly from several pthreads at
- * once, so it must be thread-safe. It must not call spdk_log_open(),
- * spdk_log_open_ext() or spdk_log_close().
+ * once, so it must be thread-safe. It may log (the message comes back to
+ * it), but must not call spdk_log_open(), spdk_log_open_ext() or
+ * spdk_log_close(). When built with clang and -Wformat=2, define the sink
+ * with __attribute__((format(printf, 5, 0))) so that formatting \p format
+ * inside it does not warn.
  *
  * \param level Level of the message (an enum spdk_log_level value).
  * \param file Source file of the message, or NULL for SPDK_PRINTF() output.
@@ -317,7 +330,7 @@ void spdk_log(enum spdk_log_level level, const char *file, const int line, const
  * \param ap Arguments of \p format.
  */
 void spdk_vlog(enum spdk_log_level level, const char *file, const int line, const char *func,
-	       const char *format, va_list ap);
+	       const char *format, va_list ap) __attribute__((__format__(__printf__, 5, 0)));
 
 /**
  * Write a message to \p fp whatever the levels and sink:
@@ -344,7 +357,7 @@ void spdk_flog(FILE *fp, const char *file, const int line, const char *func,
  * \param ap Arguments of \p format.
  */
 void spdk_vflog(FILE *fp, const char *file, const int line, const char *func,
-		const char *format, va_list ap);
+		const char *format, va_list ap) __attribute__((__format__(__printf__, 5, 0)));
 
 /**
  * Write a hex dump of a buffer to \p fp: the label on its own line, then one
@@ -381,6 +394,7 @@ void spdk_log_register_flag(const char *name, struct spdk_log_flag *flag);
 /** Define the component flag SPDK_LOG_<flag> and register it before main(). */
 #define SPDK_LOG_REGISTER_COMPONENT(flag)						\
 struct spdk_log_flag SPDK_LOG_##flag = {						\
+	.tailq = { NULL, NULL },							\
 	.name = #flag,									\
 	.enabled = false,								\
 };											\

@@ -47,11 +47,21 @@ static bool g_timestamps = true;
  * with acquire by spdk_vlog(), so a sink's own setup done before opening is
  * visible to the pthreads that call it. */
 static spdk_log_cb *g_sink;
+/* Number of pthreads inside a call to the sink. spdk_log_close() waits for it
+ * to drop to zero before calling the close hook, so a sink never runs after
+ * its owner was told it is closed. */
+static uint64_t g_sink_users;
+/* Non-zero while this pthread runs a sink or an open/close hook: opening or
+ * closing from there would wait for itself, and is refused. */
+static __thread unsigned t_in_callback;
 /* True between spdk_log_open(NULL) and spdk_log_close(): syslog is written. */
 static bool g_syslog;
 
 /* Held around each stderr write (write_stderr()). */
 static pthread_mutex_t g_write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Replaced only by tests (pw__log_set_malloc()). */
+static pw__log_malloc_fn *g_malloc = malloc;
 
 /* Serialises open and close; guards g_opts. */
 static pthread_mutex_t g_open_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,6 +74,18 @@ pw__log_level_name(int level)
 		return "UNKNOWN";
 	}
 	return g_level_names[level];
+}
+
+void
+pw__log_set_malloc(pw__log_malloc_fn *fn)
+{
+	__atomic_store_n(&g_malloc, fn != NULL ? fn : malloc, __ATOMIC_RELAXED);
+}
+
+void *
+pw__log_malloc(size_t size)
+{
+	return __atomic_load_n(&g_malloc, __ATOMIC_RELAXED)(size);
 }
 
 static bool
@@ -154,11 +176,28 @@ close_locked(void)
 	struct spdk_log_opts old = g_opts;
 
 	memset(&g_opts, 0, sizeof(g_opts));
-	/* Pairs with the acquire load in spdk_vlog(). */
-	__atomic_store_n(&g_sink, NULL, __ATOMIC_RELEASE);
-	if (old.close != NULL) {
-		old.close(old.user_ctx);
+	/* seq_cst store then seq_cst load of g_sink_users, against spdk_vlog()'s
+	 * seq_cst increment then re-load of g_sink: either that pthread sees
+	 * NULL, or this one sees it counted and waits for it. */
+	__atomic_store_n(&g_sink, NULL, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&g_sink_users, __ATOMIC_SEQ_CST) != 0) {
+		sched_yield();
 	}
+	if (old.close != NULL) {
+		t_in_callback++;
+		old.close(old.user_ctx);
+		t_in_callback--;
+	}
+}
+
+static bool
+refuse_from_callback(const char *what)
+{
+	if (t_in_callback == 0) {
+		return false;
+	}
+	SPDK_ERRLOG("%s called from a log sink or open/close hook; ignored\n", what);
+	return true;
 }
 
 /* The field of a caller's opts if its declared size covers it, else NULL. */
@@ -186,13 +225,18 @@ spdk_log_open_ext(struct spdk_log_opts *opts)
 		next.user_ctx = OPTS_FIELD(opts, user_ctx);
 	}
 
+	if (refuse_from_callback("spdk_log_open_ext")) {
+		return;
+	}
 	pthread_mutex_lock(&g_open_lock);
 	/* SPDK forgets the previous sink without closing it; closing it first
 	 * lets its owner release what it opened. */
 	close_locked();
 	g_opts = next;
 	if (next.open != NULL) {
+		t_in_callback++;
 		next.open(next.user_ctx);
+		t_in_callback--;
 	}
 	/* Pairs with the acquire load in spdk_vlog(). */
 	__atomic_store_n(&g_sink, next.log, __ATOMIC_RELEASE);
@@ -210,6 +254,9 @@ spdk_log_open(spdk_log_cb *logf)
 PW_EXPORT void
 spdk_log_close(void)
 {
+	if (refuse_from_callback("spdk_log_close")) {
+		return;
+	}
 	pthread_mutex_lock(&g_open_lock);
 	close_locked();
 	pthread_mutex_unlock(&g_open_lock);
@@ -295,6 +342,8 @@ reinit_locks_in_child(void)
 
 	g_write_lock = init;
 	g_open_lock = init;
+	/* Only this pthread survives, and it is not inside a sink call. */
+	g_sink_users = 0;
 }
 
 __attribute__((constructor)) static void
@@ -317,7 +366,7 @@ struct log_line {
  * a heap buffer. level < 0 leaves the "*LEVEL*: " part out (spdk_flog).
  * Returns false only when format itself is invalid.
  */
-static bool
+static bool __attribute__((format(printf, 7, 0)))
 format_line(struct log_line *l, char *stack, int level, const char *file, int line,
 	    const char *func, const char *format, va_list ap)
 {
@@ -368,7 +417,7 @@ format_line(struct log_line *l, char *stack, int level, const char *file, int li
 	}
 
 	/* Too long for the stack: format again into a buffer of the exact size. */
-	l->heap = malloc(total + 1);
+	l->heap = pw__log_malloc(total + 1);
 	if (l->heap == NULL) {
 		l->len = strnlen(stack, LOG_STACK_BUF - 1);
 		l->truncated = true;
@@ -407,12 +456,23 @@ spdk_vlog(enum spdk_log_level level, const char *file, const int line, const cha
 	int saved_errno = errno;
 	spdk_log_cb *sink;
 
-	/* Pairs with the release stores in spdk_log_open_ext()/close_locked(). */
+	/* Pairs with the stores in spdk_log_open_ext()/close_locked(). */
 	sink = __atomic_load_n(&g_sink, __ATOMIC_ACQUIRE);
 	if (sink != NULL) {
-		sink((int)level, file, line, func, format, ap);
-		errno = saved_errno;
-		return;
+		/* Announce the call, then look again (see close_locked()). */
+		__atomic_fetch_add(&g_sink_users, 1, __ATOMIC_SEQ_CST);
+		sink = __atomic_load_n(&g_sink, __ATOMIC_SEQ_CST);
+		if (sink != NULL) {
+			t_in_callback++;
+			sink((int)level, file, line, func, format, ap);
+			t_in_callback--;
+		}
+		/* Read by the wait in close_locked(). */
+		__atomic_fetch_sub(&g_sink_users, 1, __ATOMIC_RELEASE);
+		if (sink != NULL) {
+			errno = saved_errno;
+			return;
+		}
 	}
 
 	if ((int)level < SPDK_LOG_ERROR || format == NULL) {

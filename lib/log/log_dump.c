@@ -76,7 +76,7 @@ spdk_log_dump(FILE *fp, const char *label, const void *buf, size_t len)
 
 	flockfile(fp);
 	if (cap > sizeof(stack)) {
-		out = malloc(cap);
+		out = pw__log_malloc(cap);
 	}
 	if (out == NULL) {
 		/* Out of memory: write the dump one line at a time instead. */

@@ -28,6 +28,12 @@ uint64_t pw__log_now_ns(void);
 bool pw__log_ratelimit_check_interval(struct pw_log_ratelimit *rl, uint64_t interval_ns,
 				      uint64_t *squashed);
 
+/* Allocator of the log layer's own buffers (long lines, large dumps); tests
+ * replace it to walk the out-of-memory paths. NULL restores malloc. */
+typedef void *pw__log_malloc_fn(size_t size);
+void pw__log_set_malloc(pw__log_malloc_fn *fn);
+void *pw__log_malloc(size_t size);
+
 /* Printable name of a level ("ERROR", "WARNING", ...), "UNKNOWN" if out of range. */
 const char *pw__log_level_name(int level);
 

@@ -91,7 +91,7 @@ append_locked(const char *text, size_t len, int level)
 	g_level_count[level_slot(level)]++;
 }
 
-static void
+static void __attribute__((format(printf, 5, 0)))
 capture_sink(int level, const char *file, const int line, const char *func,
 	     const char *format, va_list args)
 {

@@ -266,6 +266,58 @@ TEST(long_messages_are_not_truncated)
 	long_message(1 << 20);
 }
 
+static void *
+failing_malloc(size_t size)
+{
+	return NULL;
+}
+
+TEST(long_line_without_memory_is_cut_visibly)
+{
+	static const char note[] = "... [log line cut: out of memory]\n";
+	char big[5000], *out;
+	int fd;
+
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	spdk_log_enable_timestamps(false);
+	pw__log_set_malloc(failing_malloc);
+	fd = stderr_begin();
+	spdk_log(SPDK_LOG_ERROR, "f.c", 1, "g", "%s\n", big);
+	SPDK_PRINTF("short lines still fit\n");
+	out = stderr_end(fd);
+	pw__log_set_malloc(NULL);
+
+	/* The stack buffer's worth (1023 bytes), then the note, then the next line. */
+	ASSERT_EQ(count_lines(out), 2);
+	ASSERT_EQ(strncmp(out, "f.c:   1:g: *ERROR*: yyyy", 25), 0);
+	ASSERT_EQ(strlen(out), 1023 + strlen(note) + strlen("short lines still fit\n"));
+	ASSERT_EQ(memcmp(out + 1023, note, strlen(note)), 0);
+	free(out);
+}
+
+static char *dump_to_string(const char *label, const void *buf, size_t len);
+
+TEST(dump_without_memory_is_complete)
+{
+	size_t len = 3000, i;
+	uint8_t *buf = malloc(len);
+	char *normal, *degraded;
+
+	ASSERT_NOT_NULL(buf);
+	for (i = 0; i < len; i++) {
+		buf[i] = (uint8_t)(i * 7);
+	}
+	normal = dump_to_string("label", buf, len);
+	pw__log_set_malloc(failing_malloc);
+	degraded = dump_to_string("label", buf, len);
+	pw__log_set_malloc(NULL);
+	ASSERT_STR_EQ(degraded, normal);
+	free(normal);
+	free(degraded);
+	free(buf);
+}
+
 TEST(long_file_name_is_kept)
 {
 	char file[2000];
@@ -309,7 +361,7 @@ struct sink_record {
 static struct sink_record g_rec[16];
 static int g_nrec;
 
-static void
+static void __attribute__((format(printf, 5, 0)))
 record_sink(int level, const char *file, const int line, const char *func,
 	    const char *format, va_list args)
 {
@@ -397,7 +449,7 @@ enum ext_state { EXT_UNUSED, EXT_OPENED, EXT_USED, EXT_CLOSED };
 static enum ext_state g_ext_state;
 static int g_ext_closes;
 
-static void
+static void __attribute__((format(printf, 5, 0)))
 ext_log(int level, const char *file, const int line, const char *func,
 	const char *format, va_list args)
 {
@@ -480,6 +532,59 @@ TEST(reopen_closes_previous_sink)
 	ASSERT_EQ(g_nrec, 1);
 	spdk_log_close();
 	ASSERT_EQ(g_ext_closes, 1);
+}
+
+static int g_reentry_calls;
+static char g_reentry_msgs[4][160];
+
+static void __attribute__((format(printf, 5, 0)))
+reentrant_sink(int level, const char *file, const int line, const char *func,
+	       const char *format, va_list args)
+{
+	int n = g_reentry_calls++;
+
+	ASSERT_LT(n, 4);
+	vsnprintf(g_reentry_msgs[n], sizeof(g_reentry_msgs[n]), format, args);
+	if (n == 0) {
+		spdk_log_close();		/* would wait for itself */
+		spdk_log_open(NULL);
+	}
+}
+
+TEST(open_and_close_from_a_sink_are_refused)
+{
+	spdk_log_open(reentrant_sink);
+	SPDK_ERRLOG("trigger\n");
+	ASSERT_EQ(g_reentry_calls, 3);
+	ASSERT_STR_EQ(g_reentry_msgs[0], "trigger\n");
+	ASSERT_STR_EQ(g_reentry_msgs[1],
+		      "spdk_log_close called from a log sink or open/close hook; ignored\n");
+	ASSERT_STR_EQ(g_reentry_msgs[2],
+		      "spdk_log_open_ext called from a log sink or open/close hook; ignored\n");
+	/* Still installed. */
+	SPDK_ERRLOG("again\n");
+	ASSERT_EQ(g_reentry_calls, 4);
+	spdk_log_close();
+}
+
+static void
+reopening_hook(void *ctx)
+{
+	spdk_log_open(NULL);
+}
+
+TEST(open_from_an_open_hook_is_refused)
+{
+	struct spdk_log_opts opts = {
+		.size = sizeof(opts), .log = record_sink, .open = reopening_hook,
+	};
+
+	spdk_log_open_ext(&opts);
+	/* The refusal was logged while the new sink was not yet in place. */
+	SPDK_ERRLOG("after\n");
+	ASSERT_EQ(g_nrec, 1);
+	ASSERT_STR_EQ(g_rec[0].msg, "after\n");
+	spdk_log_close();
 }
 
 /* ---- flags ------------------------------------------------------------ */
@@ -975,7 +1080,7 @@ TEST(deprecation_misuse)
 static int g_ctor_records;
 static char g_ctor_msg[64];
 
-static void
+static void __attribute__((format(printf, 5, 0)))
 ctor_sink(int level, const char *file, const int line, const char *func,
 	  const char *format, va_list args)
 {
