@@ -60,7 +60,8 @@ struct spdk_pci_addr {
  * no effect (there are no hugepages, no PCI and no shared-memory processes).
  */
 struct spdk_env_opts {
-	/** Process name; names the pinned pthreads' log lines. */
+	/** Process name (NULL: "spdk"). Kept for spdk_env_init(NULL); pinned pthreads are
+	 *  named "reactor_<core>" whatever it is. */
 	const char		*name;
 	/** Core set: hex mask ("0x3", commas allowed) or list ("[0,2-3]"). NULL means core 0. */
 	const char		*core_mask;
@@ -108,13 +109,14 @@ struct spdk_env_opts {
  * Allocate \p size bytes aligned to \p align (a power of two, or 0 for a cache
  * line). The memory is ordinary heap memory, never hugepages.
  *
- * \param size Size in bytes; 0 returns NULL.
+ * \param size Size in bytes; 0 is a bad argument.
  * \param align Alignment, a power of two, or 0. Always at least a cache line.
  * \param unused Must be NULL: physical addresses do not exist here; non-NULL fails.
  * \param numa_id NUMA node hint (ignored), or \ref SPDK_ENV_NUMA_ID_ANY.
- * \param flags \ref SPDK_MALLOC_DMA and/or \ref SPDK_MALLOC_SHARE (accepted).
+ * \param flags \ref SPDK_MALLOC_DMA and/or \ref SPDK_MALLOC_SHARE; must not be 0
+ *        (as in SPDK, which refuses 0 too). Otherwise without effect.
  * \return the buffer, to be released with spdk_free(); NULL on a bad argument
- * (logged) or when memory is exhausted.
+ * (logged) or when memory is exhausted (not logged).
  */
 void *spdk_malloc(size_t size, size_t align, uint64_t *unused, int numa_id, uint32_t flags);
 
@@ -124,11 +126,15 @@ void *spdk_zmalloc(size_t size, size_t align, uint64_t *unused, int numa_id, uin
 /**
  * Resize a buffer from spdk_malloc()/spdk_zmalloc(), keeping its contents.
  *
+ * The buffer stays in place when it is large enough, suitably aligned and
+ * not mostly wasted; otherwise the contents move to a new buffer.
+ *
  * \param buf Buffer to resize, or NULL to allocate.
- * \param size New size in bytes.
+ * \param size New size in bytes; 0 is a bad argument.
  * \param align New alignment (power of two, or 0 for a cache line).
- * \return the new buffer (\p buf is then invalid), or NULL on failure, in
- * which case \p buf is untouched and still owned by the caller.
+ * \return the new buffer (\p buf is then invalid unless it is the same
+ * pointer), or NULL on a bad argument (logged) or exhausted memory, in which
+ * case \p buf is untouched and still owned by the caller.
  */
 void *spdk_realloc(void *buf, size_t size, size_t align);
 
@@ -144,27 +150,34 @@ void spdk_env_opts_init(struct spdk_env_opts *opts);
 
 /**
  * Initialise the environment: parse the core set, check that the process may
- * run on every core of it (sched_getaffinity), pick the main core, and
- * calibrate the tick counter. Call from the pthread that will be the main
- * core's pthread; spdk_env_get_current_core() then returns the main core on it
- * (the calling pthread itself is not re-pinned).
+ * run on every core of it (the calling pthread's sched_getaffinity mask,
+ * which new pthreads inherit), pick the main core, and calibrate the tick
+ * counter (about 1 ms, once per process). Call from the pthread that will be
+ * the main core's pthread; spdk_env_get_current_core() then returns the main
+ * core on it (the calling pthread itself is not re-pinned). spdk_env_init()
+ * and spdk_env_fini() must be called from that one pthread.
  *
  * Unlike SPDK, the environment may be finished and initialised again with a
  * different core set. As in SPDK, \p opts == NULL after spdk_env_fini()
- * re-initialises with the previous options.
+ * re-initialises with the options of the last successful call.
  *
- * \param opts Options from spdk_env_opts_init(); copied, not kept.
- * \return 0 on success; -EINVAL for a malformed core mask, a main core outside
- * the set, a core the process may not run on, opts_size 0, or NULL opts on the
- * first call; -EALREADY if already initialised. Every error is logged with
- * the reason.
+ * \param opts Options from spdk_env_opts_init(). Only the fields that lie
+ * within opts->opts_size are read (the others take their defaults); the
+ * strings are borrowed during the call and copied.
+ * \return 0 on success; -EINVAL for a malformed core mask, a mask selecting
+ * no core, a main core outside the set, a core the process may not run on,
+ * opts_size 0, or NULL opts when there are no previous options; -EALREADY if
+ * already initialised; -ENOMEM if the options cannot be copied. Every error
+ * is logged with the reason and leaves the environment uninitialised.
  */
 int spdk_env_init(const struct spdk_env_opts *opts);
 
 /**
- * Finish the environment. Pinned pthreads must have been joined
- * (spdk_env_thread_wait_all()). Rings and memory pools stay valid: they are
- * not tied to the core set. Calling it when not initialised is a no-op.
+ * Finish the environment, from the pthread that called spdk_env_init().
+ * Pinned pthreads must have returned: those that have are joined here; if
+ * one is still running, the call is refused (logged) and the environment
+ * stays initialised. Rings and memory pools stay valid: they are not tied to
+ * the core set. Calling it when not initialised is a no-op.
  */
 void spdk_env_fini(void);
 
@@ -291,7 +304,11 @@ uint32_t spdk_env_get_first_core(void);
 /** Highest core of the set (UINT32_MAX before spdk_env_init()). */
 uint32_t spdk_env_get_last_core(void);
 
-/** Next core of the set after \p prev_core, or UINT32_MAX when there is none. */
+/**
+ * Next core of the set after \p prev_core, or UINT32_MAX when there is none
+ * (or before spdk_env_init()). As in SPDK, \p prev_core == UINT32_MAX gives
+ * the first core.
+ */
 uint32_t spdk_env_get_next_core(uint32_t prev_core);
 
 /** Iterate \p i over every core of the set in ascending order. */
@@ -300,7 +317,11 @@ uint32_t spdk_env_get_next_core(uint32_t prev_core);
 	     i < UINT32_MAX;			\
 	     i = spdk_env_get_next_core(i))
 
-/** NUMA node of \p core, from sysfs (0 when unknown). */
+/**
+ * NUMA node of \p core, from sysfs (read once); 0 when sysfs does not say,
+ * \ref SPDK_ENV_NUMA_ID_ANY when \p core >= SPDK_CPUSET_SIZE. Any cpu may be
+ * asked, not only the environment's cores.
+ */
 int32_t spdk_env_get_numa_id(uint32_t core);
 
 /** Older name of spdk_env_get_numa_id(). */
@@ -312,10 +333,12 @@ struct spdk_cpuset;
 void spdk_env_get_cpuset(struct spdk_cpuset *cpuset);
 
 /**
- * Set in \p cpuset the SMT siblings of \p core (from sysfs), or of every core
- * of the set when \p core is UINT32_MAX.
+ * Zero \p cpuset, then set in it the SMT siblings of \p core (sysfs
+ * thread_siblings_list; \p core itself included), or of every core of the
+ * set when \p core is UINT32_MAX (none before spdk_env_init()).
  *
- * \return true on success; false when topology is unknown (cpuset then invalid).
+ * \return true on success; false when the topology is unknown (cpuset then
+ * invalid), or (logged) for a NULL \p cpuset or \p core >= SPDK_CPUSET_SIZE.
  */
 bool spdk_env_core_get_smt_cpuset(struct spdk_cpuset *cpuset, uint32_t core);
 
@@ -323,20 +346,27 @@ bool spdk_env_core_get_smt_cpuset(struct spdk_cpuset *cpuset, uint32_t core);
 typedef int (*thread_start_fn)(void *);
 
 /**
- * Start \p fn(\p arg) on a new pthread pinned to \p core, named
- * "<name>_<core>" ("reactor_<core>" when the env name is "spdk" or unset) so
- * that `ps -T` shows which core it serves. At most one pinned pthread per core
- * may be live (the main core counts as taken by the initialising pthread).
+ * Start \p fn(\p arg) on a new pthread pinned to \p core (its affinity is
+ * that one cpu from creation on, before \p fn runs), named "reactor_<core>"
+ * so that `ps -T` shows which core it serves. On it,
+ * spdk_env_get_current_core() returns \p core. At most one pinned pthread per
+ * core may be live (the main core counts as taken by the initialising
+ * pthread); a pinned pthread whose \p fn has returned no longer holds its
+ * core. Any pthread may call this.
  *
  * \return 0 on success; -EINVAL if \p fn is NULL, \p core is not in the set
- * or the environment is not initialised; -EEXIST if the core already has a
- * pinned pthread; -ENOMEM / -EAGAIN when pthread creation fails. Logged.
+ * or the environment is not initialised; -EEXIST if the core is the main core
+ * or already has a live pinned pthread; -EAGAIN / -ENOMEM (or another
+ * negative errno) when pthread creation fails. Every error is logged.
  */
 int spdk_env_thread_launch_pinned(uint32_t core, thread_start_fn fn, void *arg);
 
 /**
- * Join every pthread started by spdk_env_thread_launch_pinned(). Call from the
- * main core's pthread; returns at once if none is running.
+ * Join every pthread started by spdk_env_thread_launch_pinned(), including
+ * those launched while it waits, and free their cores for new launches.
+ * Call from the main core's pthread; returns at once if none is running.
+ * Called from a pinned pthread, it waits for the others and skips that
+ * pthread itself (logged).
  */
 void spdk_env_thread_wait_all(void);
 
@@ -348,18 +378,30 @@ bool spdk_process_is_primary(void);
  * ------------------------------------------------------------------------- */
 
 /**
- * Monotonic tick counter: the invariant TSC where the CPU has one, otherwise
- * CLOCK_MONOTONIC in nanoseconds. Cheap (one rdtsc), callable anywhere.
+ * Monotonic tick counter: the invariant TSC where the CPU has one (CPUID, or
+ * the kernel's constant_tsc + nonstop_tsc flags), otherwise CLOCK_MONOTONIC
+ * in nanoseconds. Cheap (one rdtsc and one predictable branch), callable
+ * anywhere. The TSCs of all cores agree, but like DPDK's rte_rdtsc() the read
+ * is not ordered against surrounding memory accesses: a reading handed over
+ * from another core may exceed a later local reading by the CPU's
+ * out-of-order window (about 100 ns). Compare such readings with care.
  */
 uint64_t spdk_get_ticks(void);
 
-/** Ticks per second of spdk_get_ticks() (calibrated once, on first use). */
+/**
+ * Ticks per second of spdk_get_ticks(). Calibrated once per process, on first
+ * use of the clock (spdk_env_init() does it), against CLOCK_MONOTONIC over
+ * about 1 ms; an exact rate announced by CPUID is used when it agrees.
+ */
 uint64_t spdk_get_ticks_hz(void);
 
-/** Busy-wait \p us microseconds (never sleeps). */
+/**
+ * Busy-wait \p us microseconds (never sleeps): returns once at least that
+ * much time has passed both by spdk_get_ticks() and by CLOCK_MONOTONIC.
+ */
 void spdk_delay_us(unsigned int us);
 
-/** Tell the CPU this is a spin-wait loop (x86 `pause`). */
+/** Tell the CPU this is a spin-wait loop (x86 `pause`, Arm `yield`). */
 void spdk_pause(void);
 
 /* ---------------------------------------------------------------------------
