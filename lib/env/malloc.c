@@ -30,6 +30,11 @@ alloc_args_ok(const char *fn, size_t size, size_t align, const uint64_t *unused)
 		SPDK_ERRLOG("%s: size 0 requested\n", fn);
 		return false;
 	}
+	if (size > PTRDIFF_MAX) {
+		/* No object may be that large; most likely a negative size. */
+		SPDK_ERRLOG("%s: size %zu is larger than any object can be\n", fn, size);
+		return false;
+	}
 	if (align != 0 && !spdk_u64_is_pow2(align)) {
 		SPDK_ERRLOG("%s: alignment %zu is not a power of two\n", fn, align);
 		return false;
