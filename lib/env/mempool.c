@@ -176,12 +176,33 @@ store_put(struct spdk_mempool *mp, void *const *objs, size_t n)
 	return true;
 }
 
+/* store_put(), and when the store is full (an element was put twice), as
+ * many as still fit, one by one. Returns how many were dropped. */
+static size_t
+store_put_or_drop(struct spdk_mempool *mp, void *const *objs, size_t n)
+{
+	size_t i, dropped = 0;
+
+	if (spdk_likely(store_put(mp, objs, n))) {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!store_put(mp, &objs[i], 1)) {
+			dropped++;
+		}
+	}
+	return dropped;
+}
+
 static void
 put_store(struct spdk_mempool *mp, void *const *objs, size_t n)
 {
-	if (spdk_unlikely(!store_put(mp, objs, n))) {
+	size_t dropped = store_put_or_drop(mp, objs, n);
+
+	if (spdk_unlikely(dropped > 0)) {
 		SPDK_ERRLOG_RATELIMIT("mempool %s: %zu element(s) returned beyond the %zu it "
-				      "holds (one put twice?); dropped\n", mp->name, n, mp->count);
+				      "holds (one put twice?); dropped\n", mp->name, dropped,
+				      mp->count);
 	}
 }
 
@@ -352,10 +373,11 @@ pw__mempool_cached_count(const struct spdk_mempool *mp)
 	return sum;
 }
 
-void
+size_t
 pw__mempool_flush_slot_locked(unsigned slot)
 {
 	struct spdk_mempool *mp;
+	size_t dropped = 0;
 
 	TAILQ_FOREACH(mp, &g_pools, link) {
 		/* Relaxed: the caller owns the slot and wrote the entry. */
@@ -366,8 +388,9 @@ pw__mempool_flush_slot_locked(unsigned slot)
 			continue;
 		}
 		cache_set_len(c, 0);
-		put_store(mp, c->objs, len);
+		dropped += store_put_or_drop(mp, c->objs, len);
 	}
+	return dropped;
 }
 
 static struct spdk_mempool *

@@ -37,14 +37,20 @@ static void
 slot_release(void *arg)
 {
 	unsigned slot = (unsigned)(uintptr_t)arg - 1;
+	size_t dropped;
 
 	if (slot >= PW_MEMPOOL_MAX_SLOTS) {
 		return;
 	}
 	pw__mempool_lock();
-	pw__mempool_flush_slot_locked(slot);
+	dropped = pw__mempool_flush_slot_locked(slot);
 	g_slot_used[slot] = false;
 	pw__mempool_unlock();
+	/* Logged outside the lock: a log sink may call back into the pools. */
+	if (dropped > 0) {
+		SPDK_ERRLOG("mempool: an exiting pthread's cache held %zu element(s) beyond "
+			    "its pool's size (one put twice?); dropped\n", dropped);
+	}
 	/* Should another key's destructor use a pool after this one ran, the
 	 * pthread takes a slot again and the key runs this once more. */
 	pw__mempool_tslot = PW_MEMPOOL_TSLOT_UNSET;
@@ -117,7 +123,9 @@ struct pw_mempool_cache *
 pw__mempool_cache_create(struct spdk_mempool *mp, unsigned slot)
 {
 	struct pw_mempool_cache *c = NULL;
-	size_t size = sizeof(*c) + mp->cache_size * sizeof(void *);
+	/* Whole cache lines, so that no other allocation shares the last one. */
+	size_t size = SPDK_ALIGN_CEIL(sizeof(*c) + mp->cache_size * sizeof(void *),
+				      (size_t)SPDK_CACHE_LINE_SIZE);
 
 	if (posix_memalign((void **)&c, SPDK_CACHE_LINE_SIZE, size) != 0) {
 		SPDK_ERRLOG_RATELIMIT("mempool %s: no memory for a per-pthread cache; "

@@ -98,8 +98,11 @@ struct pw_mempool_cache *pw__mempool_cache_create(struct spdk_mempool *mp, unsig
 size_t pw__mempool_cache_size_for(size_t count, size_t requested);
 
 /* Move every element cached under slot in every pool back to the shared
- * stores. Called with the lock held, by the slot's owner as it exits. */
-void pw__mempool_flush_slot_locked(unsigned slot);
+ * stores. Called with the lock held, by the slot's owner as it exits.
+ * Returns how many elements did not fit (a store would have held more than
+ * its pool's size: an element was put twice); they are dropped, and the
+ * caller logs them once the lock is released. */
+size_t pw__mempool_flush_slot_locked(unsigned slot);
 
 /* Elements in the shared store of mp (a snapshot). */
 size_t pw__mempool_store_count(const struct spdk_mempool *mp);

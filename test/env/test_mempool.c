@@ -645,6 +645,39 @@ TEST(double_put_is_logged_not_stored)
 	ASSERT_EQ(errors(), 1);
 }
 
+static void *
+double_put_then_exit(void *arg)
+{
+	struct spdk_mempool *mp = arg;
+	void *a = spdk_mempool_get(mp);
+
+	ASSERT_NOT_NULL(a);
+	spdk_mempool_put(mp, a);
+	spdk_mempool_put(mp, a);	/* lands in the cache: not noticed yet */
+	return NULL;
+}
+
+TEST(double_put_into_a_cache_is_logged_at_pthread_exit)
+{
+	struct spdk_mempool *mp = spdk_mempool_create("twice_cached", 64, 8, 8, 0);
+	pthread_t t;
+
+	ASSERT_NOT_NULL(mp);
+	if (mp->cache_size < 3) {
+		TEST_SKIP("too many cpus for this pool to cache");
+	}
+	capture();
+	ASSERT_EQ(pthread_create(&t, NULL, double_put_then_exit, mp), 0);
+	ASSERT_EQ(pthread_join(t, NULL), 0);
+	/* The exiting pthread's flush found one element too many. */
+	ASSERT_EQ(errors(), 1);
+	ASSERT_TRUE(log_capture_contains("held 1 element(s) beyond its pool's size"));
+	ASSERT_EQ(pw__mempool_cached_count(mp), 0);
+	ASSERT_EQ(pw__mempool_store_count(mp), 64);
+	spdk_mempool_free(mp);
+	ASSERT_EQ(errors(), 1);
+}
+
 /* ---- free --------------------------------------------------------------------- */
 
 TEST(free_with_elements_out_is_logged)
