@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Message queues: one unbounded multi-producer, single-consumer queue per
+ * thread, holding (fn, ctx) pairs inline.
+ *
+ * A queue is a chain of 4 KiB segments of 255 slots. The producers' tail is a
+ * single word, "segment address | next slot index" (segments are page aligned,
+ * so the index fits in the low 12 bits); a producer claims a slot with one
+ * compare-and-swap on that word, writes ctx, then publishes fn with a release
+ * store. The producer that finds the tail segment full opens a new one: it
+ * swings the tail to the new segment (claiming its slot 0) and then links it
+ * from the old one. The consumer walks slots in order, stops at the first slot
+ * whose fn is still NULL, clears each slot it takes, and retires a segment
+ * once all of its slots are consumed and its successor is linked.
+ *
+ * Why this shape:
+ * - no message object to allocate or free, no per-message cache: a message is
+ *   16 bytes written once by the sender and read once by the receiver, four to
+ *   a cache line, in an array the CPU can prefetch (a linked list would cost a
+ *   dependent cache miss per message);
+ * - the consumer never reads the producers' line on its fast path, so an idle
+ *   receiver does not disturb a busy sender;
+ * - unbounded per thread, bounded for the process by msg_mempool_size
+ *   (rounded up to whole segments): exhaustion is -ENOMEM, never an abort;
+ * - FIFO for all producers together, hence per sender.
+ *
+ * The tail word can see the same segment come back (ABA) after it was
+ * retired and reused by this same queue; that is harmless because the word
+ * describes the whole state: a CAS that succeeds claims exactly the slot the
+ * queue would hand out next.
+ */
+
+#include "thread/thread_internal.h"
+
+#include "spdk/log.h"
+
+/* ---------------------------------------------------------------------------
+ * Segment pool, shared by every queue of the process. Taken once per 255
+ * messages at most, so a mutex is cheap enough here.
+ * ------------------------------------------------------------------------- */
+
+static pthread_mutex_t g_seg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pw_msg_seg *g_seg_free;
+static size_t g_seg_in_use;	/* held by queues (spares included) */
+static size_t g_seg_base;	/* one per live queue: not limited */
+static size_t g_seg_limit;	/* segments allowed beyond the base ones */
+
+static struct pw_msg_seg *
+seg_get(bool base)
+{
+	struct pw_msg_seg *seg;
+
+	pthread_mutex_lock(&g_seg_lock);
+	if (!base && g_seg_in_use - g_seg_base >= g_seg_limit) {
+		pthread_mutex_unlock(&g_seg_lock);
+		return NULL;
+	}
+	g_seg_in_use++;
+	if (base) {
+		g_seg_base++;
+	}
+	seg = g_seg_free;
+	if (seg != NULL) {
+		g_seg_free = seg->free_next;
+	}
+	pthread_mutex_unlock(&g_seg_lock);
+
+	if (seg == NULL) {
+		seg = aligned_alloc(PW_MSGQ_SEG_BYTES, PW_MSGQ_SEG_BYTES);
+		if (seg == NULL) {
+			pthread_mutex_lock(&g_seg_lock);
+			g_seg_in_use--;
+			if (base) {
+				g_seg_base--;
+			}
+			pthread_mutex_unlock(&g_seg_lock);
+			return NULL;
+		}
+		memset(seg, 0, sizeof(*seg));
+	}
+	/* Every slot of a pooled segment was cleared by its last consumer. */
+	atomic_store_explicit(&seg->next, NULL, memory_order_relaxed);
+	seg->free_next = NULL;
+	return seg;
+}
+
+static void
+seg_put(struct pw_msg_seg *seg, bool base)
+{
+	pthread_mutex_lock(&g_seg_lock);
+	seg->free_next = g_seg_free;
+	g_seg_free = seg;
+	g_seg_in_use--;
+	if (base) {
+		g_seg_base--;
+	}
+	pthread_mutex_unlock(&g_seg_lock);
+}
+
+int
+pw__msgq_lib_init(size_t msg_limit)
+{
+	if (msg_limit == 0) {
+		msg_limit = SPDK_DEFAULT_MSG_MEMPOOL_SIZE;
+	}
+	pthread_mutex_lock(&g_seg_lock);
+	g_seg_limit = (msg_limit + PW_MSGQ_SEG_SLOTS - 1) / PW_MSGQ_SEG_SLOTS;
+	pthread_mutex_unlock(&g_seg_lock);
+	return 0;
+}
+
+void
+pw__msgq_lib_fini(void)
+{
+	struct pw_msg_seg *seg;
+
+	pthread_mutex_lock(&g_seg_lock);
+	while ((seg = g_seg_free) != NULL) {
+		g_seg_free = seg->free_next;
+		free(seg);
+	}
+	pthread_mutex_unlock(&g_seg_lock);
+}
+
+size_t
+pw__msgq_segments_in_use(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&g_seg_lock);
+	n = g_seg_in_use;
+	pthread_mutex_unlock(&g_seg_lock);
+	return n;
+}
+
+size_t
+pw__msgq_segment_limit(void)
+{
+	return g_seg_limit;
+}
+
+/* ---------------------------------------------------------------------------
+ * One queue
+ * ------------------------------------------------------------------------- */
+
+int
+pw__msgq_init(struct spdk_thread *thread)
+{
+	struct pw_msg_seg *seg = seg_get(true);
+
+	if (seg == NULL) {
+		return -ENOMEM;
+	}
+	thread->mq_head_seg = seg;
+	thread->mq_head_idx = 0;
+	atomic_init(&thread->mq_tail, (uintptr_t)seg);
+	atomic_init(&thread->mq_spare, NULL);
+	return 0;
+}
+
+void
+pw__msgq_fini(struct spdk_thread *thread)
+{
+	struct pw_msg_seg *seg = thread->mq_head_seg, *next;
+	struct pw_msg_seg *spare;
+	bool base = true;
+
+	/* The caller drained the queue; whatever segments remain go back. */
+	while (seg != NULL) {
+		next = atomic_load_explicit(&seg->next, memory_order_acquire);
+		for (uint32_t i = 0; i < PW_MSGQ_SEG_SLOTS; i++) {
+			atomic_store_explicit(&seg->slots[i].fn, NULL, memory_order_relaxed);
+		}
+		seg_put(seg, base);
+		base = false;
+		seg = next;
+	}
+	spare = atomic_exchange_explicit(&thread->mq_spare, NULL, memory_order_acquire);
+	if (spare != NULL) {
+		seg_put(spare, false);
+	}
+	thread->mq_head_seg = NULL;
+}
+
+/* A producer needs a fresh segment: the queue's spare first, else the pool. */
+static struct pw_msg_seg *
+msgq_fresh_segment(struct spdk_thread *thread)
+{
+	struct pw_msg_seg *seg;
+
+	/* Pairs with the release in msgq_retire(): the consumer's clearing of
+	 * every slot happens before we write into them. */
+	seg = atomic_exchange_explicit(&thread->mq_spare, NULL, memory_order_acquire);
+	if (seg != NULL) {
+		atomic_store_explicit(&seg->next, NULL, memory_order_relaxed);
+		return seg;
+	}
+	return seg_get(false);
+}
+
+/* The consumer is done with a segment: keep it as the spare, or pool it. */
+static void
+msgq_retire(struct spdk_thread *thread, struct pw_msg_seg *seg)
+{
+	struct pw_msg_seg *old;
+
+	/* Pairs with the acquire in msgq_fresh_segment(). */
+	old = atomic_exchange_explicit(&thread->mq_spare, seg, memory_order_acq_rel);
+	if (old != NULL) {
+		seg_put(old, false);
+	}
+}
+
+static int
+msgq_push(struct spdk_thread *thread, spdk_msg_fn fn, void *ctx)
+{
+	uintptr_t tail = atomic_load_explicit(&thread->mq_tail, memory_order_acquire);
+	struct pw_msg_seg *fresh = NULL;
+
+	for (;;) {
+		struct pw_msg_seg *seg = (struct pw_msg_seg *)(tail & ~(uintptr_t)PW_MSGQ_IDX_MASK);
+		uint32_t idx = (uint32_t)(tail & PW_MSGQ_IDX_MASK);
+
+		if (spdk_likely(idx < PW_MSGQ_SEG_SLOTS)) {
+			/* Claim slot idx. Acquire pairs with the release of the
+			 * producer that opened this segment (its links and its
+			 * cleared slots are visible to us). */
+			if (atomic_compare_exchange_weak_explicit(&thread->mq_tail, &tail, tail + 1,
+					memory_order_acq_rel, memory_order_acquire)) {
+				seg->slots[idx].ctx = ctx;
+				/* Pairs with the consumer's acquire load of fn. */
+				atomic_store_explicit(&seg->slots[idx].fn, fn, memory_order_release);
+				if (fresh != NULL) {
+					msgq_retire(thread, fresh);
+				}
+				return 0;
+			}
+			continue;
+		}
+
+		/* The tail segment is full: open a new one, claiming its slot 0. */
+		if (fresh == NULL) {
+			fresh = msgq_fresh_segment(thread);
+			if (fresh == NULL) {
+				return -ENOMEM;
+			}
+		}
+		if (atomic_compare_exchange_weak_explicit(&thread->mq_tail, &tail,
+				(uintptr_t)fresh | 1u, memory_order_acq_rel, memory_order_acquire)) {
+			fresh->slots[0].ctx = ctx;
+			atomic_store_explicit(&fresh->slots[0].fn, fn, memory_order_release);
+			/* Pairs with the consumer's acquire load of next. */
+			atomic_store_explicit(&seg->next, fresh, memory_order_release);
+			return 0;
+		}
+	}
+}
+
+uint32_t
+pw__msgq_run(struct spdk_thread *thread, uint32_t max)
+{
+	struct { spdk_msg_fn fn; void *ctx; } batch[PW_MSG_BATCH_DEFAULT];
+	struct pw_msg_seg *seg = thread->mq_head_seg;
+	uint32_t idx = thread->mq_head_idx;
+	uint32_t n = 0;
+
+	if (max == 0 || max > PW_MSG_BATCH_DEFAULT) {
+		max = PW_MSG_BATCH_DEFAULT;
+	}
+
+	/* Take a batch first, then run it, as SPDK does: a message that sends
+	 * to its own thread is not run again within the same slice. */
+	while (n < max) {
+		struct pw_msg_slot *slot;
+		spdk_msg_fn fn;
+
+		if (spdk_unlikely(idx == PW_MSGQ_SEG_SLOTS)) {
+			/* Pairs with the release store of next in msgq_push(). */
+			struct pw_msg_seg *next = atomic_load_explicit(&seg->next,
+						  memory_order_acquire);
+
+			if (next == NULL) {
+				break;
+			}
+			msgq_retire(thread, seg);
+			seg = next;
+			idx = 0;
+		}
+		slot = &seg->slots[idx];
+		/* Pairs with the release store of fn in msgq_push(). */
+		fn = atomic_load_explicit(&slot->fn, memory_order_acquire);
+		if (fn == NULL) {
+			break;
+		}
+		batch[n].fn = fn;
+		batch[n].ctx = slot->ctx;
+		atomic_store_explicit(&slot->fn, NULL, memory_order_relaxed);
+		idx++;
+		n++;
+	}
+	thread->mq_head_seg = seg;
+	thread->mq_head_idx = idx;
+
+	for (uint32_t i = 0; i < n; i++) {
+		batch[i].fn(batch[i].ctx);
+		if (spdk_unlikely(thread->attention != 0)) {
+			if (thread->lock_count != 0) {
+				pw__spin_check_switch(thread);
+			}
+			if (thread->num_pp_handlers != 0) {
+				pw__thread_run_pp_handlers(thread);
+			}
+		}
+	}
+	return n;
+}
+
+bool
+pw__msgq_pending(struct spdk_thread *thread)
+{
+	uintptr_t head = (uintptr_t)thread->mq_head_seg | thread->mq_head_idx;
+
+	return atomic_load_explicit(&thread->mq_tail, memory_order_acquire) != head;
+}
+
+size_t
+pw__msgq_count(struct spdk_thread *thread)
+{
+	struct pw_msg_seg *seg = thread->mq_head_seg;
+	uint32_t idx = thread->mq_head_idx;
+	size_t count = 0;
+
+	while (seg != NULL) {
+		for (; idx < PW_MSGQ_SEG_SLOTS; idx++) {
+			if (atomic_load_explicit(&seg->slots[idx].fn, memory_order_acquire) == NULL) {
+				return count;
+			}
+			count++;
+		}
+		seg = atomic_load_explicit(&seg->next, memory_order_acquire);
+		idx = 0;
+	}
+	return count;
+}
+
+/* ---------------------------------------------------------------------------
+ * Public sending functions
+ * ------------------------------------------------------------------------- */
+
+PW_EXPORT int
+spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ctx)
+{
+	struct spdk_thread *thread = (struct spdk_thread *)cthread;
+	int rc;
+
+	if (spdk_unlikely(thread == NULL || fn == NULL)) {
+		SPDK_ERRLOG("spdk_thread_send_msg: %s is NULL\n", thread == NULL ? "thread" : "fn");
+		return -EINVAL;
+	}
+	if (spdk_unlikely(atomic_load_explicit(&thread->shared_state, memory_order_acquire) ==
+			  PW_THREAD_EXITED)) {
+		SPDK_ERRLOG_RATELIMIT("Thread %s has exited: message %p not sent\n", thread->name,
+				      (void *)fn);
+		return -EIO;
+	}
+	rc = msgq_push(thread, fn, ctx);
+	if (spdk_unlikely(rc != 0)) {
+		SPDK_ERRLOG_RATELIMIT("No room for a message to thread %s: %zu messages in flight "
+				      "(msg_mempool_size); retry once they drain\n", thread->name,
+				      g_seg_limit * PW_MSGQ_SEG_SLOTS);
+		return rc;
+	}
+	return 0;
+}
+
+PW_EXPORT int
+spdk_thread_send_critical_msg(struct spdk_thread *thread, spdk_msg_fn fn)
+{
+	spdk_msg_fn expected = NULL;
+
+	/* No logging here: this must stay async-signal-safe. */
+	if (thread == NULL || fn == NULL) {
+		return -EINVAL;
+	}
+	/* Pairs with the acquire exchange in the slice (thread.c). */
+	if (!atomic_compare_exchange_strong_explicit(&thread->critical_msg, &expected, fn,
+			memory_order_release, memory_order_relaxed)) {
+		return -EIO;
+	}
+	return 0;
+}

@@ -1,0 +1,654 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Pollers: registration, pause/resume/unregister, dispatch, introspection.
+ *
+ * Untimed pollers live in a dense array of {fn, arg, busy, poller} entries,
+ * run from the newest to the oldest, as SPDK runs its list. The dispatch loop
+ * does nothing per poller but call it, count a busy result and check one word
+ * of the thread for pending work (post-poller handlers, a spinlock left held):
+ * - a poller that is paused or unregistered has its entry's fn replaced by a
+ *   no-op ("tombstone"), so the loop needs no state check; the array is
+ *   compacted at the end of the slice;
+ * - run counts are derived: the thread counts dispatch rounds, and a poller
+ *   that sits in the array from round r0 to round r1 ran r1 - r0 times.
+ *
+ * Timed pollers are in timer.c's structure; an unregistered or paused timed
+ * poller leaves it at once (SPDK leaves it there until its next expiry), so a
+ * thread with nothing else left can exit at once.
+ *
+ * States follow SPDK's: a paused poller is PAUSING until the end of the next
+ * slice, then PAUSED; a resume before that puts it back where it was.
+ */
+
+#include "thread/thread_internal.h"
+
+#include "spdk/log.h"
+
+static int
+tombstone_fn(void *arg)
+{
+	return 0;
+}
+
+static uint64_t
+us_to_ticks(uint64_t us)
+{
+	uint64_t hz = spdk_get_ticks_hz();
+
+	return hz * (us / SPDK_SEC_TO_USEC) + hz * (us % SPDK_SEC_TO_USEC) / SPDK_SEC_TO_USEC;
+}
+
+/* ---------------------------------------------------------------------------
+ * The untimed dispatch array
+ * ------------------------------------------------------------------------- */
+
+static bool
+in_array(const struct spdk_poller *poller)
+{
+	return poller->active_idx != UINT32_MAX;
+}
+
+/* Has the entry at idx already been run in the round in progress? Entries run
+ * from the top index down, so only those below the running one have not. */
+static bool
+pending_this_round(const struct spdk_thread *thread, uint32_t idx)
+{
+	return thread->dispatch_idx >= 0 && (int64_t)idx < thread->dispatch_idx;
+}
+
+/* Runs of an untimed poller since it entered the array (not yet folded). */
+static uint64_t
+derived_runs(const struct spdk_poller *poller)
+{
+	const struct spdk_thread *thread = poller->thread;
+	uint64_t runs = thread->active_round - poller->round_base;
+
+	if (runs > 0 && pending_this_round(thread, poller->active_idx)) {
+		runs--;
+	}
+	return runs;
+}
+
+static int
+active_add(struct spdk_thread *thread, struct spdk_poller *poller)
+{
+	struct pw_active_ent *ent;
+
+	if (thread->active_count == thread->active_cap) {
+		uint32_t cap = thread->active_cap ? thread->active_cap * 2 : 16;
+		struct pw_active_ent *arr = realloc(thread->active, cap * sizeof(*arr));
+
+		if (arr == NULL) {
+			return -ENOMEM;
+		}
+		thread->active = arr;
+		thread->active_cap = cap;
+	}
+	ent = &thread->active[thread->active_count];
+	ent->fn = poller->fn;
+	ent->arg = poller->arg;
+	ent->busy = 0;
+	ent->poller = poller;
+	poller->active_idx = thread->active_count++;
+	/* Added now, it runs from the next round on (a round in progress only
+	 * visits entries that existed when it started). */
+	poller->round_base = thread->active_round;
+	return 0;
+}
+
+/* Stop running an untimed poller; its entry stays until the slice ends. */
+static void
+active_tombstone(struct spdk_thread *thread, struct spdk_poller *poller)
+{
+	struct pw_active_ent *ent = &thread->active[poller->active_idx];
+
+	assert(ent->fn != tombstone_fn);
+	poller->run_count += derived_runs(poller);
+	ent->fn = tombstone_fn;
+	thread->active_dead++;
+}
+
+/* Undo active_tombstone() before the array was compacted. */
+static void
+active_restore(struct spdk_thread *thread, struct spdk_poller *poller)
+{
+	struct pw_active_ent *ent = &thread->active[poller->active_idx];
+
+	assert(ent->fn == tombstone_fn);
+	ent->fn = poller->fn;
+	thread->active_dead--;
+	poller->round_base = thread->active_round;
+	if (pending_this_round(thread, poller->active_idx)) {
+		/* It will still run in this round: count that run. */
+		poller->round_base--;
+	}
+}
+
+static void
+active_compact(struct spdk_thread *thread)
+{
+	uint32_t out = 0;
+
+	for (uint32_t i = 0; i < thread->active_count; i++) {
+		struct pw_active_ent *ent = &thread->active[i];
+		struct spdk_poller *poller = ent->poller;
+
+		if (ent->fn == tombstone_fn) {
+			poller->busy_count += ent->busy;
+			poller->active_idx = UINT32_MAX;
+			continue;
+		}
+		if (out != i) {
+			thread->active[out] = *ent;
+			poller->active_idx = out;
+		}
+		out++;
+	}
+	thread->active_count = out;
+	thread->active_dead = 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Dispatch
+ * ------------------------------------------------------------------------- */
+
+static void
+after_callback(struct spdk_thread *thread)
+{
+	if (thread->lock_count != 0) {
+		pw__spin_check_switch(thread);
+	}
+	if (thread->num_pp_handlers != 0) {
+		pw__thread_run_pp_handlers(thread);
+	}
+}
+
+static int
+run_active(struct spdk_thread *thread)
+{
+	int64_t i = (int64_t)thread->active_count - 1;
+	int rc = 0;
+
+	if (i < 0) {
+		return 0;
+	}
+	thread->active_round++;
+	for (; i >= 0; i--) {
+		struct pw_active_ent *ent = &thread->active[i];
+		int r;
+
+		thread->dispatch_idx = i;
+		r = ent->fn(ent->arg);
+		if (r > 0) {
+			/* The array may have moved while the poller ran. */
+			thread->active[i].busy++;
+			if (r > rc) {
+				rc = r;
+			}
+		}
+		if (spdk_unlikely(thread->attention != 0)) {
+			after_callback(thread);
+		}
+	}
+	thread->dispatch_idx = -1;
+	return rc;
+}
+
+static void
+poller_free(struct spdk_poller *poller)
+{
+	if (poller->bucket != NULL) {
+		pw__timer_detach(poller->thread, poller);
+	}
+	free(poller);
+}
+
+static int
+run_timed(struct spdk_thread *thread, uint64_t now)
+{
+	struct spdk_poller *poller;
+	int rc = 0;
+
+	while ((poller = thread->first_timed_poller) != NULL && poller->next_run_tick <= now) {
+		int r;
+
+		/* Out of the structure while it runs, back in afterwards unless it
+		 * paused or unregistered itself (as SPDK does). */
+		pw__timer_disarm(thread, poller);
+		poller->running = true;
+		r = poller->fn(poller->arg);
+		poller->running = false;
+		poller->run_count++;
+		if (r > 0) {
+			poller->busy_count++;
+			if (r > rc) {
+				rc = r;
+			}
+		}
+		if (spdk_unlikely(thread->attention != 0)) {
+			after_callback(thread);
+		}
+		switch (poller->state) {
+		case PW_POLLER_WAITING:
+			pw__timer_arm(thread, poller, now);
+			break;
+		case PW_POLLER_UNREGISTERED:
+			poller_free(poller);
+			break;
+		default:
+			/* PAUSING: already on the pausing list. */
+			break;
+		}
+	}
+	return rc;
+}
+
+int
+pw__pollers_run(struct spdk_thread *thread, uint64_t now)
+{
+	int rc = run_active(thread);
+	int timed_rc = 0;
+
+	if (thread->first_timed_poller != NULL && thread->first_timed_poller->next_run_tick <= now) {
+		timed_rc = run_timed(thread, now);
+	}
+	return timed_rc > rc ? timed_rc : rc;
+}
+
+void
+pw__pollers_settle(struct spdk_thread *thread)
+{
+	struct spdk_poller *poller;
+
+	if (thread->active_dead != 0) {
+		active_compact(thread);
+	}
+	while ((poller = TAILQ_FIRST(&thread->pausing_pollers)) != NULL) {
+		TAILQ_REMOVE(&thread->pausing_pollers, poller, plink);
+		poller->state = PW_POLLER_PAUSED;
+		TAILQ_INSERT_TAIL(&thread->paused_pollers, poller, plink);
+	}
+	while ((poller = TAILQ_FIRST(&thread->zombie_pollers)) != NULL) {
+		TAILQ_REMOVE(&thread->zombie_pollers, poller, plink);
+		poller_free(poller);
+	}
+}
+
+struct spdk_poller *
+pw__pollers_any_live(struct spdk_thread *thread)
+{
+	if (thread->active_count > thread->active_dead) {
+		for (uint32_t i = 0; i < thread->active_count; i++) {
+			if (thread->active[i].fn != tombstone_fn) {
+				return thread->active[i].poller;
+			}
+		}
+	}
+	if (thread->first_timed_poller != NULL) {
+		return thread->first_timed_poller;
+	}
+	if (!TAILQ_EMPTY(&thread->pausing_pollers)) {
+		return TAILQ_FIRST(&thread->pausing_pollers);
+	}
+	return TAILQ_FIRST(&thread->paused_pollers);
+}
+
+void
+pw__pollers_free_all(struct spdk_thread *thread)
+{
+	struct spdk_poller *poller;
+
+	pw__pollers_settle(thread);
+	while (thread->active_count > 0) {
+		poller = thread->active[--thread->active_count].poller;
+		SPDK_WARNLOG("active poller %s still registered when thread %s was destroyed\n",
+			     poller->name, thread->name);
+		poller->active_idx = UINT32_MAX;
+		poller_free(poller);
+	}
+	while ((poller = thread->first_timed_poller) != NULL) {
+		SPDK_WARNLOG("timed poller %s still registered when thread %s was destroyed\n",
+			     poller->name, thread->name);
+		pw__timer_disarm(thread, poller);
+		poller_free(poller);
+	}
+	while ((poller = TAILQ_FIRST(&thread->paused_pollers)) != NULL) {
+		SPDK_WARNLOG("paused poller %s still registered when thread %s was destroyed\n",
+			     poller->name, thread->name);
+		TAILQ_REMOVE(&thread->paused_pollers, poller, plink);
+		poller_free(poller);
+	}
+	free(thread->active);
+	thread->active = NULL;
+	thread->active_cap = 0;
+}
+
+uint32_t
+pw__pollers_active_count(struct spdk_thread *thread)
+{
+	return thread->active_count - thread->active_dead;
+}
+
+/* ---------------------------------------------------------------------------
+ * Registration and control
+ * ------------------------------------------------------------------------- */
+
+static struct spdk_poller *
+poller_register(spdk_poller_fn fn, void *arg, uint64_t period_us, const char *name)
+{
+	struct spdk_thread *thread = pw__tls_thread;
+	struct spdk_poller *poller;
+
+	if (thread == NULL) {
+		SPDK_ERRLOG("poller %s: registered from a pthread with no current spdk_thread\n",
+			    name ? name : "(unnamed)");
+		return NULL;
+	}
+	if (fn == NULL) {
+		SPDK_ERRLOG("poller %s: NULL function\n", name ? name : "(unnamed)");
+		return NULL;
+	}
+	if (thread->state == PW_THREAD_EXITED) {
+		SPDK_ERRLOG("thread %s has exited: poller %s not registered\n", thread->name,
+			    name ? name : "(unnamed)");
+		return NULL;
+	}
+
+	poller = calloc(1, sizeof(*poller));
+	if (poller == NULL) {
+		SPDK_ERRLOG("no memory for poller %s\n", name ? name : "(unnamed)");
+		return NULL;
+	}
+	if (name != NULL) {
+		snprintf(poller->name, sizeof(poller->name), "%s", name);
+	} else {
+		snprintf(poller->name, sizeof(poller->name), "%p", (void *)fn);
+	}
+	poller->fn = fn;
+	poller->arg = arg;
+	poller->thread = thread;
+	poller->state = PW_POLLER_WAITING;
+	poller->active_idx = UINT32_MAX;
+	if (thread->next_poller_id == 0) {
+		SPDK_WARNLOG("poller ids of thread %s wrapped around\n", thread->name);
+		thread->next_poller_id = 1;
+	}
+	poller->id = thread->next_poller_id++;
+	poller->period_ticks = us_to_ticks(period_us);
+
+	if (poller->period_ticks != 0) {
+		if (pw__timer_attach(thread, poller) != 0) {
+			SPDK_ERRLOG("no memory for poller %s\n", poller->name);
+			free(poller);
+			return NULL;
+		}
+		pw__timer_arm(thread, poller, spdk_get_ticks());
+	} else if (active_add(thread, poller) != 0) {
+		SPDK_ERRLOG("no memory for poller %s\n", poller->name);
+		free(poller);
+		return NULL;
+	}
+	return poller;
+}
+
+PW_EXPORT struct spdk_poller *
+spdk_poller_register(spdk_poller_fn fn, void *arg, uint64_t period_microseconds)
+{
+	return poller_register(fn, arg, period_microseconds, NULL);
+}
+
+PW_EXPORT struct spdk_poller *
+spdk_poller_register_named(spdk_poller_fn fn, void *arg, uint64_t period_microseconds,
+			   const char *name)
+{
+	return poller_register(fn, arg, period_microseconds, name);
+}
+
+/* The poller belongs to the current thread; log misuse otherwise. */
+static bool
+owned_here(const char *func, struct spdk_poller *poller)
+{
+	struct spdk_thread *thread = pw__tls_thread;
+
+	if (poller == NULL) {
+		SPDK_ERRLOG("%s: NULL poller\n", func);
+		return false;
+	}
+	if (thread != poller->thread) {
+		pw__wrong_thread(func, poller->name, poller->thread, thread);
+		return false;
+	}
+	return true;
+}
+
+static bool
+is_running(const struct spdk_poller *poller)
+{
+	return poller->running ||
+	       (in_array(poller) && poller->thread->dispatch_idx == (int64_t)poller->active_idx);
+}
+
+PW_EXPORT void
+spdk_poller_unregister(struct spdk_poller **ppoller)
+{
+	struct spdk_thread *thread;
+	struct spdk_poller *poller;
+
+	if (ppoller == NULL || *ppoller == NULL) {
+		return;
+	}
+	poller = *ppoller;
+	*ppoller = NULL;
+	if (!owned_here(__func__, poller)) {
+		return;
+	}
+	thread = poller->thread;
+
+	switch (poller->state) {
+	case PW_POLLER_UNREGISTERED:
+		SPDK_ERRLOG("poller %s unregistered twice\n", poller->name);
+		return;
+	case PW_POLLER_PAUSED:
+		TAILQ_REMOVE(&thread->paused_pollers, poller, plink);
+		break;
+	case PW_POLLER_PAUSING:
+		TAILQ_REMOVE(&thread->pausing_pollers, poller, plink);
+		break;
+	case PW_POLLER_WAITING:
+		if (in_array(poller)) {
+			active_tombstone(thread, poller);
+		} else if (poller->armed) {
+			pw__timer_disarm(thread, poller);
+		}
+		break;
+	}
+
+	poller->state = PW_POLLER_UNREGISTERED;
+	if (in_array(poller)) {
+		/* Its (tombstoned) entry goes when the array is compacted. */
+		TAILQ_INSERT_TAIL(&thread->zombie_pollers, poller, plink);
+	} else if (!poller->running) {
+		poller_free(poller);
+	}
+	/* else: a timed poller unregistering itself; run_timed() frees it. */
+}
+
+PW_EXPORT void
+spdk_poller_pause(struct spdk_poller *poller)
+{
+	struct spdk_thread *thread;
+
+	if (!owned_here(__func__, poller)) {
+		return;
+	}
+	thread = poller->thread;
+	if (poller->state != PW_POLLER_WAITING) {
+		/* Already pausing or paused (or unregistered: nothing to do). */
+		return;
+	}
+	if (in_array(poller)) {
+		active_tombstone(thread, poller);
+	} else if (poller->armed) {
+		pw__timer_disarm(thread, poller);
+	}
+	poller->state = PW_POLLER_PAUSING;
+	TAILQ_INSERT_TAIL(&thread->pausing_pollers, poller, plink);
+}
+
+PW_EXPORT void
+spdk_poller_resume(struct spdk_poller *poller)
+{
+	struct spdk_thread *thread;
+
+	if (!owned_here(__func__, poller)) {
+		return;
+	}
+	thread = poller->thread;
+
+	switch (poller->state) {
+	case PW_POLLER_PAUSING:
+		/* Not settled yet: back exactly where it was. */
+		TAILQ_REMOVE(&thread->pausing_pollers, poller, plink);
+		poller->state = PW_POLLER_WAITING;
+		if (poller->period_ticks == 0) {
+			active_restore(thread, poller);
+		} else if (!is_running(poller)) {
+			pw__timer_rearm_in_place(thread, poller);
+		}
+		/* A running timed poller is re-armed by run_timed() when it returns. */
+		break;
+	case PW_POLLER_PAUSED:
+		TAILQ_REMOVE(&thread->paused_pollers, poller, plink);
+		poller->state = PW_POLLER_WAITING;
+		if (poller->period_ticks == 0) {
+			if (active_add(thread, poller) != 0) {
+				SPDK_ERRLOG("no memory to resume poller %s; it stays paused\n",
+					    poller->name);
+				poller->state = PW_POLLER_PAUSED;
+				TAILQ_INSERT_TAIL(&thread->paused_pollers, poller, plink);
+			}
+		} else {
+			pw__timer_arm(thread, poller, spdk_get_ticks());
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+PW_EXPORT void
+spdk_poller_register_interrupt(struct spdk_poller *poller,
+			       spdk_poller_set_interrupt_mode_cb cb_fn, void *cb_arg)
+{
+	if (!owned_here(__func__, poller)) {
+		return;
+	}
+	poller->intr_cb = cb_fn;
+	poller->intr_cb_arg = cb_arg;
+}
+
+/* ---------------------------------------------------------------------------
+ * Introspection (spdk_internal/thread.h)
+ * ------------------------------------------------------------------------- */
+
+PW_EXPORT const char *
+spdk_poller_get_name(struct spdk_poller *poller)
+{
+	return poller->name;
+}
+
+PW_EXPORT uint64_t
+spdk_poller_get_id(struct spdk_poller *poller)
+{
+	return poller->id;
+}
+
+PW_EXPORT const char *
+spdk_poller_get_state_str(struct spdk_poller *poller)
+{
+	switch (poller->state) {
+	case PW_POLLER_WAITING:
+		return is_running(poller) ? "running" : "waiting";
+	case PW_POLLER_UNREGISTERED:
+		return "unregistered";
+	case PW_POLLER_PAUSING:
+		return "pausing";
+	case PW_POLLER_PAUSED:
+		return "paused";
+	}
+	return "unknown";
+}
+
+PW_EXPORT uint64_t
+spdk_poller_get_period_ticks(struct spdk_poller *poller)
+{
+	return poller->period_ticks;
+}
+
+PW_EXPORT void
+spdk_poller_get_stats(struct spdk_poller *poller, struct spdk_poller_stats *stats)
+{
+	stats->run_count = poller->run_count;
+	stats->busy_count = poller->busy_count;
+	if (in_array(poller)) {
+		struct pw_active_ent *ent = &poller->thread->active[poller->active_idx];
+
+		stats->busy_count += ent->busy;
+		if (ent->fn != tombstone_fn) {
+			stats->run_count += derived_runs(poller);
+		}
+	}
+}
+
+static struct spdk_poller *
+active_from(struct spdk_thread *thread, uint32_t idx)
+{
+	for (; idx < thread->active_count; idx++) {
+		if (thread->active[idx].fn != tombstone_fn) {
+			return thread->active[idx].poller;
+		}
+	}
+	return NULL;
+}
+
+PW_EXPORT struct spdk_poller *
+spdk_thread_get_first_active_poller(struct spdk_thread *thread)
+{
+	return active_from(thread, 0);
+}
+
+PW_EXPORT struct spdk_poller *
+spdk_thread_get_next_active_poller(struct spdk_poller *prev)
+{
+	if (!in_array(prev)) {
+		return NULL;
+	}
+	return active_from(prev->thread, prev->active_idx + 1);
+}
+
+PW_EXPORT struct spdk_poller *
+spdk_thread_get_first_timed_poller(struct spdk_thread *thread)
+{
+	return thread->first_timed_poller;
+}
+
+PW_EXPORT struct spdk_poller *
+spdk_thread_get_next_timed_poller(struct spdk_poller *prev)
+{
+	return pw__timer_next(prev->thread, prev);
+}
+
+PW_EXPORT struct spdk_poller *
+spdk_thread_get_first_paused_poller(struct spdk_thread *thread)
+{
+	return TAILQ_FIRST(&thread->paused_pollers);
+}
+
+PW_EXPORT struct spdk_poller *
+spdk_thread_get_next_paused_poller(struct spdk_poller *prev)
+{
+	return prev->state == PW_POLLER_PAUSED ? TAILQ_NEXT(prev, plink) : NULL;
+}

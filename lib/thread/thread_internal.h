@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Private structures of the thread library, shared by its modules
+ * (thread.c, msgq.c, poller.c, timer.c, io_channel.c, spinlock.c) and by the
+ * tests, which observe a few internals through the pw__ accessors below.
+ */
+
+#ifndef PW_THREAD_INTERNAL_H
+#define PW_THREAD_INTERNAL_H
+
+#include "spdk/stdinc.h"
+#include "spdk/thread.h"
+#include "spdk_internal/thread.h"
+#include "pinwheel/spinlock.h"
+#include "common/pw_common.h"
+
+#include <stdatomic.h>
+
+#define PW_MSG_BATCH_DEFAULT		8	/* messages per slice when max_msgs is 0 */
+#define PW_THREAD_EXIT_TIMEOUT_SEC	5	/* forced EXITED after this long */
+#define PW_MAX_PP_HANDLERS		4	/* post-poller handlers pending at once */
+
+/* ---------------------------------------------------------------------------
+ * Message queue: an unbounded multi-producer single-consumer queue of
+ * (fn, ctx) pairs stored inline in 4 KiB segments (see msgq.c).
+ * ------------------------------------------------------------------------- */
+
+#define PW_MSGQ_SEG_BYTES	4096u
+#define PW_MSGQ_SEG_SLOTS	255u		/* 16-byte header + 255 16-byte slots */
+#define PW_MSGQ_IDX_MASK	(PW_MSGQ_SEG_BYTES - 1)
+
+struct pw_msg_slot {
+	_Atomic(spdk_msg_fn)	fn;	/* NULL until the producer publishes */
+	void			*ctx;
+};
+
+struct pw_msg_seg {
+	_Atomic(struct pw_msg_seg *)	next;		/* linked by the producer that opened it */
+	struct pw_msg_seg		*free_next;	/* link while on a free list */
+	struct pw_msg_slot		slots[PW_MSGQ_SEG_SLOTS];
+};
+
+SPDK_STATIC_ASSERT(sizeof(struct pw_msg_seg) == PW_MSGQ_SEG_BYTES, "segment must be one page");
+
+/* ---------------------------------------------------------------------------
+ * Pollers
+ * ------------------------------------------------------------------------- */
+
+enum pw_poller_state {
+	PW_POLLER_WAITING,	/* registered, armed (or in the active array) */
+	PW_POLLER_UNREGISTERED,	/* unregistered while running; freed when it returns */
+	PW_POLLER_PAUSING,	/* paused, becomes PAUSED at the end of the next slice */
+	PW_POLLER_PAUSED,	/* on the paused list */
+};
+
+struct pw_timer_bucket;
+
+struct spdk_poller {
+	spdk_poller_fn			fn;
+	void				*arg;
+	struct spdk_thread		*thread;
+	uint64_t			period_ticks;
+
+	/* Timed pollers: position in their period bucket. */
+	uint64_t			next_run_tick;
+	uint64_t			seq;		/* arming order, breaks ties */
+	struct spdk_poller		*tnext;
+	struct spdk_poller		*tprev;
+	struct pw_timer_bucket		*bucket;	/* its period's bucket (timed pollers) */
+	bool				armed;		/* linked in its bucket */
+
+	/* Untimed pollers: index of the entry in thread->active (UINT32_MAX: none). */
+	uint32_t			active_idx;
+	uint8_t				state;		/* enum pw_poller_state */
+	bool				running;	/* inside its own callback */
+
+	/* Counters. For an untimed poller in the active array, runs are derived
+	 * from the thread's dispatch rounds (see poller.c) and busy counts live in
+	 * its array entry; both are folded in here when it leaves the array. */
+	uint64_t			run_count;
+	uint64_t			busy_count;
+	uint64_t			round_base;
+
+	uint64_t			id;
+	TAILQ_ENTRY(spdk_poller)	plink;		/* pausing or paused list */
+
+	spdk_poller_set_interrupt_mode_cb intr_cb;
+	void				*intr_cb_arg;
+
+	char				name[SPDK_MAX_POLLER_NAME_LEN + 1];
+};
+
+/* One entry of the untimed dispatch array: what the hot loop touches. */
+struct pw_active_ent {
+	spdk_poller_fn		fn;
+	void			*arg;
+	uint64_t		busy;
+	struct spdk_poller	*poller;
+};
+
+/* Timed pollers with the same period are re-armed with now + period, so a
+ * bucket per period stays sorted by construction (append at the tail); the
+ * buckets sit in a small min-heap keyed by their head (see timer.c). */
+struct pw_timer_bucket {
+	uint64_t			period;
+	struct spdk_poller		*head;
+	struct spdk_poller		*tail;
+	uint32_t			heap_idx;	/* UINT32_MAX while empty (not in the heap) */
+	uint32_t			refs;		/* timed pollers of this period */
+	TAILQ_ENTRY(pw_timer_bucket)	link;
+};
+
+struct pw_timer {
+	struct pw_timer_bucket		**heap;
+	uint32_t			heap_len;
+	uint32_t			heap_cap;
+	uint32_t			count;		/* armed pollers */
+	uint64_t			seq;
+	TAILQ_HEAD(, pw_timer_bucket)	buckets;	/* all buckets, for lookup by period */
+};
+
+/* ---------------------------------------------------------------------------
+ * Threads
+ * ------------------------------------------------------------------------- */
+
+enum pw_thread_state {
+	PW_THREAD_RUNNING,
+	PW_THREAD_EXITING,
+	PW_THREAD_EXITED,
+};
+
+struct pw_pp_handler {
+	spdk_post_poller_fn	fn;
+	void			*arg;
+};
+
+struct io_channel_map;
+
+struct spdk_thread {
+	/* ---- consumer side: touched by every slice, only by the polling pthread ---- */
+	struct pw_msg_seg		*mq_head_seg;
+	uint32_t			mq_head_idx;
+	uint32_t			state;		/* enum pw_thread_state, owner's copy */
+
+	struct pw_active_ent		*active;
+	uint32_t			active_count;
+	uint32_t			active_cap;
+	uint64_t			active_round;	/* untimed dispatch rounds so far */
+	int64_t				dispatch_idx;	/* entry being run, -1 outside dispatch */
+
+	/* Checked after every message and poller: non-zero means slow path. */
+	union {
+		uint64_t		attention;
+		struct {
+			int32_t		lock_count;	/* spinlocks held */
+			uint32_t	num_pp_handlers;
+		};
+	};
+	uint32_t			active_dead;	/* tombstones in the active array */
+	uint32_t			active_base;	/* entries at the start of this round */
+
+	struct pw_timer			timer;
+	struct spdk_poller		*first_timed_poller;	/* cached earliest */
+
+	uint64_t			tsc_last;
+	struct spdk_thread_stats	stats;
+
+	/* ---- producer side: one line written by senders ---- */
+	_Atomic uintptr_t		mq_tail PW_CACHE_ALIGNED;	/* segment | next slot */
+	_Atomic(struct pw_msg_seg *)	mq_spare;	/* a free segment handed back by the consumer */
+	_Atomic uint32_t		shared_state;	/* copy of state that senders read */
+
+	/* ---- read by every slice, written only by the rare critical sender ---- */
+	_Atomic(spdk_msg_fn)		critical_msg PW_CACHE_ALIGNED;
+
+	/* ---- cold ---- */
+	struct pw_pp_handler		pp_handlers[PW_MAX_PP_HANDLERS];
+	TAILQ_HEAD(, spdk_poller)	pausing_pollers;
+	TAILQ_HEAD(, spdk_poller)	zombie_pollers;	/* unregistered, freed at the end of the slice */
+	TAILQ_HEAD(, spdk_poller)	paused_pollers;
+	uint64_t			next_poller_id;
+	uint64_t			exit_timeout_tsc;
+	uint32_t			for_each_count;
+	int32_t				pending_unregister_count;
+	struct io_channel_map		*channels;	/* owned by io_channel.c */
+	uint64_t			id;
+	bool				is_bound;
+	bool				in_interrupt;
+	TAILQ_ENTRY(spdk_thread)	tailq;
+	struct spdk_cpuset		cpumask;
+	char				name[SPDK_MAX_THREAD_NAME_LEN + 1];
+
+	/* Driver context (ctx_sz bytes) */
+	uint8_t				ctx[] __attribute__((aligned(8)));
+};
+
+/* Current thread of this pthread (thread.c). */
+extern __thread struct spdk_thread *pw__tls_thread;
+
+/* ---- thread.c ---- */
+/* Global thread list lock; also protects the io_device registry. */
+void pw__threads_lock(void);
+void pw__threads_unlock(void);
+/* First thread in creation order / next one (call with the lock held). */
+struct spdk_thread *pw__thread_first(void);
+struct spdk_thread *pw__thread_next(struct spdk_thread *thread);
+/* Log (rate-limited) a call made from the wrong spdk_thread. */
+void pw__wrong_thread(const char *func, const char *what, struct spdk_thread *owner,
+		      struct spdk_thread *current);
+/* Run and clear pending post-poller handlers. */
+void pw__thread_run_pp_handlers(struct spdk_thread *thread);
+/* Report a spinlock still held after a callback returned (spinlock.c). */
+void pw__spin_check_switch(struct spdk_thread *thread);
+
+/* ---- msgq.c ---- */
+int pw__msgq_lib_init(size_t msg_limit);
+void pw__msgq_lib_fini(void);
+int pw__msgq_init(struct spdk_thread *thread);
+void pw__msgq_fini(struct spdk_thread *thread);
+/* Run up to max messages; returns how many ran. Consumer only. */
+uint32_t pw__msgq_run(struct spdk_thread *thread, uint32_t max);
+/* Whether a message is queued or being queued (reads the producer side). */
+bool pw__msgq_pending(struct spdk_thread *thread);
+/* Messages queued, walking the segments; for tests and exit logs. Consumer only. */
+size_t pw__msgq_count(struct spdk_thread *thread);
+/* Segments currently allocated in the process / the limit; for tests. */
+size_t pw__msgq_segments_in_use(void);
+size_t pw__msgq_segment_limit(void);
+
+/* ---- timer.c ---- */
+void pw__timer_init(struct pw_timer *timer);
+void pw__timer_fini(struct pw_timer *timer);
+/* Attach a new timed poller to the bucket of its period. 0 or -ENOMEM. */
+int pw__timer_attach(struct spdk_thread *thread, struct spdk_poller *poller);
+/* Drop the poller's bucket reference (it must be disarmed). */
+void pw__timer_detach(struct spdk_thread *thread, struct spdk_poller *poller);
+/* Arm at now + period, with a new arming sequence number. */
+void pw__timer_arm(struct spdk_thread *thread, struct spdk_poller *poller, uint64_t now);
+/* Put a poller back exactly where it was (its old tick and sequence number). */
+void pw__timer_rearm_in_place(struct spdk_thread *thread, struct spdk_poller *poller);
+/* Unlink an armed poller. */
+void pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller);
+/* Next timed poller after prev in (tick, sequence) order; NULL prev gives the first. */
+struct spdk_poller *pw__timer_next(const struct spdk_thread *thread, const struct spdk_poller *prev);
+
+/* ---- poller.c ---- */
+/* Run untimed then due timed pollers; returns the highest poller result (>= 0). */
+int pw__pollers_run(struct spdk_thread *thread, uint64_t now);
+/* End-of-slice housekeeping: compact the active array, PAUSING -> PAUSED. */
+void pw__pollers_settle(struct spdk_thread *thread);
+/* Whether anything but unregistered pollers is left (for exit). */
+struct spdk_poller *pw__pollers_any_live(struct spdk_thread *thread);
+/* Free every poller at thread destruction, warning about live ones. */
+void pw__pollers_free_all(struct spdk_thread *thread);
+/* Number of untimed pollers in the dispatch array (tombstones excluded). */
+uint32_t pw__pollers_active_count(struct spdk_thread *thread);
+
+/* ---- io_channel.c ---- */
+int pw__channels_init(struct spdk_thread *thread);
+/* Name of one channel still held (for exit logs), or NULL if none. */
+const char *pw__channels_any(struct spdk_thread *thread);
+void pw__channels_fini(struct spdk_thread *thread);
+/* Log devices still registered at lib fini. */
+void pw__io_devices_check_empty(void);
+/* For tests: number of registered devices and of channels on a thread. */
+size_t pw__io_device_count(void);
+
+#endif /* PW_THREAD_INTERNAL_H */
