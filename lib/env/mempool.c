@@ -90,7 +90,8 @@ cpu_relax(void)
 
 /* Wait until a cell's sequence number reaches want. The acquire load pairs
  * with the release store of the thread on the other side of the cell (the
- * publishing store in store_put() or the freeing store in store_get()). */
+ * publishing store in store_put() or the freeing store in
+ * pw__mempool_store_get()). */
 static inline void
 cell_wait(struct pw_mempool_cell *cell, uint64_t want)
 {
@@ -108,8 +109,8 @@ cell_wait(struct pw_mempool_cell *cell, uint64_t want)
 
 /* Take at least min and at most n elements from the shared store into objs.
  * Returns how many were taken: 0 when fewer than min were there. */
-static size_t
-store_get(struct spdk_mempool *mp, void **objs, size_t n, size_t min)
+size_t
+pw__mempool_store_get(struct spdk_mempool *mp, void **objs, size_t n, size_t min)
 {
 	uint64_t pos, avail;
 	size_t k, i;
@@ -170,7 +171,7 @@ store_put(struct spdk_mempool *mp, void *const *objs, size_t n)
 		cell_wait(cell, pos + i);
 		cell->obj = objs[i];
 		/* Pairs with the acquire in cell_wait() of the consumer of
-		 * this position (store_get()). */
+		 * this position (pw__mempool_store_get()). */
 		__atomic_store_n(&cell->seq, pos + i + 1, __ATOMIC_RELEASE);
 	}
 	return true;
@@ -194,8 +195,8 @@ store_put_or_drop(struct spdk_mempool *mp, void *const *objs, size_t n)
 	return dropped;
 }
 
-static void
-put_store(struct spdk_mempool *mp, void *const *objs, size_t n)
+void
+pw__mempool_store_put_logged(struct spdk_mempool *mp, void *const *objs, size_t n)
 {
 	size_t dropped = store_put_or_drop(mp, objs, n);
 
@@ -204,20 +205,6 @@ put_store(struct spdk_mempool *mp, void *const *objs, size_t n)
 				      "holds (one put twice?); dropped\n", mp->name, dropped,
 				      mp->count);
 	}
-}
-
-static inline size_t
-cache_len(const struct pw_mempool_cache *c)
-{
-	/* Relaxed: only the owner writes len; other readers want a snapshot. */
-	return __atomic_load_n(&c->len, __ATOMIC_RELAXED);
-}
-
-static inline void
-cache_set_len(struct pw_mempool_cache *c, size_t len)
-{
-	/* Relaxed: read by cache_len() snapshots on other pthreads. */
-	__atomic_store_n(&c->len, len, __ATOMIC_RELAXED);
 }
 
 /* The calling pthread's cache of mp, or NULL when mp does not cache or the
@@ -248,79 +235,6 @@ my_cache(struct spdk_mempool *mp)
 		c = pw__mempool_cache_create(mp, t - 1);
 	}
 	return c;
-}
-
-/* Get n elements through cache c, all or nothing. */
-static int
-cache_get(struct spdk_mempool *mp, struct pw_mempool_cache *c, void **objs, size_t n)
-{
-	size_t len = cache_len(c);
-	size_t need, want, got, i;
-
-	if (n <= len) {
-		for (i = 0; i < n; i++) {
-			objs[i] = c->objs[--len];
-		}
-		cache_set_len(c, len);
-		return 0;
-	}
-
-	need = n - len;
-	if (n <= mp->cache_size) {
-		/* Refill: the shortfall plus a batch, as far as the cache has room. */
-		want = need + mp->batch;
-		if (want > mp->cache_size - len) {
-			want = mp->cache_size - len;
-		}
-		got = store_get(mp, &c->objs[len], want, need);
-		if (got == 0) {
-			return -ENOENT;
-		}
-		len += got;
-		for (i = 0; i < n; i++) {
-			objs[i] = c->objs[--len];
-		}
-		cache_set_len(c, len);
-		return 0;
-	}
-
-	/* More than a cache holds: the shortfall from the store, then the
-	 * whole cache. */
-	if (store_get(mp, objs, need, need) == 0) {
-		return -ENOENT;
-	}
-	for (i = need; i < n; i++) {
-		objs[i] = c->objs[--len];
-	}
-	cache_set_len(c, 0);
-	return 0;
-}
-
-/* Put n elements through cache c. */
-static void
-cache_put(struct spdk_mempool *mp, struct pw_mempool_cache *c, void *const *objs, size_t n)
-{
-	size_t len = cache_len(c);
-	size_t flush, i;
-
-	if (len + n > mp->cache_size) {
-		if (n >= mp->cache_size) {
-			put_store(mp, objs, n);
-			return;
-		}
-		/* Leave batch free slots after the new elements are in. */
-		flush = len + n - mp->cache_size + mp->batch;
-		if (flush > len) {
-			flush = len;
-		}
-		len -= flush;
-		cache_set_len(c, len);
-		put_store(mp, &c->objs[len], flush);
-	}
-	for (i = 0; i < n; i++) {
-		c->objs[len++] = objs[i];
-	}
-	cache_set_len(c, len);
 }
 
 static inline bool
@@ -356,24 +270,6 @@ pw__mempool_store_count(const struct spdk_mempool *mp)
 }
 
 size_t
-pw__mempool_cached_count(const struct spdk_mempool *mp)
-{
-	unsigned high = pw__mempool_slot_high();
-	size_t sum = 0;
-	unsigned s;
-
-	for (s = 0; s < high; s++) {
-		/* Pairs with the release store in pw__mempool_cache_create(). */
-		struct pw_mempool_cache *c = __atomic_load_n(&mp->caches[s], __ATOMIC_ACQUIRE);
-
-		if (c != NULL) {
-			sum += cache_len(c);
-		}
-	}
-	return sum;
-}
-
-size_t
 pw__mempool_flush_slot_locked(unsigned slot)
 {
 	struct spdk_mempool *mp;
@@ -384,10 +280,10 @@ pw__mempool_flush_slot_locked(unsigned slot)
 		struct pw_mempool_cache *c = __atomic_load_n(&mp->caches[slot], __ATOMIC_RELAXED);
 		size_t len;
 
-		if (c == NULL || (len = cache_len(c)) == 0) {
+		if (c == NULL || (len = pw__mempool_cache_len(c)) == 0) {
 			continue;
 		}
-		cache_set_len(c, 0);
+		pw__mempool_cache_set_len(c, 0);
 		dropped += store_put_or_drop(mp, c->objs, len);
 	}
 	return dropped;
@@ -592,28 +488,40 @@ spdk_mempool_free(struct spdk_mempool *mp)
 	destroy(mp);
 }
 
-PW_EXPORT void *
-spdk_mempool_get(struct spdk_mempool *mp)
+/* The out-of-line part of spdk_mempool_get(), so that the hit path needs no
+ * stack frame. */
+static __attribute__((noinline)) void *
+get_slow(struct spdk_mempool *mp, struct pw_mempool_cache *c)
 {
-	struct pw_mempool_cache *c;
 	void *obj;
-	size_t len;
 
-	if (spdk_unlikely(mp == NULL)) {
+	if (mp == NULL) {
 		SPDK_ERRLOG_RATELIMIT("mempool: get from a NULL pool\n");
 		return NULL;
 	}
-	c = my_cache(mp);
-	if (spdk_likely(c != NULL)) {
-		len = cache_len(c);
-		if (spdk_likely(len > 0)) {
-			obj = c->objs[len - 1];
-			cache_set_len(c, len - 1);
-			return obj;
-		}
-		return cache_get(mp, c, &obj, 1) == 0 ? obj : NULL;
+	if (c != NULL) {
+		return pw__mempool_cache_get(mp, c, &obj, 1) == 0 ? obj : NULL;
 	}
-	return store_get(mp, &obj, 1, 1) == 1 ? obj : NULL;
+	return pw__mempool_store_get(mp, &obj, 1, 1) == 1 ? obj : NULL;
+}
+
+PW_EXPORT void *
+spdk_mempool_get(struct spdk_mempool *mp)
+{
+	struct pw_mempool_cache *c = NULL;
+	size_t len;
+
+	if (spdk_likely(mp != NULL)) {
+		c = my_cache(mp);
+		if (spdk_likely(c != NULL)) {
+			len = pw__mempool_cache_len(c);
+			if (spdk_likely(len > 0)) {
+				pw__mempool_cache_set_len(c, len - 1);
+				return c->objs[len - 1];
+			}
+		}
+	}
+	return get_slow(mp, c);
 }
 
 PW_EXPORT int
@@ -634,9 +542,31 @@ spdk_mempool_get_bulk(struct spdk_mempool *mp, void **ele_arr, size_t count)
 	}
 	c = my_cache(mp);
 	if (c != NULL) {
-		return cache_get(mp, c, ele_arr, count);
+		return pw__mempool_cache_get(mp, c, ele_arr, count);
 	}
-	return store_get(mp, ele_arr, count, count) == count ? 0 : -ENOENT;
+	return pw__mempool_store_get(mp, ele_arr, count, count) == count ? 0 : -ENOENT;
+}
+
+/* The out-of-line part of spdk_mempool_put(). */
+static __attribute__((noinline)) void
+put_slow(struct spdk_mempool *mp, void *ele)
+{
+	struct pw_mempool_cache *c;
+
+	if (mp == NULL) {
+		SPDK_ERRLOG_RATELIMIT("mempool: put %p into a NULL pool; ignored\n", ele);
+		return;
+	}
+	if (!is_element(mp, ele)) {
+		log_not_element(mp, ele);
+		return;
+	}
+	c = my_cache(mp);
+	if (c != NULL) {
+		pw__mempool_cache_put(mp, c, &ele, 1);
+	} else {
+		pw__mempool_store_put_logged(mp, &ele, 1);
+	}
 }
 
 PW_EXPORT void
@@ -645,26 +575,18 @@ spdk_mempool_put(struct spdk_mempool *mp, void *ele)
 	struct pw_mempool_cache *c;
 	size_t len;
 
-	if (spdk_unlikely(mp == NULL)) {
-		SPDK_ERRLOG_RATELIMIT("mempool: put %p into a NULL pool; ignored\n", ele);
-		return;
-	}
-	if (spdk_unlikely(!is_element(mp, ele))) {
-		log_not_element(mp, ele);
-		return;
-	}
-	c = my_cache(mp);
-	if (spdk_likely(c != NULL)) {
-		len = cache_len(c);
-		if (spdk_likely(len < mp->cache_size)) {
-			c->objs[len] = ele;
-			cache_set_len(c, len + 1);
-			return;
+	if (spdk_likely(mp != NULL && is_element(mp, ele))) {
+		c = my_cache(mp);
+		if (spdk_likely(c != NULL)) {
+			len = pw__mempool_cache_len(c);
+			if (spdk_likely(len < mp->cache_size)) {
+				c->objs[len] = ele;
+				pw__mempool_cache_set_len(c, len + 1);
+				return;
+			}
 		}
-		cache_put(mp, c, &ele, 1);
-		return;
 	}
-	put_store(mp, &ele, 1);
+	put_slow(mp, ele);
 }
 
 PW_EXPORT void
@@ -692,9 +614,9 @@ spdk_mempool_put_bulk(struct spdk_mempool *mp, void **ele_arr, size_t count)
 	}
 	c = my_cache(mp);
 	if (c != NULL) {
-		cache_put(mp, c, ele_arr, count);
+		pw__mempool_cache_put(mp, c, ele_arr, count);
 	} else {
-		put_store(mp, ele_arr, count);
+		pw__mempool_store_put_logged(mp, ele_arr, count);
 	}
 }
 

@@ -3,7 +3,8 @@
  */
 
 /*
- * Per-pthread cache slots of the memory pools.
+ * Per-pthread caches of the memory pools: slots, the cache size rule, and
+ * the refill and flush paths (the hit paths are inline in mempool.c).
  *
  * Any pthread may use a pool, so caches cannot be indexed by env core. A
  * pthread instead takes a small slot number the first time it gets or puts
@@ -168,4 +169,97 @@ pw__mempool_cache_size_for(size_t count, size_t requested)
 		requested = PW_MEMPOOL_CACHE_MAX;
 	}
 	return requested;
+}
+
+size_t
+pw__mempool_cached_count(const struct spdk_mempool *mp)
+{
+	unsigned high = pw__mempool_slot_high();
+	size_t sum = 0;
+	unsigned s;
+
+	for (s = 0; s < high; s++) {
+		/* Pairs with the release store in pw__mempool_cache_create(). */
+		struct pw_mempool_cache *c = __atomic_load_n(&mp->caches[s], __ATOMIC_ACQUIRE);
+
+		if (c != NULL) {
+			sum += pw__mempool_cache_len(c);
+		}
+	}
+	return sum;
+}
+
+/* Get n elements through cache c, all or nothing. */
+int
+pw__mempool_cache_get(struct spdk_mempool *mp, struct pw_mempool_cache *c, void **objs,
+		      size_t n)
+{
+	size_t len = pw__mempool_cache_len(c);
+	size_t need, want, got, i;
+
+	if (n <= len) {
+		for (i = 0; i < n; i++) {
+			objs[i] = c->objs[--len];
+		}
+		pw__mempool_cache_set_len(c, len);
+		return 0;
+	}
+
+	need = n - len;
+	if (n <= mp->cache_size) {
+		/* Refill: the shortfall plus a batch, as far as the cache has room. */
+		want = need + mp->batch;
+		if (want > mp->cache_size - len) {
+			want = mp->cache_size - len;
+		}
+		got = pw__mempool_store_get(mp, &c->objs[len], want, need);
+		if (got == 0) {
+			return -ENOENT;
+		}
+		len += got;
+		for (i = 0; i < n; i++) {
+			objs[i] = c->objs[--len];
+		}
+		pw__mempool_cache_set_len(c, len);
+		return 0;
+	}
+
+	/* More than a cache holds: the shortfall from the store, then the
+	 * whole cache. */
+	if (pw__mempool_store_get(mp, objs, need, need) == 0) {
+		return -ENOENT;
+	}
+	for (i = need; i < n; i++) {
+		objs[i] = c->objs[--len];
+	}
+	pw__mempool_cache_set_len(c, 0);
+	return 0;
+}
+
+/* Put n elements through cache c. */
+void
+pw__mempool_cache_put(struct spdk_mempool *mp, struct pw_mempool_cache *c, void *const *objs,
+		      size_t n)
+{
+	size_t len = pw__mempool_cache_len(c);
+	size_t flush, i;
+
+	if (len + n > mp->cache_size) {
+		if (n >= mp->cache_size) {
+			pw__mempool_store_put_logged(mp, objs, n);
+			return;
+		}
+		/* Leave batch free slots after the new elements are in. */
+		flush = len + n - mp->cache_size + mp->batch;
+		if (flush > len) {
+			flush = len;
+		}
+		len -= flush;
+		pw__mempool_cache_set_len(c, len);
+		pw__mempool_store_put_logged(mp, &c->objs[len], flush);
+	}
+	for (i = 0; i < n; i++) {
+		c->objs[len++] = objs[i];
+	}
+	pw__mempool_cache_set_len(c, len);
 }

@@ -50,10 +50,10 @@ struct spdk_mempool {
 	char				*base;		/* first element */
 	size_t				count;		/* number of elements */
 	size_t				ele_size;	/* size asked for */
-	size_t				stride;		/* ele_size rounded up to a cache line */
+	size_t				stride;		/* ele_size, cache-line rounded */
 	size_t				span;		/* count * stride */
-	size_t				cache_size;	/* per-pthread cache capacity, 0: none */
-	size_t				batch;		/* elements moved per refill or flush */
+	size_t				cache_size;	/* per-pthread capacity; 0: none */
+	size_t				batch;		/* moved per refill or flush */
 	/* Membership test of put: offset / stride is exact iff the low
 	 * stride_shift bits are clear and (offset >> stride_shift) times
 	 * stride_inv (inverse of the odd part of stride mod 2^64) is at most
@@ -63,7 +63,8 @@ struct spdk_mempool {
 	uint64_t			stride_lim;
 	struct pw_mempool_cell		*cells;
 	uint64_t			mask;		/* number of cells - 1 */
-	TAILQ_ENTRY(spdk_mempool)	link;		/* in the global list, under its lock */
+	/* In the global list, under the pool lock. */
+	TAILQ_ENTRY(spdk_mempool)	link;
 	char				name[SPDK_MAX_MEMPOOL_NAME_LEN + 1];
 
 	/* Created by the owning pthread on its first use of the pool; freed
@@ -103,6 +104,38 @@ size_t pw__mempool_cache_size_for(size_t count, size_t requested);
  * its pool's size: an element was put twice); they are dropped, and the
  * caller logs them once the lock is released. */
 size_t pw__mempool_flush_slot_locked(unsigned slot);
+
+/* Length of a cache. Relaxed: only the owner writes it; readers on other
+ * pthreads (count, free) want a snapshot. */
+static inline size_t
+pw__mempool_cache_len(const struct pw_mempool_cache *c)
+{
+	return __atomic_load_n(&c->len, __ATOMIC_RELAXED);
+}
+
+/* Set by the owner only. Relaxed: pairs with nothing, see above. */
+static inline void
+pw__mempool_cache_set_len(struct pw_mempool_cache *c, size_t len)
+{
+	__atomic_store_n(&c->len, len, __ATOMIC_RELAXED);
+}
+
+/* Take at least min and at most n elements from mp's shared store into
+ * objs. Returns how many were taken: 0 when fewer than min were there. */
+size_t pw__mempool_store_get(struct spdk_mempool *mp, void **objs, size_t n, size_t min);
+
+/* Put n elements into mp's shared store; any that do not fit (an element
+ * was put twice) are dropped and logged, rate-limited. */
+void pw__mempool_store_put_logged(struct spdk_mempool *mp, void *const *objs, size_t n);
+
+/* Get n elements through the calling pthread's cache c of mp, all or
+ * nothing: 0, or -ENOENT with nothing taken. */
+int pw__mempool_cache_get(struct spdk_mempool *mp, struct pw_mempool_cache *c, void **objs,
+			  size_t n);
+
+/* Put n elements through the calling pthread's cache c of mp. */
+void pw__mempool_cache_put(struct spdk_mempool *mp, struct pw_mempool_cache *c,
+			   void *const *objs, size_t n);
 
 /* Elements in the shared store of mp (a snapshot). */
 size_t pw__mempool_store_count(const struct spdk_mempool *mp);

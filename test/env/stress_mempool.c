@@ -385,7 +385,8 @@ TEST_TIMEOUT(tiny_pool_contended, 600)
 
 struct churn {
 	struct spdk_mempool	*shared;	/* used by everyone, lives on */
-	struct spdk_mempool	*own;		/* created per round, freed by the creator */
+	/* created per round, freed by the creator */
+	struct spdk_mempool	*own;
 	uint32_t		done_with_own;	/* set by the short-lived pthread */
 };
 

@@ -435,9 +435,10 @@ TEST(cache_size_rule)
 
 	for (c = 0; c < SPDK_COUNTOF(counts); c++) {
 		for (a = 0; a < SPDK_COUNTOF(asks); a++) {
-			struct spdk_mempool *mp = spdk_mempool_create("rule", counts[c], 8, asks[a], 0);
+			struct spdk_mempool *mp;
 			size_t want = expected_cache(counts[c], asks[a]);
 
+			mp = spdk_mempool_create("rule", counts[c], 8, asks[a], 0);
 			ASSERT_NOT_NULL(mp);
 			ASSERT_EQ(mp->cache_size, want);
 			ASSERT_EQ(pw__mempool_cache_size_for(counts[c], asks[a]), want);
