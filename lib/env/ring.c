@@ -8,11 +8,18 @@
  * Layout. The slots are a power-of-two array indexed by free-running
  * counters (masked on access); the capacity the caller asked for is a separate
  * limit, so a ring of 1000 holds exactly 1000 entries in 1024 slots. Each side
- * (producers, consumers) owns one block of counters on its own cache lines:
+ * (producers, consumers) owns one block of counters:
  *
  *   head        next index to hand out (multi-producer/consumer: claimed by CAS)
- *   tail        every index below it is finished (written, resp. read)
  *   peer_tail   the last value this side read of the *other* side's tail
+ *   tail        every index below it is finished (written, resp. read)
+ *
+ * head and peer_tail are touched by this side only; tail is also read by the
+ * other side, so it sits on a cache line of its own. That keeps a lone
+ * producer's CAS on prod.head on a line it holds exclusively (a locked
+ * instruction on a line the consumer just read would stall for a full
+ * cross-core round trip, where a plain store of the tail just drains from the
+ * store buffer). DPDK keeps head and tail on one line and pays that stall.
  *
  * Enqueue reserves [head, head + n), copies the pointers in, then moves
  * prod.tail to head + n with a release store; dequeue does the mirror image.
@@ -61,8 +68,8 @@
 
 struct ring_side {
 	size_t		head;
-	size_t		tail;
 	size_t		peer_tail;
+	size_t		tail __attribute__((aligned(RING_ALIGN)));
 } __attribute__((aligned(RING_ALIGN)));
 
 struct spdk_ring {
