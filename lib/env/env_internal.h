@@ -18,6 +18,10 @@
  * Core set (env.c)
  * ------------------------------------------------------------------------- */
 
+/* Tests only: let spdk_env_init() accept cores this machine does not have
+ * (simulated reactors that are never launched). */
+void pw__env_skip_affinity_check(bool skip);
+
 /* True when the environment is initialised and \p core belongs to its set. */
 bool pw__env_core_in_set(uint32_t core);
 

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/** \file
+ * The event framework: one reactor per core, events aimed at cores, and the
+ * application lifecycle (start, stop, finish) with SPDK's command line.
+ *
+ * A reactor is a pinned pthread that loops: run a batch of its core's events,
+ * then give each lightweight thread placed on it one slice
+ * (spdk_thread_poll()). spdk_app_start() turns the calling pthread into the
+ * main core's reactor and returns when the application stops.
+ *
+ * Options that only make sense with DPDK (hugepages, PCI lists, memory size,
+ * IOVA mode...) are accepted for compatibility and have no effect.
+ */
+
+#ifndef SPDK_EVENT_H
+#define SPDK_EVENT_H
+
+#include "spdk/stdinc.h"
+#include "spdk/assert.h"
+#include "spdk/cpuset.h"
+#include "spdk/env.h"
+#include "spdk/log.h"
+#include "spdk/queue.h"
+#include "spdk/thread.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Function run by an event on its core, with the event's two arguments. */
+typedef void (*spdk_event_fn)(void *arg1, void *arg2);
+
+/** An event: a function and two arguments aimed at a core (opaque). */
+struct spdk_event;
+
+/** Replaces the default shutdown (spdk_app_stop(0)) on SIGINT/SIGTERM. */
+typedef void (*spdk_app_shutdown_cb)(void);
+
+/** A signal handler. */
+typedef void (*spdk_sighandler_t)(int signal);
+
+/** Default JSON-RPC listen address (Pinwheel has no RPC server yet; kept for compatibility). */
+#define SPDK_DEFAULT_RPC_ADDR "/var/tmp/spdk.sock"
+
+/**
+ * Application options. Fill with spdk_app_opts_init(), change what you need,
+ * pass to spdk_app_start(). Field names are SPDK's; fields marked "ignored"
+ * are accepted and have no effect in Pinwheel.
+ */
+struct spdk_app_opts {
+	const char		*name;			/**< application name (log lines) */
+	const char		*json_config_file;	/**< ignored: no subsystems/RPC config */
+	bool			json_config_ignore_errors; /**< ignored */
+	const char		*rpc_addr;		/**< ignored: no RPC server */
+	const char		*reactor_mask;		/**< core mask, hex or [list]; NULL = core 0 */
+	const char		*tpoint_group_mask;	/**< ignored: no tracepoints */
+	int			shm_id;			/**< ignored */
+	spdk_app_shutdown_cb	shutdown_cb;		/**< called on SIGINT/SIGTERM instead of spdk_app_stop(0) */
+	bool			enable_coredump;	/**< raise RLIMIT_CORE to the hard limit */
+	int			mem_channel;		/**< ignored */
+	int			main_core;		/**< main core, -1 = first core of the mask */
+	int			mem_size;		/**< ignored */
+	bool			no_pci;			/**< ignored */
+	bool			hugepage_single_segments; /**< ignored */
+	bool			unlink_hugepage;	/**< ignored */
+	bool			no_huge;		/**< ignored: hugepages are never used */
+	const char		*hugedir;		/**< ignored */
+	enum spdk_log_level	print_level;		/**< stderr threshold (default NOTICE) */
+	size_t			num_pci_addr;		/**< ignored */
+	struct spdk_pci_addr	*pci_blocked;		/**< ignored */
+	struct spdk_pci_addr	*pci_allowed;		/**< ignored */
+	const char		*iova_mode;		/**< ignored */
+	bool			delay_subsystem_init;	/**< ignored */
+	uint64_t		num_entries;		/**< ignored: trace entries */
+	void			*env_context;		/**< ignored */
+	spdk_log_cb		*log;			/**< user log sink (spdk_log_open()) or NULL */
+	uint64_t		base_virtaddr;		/**< ignored */
+	/** sizeof(struct spdk_app_opts) as the caller knows it; set by spdk_app_opts_init(). */
+	size_t			opts_size;
+	bool			disable_signal_handlers; /**< do not install SIGINT/SIGTERM handlers */
+	bool			interrupt_mode;		/**< SPDK's interrupt mode (see README) */
+	bool			enforce_numa;		/**< ignored */
+	size_t			msg_mempool_size;	/**< bound on messages in flight */
+	const char		**rpc_allowlist;	/**< ignored */
+	const char		*vf_token;		/**< ignored */
+	const char		*lcore_map;		/**< ignored */
+	enum spdk_log_level	rpc_log_level;		/**< ignored */
+	FILE			*rpc_log_file;		/**< ignored */
+	void			*json_data;		/**< ignored */
+	size_t			json_data_size;		/**< ignored */
+	bool			disable_cpumask_locks;	/**< ignored: cores are not locked */
+};
+
+/**
+ * Fill \p opts with the defaults. \p opts_size must be sizeof(*opts) as the
+ * caller was compiled with; a NULL \p opts or a zero size is logged and ignored.
+ */
+void spdk_app_opts_init(struct spdk_app_opts *opts, size_t opts_size);
+
+/**
+ * Start the framework and block until it stops.
+ *
+ * Initialises the environment on the core mask, the reactors and the thread
+ * library, creates the app thread on the main core, runs \p start_fn(\p ctx)
+ * on it, and turns the calling pthread into the main core's reactor (the
+ * other cores get pinned pthreads). Returns once spdk_app_stop() was called
+ * and every reactor has exited and destroyed its threads.
+ *
+ * May be called again after spdk_app_fini(), with another core mask.
+ *
+ * \return the first non-zero rc given to spdk_app_stop() (0 if none); 1 for a
+ * start-up error (bad options, bad core mask, already running...), with a
+ * message saying what was wrong.
+ */
+int spdk_app_start(struct spdk_app_opts *opts, spdk_msg_fn start_fn, void *ctx);
+
+/** Release what spdk_app_start() set up. Call after it returned. */
+void spdk_app_fini(void);
+
+/**
+ * Begin a shutdown as a signal would: run opts->shutdown_cb on the app thread,
+ * or spdk_app_stop(0) if there is none. Any pthread; idempotent.
+ */
+void spdk_app_start_shutdown(void);
+
+/**
+ * Stop the framework: every reactor exits its threads (logging those the
+ * application forgot to exit), destroys them and returns; spdk_app_start()
+ * then returns. Any pthread, any context; only the first non-zero \p rc is
+ * kept.
+ */
+void spdk_app_stop(int rc);
+
+/** The shm id from the options (unused by Pinwheel). */
+int spdk_app_get_shm_id(void);
+
+/**
+ * Parse a core mask ("0x3", "[0-1,3]") into \p cpumask, checking that every
+ * core is one the application runs on.
+ *
+ * \return 0, or -1 (logged) for a malformed mask or a core outside the app's mask.
+ */
+int spdk_app_parse_core_mask(const char *mask, struct spdk_cpuset *cpumask);
+
+/** The cores of the running application (valid between start and fini). */
+const struct spdk_cpuset *spdk_app_get_core_mask(void);
+
+/** SPDK's own short options; an application's getopt string must not reuse these letters. */
+#define SPDK_APP_GETOPT_STRING "c:de:ghi:m:n:p:r:s:uvA:B:L:RW:"
+
+/** What spdk_app_parse_args() found. */
+enum spdk_app_parse_args_rvals {
+	SPDK_APP_PARSE_ARGS_HELP = 0,		/**< -h: usage was printed */
+	SPDK_APP_PARSE_ARGS_SUCCESS = 1,	/**< options parsed into opts */
+	SPDK_APP_PARSE_ARGS_FAIL = 2		/**< bad option (message printed) */
+};
+/** Same as enum spdk_app_parse_args_rvals. */
+typedef enum spdk_app_parse_args_rvals spdk_app_parse_args_rvals_t;
+
+/**
+ * Parse SPDK's standard command line options into \p opts, passing the
+ * application's own options (\p getopt_str, \p app_long_opts) to \p parse.
+ *
+ * \param getopt_str The application's short options (may be NULL); must not
+ * reuse SPDK's letters.
+ * \param app_long_opts The application's long options (may be NULL).
+ * \param parse Called for each application option; non-zero fails the parse.
+ * \param usage Prints the application's part of the usage (may be NULL).
+ * \return SPDK_APP_PARSE_ARGS_SUCCESS, _HELP or _FAIL. Uses getopt: reset
+ * optind before calling it again.
+ */
+spdk_app_parse_args_rvals_t spdk_app_parse_args(int argc, char **argv,
+		struct spdk_app_opts *opts, const char *getopt_str,
+		const struct option *app_long_opts, int (*parse)(int ch, char *arg),
+		void (*usage)(void));
+
+/** Print the usage of SPDK's standard options (after spdk_app_parse_args()). */
+void spdk_app_usage(void);
+
+/**
+ * Allocate an event that will run \p fn(\p arg1, \p arg2) on core \p lcore.
+ * Any pthread. The event must then be passed to spdk_event_call() (exactly once).
+ *
+ * \return the event, or NULL (logged, rate-limited) when \p lcore has no
+ * reactor, \p fn is NULL or the event pool is exhausted.
+ */
+struct spdk_event *spdk_event_allocate(uint32_t lcore, spdk_event_fn fn,
+				       void *arg1, void *arg2);
+
+/**
+ * Queue an allocated event on its core. Any pthread. The event runs exactly
+ * once, on that core's reactor, with no current spdk_thread; events from one
+ * sender to one core run in the order they were called. Never dropped (SPDK
+ * drops events silently when its ring is full).
+ */
+void spdk_event_call(struct spdk_event *event);
+
+/** Accepted for compatibility; Pinwheel does not monitor context switches. */
+void spdk_framework_enable_context_switch_monitor(bool enabled);
+
+/** Always false. */
+bool spdk_framework_context_switch_monitor_enabled(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPDK_EVENT_H */
