@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r]: reactors of your own on
+ * the thread library, no event framework. Each core of the mask gets a
+ * reactor (the main pthread on the main core, a pinned pthread elsewhere)
+ * that takes lightweight threads off its ring, polls each for one slice and
+ * puts it back. The library reports new threads (SPDK_THREAD_OP_NEW) and
+ * changed cpumasks (SPDK_THREAD_OP_RESCHED); we place threads on a reactor
+ * whose core is in their mask. The first thread starts a reader thread on
+ * the last core, which says "hello reader", then "hello poller" every
+ * PERIOD_US (with -r it hops to the next core each time); after SECONDS a
+ * timed poller stops both threads, and once no thread is left the reactors
+ * return.
+ */
+
+#include "spdk/stdinc.h"
+#include "spdk/cpuset.h"
+#include "spdk/env.h"
+#include "spdk/string.h"
+#include "spdk/thread.h"
+
+#include <stdatomic.h>
+
+#define DEFAULT_CORE_MASK	"0x1"
+#define DEFAULT_SECONDS		3
+#define MAX_SECONDS		3600
+#define DEFAULT_PERIOD_US	500000
+#define MAX_PERIOD_US		60000000
+/* Each reactor's ring can hold every live thread, so putting a thread on a
+ * ring never fails; thread creation is refused beyond this count. */
+#define MAX_THREADS		64
+
+/* The driver's part of each spdk_thread (spdk_thread_get_ctx()). */
+struct lw_thread {
+	bool	resched;	/* set by OP_RESCHED in a slice, read after it */
+};
+
+/* Read-only once running, so reactors sharing a cache line costs nothing. */
+struct reactor {
+	uint32_t		core;
+	struct spdk_ring	*threads;	/* MP_SC: anyone adds, the reactor takes */
+};
+
+static struct reactor g_reactors[SPDK_CPUSET_SIZE];
+static uint32_t g_reactor_count;
+static struct reactor *g_main_reactor;
+static atomic_uint g_next_reactor;	/* round-robin cursor for placement */
+static atomic_uint g_live_threads;	/* accepted by NEW and not yet destroyed */
+static atomic_bool g_reactors_stop;
+static atomic_bool g_failed;
+
+static long g_seconds = DEFAULT_SECONDS;
+static long g_period_us = DEFAULT_PERIOD_US;
+static bool g_hop;
+
+static struct spdk_thread *g_reader_thread;	/* used on the first thread only */
+static struct spdk_poller *g_stop_poller;	/* first thread */
+static struct spdk_poller *g_hello_poller;	/* reader thread */
+
+static void
+fail(const char *what)
+{
+	fprintf(stderr, "poller_test: %s\n", what);
+	atomic_store(&g_failed, true);
+}
+
+/* Put a thread on a reactor whose core its cpumask contains, taking the
+ * reactors in turn; a mask that matches no reactor gets the main one. */
+static int
+schedule_thread(struct spdk_thread *thread)
+{
+	const struct spdk_cpuset *mask = spdk_thread_get_cpumask(thread);
+	struct lw_thread *lw = spdk_thread_get_ctx(thread);
+	struct reactor *target = g_main_reactor;
+	uint32_t start, i;
+
+	start = atomic_fetch_add_explicit(&g_next_reactor, 1, memory_order_relaxed);
+	for (i = 0; i < g_reactor_count; i++) {
+		struct reactor *r = &g_reactors[(start + i) % g_reactor_count];
+
+		if (spdk_cpuset_get_cpu(mask, r->core)) {
+			target = r;
+			break;
+		}
+	}
+	if (spdk_ring_enqueue(target->threads, (void **)&lw, 1, NULL) != 1) {
+		fprintf(stderr, "poller_test: the ring of core %u is full\n", target->core);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static int
+reactor_thread_op(struct spdk_thread *thread, enum spdk_thread_op op)
+{
+	struct lw_thread *lw = spdk_thread_get_ctx(thread);
+	int rc;
+
+	switch (op) {
+	case SPDK_THREAD_OP_NEW:
+		if (atomic_fetch_add(&g_live_threads, 1) >= MAX_THREADS) {
+			atomic_fetch_sub(&g_live_threads, 1);
+			fprintf(stderr, "poller_test: more than %d threads\n", MAX_THREADS);
+			return -ENOMEM;
+		}
+		rc = schedule_thread(thread);
+		if (rc != 0) {
+			atomic_fetch_sub(&g_live_threads, 1);
+		}
+		return rc;
+	case SPDK_THREAD_OP_RESCHED:
+		/* We are inside the thread's slice: move it once the slice ends. */
+		lw->resched = true;
+		return 0;
+	default:
+		return -ENOTSUP;
+	}
+}
+
+static bool
+reactor_thread_op_supported(enum spdk_thread_op op)
+{
+	return op == SPDK_THREAD_OP_NEW || op == SPDK_THREAD_OP_RESCHED;
+}
+
+/* The loop of every reactor: one slice per thread, in ring order. */
+static int
+reactor_run(void *arg)
+{
+	struct reactor *reactor = arg;
+	struct spdk_thread *thread;
+	struct lw_thread *lw;
+
+	while (!atomic_load(&g_reactors_stop)) {
+		if (spdk_ring_dequeue(reactor->threads, (void **)&lw, 1) == 0) {
+			spdk_pause();
+			continue;
+		}
+		thread = spdk_thread_get_from_ctx(lw);
+		spdk_thread_poll(thread, 0, 0);
+
+		if (spdk_unlikely(spdk_thread_is_exited(thread))) {
+			spdk_thread_destroy(thread);
+			/* The last thread gone stops every reactor. */
+			if (atomic_fetch_sub(&g_live_threads, 1) == 1) {
+				atomic_store(&g_reactors_stop, true);
+			}
+			continue;
+		}
+		if (spdk_unlikely(lw->resched)) {
+			lw->resched = false;
+			if (!spdk_cpuset_get_cpu(spdk_thread_get_cpumask(thread), reactor->core) &&
+			    schedule_thread(thread) == 0) {
+				continue;
+			}
+		}
+		/* Cannot fail: this ring has room for every live thread. */
+		spdk_ring_enqueue(reactor->threads, (void **)&lw, 1, NULL);
+	}
+	return 0;
+}
+
+static int
+hello_poller(void *ctx)
+{
+	uint32_t core = spdk_env_get_current_core();
+	struct spdk_cpuset mask;
+
+	printf("hello poller (core %u)\n", core);
+	fflush(stdout);
+	if (g_hop) {
+		/* Ask to move: the reactor hands the thread over after this slice. */
+		core = spdk_env_get_next_core(core);
+		spdk_cpuset_zero(&mask);
+		spdk_cpuset_set_cpu(&mask, core != UINT32_MAX ? core : spdk_env_get_first_core(), true);
+		if (spdk_thread_set_cpumask(&mask) != 0) {
+			fail("cannot change the cpumask of first_reader_thread");
+		}
+	}
+	return SPDK_POLLER_BUSY;
+}
+
+/* On the reader thread. */
+static void
+hello_reader(void *ctx)
+{
+	printf("hello reader (thread %s on core %u)\n", spdk_thread_get_name(spdk_get_thread()),
+	       spdk_env_get_current_core());
+	fflush(stdout);
+	g_hello_poller = SPDK_POLLER_REGISTER(hello_poller, NULL, (uint64_t)g_period_us);
+	if (g_hello_poller == NULL) {
+		fail("cannot register hello_poller");
+	}
+}
+
+/* On the reader thread. */
+static void
+reader_stop(void *ctx)
+{
+	spdk_poller_unregister(&g_hello_poller);
+	spdk_thread_exit(spdk_get_thread());
+}
+
+/* On the first thread: ask the reader to stop, then stop this thread. */
+static int
+stop_poller(void *ctx)
+{
+	spdk_poller_unregister(&g_stop_poller);
+	if (g_reader_thread != NULL &&
+	    spdk_thread_send_msg(g_reader_thread, reader_stop, NULL) != 0) {
+		fail("cannot send the stop message to the reader thread");
+	}
+	spdk_thread_exit(spdk_get_thread());
+	return SPDK_POLLER_BUSY;
+}
+
+/* On the first thread, the first message it runs. */
+static void
+hello_start(void *ctx)
+{
+	struct spdk_cpuset mask;
+
+	spdk_cpuset_zero(&mask);
+	spdk_cpuset_set_cpu(&mask, spdk_env_get_last_core(), true);
+	g_reader_thread = spdk_thread_create("first_reader_thread", &mask);
+	if (g_reader_thread == NULL) {
+		fail("cannot create first_reader_thread");
+	} else if (spdk_thread_send_msg(g_reader_thread, hello_reader, NULL) != 0) {
+		fail("cannot send hello_reader to first_reader_thread");
+	}
+
+	g_stop_poller = SPDK_POLLER_REGISTER(stop_poller, NULL,
+					     (uint64_t)g_seconds * SPDK_SEC_TO_USEC);
+	if (g_stop_poller == NULL) {
+		fail("cannot register stop_poller");
+		stop_poller(NULL);
+	}
+}
+
+/* One reactor and its ring per core; main() runs the main core's reactor. */
+static int
+reactors_init(void)
+{
+	uint32_t core;
+
+	SPDK_ENV_FOREACH_CORE(core) {
+		struct reactor *r = &g_reactors[g_reactor_count++];
+
+		r->core = core;
+		r->threads = spdk_ring_create(SPDK_RING_TYPE_MP_SC, MAX_THREADS, SPDK_ENV_NUMA_ID_ANY);
+		if (r->threads == NULL) {
+			return -ENOMEM;
+		}
+		if (core == spdk_env_get_main_core()) {
+			g_main_reactor = r;
+		}
+	}
+	return 0;
+}
+
+static void
+reactors_fini(void)
+{
+	for (uint32_t i = 0; i < g_reactor_count; i++) {
+		spdk_ring_free(g_reactors[i].threads);
+	}
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r]\n"
+		"  -m MASK       reactor cores: hex mask (0x3) or list ([0-1]); default %s\n"
+		"  -t SECONDS    run time, 1 to %d (default %d)\n"
+		"  -p PERIOD_US  hello poller period in microseconds, 1 to %d (default %d)\n"
+		"  -r            move the reader thread to the next core after each hello\n"
+		"  -h            show this help\n",
+		DEFAULT_CORE_MASK, MAX_SECONDS, DEFAULT_SECONDS, MAX_PERIOD_US, DEFAULT_PERIOD_US);
+}
+
+static bool
+parse_number(const char *opt, const char *text, long max, long *value)
+{
+	long v = spdk_strtol(text, 10);
+
+	if (v < 1 || v > max) {
+		fprintf(stderr, "poller_test: %s wants a whole number from 1 to %ld, not '%s'\n",
+			opt, max, text);
+		return false;
+	}
+	*value = v;
+	return true;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct spdk_env_opts opts;
+	struct spdk_thread *first;
+	struct spdk_cpuset mask;
+	const char *core_mask = DEFAULT_CORE_MASK;
+	uint32_t core;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "m:t:p:rh")) != -1) {
+		switch (ch) {
+		case 'm':
+			core_mask = optarg;
+			break;
+		case 't':
+			if (!parse_number("-t", optarg, MAX_SECONDS, &g_seconds)) {
+				return 1;
+			}
+			break;
+		case 'p':
+			if (!parse_number("-p", optarg, MAX_PERIOD_US, &g_period_us)) {
+				return 1;
+			}
+			break;
+		case 'r':
+			g_hop = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "poller_test: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 1;
+	}
+
+	spdk_env_opts_init(&opts);
+	opts.name = "poller_test";
+	opts.core_mask = core_mask;
+	rc = spdk_env_init(&opts);
+	if (rc != 0) {
+		fprintf(stderr, "poller_test: cannot initialise the environment with core mask "
+			"'%s': %s\n", core_mask, spdk_strerror(-rc));
+		return 1;
+	}
+
+	rc = reactors_init();
+	if (rc == 0) {
+		rc = spdk_thread_lib_init_ext(reactor_thread_op, reactor_thread_op_supported,
+					      sizeof(struct lw_thread), SPDK_DEFAULT_MSG_MEMPOOL_SIZE);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "poller_test: cannot set up the reactors: %s\n", spdk_strerror(-rc));
+		reactors_fini();
+		spdk_env_fini();
+		return 1;
+	}
+	printf("poller_test: %u reactor(s), core mask %s, main core %u, stopping after %ld s\n",
+	       g_reactor_count, core_mask, spdk_env_get_main_core(), g_seconds);
+
+	for (uint32_t i = 0; i < g_reactor_count; i++) {
+		core = g_reactors[i].core;
+		if (core != spdk_env_get_main_core() &&
+		    spdk_env_thread_launch_pinned(core, reactor_run, &g_reactors[i]) != 0) {
+			fail("cannot launch a reactor");
+			atomic_store(&g_reactors_stop, true);
+			break;
+		}
+	}
+
+	if (!atomic_load(&g_reactors_stop)) {
+		/* The first thread lives on the main core; it is the app thread. */
+		spdk_cpuset_zero(&mask);
+		spdk_cpuset_set_cpu(&mask, spdk_env_get_main_core(), true);
+		first = spdk_thread_create("poller_test_main", &mask);
+		if (first == NULL || spdk_thread_send_msg(first, hello_start, NULL) != 0) {
+			/* A thread that got no message never exits: stop at once. */
+			fail("cannot start the first thread");
+			atomic_store(&g_reactors_stop, true);
+		}
+	}
+
+	reactor_run(g_main_reactor);
+	spdk_env_thread_wait_all();
+
+	spdk_thread_lib_fini();
+	reactors_fini();
+	spdk_env_fini();
+	printf("poller_test: done\n");
+	return atomic_load(&g_failed) ? 1 : 0;
+}
