@@ -135,38 +135,6 @@ TEST(thread_poller_period0_runs_next_poll_and_unregister_nulls)
 	ut_threads_fini();
 }
 
-TEST(thread_poller_timed_1000us)
-{
-	struct pctx c = { .rc = SPDK_POLLER_BUSY };
-
-	ut_threads_init(1);
-	ut_set_thread(0);
-	reg(&c, 1000);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 0);
-	ut_delay_us(999);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 0);
-	ut_delay_us(1);
-	ASSERT_EQ(spdk_thread_poll(ut_thread(0), 0, 0), SPDK_POLLER_BUSY);
-	ASSERT_EQ(c.runs, 1);
-	ASSERT_EQ(spdk_thread_poll(ut_thread(0), 0, 0), 0);	/* immediate re-poll */
-	ASSERT_EQ(c.runs, 1);
-	ut_delay_us(1000);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 2);
-	/* A late poll runs it once, not once per missed period. */
-	ut_delay_us(5500);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 3);
-	spdk_poller_unregister(&c.p);
-	ASSERT_NULL(c.p);
-	ut_delay_us(10000);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 3);
-	ut_threads_fini();
-}
-
 TEST(thread_poller_active_run_newest_first)
 {
 	int order[8], n = 0;
@@ -514,70 +482,6 @@ TEST(poller_pause_resume_timed_1000us)
 	pause_resume_cycle(1000);
 }
 
-static void
-timed_self_pause(enum act act)
-{
-	struct pctx c = { .act = act };
-
-	ut_threads_init(1);
-	ut_set_thread(0);
-	reg(&c, 1000);
-	ut_delay_us(1000);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 1);
-	ASSERT_STR_EQ(spdk_poller_get_state_str(c.p), "paused");
-	ASSERT_EQ(spdk_thread_next_poller_expiration(ut_thread(0)), 0);
-	ut_delay_us(1000);
-	ut_poll_thread(0);
-	ut_delay_us(5000);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 1);
-
-	/* Resumed at 7000: not run now, due at 8000. */
-	spdk_poller_resume(c.p);
-	ASSERT_EQ(c.runs, 1);
-	ASSERT_EQ(spdk_thread_next_poller_expiration(ut_thread(0)), ut_now() + 1000);
-	ut_poll_thread(0);
-	ut_delay_us(999);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 1);
-	ut_delay_us(1);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 2);
-	ASSERT_STR_EQ(spdk_poller_get_state_str(c.p), "paused");	/* paused itself again */
-	spdk_poller_unregister(&c.p);
-	ut_threads_fini();
-}
-
-TEST(poller_pause_timed_self_pause)
-{
-	timed_self_pause(ACT_PAUSE);
-}
-
-TEST(poller_pause_timed_self_pause_resume_pause)
-{
-	timed_self_pause(ACT_PAUSE_RESUME_PAUSE);
-}
-
-TEST(poller_pause_timed_self_pause_resume_stays_armed)
-{
-	struct pctx c = { .act = ACT_PAUSE_RESUME };
-
-	ut_threads_init(1);
-	ut_set_thread(0);
-	reg(&c, 1000);
-	ut_delay_us(1000);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 1);
-	ASSERT_STR_EQ(spdk_poller_get_state_str(c.p), "waiting");
-	ASSERT_EQ(spdk_thread_next_poller_expiration(ut_thread(0)), 2000);
-	ut_delay_us(1000);
-	ut_poll_thread(0);
-	ASSERT_EQ(c.runs, 2);
-	spdk_poller_unregister(&c.p);
-	ut_threads_fini();
-}
-
 TEST(poller_pause_active_self_pause_resume_keeps_running)
 {
 	struct pctx c = { .act = ACT_PAUSE_RESUME };
@@ -795,56 +699,6 @@ TEST(poller_get_state_str_unregistered_inside_own_callback)
 	ut_poll_thread(0);
 	ASSERT_STR_EQ(g_state_after_unreg, "unregistered");
 	ASSERT_FALSE(spdk_thread_has_pollers(ut_thread(0)));
-	ut_threads_fini();
-}
-
-TEST(poller_get_period_ticks_follows_hz)
-{
-	struct spdk_poller *p[5];
-
-	ut_threads_init(1);
-	ut_set_thread(0);
-	p[0] = spdk_poller_register(idle_fn, NULL, 0);
-	p[1] = spdk_poller_register(idle_fn, NULL, 1000);
-	ASSERT_EQ(spdk_poller_get_period_ticks(p[0]), 0);
-	ASSERT_EQ(spdk_poller_get_period_ticks(p[1]), 1000);	/* 1 MHz: ticks == us */
-
-	/* 2.5 GHz-like rate: period us * hz / 1e6, without overflow. */
-	pw__ticks_mock_enable(2500000000ull, 0);
-	p[2] = spdk_poller_register(idle_fn, NULL, 1000);
-	p[3] = spdk_poller_register(idle_fn, NULL, 1500000);
-	p[4] = spdk_poller_register(idle_fn, NULL, 3600ull * 1000000ull * 24 * 365);
-	ASSERT_EQ(spdk_poller_get_period_ticks(p[2]), 2500000);
-	ASSERT_EQ(spdk_poller_get_period_ticks(p[3]), 3750000000ull);
-	ASSERT_EQ(spdk_poller_get_period_ticks(p[4]), 2500000000ull * 3600 * 24 * 365);
-	for (int i = 0; i < 5; i++) {
-		spdk_poller_unregister(&p[i]);
-	}
-	ut_threads_fini();
-}
-
-TEST(poller_get_stats_busy_and_idle_timed)
-{
-	struct pctx busy = { .rc = SPDK_POLLER_BUSY }, idle = { .rc = SPDK_POLLER_IDLE };
-	struct spdk_poller_stats st;
-
-	ut_threads_init(1);
-	ut_set_thread(0);
-	reg(&busy, 100);
-	reg(&idle, 100);
-	spdk_poller_get_stats(busy.p, &st);
-	ASSERT_EQ(st.run_count, 0);
-	ASSERT_EQ(st.busy_count, 0);
-	ut_delay_us(100);
-	ut_poll_thread(0);
-	spdk_poller_get_stats(busy.p, &st);
-	ASSERT_EQ(st.run_count, 1);
-	ASSERT_EQ(st.busy_count, 1);
-	spdk_poller_get_stats(idle.p, &st);
-	ASSERT_EQ(st.run_count, 1);
-	ASSERT_EQ(st.busy_count, 0);
-	spdk_poller_unregister(&busy.p);
-	spdk_poller_unregister(&idle.p);
 	ut_threads_fini();
 }
 
