@@ -15,9 +15,12 @@ all: $(BUILD)/CMakeCache.txt
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DPW_WERROR=ON $(CMAKE_FLAGS)
 
-# The main job: the founding example.
+# Two cores when the machine has them, else one.
+RUN_MASK ?= $(shell [ "$$(nproc 2>/dev/null || echo 1)" -ge 2 ] && echo 0x3 || echo 0x1)
+
+# The main job: the founding example, poller_test, for 3 seconds.
 run: all
-	$(BUILD)/examples/env_demo -m 0x3
+	$(BUILD)/examples/poller_test -m $(RUN_MASK) -t 3
 
 # The whole test suite (unit, stress, example and benchmark smoke tests).
 test: all

@@ -57,6 +57,8 @@ static struct env_config g_config;	/* options of the last successful init */
 static bool g_config_valid;
 static pthread_t g_init_thread;
 static bool g_skip_affinity_check;	/* tests: cores that need not exist */
+static cpu_set_t g_init_affinity;	/* the initialising pthread's mask before pinning */
+static bool g_init_pinned;
 
 /* NUMA node of every cpu, filled once from sysfs. */
 static int16_t g_numa_of_cpu[SPDK_CPUSET_SIZE];
@@ -310,6 +312,40 @@ add_smt_siblings(struct spdk_cpuset *set, uint32_t core)
 	return ok;
 }
 
+/* As with DPDK's main lcore, the pthread that initialises the environment
+ * runs the main core from then on: pin it there, and give it back its
+ * original mask at spdk_env_fini(). */
+static void
+pin_init_thread(uint32_t main_core)
+{
+	cpu_set_t one;
+
+	g_init_pinned = false;
+	if (g_skip_affinity_check || main_core >= CPU_SETSIZE) {
+		return;
+	}
+	if (pthread_getaffinity_np(pthread_self(), sizeof(g_init_affinity), &g_init_affinity) != 0) {
+		SPDK_WARNLOG("cannot read the main pthread's cpu affinity; it is not pinned\n");
+		return;
+	}
+	CPU_ZERO(&one);
+	CPU_SET(main_core, &one);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one) != 0) {
+		SPDK_WARNLOG("cannot pin the main pthread to core %u; it runs unpinned\n", main_core);
+		return;
+	}
+	g_init_pinned = true;
+}
+
+static void
+unpin_init_thread(void)
+{
+	if (g_init_pinned) {
+		pthread_setaffinity_np(pthread_self(), sizeof(g_init_affinity), &g_init_affinity);
+		g_init_pinned = false;
+	}
+}
+
 void
 pw__env_skip_affinity_check(bool skip)
 {
@@ -425,6 +461,7 @@ spdk_env_init(const struct spdk_env_opts *opts)
 	STORE(g_main_core, main_core);
 	g_init_thread = pthread_self();
 	pw__env_set_current_core(main_core);
+	pin_init_thread(main_core);
 	/* Pairs with the acquire load in env_ready(): publishes the fields above. */
 	__atomic_store_n(&g_initialized, true, __ATOMIC_RELEASE);
 	return 0;
@@ -460,6 +497,7 @@ spdk_env_fini(void)
 	STORE(g_last_core, UINT32_MAX);
 	STORE(g_main_core, UINT32_MAX);
 	pw__env_set_current_core(SPDK_ENV_LCORE_ID_ANY);
+	unpin_init_thread();
 }
 
 PW_EXPORT uint32_t
