@@ -153,9 +153,11 @@ void spdk_env_opts_init(struct spdk_env_opts *opts);
  * run on every core of it (the calling pthread's sched_getaffinity mask,
  * which new pthreads inherit), pick the main core, and calibrate the tick
  * counter (about 1 ms, once per process). Call from the pthread that will be
- * the main core's pthread; spdk_env_get_current_core() then returns the main
- * core on it (the calling pthread itself is not re-pinned). spdk_env_init()
- * and spdk_env_fini() must be called from that one pthread.
+ * the main core's pthread: like DPDK's main lcore, it is pinned to the main
+ * core (spdk_env_fini() gives it back its previous affinity) and
+ * spdk_env_get_current_core() returns the main core on it. pthreads it
+ * creates afterwards inherit that pinning, as with DPDK. spdk_env_init() and
+ * spdk_env_fini() must be called from that one pthread.
  *
  * Unlike SPDK, the environment may be finished and initialised again with a
  * different core set. As in SPDK, \p opts == NULL after spdk_env_fini()
