@@ -533,11 +533,12 @@ cross_run(const struct impl *im, enum bench_type type, struct pattern pat, uint6
  * ------------------------------------------------------------------------- */
 
 static double
-local_run(const struct impl *im, enum bench_type type, struct pattern pat, uint64_t nobjs)
+local_run(const struct impl *im, enum bench_type type, struct pattern pat, uint64_t nobjs,
+	  bool *preempted)
 {
 	void *in[MAX_BURST], *out[MAX_BURST];
 	void *ring = im->create(type, g_opt.capacity);
-	uint64_t i, t0, t1, moved = 0;
+	uint64_t i, t0, t1, cpu0, moved = 0;
 	size_t burst = pat.enq, k;
 
 	if (ring == NULL) {
@@ -547,6 +548,7 @@ local_run(const struct impl *im, enum bench_type type, struct pattern pat, uint6
 		in[k] = (void *)(uintptr_t)(k + 1);
 	}
 	t0 = now_ns();
+	cpu0 = thread_cpu_ns();
 	for (i = 0; i < nobjs; i += burst) {
 		if (im->enqueue(ring, in, burst) != burst) {
 			g_opt.errors++;
@@ -555,6 +557,9 @@ local_run(const struct impl *im, enum bench_type type, struct pattern pat, uint6
 		moved += im->dequeue(ring, out, burst);
 	}
 	t1 = now_ns();
+	if (preempted != NULL) {
+		*preempted = (double)(thread_cpu_ns() - cpu0) < 0.95 * (double)(t1 - t0);
+	}
 	if (moved != i || out[0] != in[0]) {
 		fprintf(stderr, "%s %s local: moved %" PRIu64 " of %" PRIu64 "\n", im->name,
 			g_type_names[type], moved, i);
@@ -572,7 +577,7 @@ calibrate(const struct impl *im, enum bench_type type, struct pattern pat, bool 
 	double ns;
 
 	for (;;) {
-		ns = cross ? cross_run(im, type, pat, n, NULL) : local_run(im, type, pat, n);
+		ns = cross ? cross_run(im, type, pat, n, NULL) : local_run(im, type, pat, n, NULL);
 		if (ns <= 0) {
 			return n;
 		}
@@ -630,14 +635,12 @@ run_group(enum bench_type type, size_t p, bool cross)
 			if (!impl_has_type(&g_impls[i], type)) {
 				continue;
 			}
-			if (!cross) {
-				vals[i][r] = local_run(&g_impls[i], type, pat, nobjs[i]);
-				continue;
-			}
 			/* A run whose threads were preempted measures the other
 			 * load, not the ring: do it again (a few times at most). */
 			for (k = 0; k < 4; k++) {
-				vals[i][r] = cross_run(&g_impls[i], type, pat, nobjs[i], &preempted);
+				vals[i][r] = cross ?
+					     cross_run(&g_impls[i], type, pat, nobjs[i], &preempted) :
+					     local_run(&g_impls[i], type, pat, nobjs[i], &preempted);
 				if (!preempted) {
 					break;
 				}

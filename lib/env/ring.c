@@ -98,16 +98,14 @@ cpu_relax(void)
 #endif
 }
 
-/* Wait until an earlier reserver on the same side has published up to
- * \p start. The acquire load pairs with that reserver's release store of the
- * same tail (ring_publish): what it did to its slots then happens before our
- * own release store, so whoever acquires our tail value sees its work too
- * (a plain store does not extend the earlier thread's release sequence). */
-static inline void
-ring_wait_turn(size_t *tail, size_t start)
+/* Slow half of ring_wait_turn, kept out of line so that the fast paths
+ * need no call-preserved registers. */
+static __attribute__((noinline, cold)) void
+ring_wait_turn_slow(size_t *tail, size_t start)
 {
 	unsigned int spins = 0;
 
+	/* Acquire: same pairing as in ring_wait_turn. */
 	while (__atomic_load_n(tail, __ATOMIC_ACQUIRE) != start) {
 		if (++spins < RING_SPINS_BEFORE_YIELD) {
 			cpu_relax();
@@ -118,24 +116,51 @@ ring_wait_turn(size_t *tail, size_t start)
 	}
 }
 
+/* Wait until an earlier reserver on the same side has published up to
+ * \p start. The acquire load pairs with that reserver's release store of the
+ * same tail (at the end of ring_enqueue_mp / ring_dequeue_mc): what it did
+ * to its slots then happens before our own release store, so whoever
+ * acquires our tail value sees its work too (a plain store does not extend
+ * the earlier thread's release sequence). */
+static inline void
+ring_wait_turn(size_t *tail, size_t start)
+{
+	if (spdk_unlikely(__atomic_load_n(tail, __ATOMIC_ACQUIRE) != start)) {
+		ring_wait_turn_slow(tail, start);
+	}
+}
+
+/* Unrolled by four so the compiler can move pairs of pointers at once.
+ * (Single entries never come here: see ring_copy_in/ring_copy_out.) */
+static inline void
+copy_ptrs(void **restrict dst, void *const *restrict src, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		dst[i] = src[i];
+		dst[i + 1] = src[i + 1];
+		dst[i + 2] = src[i + 2];
+		dst[i + 3] = src[i + 3];
+	}
+	for (; i < n; i++) {
+		dst[i] = src[i];
+	}
+}
+
 static inline void
 ring_copy_in(struct spdk_ring *ring, size_t head, void **objs, size_t n)
 {
 	size_t idx = head & ring->mask;
 	size_t until_end = ring->mask + 1 - idx;
-	size_t i;
 
-	if (spdk_likely(n <= until_end)) {
-		for (i = 0; i < n; i++) {
-			ring->slots[idx + i] = objs[i];
-		}
+	if (n == 1) {
+		ring->slots[idx] = objs[0];
+	} else if (spdk_likely(n <= until_end)) {
+		copy_ptrs(&ring->slots[idx], objs, n);
 	} else {
-		for (i = 0; i < until_end; i++) {
-			ring->slots[idx + i] = objs[i];
-		}
-		for (; i < n; i++) {
-			ring->slots[i - until_end] = objs[i];
-		}
+		copy_ptrs(&ring->slots[idx], objs, until_end);
+		copy_ptrs(&ring->slots[0], objs + until_end, n - until_end);
 	}
 }
 
@@ -144,19 +169,14 @@ ring_copy_out(struct spdk_ring *ring, size_t head, void **objs, size_t n)
 {
 	size_t idx = head & ring->mask;
 	size_t until_end = ring->mask + 1 - idx;
-	size_t i;
 
-	if (spdk_likely(n <= until_end)) {
-		for (i = 0; i < n; i++) {
-			objs[i] = ring->slots[idx + i];
-		}
+	if (n == 1) {
+		objs[0] = ring->slots[idx];
+	} else if (spdk_likely(n <= until_end)) {
+		copy_ptrs(objs, &ring->slots[idx], n);
 	} else {
-		for (i = 0; i < until_end; i++) {
-			objs[i] = ring->slots[idx + i];
-		}
-		for (; i < n; i++) {
-			objs[i] = ring->slots[i - until_end];
-		}
+		copy_ptrs(objs, &ring->slots[idx], until_end);
+		copy_ptrs(objs + until_end, &ring->slots[0], n - until_end);
 	}
 }
 
@@ -445,28 +465,48 @@ spdk_ring_count(struct spdk_ring *ring)
 	return n > ring->capacity ? ring->capacity : n;
 }
 
-PW_EXPORT size_t
-spdk_ring_enqueue(struct spdk_ring *ring, void **objs, size_t count, size_t *free_space)
+/* Everything spdk_ring_enqueue() refuses or has nothing to do for: a NULL
+ * ring or objs, zero entries, more entries than the capacity. Out of line
+ * (and cold) to keep the fast path free of the logging calls. */
+static __attribute__((noinline, cold)) size_t
+ring_enqueue_refused(struct spdk_ring *ring, void **objs, size_t count, size_t *free_space)
 {
-	if (spdk_unlikely(ring == NULL)) {
+	if (ring == NULL) {
 		SPDK_ERRLOG_RATELIMIT("spdk_ring_enqueue: the ring is NULL\n");
 		if (free_space != NULL) {
 			*free_space = 0;
 		}
 		return 0;
 	}
-	if (spdk_unlikely(count == 0 || objs == NULL || count > ring->capacity)) {
-		if (count > ring->capacity) {
-			SPDK_ERRLOG_RATELIMIT("spdk_ring_enqueue: %zu entries can never fit in a ring "
-					      "of capacity %zu\n", count, ring->capacity);
-		} else if (count > 0) {
-			SPDK_ERRLOG_RATELIMIT("spdk_ring_enqueue: objs is NULL with count %zu\n",
-					      count);
-		}
-		if (free_space != NULL) {
-			*free_space = ring->capacity - spdk_ring_count(ring);
-		}
-		return 0;
+	if (count > ring->capacity) {
+		SPDK_ERRLOG_RATELIMIT("spdk_ring_enqueue: %zu entries can never fit in a ring "
+				      "of capacity %zu\n", count, ring->capacity);
+	} else if (count > 0 && objs == NULL) {
+		SPDK_ERRLOG_RATELIMIT("spdk_ring_enqueue: objs is NULL with count %zu\n", count);
+	}
+	if (free_space != NULL) {
+		*free_space = ring->capacity - spdk_ring_count(ring);
+	}
+	return 0;
+}
+
+static __attribute__((noinline, cold)) size_t
+ring_dequeue_refused(struct spdk_ring *ring, void **objs, size_t count)
+{
+	if (ring == NULL) {
+		SPDK_ERRLOG_RATELIMIT("spdk_ring_dequeue: the ring is NULL\n");
+	} else if (count > 0 && objs == NULL) {
+		SPDK_ERRLOG_RATELIMIT("spdk_ring_dequeue: objs is NULL with count %zu\n", count);
+	}
+	return 0;
+}
+
+PW_EXPORT size_t
+spdk_ring_enqueue(struct spdk_ring *ring, void **objs, size_t count, size_t *free_space)
+{
+	if (spdk_unlikely(ring == NULL || objs == NULL || count == 0 ||
+			  count > ring->capacity)) {
+		return ring_enqueue_refused(ring, objs, count, free_space);
 	}
 
 	if (ring->multi_prod) {
@@ -478,16 +518,8 @@ spdk_ring_enqueue(struct spdk_ring *ring, void **objs, size_t count, size_t *fre
 PW_EXPORT size_t
 spdk_ring_dequeue(struct spdk_ring *ring, void **objs, size_t count)
 {
-	if (spdk_unlikely(ring == NULL)) {
-		SPDK_ERRLOG_RATELIMIT("spdk_ring_dequeue: the ring is NULL\n");
-		return 0;
-	}
-	if (spdk_unlikely(count == 0 || objs == NULL)) {
-		if (count > 0) {
-			SPDK_ERRLOG_RATELIMIT("spdk_ring_dequeue: objs is NULL with count %zu\n",
-					      count);
-		}
-		return 0;
+	if (spdk_unlikely(ring == NULL || objs == NULL || count == 0)) {
+		return ring_dequeue_refused(ring, objs, count);
 	}
 
 	if (ring->multi_cons) {

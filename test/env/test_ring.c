@@ -153,6 +153,7 @@ TEST(capacity_in_one_burst)
 	void *in[1025], *out[1025];
 	size_t t, c, i, n, free_space;
 
+	log_capture_start();
 	for (i = 0; i < 1025; i++) {
 		in[i] = obj(i);
 	}
@@ -161,8 +162,11 @@ TEST(capacity_in_one_burst)
 			struct spdk_ring *ring = make_ring(g_types[t], counts[c]);
 
 			n = counts[c];
+			/* One more than the capacity can never fit (and says so). */
+			log_reset();
 			ASSERT_EQ(spdk_ring_enqueue(ring, in, n + 1, &free_space), 0);
 			ASSERT_EQ(free_space, n);
+			ASSERT_STR_CONTAINS(g_log, "can never fit");
 			ASSERT_EQ(spdk_ring_count(ring), 0);
 			ASSERT_EQ(spdk_ring_enqueue(ring, in, n, &free_space), n);
 			ASSERT_EQ(free_space, 0);
