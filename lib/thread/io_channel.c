@@ -141,6 +141,18 @@ dev_remove(struct io_device *dev)
 	g_ndevs--;
 }
 
+/* A thread's channels are ordered by the user's device pointer; the internal
+ * record breaks the tie between a device being unregistered and the same
+ * pointer registered again. */
+static bool
+dev_before(const struct io_device *a, const struct io_device *b)
+{
+	if (a->io_device != b->io_device) {
+		return (uintptr_t)a->io_device < (uintptr_t)b->io_device;
+	}
+	return (uintptr_t)a < (uintptr_t)b;
+}
+
 static uint32_t
 map_lower_bound(const struct io_channel_map *map, const struct io_device *dev)
 {
@@ -149,7 +161,7 @@ map_lower_bound(const struct io_channel_map *map, const struct io_device *dev)
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if ((uintptr_t)map->chs[mid]->dev < (uintptr_t)dev) {
+		if (dev_before(map->chs[mid]->dev, dev)) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
@@ -437,7 +449,7 @@ spdk_io_device_unregister(void *io_device, spdk_io_device_unregister_cb unregist
 PW_EXPORT const char *
 spdk_io_device_get_name(struct io_device *dev)
 {
-	return dev->name;
+	return dev != NULL ? dev->name : NULL;
 }
 
 /* ---------------------------------------------------------------------------
@@ -588,45 +600,69 @@ spdk_io_channel_ref(struct spdk_io_channel *ch)
 PW_EXPORT struct spdk_io_channel *
 spdk_io_channel_from_ctx(void *ctx)
 {
+	if (ctx == NULL) {
+		SPDK_ERRLOG("spdk_io_channel_from_ctx: NULL context\n");
+		return NULL;
+	}
 	return (struct spdk_io_channel *)((uint8_t *)ctx - SPDK_IO_CHANNEL_STRUCT_SIZE);
+}
+
+static bool
+channel_null(const char *func, const struct spdk_io_channel *ch)
+{
+	if (ch == NULL) {
+		SPDK_ERRLOG("%s: NULL channel\n", func);
+		return true;
+	}
+	return false;
 }
 
 PW_EXPORT struct spdk_thread *
 spdk_io_channel_get_thread(struct spdk_io_channel *ch)
 {
-	return ch->thread;
+	return channel_null(__func__, ch) ? NULL : ch->thread;
 }
 
 PW_EXPORT void *
 spdk_io_channel_get_io_device(struct spdk_io_channel *ch)
 {
-	return ch->dev->io_device;
+	return channel_null(__func__, ch) ? NULL : ch->dev->io_device;
 }
 
 PW_EXPORT const char *
 spdk_io_channel_get_io_device_name(struct spdk_io_channel *ch)
 {
-	return ch->dev->name;
+	return channel_null(__func__, ch) ? NULL : ch->dev->name;
 }
 
 PW_EXPORT int
 spdk_io_channel_get_ref_count(struct spdk_io_channel *ch)
 {
-	return (int)ch->ref;
+	return channel_null(__func__, ch) ? 0 : (int)ch->ref;
 }
 
 PW_EXPORT struct spdk_io_channel *
 spdk_thread_get_first_io_channel(struct spdk_thread *thread)
 {
-	struct io_channel_map *map = thread->channels;
+	struct io_channel_map *map;
 
+	if (thread == NULL) {
+		SPDK_ERRLOG("spdk_thread_get_first_io_channel: NULL thread\n");
+		return NULL;
+	}
+	map = thread->channels;
 	return map->len > 0 ? map->chs[0] : NULL;
 }
 
 PW_EXPORT struct spdk_io_channel *
 spdk_thread_get_next_io_channel(struct spdk_io_channel *prev)
 {
-	struct io_channel_map *map = prev->thread->channels;
+	struct io_channel_map *map;
+
+	if (channel_null(__func__, prev)) {
+		return NULL;
+	}
+	map = prev->thread->channels;
 	uint32_t i = map_lower_bound(map, prev->dev);
 
 	return i + 1 < map->len ? map->chs[i + 1] : NULL;
@@ -636,22 +672,32 @@ spdk_thread_get_next_io_channel(struct spdk_io_channel *prev)
  * spdk_for_each_channel
  * ------------------------------------------------------------------------- */
 
+static bool
+iter_null(const char *func, const struct spdk_io_channel_iter *i)
+{
+	if (i == NULL) {
+		SPDK_ERRLOG("%s: NULL iterator\n", func);
+		return true;
+	}
+	return false;
+}
+
 PW_EXPORT void *
 spdk_io_channel_iter_get_io_device(struct spdk_io_channel_iter *i)
 {
-	return i->io_device;
+	return iter_null(__func__, i) ? NULL : i->io_device;
 }
 
 PW_EXPORT struct spdk_io_channel *
 spdk_io_channel_iter_get_channel(struct spdk_io_channel_iter *i)
 {
-	return i->ch;
+	return iter_null(__func__, i) ? NULL : i->ch;
 }
 
 PW_EXPORT void *
 spdk_io_channel_iter_get_ctx(struct spdk_io_channel_iter *i)
 {
-	return i->ctx;
+	return iter_null(__func__, i) ? NULL : i->ctx;
 }
 
 static void
@@ -685,7 +731,7 @@ call_channel(void *arg)
 	}
 }
 
-static void pending_unregister_msg(void *arg);
+static void finish_pending_unregister(struct io_device *dev);
 
 static void
 complete_walk(struct spdk_io_channel_iter *i)
@@ -706,10 +752,8 @@ complete_walk(struct spdk_io_channel_iter *i)
 			    "its completion is lost\n", i->orig_thread->name);
 		free(i);
 	}
-	if (unregister_now &&
-	    spdk_thread_send_msg(dev->unregister_thread, pending_unregister_msg, dev) != 0) {
-		SPDK_ERRLOG("io_device %s: cannot reach thread %s to unregister it\n", dev->name,
-			    dev->unregister_thread->name);
+	if (unregister_now) {
+		finish_pending_unregister(dev);
 	}
 }
 
@@ -785,6 +829,9 @@ spdk_for_each_channel(void *io_device, spdk_channel_msg fn, void *ctx,
 PW_EXPORT void
 spdk_for_each_channel_continue(struct spdk_io_channel_iter *i, int status)
 {
+	if (iter_null(__func__, i)) {
+		return;
+	}
 	if (i->cur_thread != pw__tls_thread) {
 		pw__wrong_thread(__func__, i->dev ? i->dev->name : "?", i->cur_thread,
 				 pw__tls_thread);
@@ -798,13 +845,21 @@ spdk_for_each_channel_continue(struct spdk_io_channel_iter *i, int status)
 	walk_from(i, i->cur_thread->id + 1);
 }
 
+/* The last walk of a device whose unregistration was deferred has ended:
+ * unregister it now, from whichever thread ended the walk. The callback, if
+ * any, still runs on the unregistering thread (dev_free()). */
 static void
-pending_unregister_msg(void *arg)
+finish_pending_unregister(struct io_device *dev)
 {
-	struct io_device *dev = arg;
+	uint32_t refcnt;
 
+	pw__threads_lock();
 	assert(dev->pending_unregister && dev->for_each_count == 0);
-	/* pending_unregister_count was taken when the unregistration was
-	 * deferred; spdk_io_device_unregister() must not take it again. */
-	spdk_io_device_unregister(dev->io_device, dev->unregister_cb);
+	dev->unregistered = true;
+	dev_remove(dev);
+	refcnt = dev->refcnt;
+	pw__threads_unlock();
+	if (refcnt == 0) {
+		dev_free(dev);
+	}
 }

@@ -66,6 +66,16 @@ report(enum pw_spin_error err, const struct spdk_spinlock *sspin, const char *wh
 #define SPIN_CHECK(cond, err, sspin) \
 	(spdk_unlikely(!(cond)) && report(err, sspin, #cond))
 
+static bool
+spin_null(const char *func, const struct spdk_spinlock *sspin)
+{
+	if (spdk_unlikely(sspin == NULL)) {
+		SPDK_ERRLOG("%s: NULL spinlock\n", func);
+		return true;
+	}
+	return false;
+}
+
 void
 pw__spin_check_switch(struct spdk_thread *thread)
 {
@@ -81,6 +91,9 @@ spdk_spin_init(struct spdk_spinlock *sspin)
 {
 	int rc;
 
+	if (spin_null(__func__, sspin)) {
+		return;
+	}
 	memset(sspin, 0, sizeof(*sspin));
 	rc = pthread_spin_init(&sspin->spinlock, PTHREAD_PROCESS_PRIVATE);
 	if (SPIN_CHECK(rc == 0, PW_SPIN_ERR_PTHREAD, sspin)) {
@@ -94,6 +107,9 @@ spdk_spin_destroy(struct spdk_spinlock *sspin)
 {
 	int rc;
 
+	if (spin_null(__func__, sspin)) {
+		return;
+	}
 	if (SPIN_CHECK(!sspin->destroyed, PW_SPIN_ERR_DESTROYED, sspin) ||
 	    SPIN_CHECK(sspin->initialized, PW_SPIN_ERR_NOT_INITIALIZED, sspin) ||
 	    SPIN_CHECK(sspin->thread == NULL, PW_SPIN_ERR_LOCK_HELD, sspin)) {
@@ -113,6 +129,9 @@ spdk_spin_lock(struct spdk_spinlock *sspin)
 	struct spdk_thread *thread = pw__tls_thread;
 	int rc;
 
+	if (spin_null(__func__, sspin)) {
+		return;
+	}
 	if (SPIN_CHECK(!sspin->destroyed, PW_SPIN_ERR_DESTROYED, sspin) ||
 	    SPIN_CHECK(sspin->initialized, PW_SPIN_ERR_NOT_INITIALIZED, sspin) ||
 	    SPIN_CHECK(thread != NULL, PW_SPIN_ERR_NOT_SPDK_THREAD, sspin) ||
@@ -136,6 +155,9 @@ spdk_spin_unlock(struct spdk_spinlock *sspin)
 	struct spdk_thread *thread = pw__tls_thread;
 	int rc;
 
+	if (spin_null(__func__, sspin)) {
+		return;
+	}
 	if (SPIN_CHECK(!sspin->destroyed, PW_SPIN_ERR_DESTROYED, sspin) ||
 	    SPIN_CHECK(sspin->initialized, PW_SPIN_ERR_NOT_INITIALIZED, sspin) ||
 	    SPIN_CHECK(thread != NULL, PW_SPIN_ERR_NOT_SPDK_THREAD, sspin) ||
@@ -155,6 +177,9 @@ spdk_spin_held(struct spdk_spinlock *sspin)
 {
 	struct spdk_thread *thread = pw__tls_thread;
 
+	if (spin_null(__func__, sspin)) {
+		return false;
+	}
 	if (SPIN_CHECK(thread != NULL, PW_SPIN_ERR_NOT_SPDK_THREAD, sspin)) {
 		return false;
 	}

@@ -118,6 +118,7 @@ struct pw_timer {
 	uint32_t			heap_len;
 	uint32_t			heap_cap;
 	uint32_t			count;		/* armed pollers */
+	uint32_t			nbuckets;	/* heap capacity is kept >= this */
 	uint64_t			seq;
 	TAILQ_HEAD(, pw_timer_bucket)	buckets;	/* all buckets, for lookup by period */
 };

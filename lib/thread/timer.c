@@ -139,6 +139,7 @@ pw__timer_fini(struct pw_timer *timer)
 		TAILQ_REMOVE(&timer->buckets, b, link);
 		free(b);
 	}
+	timer->nbuckets = 0;
 	free(timer->heap);
 	timer->heap = NULL;
 	timer->heap_len = timer->heap_cap = 0;
@@ -158,7 +159,9 @@ pw__timer_attach(struct spdk_thread *thread, struct spdk_poller *poller)
 		}
 	}
 
-	if (timer->heap_len == timer->heap_cap) {
+	/* Every bucket may be in the heap at once: reserve its place now, so
+	 * that arming never has to allocate. */
+	if (timer->nbuckets == timer->heap_cap) {
 		uint32_t cap = timer->heap_cap ? timer->heap_cap * 2 : 4;
 		struct pw_timer_bucket **heap = realloc(timer->heap, cap * sizeof(*heap));
 
@@ -176,6 +179,7 @@ pw__timer_attach(struct spdk_thread *thread, struct spdk_poller *poller)
 	b->heap_idx = UINT32_MAX;
 	b->refs = 1;
 	TAILQ_INSERT_TAIL(&timer->buckets, b, link);
+	timer->nbuckets++;
 	poller->bucket = b;
 	return 0;
 }
@@ -193,6 +197,7 @@ pw__timer_detach(struct spdk_thread *thread, struct spdk_poller *poller)
 	if (--b->refs == 0) {
 		assert(b->head == NULL);
 		TAILQ_REMOVE(&thread->timer.buckets, b, link);
+		thread->timer.nbuckets--;
 		free(b);
 	}
 }
