@@ -15,35 +15,16 @@
 #include "log/log_internal.h"
 
 #include "harness.h"
+#include "log_capture.h"
 
 static const enum spdk_ring_type g_types[] = {
 	SPDK_RING_TYPE_SP_SC, SPDK_RING_TYPE_MP_SC, SPDK_RING_TYPE_MP_MC,
 };
 #define NUM_TYPES (sizeof(g_types) / sizeof(g_types[0]))
 
-/* ---- log capture: every message is appended to g_log --------------------- */
+/* ---- log capture (test/common/log_capture.h) ---------------------------------- */
 
-static char g_log[16384];
-static size_t g_log_len;
 static uint64_t g_fake_ns;
-
-static void
-capture_log(int level, const char *file, const int line, const char *func,
-	    const char *format, va_list args)
-{
-	int n;
-
-	if (level != SPDK_LOG_ERROR || g_log_len >= sizeof(g_log) - 1) {
-		return;
-	}
-	n = vsnprintf(g_log + g_log_len, sizeof(g_log) - g_log_len, format, args);
-	if (n > 0) {
-		g_log_len += (size_t)n;
-		if (g_log_len >= sizeof(g_log)) {
-			g_log_len = sizeof(g_log) - 1;
-		}
-	}
-}
 
 /* Each reading is 10 s after the previous one, so rate-limited errors are
  * never squashed and every bad call shows up in the log. */
@@ -55,19 +36,10 @@ fake_clock(void)
 }
 
 static void
-log_capture_start(void)
+capture_every_error(void)
 {
-	g_log_len = 0;
-	g_log[0] = '\0';
 	pw__log_set_clock(fake_clock);
-	spdk_log_open(capture_log);
-}
-
-static void
-log_reset(void)
-{
-	g_log_len = 0;
-	g_log[0] = '\0';
+	log_capture_start();
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -153,7 +125,7 @@ TEST(capacity_in_one_burst)
 	void *in[1025], *out[1025];
 	size_t t, c, i, n, free_space;
 
-	log_capture_start();
+	capture_every_error();
 	for (i = 0; i < 1025; i++) {
 		in[i] = obj(i);
 	}
@@ -163,10 +135,10 @@ TEST(capacity_in_one_burst)
 
 			n = counts[c];
 			/* One more than the capacity can never fit (and says so). */
-			log_reset();
+			log_capture_reset();
 			ASSERT_EQ(spdk_ring_enqueue(ring, in, n + 1, &free_space), 0);
 			ASSERT_EQ(free_space, n);
-			ASSERT_STR_CONTAINS(g_log, "can never fit");
+			ASSERT_TRUE(log_capture_contains("can never fit"));
 			ASSERT_EQ(spdk_ring_count(ring), 0);
 			ASSERT_EQ(spdk_ring_enqueue(ring, in, n, &free_space), n);
 			ASSERT_EQ(free_space, 0);
@@ -472,25 +444,25 @@ TEST(free_with_entries_queued)
 
 TEST(create_rejects_bad_input)
 {
-	log_capture_start();
+	capture_every_error();
 
 	ASSERT_NULL(spdk_ring_create((enum spdk_ring_type)3, 16, SPDK_ENV_NUMA_ID_ANY));
-	ASSERT_STR_CONTAINS(g_log, "unknown ring type 3");
-	log_reset();
+	ASSERT_TRUE(log_capture_contains("unknown ring type 3"));
+	log_capture_reset();
 	ASSERT_NULL(spdk_ring_create((enum spdk_ring_type) - 1, 16, SPDK_ENV_NUMA_ID_ANY));
-	ASSERT_STR_CONTAINS(g_log, "unknown ring type -1");
-	log_reset();
+	ASSERT_TRUE(log_capture_contains("unknown ring type -1"));
+	log_capture_reset();
 
 	ASSERT_NULL(spdk_ring_create(SPDK_RING_TYPE_MP_SC, 0, SPDK_ENV_NUMA_ID_ANY));
-	ASSERT_STR_CONTAINS(g_log, "count is 0");
-	log_reset();
+	ASSERT_TRUE(log_capture_contains("count is 0"));
+	log_capture_reset();
 
 	ASSERT_NULL(spdk_ring_create(SPDK_RING_TYPE_SP_SC, (size_t)1 << 30, 0));
-	ASSERT_STR_CONTAINS(g_log, "too large");
-	log_reset();
+	ASSERT_TRUE(log_capture_contains("too large"));
+	log_capture_reset();
 	ASSERT_NULL(spdk_ring_create(SPDK_RING_TYPE_MP_MC, SIZE_MAX, 0));
-	ASSERT_STR_CONTAINS(g_log, "too large");
-	log_reset();
+	ASSERT_TRUE(log_capture_contains("too large"));
+	log_capture_reset();
 
 	/* Any NUMA id is accepted (a hint). */
 	for (size_t t = 0; t < NUM_TYPES; t++) {
@@ -499,7 +471,7 @@ TEST(create_rejects_bad_input)
 		ASSERT_NOT_NULL(ring);
 		spdk_ring_free(ring);
 	}
-	ASSERT_EQ(g_log_len, 0);
+	ASSERT_EQ(log_capture_total(), 0);
 }
 
 TEST(operations_reject_bad_input)
@@ -507,19 +479,20 @@ TEST(operations_reject_bad_input)
 	void *buf[4] = { obj(1), obj(2), obj(3), obj(4) };
 	size_t free_space, t;
 
-	log_capture_start();
+	capture_every_error();
 
 	free_space = 77;
 	ASSERT_EQ(spdk_ring_enqueue(NULL, buf, 1, &free_space), 0);
 	ASSERT_EQ(free_space, 0);
-	ASSERT_STR_CONTAINS(g_log, "spdk_ring_enqueue: the ring is NULL");
-	log_reset();
+	ASSERT_TRUE(log_capture_contains("spdk_ring_enqueue: the ring is NULL"));
+	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
+	log_capture_reset();
 	ASSERT_EQ(spdk_ring_dequeue(NULL, buf, 1), 0);
-	ASSERT_STR_CONTAINS(g_log, "spdk_ring_dequeue: the ring is NULL");
-	log_reset();
+	ASSERT_TRUE(log_capture_contains("spdk_ring_dequeue: the ring is NULL"));
+	log_capture_reset();
 	ASSERT_EQ(spdk_ring_count(NULL), 0);
-	ASSERT_STR_CONTAINS(g_log, "spdk_ring_count: the ring is NULL");
-	log_reset();
+	ASSERT_TRUE(log_capture_contains("spdk_ring_count: the ring is NULL"));
+	log_capture_reset();
 
 	for (t = 0; t < NUM_TYPES; t++) {
 		struct spdk_ring *ring = make_ring(g_types[t], 3);
@@ -530,11 +503,11 @@ TEST(operations_reject_bad_input)
 		free_space = 77;
 		ASSERT_EQ(spdk_ring_enqueue(ring, NULL, 1, &free_space), 0);
 		ASSERT_EQ(free_space, 2);
-		ASSERT_STR_CONTAINS(g_log, "objs is NULL with count 1");
-		log_reset();
+		ASSERT_TRUE(log_capture_contains("objs is NULL with count 1"));
+		log_capture_reset();
 		ASSERT_EQ(spdk_ring_dequeue(ring, NULL, 2), 0);
-		ASSERT_STR_CONTAINS(g_log, "objs is NULL with count 2");
-		log_reset();
+		ASSERT_TRUE(log_capture_contains("objs is NULL with count 2"));
+		log_capture_reset();
 		ASSERT_EQ(spdk_ring_count(ring), 1);
 
 		/* More than the capacity can never fit: refused and logged,
@@ -542,8 +515,8 @@ TEST(operations_reject_bad_input)
 		free_space = 77;
 		ASSERT_EQ(spdk_ring_enqueue(ring, buf, 4, &free_space), 0);
 		ASSERT_EQ(free_space, 2);
-		ASSERT_STR_CONTAINS(g_log, "4 entries can never fit in a ring of capacity 3");
-		log_reset();
+		ASSERT_TRUE(log_capture_contains("4 entries can never fit in a ring of capacity 3"));
+		log_capture_reset();
 
 		/* Zero entries: nothing to do, not an error. */
 		free_space = 77;
@@ -552,7 +525,7 @@ TEST(operations_reject_bad_input)
 		ASSERT_EQ(spdk_ring_enqueue(ring, NULL, 0, NULL), 0);
 		ASSERT_EQ(spdk_ring_dequeue(ring, buf, 0), 0);
 		ASSERT_EQ(spdk_ring_dequeue(ring, NULL, 0), 0);
-		ASSERT_EQ(g_log_len, 0);
+		ASSERT_EQ(log_capture_total(), 0);
 
 		/* The ring is unharmed. */
 		ASSERT_EQ(spdk_ring_count(ring), 1);
@@ -570,14 +543,13 @@ TEST(bad_input_errors_are_rate_limited)
 	void *buf[3] = { obj(1), obj(2), obj(3) };
 	int i;
 
-	g_log_len = 0;
-	g_log[0] = '\0';
-	spdk_log_open(capture_log);
+	pw__log_set_clock(NULL);
+	log_capture_start();
 	for (i = 0; i < 1000; i++) {
 		ASSERT_EQ(spdk_ring_enqueue(ring, buf, 3, NULL), 0);
 	}
-	ASSERT_STR_CONTAINS(g_log, "can never fit");
-	/* At most a few lines for 1000 calls (one per second at most). */
-	ASSERT_LT(g_log_len, 1000);
+	ASSERT_TRUE(log_capture_contains("can never fit"));
+	/* A few lines at most for 1000 calls (one per second at most). */
+	ASSERT_LT(log_capture_count_matching("can never fit"), 10);
 	spdk_ring_free(ring);
 }
