@@ -567,12 +567,6 @@ idle_fn(void *arg)
 	return SPDK_POLLER_IDLE;
 }
 
-static void
-count_msg(void *arg)
-{
-	(*(int *)arg)++;
-}
-
 TEST(poller_get_name_named_unnamed_and_macro)
 {
 	struct spdk_poller *a, *b, *c, *d;
@@ -738,7 +732,7 @@ TEST(poller_get_stats_active_across_pause_and_negative_rc)
 }
 
 /* ---------------------------------------------------------------------------
- * Iteration of active and paused pollers; the thread's predicates
+ * Iteration of active and paused pollers
  * ------------------------------------------------------------------------- */
 
 TEST(poller_iterate_active_and_paused)
@@ -793,51 +787,6 @@ TEST(poller_iterate_active_and_paused)
 	ut_poll_thread(0);
 	ASSERT_NULL(spdk_thread_get_first_active_poller(t));
 	ASSERT_NULL(spdk_thread_get_first_paused_poller(t));
-	ut_threads_fini();
-}
-
-TEST(poller_thread_predicates)
-{
-	struct spdk_thread *t;
-	struct spdk_poller *a, *b;
-	int n = 0;
-
-	ut_threads_init(1);
-	t = ut_thread(0);
-	ASSERT_EQ(spdk_thread_has_active_pollers(t), 0);
-	ASSERT_FALSE(spdk_thread_has_pollers(t));
-	ASSERT_TRUE(spdk_thread_is_idle(t));
-	ASSERT_EQ(spdk_thread_next_poller_expiration(t), 0);
-
-	ut_set_thread(0);
-	a = spdk_poller_register(idle_fn, NULL, 0);
-	ASSERT_EQ(spdk_thread_has_active_pollers(t), 1);
-	ASSERT_TRUE(spdk_thread_has_pollers(t));
-	ASSERT_FALSE(spdk_thread_is_idle(t));
-	spdk_poller_pause(a);
-	ut_poll_thread(0);
-	/* Paused pollers count as pollers but not as work. */
-	ASSERT_EQ(spdk_thread_has_active_pollers(t), 0);
-	ASSERT_TRUE(spdk_thread_has_pollers(t));
-	ASSERT_TRUE(spdk_thread_is_idle(t));
-
-	ut_delay_us(3);
-	b = spdk_poller_register(idle_fn, NULL, 250);
-	ASSERT_EQ(spdk_thread_has_active_pollers(t), 0);
-	ASSERT_FALSE(spdk_thread_is_idle(t));
-	ASSERT_EQ(spdk_thread_next_poller_expiration(t), 253);
-	spdk_poller_unregister(&b);
-	ASSERT_EQ(spdk_thread_next_poller_expiration(t), 0);
-	ASSERT_TRUE(spdk_thread_is_idle(t));
-
-	ASSERT_EQ(spdk_thread_send_msg(t, count_msg, &n), 0);
-	ASSERT_FALSE(spdk_thread_is_idle(t));
-	ut_poll_thread(0);
-	ASSERT_EQ(n, 1);
-	ASSERT_TRUE(spdk_thread_is_idle(t));
-	spdk_poller_unregister(&a);
-	ut_poll_thread(0);
-	ASSERT_FALSE(spdk_thread_has_pollers(t));
 	ut_threads_fini();
 }
 

@@ -4,9 +4,10 @@
 
 /*
  * Thread lifecycle: library init/fini, creation hooks, names, messages,
- * the exit protocol and its timeout, busy/idle accounting, and misuse of
- * these functions (BEHAVIOURS.md "Thread library": thread_alloc,
- * thread_send_msg, thread_name, thread_exit_test, thread_update_stats_test).
+ * spdk_thread_exec_msg, the exit protocol and its timeout, busy/idle
+ * accounting, and misuse of these functions (BEHAVIOURS.md "Thread library":
+ * thread_alloc, thread_send_msg, thread_name, thread_exit_test,
+ * thread_update_stats_test).
  */
 
 #include "harness.h"
@@ -430,6 +431,38 @@ TEST(thread_send_msg_null_arguments_einval_logged)
 	ASSERT_EQ(pw__msgq_count(ut_thread(0)), 0);
 	ut_poll_thread(0);
 	ASSERT_EQ(n, 0);
+	ut_threads_fini();
+}
+
+/* ---------------------------------------------------------------------------
+ * spdk_thread_exec_msg
+ * ------------------------------------------------------------------------- */
+
+TEST(exec_msg_runs_inline_on_current_thread_else_sends)
+{
+	int n = 0;
+
+	ut_threads_init(2);
+	ut_set_thread(0);
+	ASSERT_EQ(spdk_thread_exec_msg(ut_thread(0), count_msg, &n), 0);
+	ASSERT_EQ(n, 1);		/* synchronously */
+	ASSERT_EQ(pw__msgq_count(ut_thread(0)), 0);
+	ASSERT_EQ(spdk_thread_exec_msg(ut_thread(1), count_msg, &n), 0);
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 1);
+	ut_poll_thread(1);
+	ASSERT_EQ(n, 2);
+	/* To an exited thread: the send error comes back. */
+	ut_set_thread(1);
+	ASSERT_EQ(spdk_thread_exit(ut_thread(1)), 0);
+	ut_poll_thread(1);
+	ASSERT_TRUE(spdk_thread_is_exited(ut_thread(1)));
+	ut_set_thread(0);
+	log_capture_start();
+	ASSERT_EQ(spdk_thread_exec_msg(ut_thread(1), count_msg, &n), -EIO);
+	log_capture_stop();
+	ASSERT_TRUE(log_capture_contains("has exited"));
+	ASSERT_EQ(n, 2);
 	ut_threads_fini();
 }
 

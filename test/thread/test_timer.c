@@ -6,7 +6,8 @@
  * Timed pollers: expiry, the cached earliest poller, ordering of equal
  * expiries, prompt removal of unregistered and paused pollers, iteration in
  * expiry order, period conversion, and a randomised check of the whole
- * structure against a reference model (BEHAVIOURS.md "Thread library":
+ * structure against a reference model, the thread's poller predicates
+ * (BEHAVIOURS.md "Thread library":
  * thread_poller, poller_pause (timed), cache_closest_timed_poller,
  * multi_timed_pollers_have_same_expiration, poller_get_period_ticks /
  * get_stats).
@@ -255,6 +256,12 @@ static int
 idle_fn(void *arg)
 {
 	return SPDK_POLLER_IDLE;
+}
+
+static void
+count_msg(void *ctx)
+{
+	(*(int *)ctx)++;
 }
 
 TEST(poller_get_period_ticks_follows_hz)
@@ -709,9 +716,8 @@ TEST(timed_pollers_match_reference_model)
 	}
 }
 
-/* KNOWN BUG: more distinct periods than the timer heap has slots, with some
- * period's pollers all paused, overflows the heap (see
- * timed_poller_resume_with_more_periods_than_heap_slots). */
+/* Up to 9 distinct periods: more buckets than the first heap allocation
+ * (regression check for the heap-capacity bug below). */
 TEST(timed_pollers_match_reference_model_many_periods)
 {
 	static const uint64_t periods[] = { 50, 100, 150, 200, 300, 1000, 7, 13, 400 };
@@ -787,15 +793,13 @@ TEST(timed_poller_many_periods_keep_buckets_balanced)
 	ut_threads_fini();
 }
 
-/* KNOWN BUG (lib/thread/timer.c, pw__timer_attach): the heap of period
- * buckets is grown only when heap_len == heap_cap, but heap_len counts the
- * non-empty buckets while every attached bucket (including one whose pollers
- * are all paused, hence out of the heap) may be inserted later. With 4 slots:
- * periods 10, 20, 30, 40; pause the 40 us poller (its bucket leaves the heap,
- * heap_len 3); register a 50 us poller (a 5th bucket, no growth since
- * 3 != 4); resume the 40 us poller: heap_insert() writes heap[4] past the
- * 4-slot allocation (heap-buffer-overflow under ASan; heap_len 5 > heap_cap
- * 4 otherwise). Expected: the heap has room for every attached bucket. */
+/* Regression test (found by these tests; fixed in lib/thread 10bbf0a): the
+ * heap of period buckets used to grow only when heap_len == heap_cap, but
+ * heap_len counts the non-empty buckets while every attached bucket (one
+ * whose pollers are all paused is out of the heap) may be inserted later.
+ * With 4 slots: periods 10, 20, 30, 40; pause the 40 us poller (heap_len 3);
+ * register a 50 us poller (a 5th bucket, no growth since 3 != 4); resume the
+ * 40 us poller: heap_insert() wrote heap[4] past the 4-slot allocation. */
 TEST(timed_poller_resume_with_more_periods_than_heap_slots)
 {
 	struct tp t[5];
@@ -823,5 +827,54 @@ TEST(timed_poller_resume_with_more_periods_than_heap_slots)
 		ASSERT_EQ(t[i].runs, 1);
 		spdk_poller_unregister(&t[i].p);
 	}
+	ut_threads_fini();
+}
+
+/* ---------------------------------------------------------------------------
+ * The thread's poller predicates
+ * ------------------------------------------------------------------------- */
+
+TEST(thread_poller_predicates)
+{
+	struct spdk_thread *t;
+	struct spdk_poller *a, *b;
+	int n = 0;
+
+	ut_threads_init(1);
+	t = ut_thread(0);
+	ASSERT_EQ(spdk_thread_has_active_pollers(t), 0);
+	ASSERT_FALSE(spdk_thread_has_pollers(t));
+	ASSERT_TRUE(spdk_thread_is_idle(t));
+	ASSERT_EQ(spdk_thread_next_poller_expiration(t), 0);
+
+	ut_set_thread(0);
+	a = spdk_poller_register(idle_fn, NULL, 0);
+	ASSERT_EQ(spdk_thread_has_active_pollers(t), 1);
+	ASSERT_TRUE(spdk_thread_has_pollers(t));
+	ASSERT_FALSE(spdk_thread_is_idle(t));
+	spdk_poller_pause(a);
+	ut_poll_thread(0);
+	/* Paused pollers count as pollers but not as work. */
+	ASSERT_EQ(spdk_thread_has_active_pollers(t), 0);
+	ASSERT_TRUE(spdk_thread_has_pollers(t));
+	ASSERT_TRUE(spdk_thread_is_idle(t));
+
+	ut_delay_us(3);
+	b = spdk_poller_register(idle_fn, NULL, 250);
+	ASSERT_EQ(spdk_thread_has_active_pollers(t), 0);
+	ASSERT_FALSE(spdk_thread_is_idle(t));
+	ASSERT_EQ(spdk_thread_next_poller_expiration(t), 253);
+	spdk_poller_unregister(&b);
+	ASSERT_EQ(spdk_thread_next_poller_expiration(t), 0);
+	ASSERT_TRUE(spdk_thread_is_idle(t));
+
+	ASSERT_EQ(spdk_thread_send_msg(t, count_msg, &n), 0);
+	ASSERT_FALSE(spdk_thread_is_idle(t));
+	ut_poll_thread(0);
+	ASSERT_EQ(n, 1);
+	ASSERT_TRUE(spdk_thread_is_idle(t));
+	spdk_poller_unregister(&a);
+	ut_poll_thread(0);
+	ASSERT_FALSE(spdk_thread_has_pollers(t));
 	ut_threads_fini();
 }
