@@ -172,7 +172,7 @@ usage(void (*app_usage)(void))
 	printf("     --lcores <map>          DPDK lcore to CPU map, like \"(5-7)@(10-12)\";\n"
 	       "                             cannot be used with -m [no effect]\n");
 	printf(" -p, --main-core <id>        core of the app thread (default: first core of the mask)\n");
-	printf("     --interrupt-mode        sleep in epoll when idle instead of polling\n");
+	printf("     --interrupt-mode        run the reactors in interrupt mode (see README)\n");
 	printf("     --disable-cpumask-locks do not lock the cores with lock files\n"
 	       "                             [no effect: Pinwheel never locks cores]\n");
 
