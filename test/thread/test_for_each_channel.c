@@ -5,175 +5,17 @@
 /*
  * spdk_for_each_channel() on the simulator: visiting order, status, the
  * iterator, channels released or re-created while a walk is under way,
- * unregistration during a walk, the originating thread exiting, and misuse.
+ * devices that cannot be walked, and the originating thread exiting.
+ * Unregistration during a walk and misuse are in
+ * test_for_each_channel_unreg.c.
  */
 
 #include "harness.h"
 #include "ut_thread.h"
 #include "log_capture.h"
+#include "ut_walk.h"
 
 #include "thread/thread_internal.h"
-
-#define FE_MAGIC	0xfeedf00dull
-#define FE_MAX		16
-
-struct fe_dev {
-	int			live;		/* creates - destroys */
-	int			creates;
-	int			unregs;
-	struct spdk_thread	*unreg_thread;
-};
-
-struct fe_ctx {
-	uint64_t	magic;
-};
-
-/* One walk: what it saw, and how its fn behaves. */
-struct walk {
-	void			*io_device;
-	int			visits;
-	struct spdk_thread	*visited[FE_MAX];
-	struct spdk_io_channel	*chs[FE_MAX];
-	int			cpl_calls;
-	int			status;
-	struct spdk_thread	*cpl_thread;
-	struct spdk_io_channel	*cpl_ch;
-	int			fail_at;	/* 1-based visit that returns fail_status */
-	int			fail_status;
-	bool			defer;		/* continue from a later message */
-	bool			hold;		/* do not continue; keep the iterator */
-	struct spdk_io_channel_iter *held;
-	struct spdk_thread	*ref_on;	/* take a reference on this thread's channel */
-};
-
-static int
-fe_create(void *io_device, void *buf)
-{
-	struct fe_dev *dev = io_device;
-	struct fe_ctx *ctx = buf;
-
-	ASSERT_EQ(ctx->magic, 0);
-	ctx->magic = FE_MAGIC;
-	dev->live++;
-	dev->creates++;
-	return 0;
-}
-
-static void
-fe_destroy(void *io_device, void *buf)
-{
-	struct fe_dev *dev = io_device;
-	struct fe_ctx *ctx = buf;
-
-	ASSERT_EQ(ctx->magic, FE_MAGIC);
-	ctx->magic = 0;
-	dev->live--;
-}
-
-static void
-fe_unreg_cb(void *io_device)
-{
-	struct fe_dev *dev = io_device;
-
-	dev->unregs++;
-	dev->unreg_thread = spdk_get_thread();
-}
-
-static void
-continue_msg(void *arg)
-{
-	spdk_for_each_channel_continue(arg, 0);
-}
-
-static void
-walk_fn(struct spdk_io_channel_iter *i)
-{
-	struct walk *w = spdk_io_channel_iter_get_ctx(i);
-	struct spdk_io_channel *ch = spdk_io_channel_iter_get_channel(i);
-	int status;
-
-	ASSERT_NOT_NULL(spdk_get_thread());
-	ASSERT_NOT_NULL(ch);
-	ASSERT_PTR_EQ(spdk_io_channel_get_thread(ch), spdk_get_thread());
-	ASSERT_PTR_EQ(spdk_io_channel_iter_get_io_device(i), w->io_device);
-	ASSERT_PTR_EQ(spdk_io_channel_get_io_device(ch), w->io_device);
-	/* The channel handed over is alive (not a released one). */
-	ASSERT_EQ(((struct fe_ctx *)spdk_io_channel_get_ctx(ch))->magic, FE_MAGIC);
-	ASSERT_LT(w->visits, FE_MAX);
-	w->visited[w->visits] = spdk_get_thread();
-	w->chs[w->visits] = ch;
-	w->visits++;
-	if (w->ref_on == spdk_get_thread()) {
-		spdk_io_channel_ref(ch);
-	}
-	if (w->hold) {
-		w->held = i;
-		return;
-	}
-	if (w->defer) {
-		ASSERT_EQ(spdk_thread_send_msg(spdk_get_thread(), continue_msg, i), 0);
-		return;
-	}
-	status = w->visits == w->fail_at ? w->fail_status : 0;
-	spdk_for_each_channel_continue(i, status);
-}
-
-static void
-walk_cpl(struct spdk_io_channel_iter *i, int status)
-{
-	struct walk *w = spdk_io_channel_iter_get_ctx(i);
-
-	ASSERT_PTR_EQ(spdk_io_channel_iter_get_io_device(i), w->io_device);
-	w->cpl_calls++;
-	w->status = status;
-	w->cpl_thread = spdk_get_thread();
-	w->cpl_ch = spdk_io_channel_iter_get_channel(i);
-}
-
-/* n threads, a device registered on thread 0, a channel on each thread
- * listed in with_ch (all when NULL). Returns with no current thread. */
-static void
-fe_setup(uint32_t n, struct fe_dev *dev, struct spdk_io_channel **chs, const bool *with_ch)
-{
-	ut_threads_init(n);
-	ut_set_thread(0);
-	spdk_io_device_register(dev, fe_create, fe_destroy, sizeof(struct fe_ctx), "fe_dev");
-	for (uint32_t t = 0; t < n; t++) {
-		chs[t] = NULL;
-		if (with_ch == NULL || with_ch[t]) {
-			ut_set_thread(t);
-			chs[t] = spdk_get_io_channel(dev);
-			ASSERT_NOT_NULL(chs[t]);
-		}
-	}
-	ut_set_thread(UT_NONE);
-}
-
-static void
-walk_start(uint32_t origin, struct fe_dev *dev, struct walk *w)
-{
-	w->io_device = dev;
-	ut_set_thread(origin);
-	spdk_for_each_channel(dev, walk_fn, w, walk_cpl);
-	ut_set_thread(UT_NONE);
-}
-
-static void
-put_on(uint32_t t, struct spdk_io_channel *ch)
-{
-	ut_set_thread(t);
-	spdk_put_io_channel(ch);
-	ut_set_thread(UT_NONE);
-}
-
-static void
-fe_unregister(struct fe_dev *dev)
-{
-	ut_set_thread(0);
-	spdk_io_device_unregister(dev, NULL);
-	ut_set_thread(UT_NONE);
-	ASSERT_EQ(pw__io_device_count(), 0);
-}
 
 /* ---------------------------------------------------------------------------
  * for_each_channel_remove
@@ -338,125 +180,6 @@ TEST(for_each_channel_remove_balance_returns_to_zero_then_unregister)
 	ut_set_thread(0);
 	spdk_io_device_unregister(&dev, NULL);
 	ASSERT_EQ(pw__io_device_count(), 0);
-	ut_threads_fini();
-}
-
-/* ---------------------------------------------------------------------------
- * for_each_channel_unreg
- * ------------------------------------------------------------------------- */
-
-TEST(for_each_channel_unreg_same_pointer_twice_keeps_one_entry)
-{
-	struct fe_dev dev = {0};
-	struct spdk_io_channel *chs[1];
-
-	fe_setup(1, &dev, chs, NULL);
-	ASSERT_EQ(pw__io_device_count(), 1);
-	ut_set_thread(0);
-	log_capture_start();
-	spdk_io_device_register(&dev, fe_create, fe_destroy, sizeof(struct fe_ctx), "again");
-	ASSERT_TRUE(log_capture_contains("already registered"));
-	log_capture_stop();
-	ASSERT_EQ(pw__io_device_count(), 1);
-	ASSERT_PTR_EQ(spdk_get_io_channel(&dev), chs[0]);
-	ASSERT_EQ(dev.creates, 1);
-	spdk_put_io_channel(chs[0]);
-	spdk_put_io_channel(chs[0]);
-	ut_poll_thread(0);
-	spdk_io_device_unregister(&dev, NULL);
-	ASSERT_EQ(pw__io_device_count(), 0);
-	ut_threads_fini();
-}
-
-TEST(for_each_channel_unreg_during_walk_deferred_until_it_completes)
-{
-	struct fe_dev dev = {0};
-	struct spdk_io_channel *chs[1];
-	struct walk w = {0};
-
-	fe_setup(1, &dev, chs, NULL);
-	walk_start(0, &dev, &w);
-	ut_set_thread(0);
-	log_capture_start();
-	spdk_io_device_unregister(&dev, NULL);
-	ASSERT_TRUE(log_capture_contains("outstanding"));
-	log_capture_stop();
-	ASSERT_EQ(pw__io_device_count(), 1);	/* still registered */
-	ut_poll_thread(0);
-	ASSERT_EQ(w.visits, 1);
-	ASSERT_PTR_EQ(w.visited[0], ut_thread(0));	/* a current thread in fn */
-	ASSERT_EQ(w.cpl_calls, 1);
-	ASSERT_EQ(w.status, 0);
-	ASSERT_EQ(pw__io_device_count(), 0);
-	/* The channel outlives the registration. */
-	ASSERT_EQ(dev.live, 1);
-	spdk_put_io_channel(chs[0]);
-	ut_poll_thread(0);
-	ASSERT_EQ(dev.live, 0);
-	ut_threads_fini();
-}
-
-TEST(for_each_channel_unreg_deferred_cb_runs_once_and_holds_exit)
-{
-	struct fe_dev dev = {0};
-	struct spdk_io_channel *chs[2];
-	const bool with[2] = {false, true};
-	struct walk w = {0};
-
-	fe_setup(2, &dev, chs, with);
-	walk_start(0, &dev, &w);
-	ut_set_thread(0);
-	spdk_io_device_unregister(&dev, fe_unreg_cb);
-	log_capture_start();
-	spdk_io_device_unregister(&dev, fe_unreg_cb);
-	ASSERT_TRUE(log_capture_contains("already has an unregistration pending"));
-	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
-	log_capture_stop();
-	ASSERT_EQ(spdk_thread_exit(ut_thread(0)), 0);
-	ut_poll_threads();
-	ASSERT_EQ(w.visits + w.cpl_calls, 2);
-	ASSERT_EQ(pw__io_device_count(), 0);
-	ASSERT_EQ(dev.unregs, 0);		/* thread 1 still has its channel */
-	ASSERT_FALSE(spdk_thread_is_exited(ut_thread(0)));
-	put_on(1, chs[1]);
-	ut_poll_threads();
-	ASSERT_EQ(dev.unregs, 1);
-	ASSERT_PTR_EQ(dev.unreg_thread, ut_thread(0));
-	ASSERT_EQ(dev.live, 0);
-	ASSERT_TRUE(spdk_thread_is_exited(ut_thread(0)));
-	ut_threads_fini();
-}
-
-/* KNOWN BUG: an unregistration deferred behind a walk, made without a
- * callback, is finished by a message to the unregistering thread; nothing
- * keeps that thread from exiting meanwhile (pending_unregister_count is only
- * taken with a callback), so the message cannot be delivered and the device
- * stays registered for ever ("cannot reach thread ... to unregister it").
- * thread.h promises the calling thread cannot become EXITED before the
- * unregistration completes. Expected: the device leaves the registry. */
-TEST(for_each_channel_unreg_deferred_without_cb_survives_unregistering_thread_exit)
-{
-	struct fe_dev dev = {0};
-	struct spdk_io_channel *chs[3];
-	const bool with[3] = {false, true, false};
-	struct walk w = {0};
-
-	fe_setup(3, &dev, chs, with);
-	walk_start(0, &dev, &w);
-	ut_set_thread(2);
-	spdk_io_device_unregister(&dev, NULL);
-	spdk_thread_exit(ut_thread(2));
-	ut_poll_thread(2);
-	log_capture_start();
-	ut_poll_threads();
-	ASSERT_EQ(w.visits + w.cpl_calls, 2);
-	put_on(1, chs[1]);
-	ut_poll_threads();
-	ASSERT_EQ(dev.live, 0);
-	log_capture_stop();
-	ASSERT_EQ(pw__io_device_count(), 0);
-	ASSERT_FALSE(log_capture_contains("cannot reach"));
-	ASSERT_TRUE(spdk_thread_is_exited(ut_thread(2)));
 	ut_threads_fini();
 }
 
@@ -640,6 +363,97 @@ TEST(for_each_channel_two_walks_interleaved_both_complete)
 	ut_threads_fini();
 }
 
+/* A walk, and the channels a message creates on the thread it runs on. */
+struct grow_ctx {
+	struct walk		w;
+	struct fe_dev		*dev;
+	struct spdk_io_channel	*made[4];
+};
+
+static void
+make_channel_msg(void *arg)
+{
+	struct grow_ctx *g = arg;
+	uint32_t t;
+
+	for (t = 0; t < ut_thread_count(); t++) {
+		if (ut_thread(t) == spdk_get_thread()) {
+			break;
+		}
+	}
+	g->made[t] = spdk_get_io_channel(g->dev);
+}
+
+TEST(for_each_channel_sees_channels_created_ahead_not_behind)
+{
+	struct fe_dev dev = {0};
+	struct spdk_io_channel *chs[4];
+	const bool with[4] = {false, true, false, false};
+	struct grow_ctx g = {0};
+
+	fe_setup(4, &dev, chs, with);
+	g.dev = &dev;
+	g.w.hold = true;
+	walk_start(1, &dev, &g.w);
+	ut_poll_thread(1);
+	ASSERT_EQ(g.w.visits, 1);
+	ASSERT_NOT_NULL(g.w.held);
+	/* While the walk stands on thread 1, channels appear on thread 0
+	 * (behind it) and on thread 3 (ahead of it). */
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), make_channel_msg, &g), 0);
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(3), make_channel_msg, &g), 0);
+	ut_poll_thread(0);
+	ut_poll_thread(3);
+	ASSERT_NOT_NULL(g.made[0]);
+	ASSERT_NOT_NULL(g.made[3]);
+	g.w.hold = false;
+	ut_set_thread(1);
+	spdk_for_each_channel_continue(g.w.held, 0);
+	ut_set_thread(UT_NONE);
+	ut_poll_threads();
+	ASSERT_EQ(g.w.visits, 2);
+	ASSERT_PTR_EQ(g.w.visited[0], ut_thread(1));
+	ASSERT_PTR_EQ(g.w.visited[1], ut_thread(3));
+	ASSERT_EQ(g.w.cpl_calls, 1);
+	put_on(1, chs[1]);
+	put_on(0, g.made[0]);
+	put_on(3, g.made[3]);
+	ut_poll_threads();
+	ASSERT_EQ(dev.live, 0);
+	fe_unregister(&dev);
+	ut_threads_fini();
+}
+
+TEST(for_each_channel_reregistered_pointer_walks_new_registration_only)
+{
+	struct fe_dev dev = {0};
+	struct spdk_io_channel *chs[3], *fresh;
+	struct walk w = {0};
+
+	fe_setup(3, &dev, chs, NULL);
+	/* Old registration: channels on all three threads, kept alive. */
+	ut_set_thread(0);
+	spdk_io_device_unregister(&dev, NULL);
+	spdk_io_device_register(&dev, fe_create, fe_destroy, sizeof(struct fe_ctx), "again");
+	ut_set_thread(2);
+	fresh = spdk_get_io_channel(&dev);
+	ASSERT_PTR_NE(fresh, chs[2]);
+	walk_start(0, &dev, &w);
+	ut_poll_threads();
+	ASSERT_EQ(w.visits, 1);
+	ASSERT_PTR_EQ(w.visited[0], ut_thread(2));
+	ASSERT_PTR_EQ(w.chs[0], fresh);
+	ASSERT_EQ(w.cpl_calls, 1);
+	for (uint32_t t = 0; t < 3; t++) {
+		put_on(t, chs[t]);
+	}
+	put_on(2, fresh);
+	ut_poll_threads();
+	ASSERT_EQ(dev.live, 0);
+	fe_unregister(&dev);
+	ut_threads_fini();
+}
+
 /* ---------------------------------------------------------------------------
  * Devices that cannot be walked
  * ------------------------------------------------------------------------- */
@@ -788,75 +602,5 @@ TEST(for_each_channel_and_thread_exit_race_origin_exits_after_completion)
 	ASSERT_EQ(dev.live, 0);
 	ut_set_thread(1);
 	spdk_io_device_unregister(&dev, NULL);
-	ut_threads_fini();
-}
-
-/* ---------------------------------------------------------------------------
- * Misuse
- * ------------------------------------------------------------------------- */
-
-TEST(for_each_channel_null_fn_or_no_thread_logged_nothing_runs)
-{
-	struct fe_dev dev = {0};
-	struct spdk_io_channel *chs[1];
-	struct walk w = {0};
-
-	fe_setup(1, &dev, chs, NULL);
-	w.io_device = &dev;
-	log_capture_start();
-	ut_set_thread(0);
-	spdk_for_each_channel(&dev, NULL, &w, walk_cpl);
-	ASSERT_TRUE(log_capture_contains("NULL fn"));
-	ut_set_thread(UT_NONE);
-	spdk_for_each_channel(&dev, walk_fn, &w, walk_cpl);
-	ASSERT_TRUE(log_capture_contains("no current spdk_thread"));
-	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 2);
-	log_capture_stop();
-	ut_poll_threads();
-	ASSERT_EQ(w.visits + w.cpl_calls, 0);
-	ASSERT_EQ(ut_thread(0)->for_each_count, 0);
-	/* Nothing was left outstanding: the device unregisters at once. */
-	ut_set_thread(0);
-	spdk_put_io_channel(chs[0]);
-	spdk_io_device_unregister(&dev, NULL);
-	ASSERT_EQ(pw__io_device_count(), 0);
-	ut_threads_fini();
-}
-
-TEST(for_each_channel_continue_from_wrong_thread_logged_walk_waits)
-{
-	struct fe_dev dev = {0};
-	struct spdk_io_channel *chs[3];
-	struct walk w = {0};
-	struct spdk_io_channel_iter *it;
-
-	fe_setup(3, &dev, chs, NULL);
-	w.hold = true;
-	walk_start(0, &dev, &w);
-	ut_poll_threads();
-	ASSERT_EQ(w.visits, 1);
-	it = w.held;
-	ASSERT_NOT_NULL(it);
-	w.hold = false;
-	log_capture_start();
-	ut_set_thread(2);
-	spdk_for_each_channel_continue(it, 0);
-	ASSERT_TRUE(log_capture_contains("spdk_for_each_channel_continue"));
-	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
-	log_capture_stop();
-	ut_poll_threads();
-	ASSERT_EQ(w.visits, 1);
-	ASSERT_EQ(w.cpl_calls, 0);
-	ut_set_thread(0);
-	spdk_for_each_channel_continue(it, 0);
-	ut_set_thread(UT_NONE);
-	ut_poll_threads();
-	ASSERT_EQ(w.visits, 3);
-	ASSERT_EQ(w.cpl_calls, 1);
-	for (uint32_t t = 0; t < 3; t++) {
-		put_on(t, chs[t]);
-	}
-	ut_poll_threads();
-	fe_unregister(&dev);
 	ut_threads_fini();
 }

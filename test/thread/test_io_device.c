@@ -146,6 +146,73 @@ TEST(io_device_unregister_cb_waits_for_last_channel_on_unregistering_thread)
 	ut_threads_fini();
 }
 
+static int g_second_creates;
+static int g_second_destroys;
+
+static int
+second_create(void *io_device, void *buf)
+{
+	((struct ut_ctx *)buf)->magic = CTX_MAGIC | 0xbb;
+	g_second_creates++;
+	return 0;
+}
+
+static void
+second_destroy(void *io_device, void *buf)
+{
+	ASSERT_EQ(((struct ut_ctx *)buf)->magic, CTX_MAGIC | 0xbb);
+	g_second_destroys++;
+}
+
+TEST(io_device_reregistered_pointer_gets_new_channel_while_old_lives)
+{
+	struct ut_dev d = {0};
+	struct spdk_io_channel *old_ch, *new_ch, *it;
+	int n;
+
+	ut_threads_init(1);
+	ut_set_thread(0);
+	reg(&d, CTX_MAGIC | 0xaa, "old");
+	old_ch = spdk_get_io_channel(&d);
+	spdk_io_device_unregister(&d, dev_unreg_cb);	/* waits for old_ch */
+	spdk_io_device_register(&d, second_create, second_destroy, sizeof(struct ut_ctx),
+				"new");
+	ASSERT_EQ(pw__io_device_count(), 1);
+	new_ch = spdk_get_io_channel(&d);
+	ASSERT_NOT_NULL(new_ch);
+	ASSERT_PTR_NE(new_ch, old_ch);
+	ASSERT_EQ(g_second_creates, 1);
+	ASSERT_EQ(d.creates, 1);
+	ASSERT_STR_EQ(spdk_io_channel_get_io_device_name(new_ch), "new");
+	ASSERT_STR_EQ(spdk_io_channel_get_io_device_name(old_ch), "old");
+	ASSERT_EQ(ctx_of(old_ch)->magic, CTX_MAGIC | 0xaa);
+	/* Both are on the thread's list, once each. */
+	n = 0;
+	for (it = spdk_thread_get_first_io_channel(ut_thread(0)); it != NULL;
+	     it = spdk_thread_get_next_io_channel(it)) {
+		ASSERT_TRUE(it == old_ch || it == new_ch);
+		n++;
+	}
+	ASSERT_EQ(n, 2);
+	/* A get goes to the live registration. */
+	ASSERT_PTR_EQ(spdk_get_io_channel(&d), new_ch);
+	spdk_put_io_channel(new_ch);
+
+	spdk_put_io_channel(old_ch);
+	ut_poll_thread(0);
+	ASSERT_EQ(d.destroys, 1);
+	ASSERT_EQ(d.unregs, 1);
+	ASSERT_EQ(g_second_destroys, 0);
+	ASSERT_PTR_EQ(spdk_thread_get_first_io_channel(ut_thread(0)), new_ch);
+	ASSERT_EQ(pw__io_device_count(), 1);
+	spdk_put_io_channel(new_ch);
+	ut_poll_thread(0);
+	ASSERT_EQ(g_second_destroys, 1);
+	spdk_io_device_unregister(&d, NULL);
+	ASSERT_EQ(pw__io_device_count(), 0);
+	ut_threads_fini();
+}
+
 /* ---------------------------------------------------------------------------
  * nested_channel
  * ------------------------------------------------------------------------- */
@@ -330,6 +397,34 @@ TEST(device_unregister_and_thread_exit_race_last_exits_after_unregister_cb)
 	ASSERT_PTR_EQ(d.unreg_thread, a);
 	ASSERT_EQ(d.live_at_unreg, 0);	/* creates and destroys balanced */
 	ASSERT_TRUE(spdk_thread_is_exited(a));
+	ut_threads_fini();
+}
+
+TEST(device_unregister_and_thread_exit_race_without_cb_exits_at_once)
+{
+	struct ut_dev d = {0};
+	struct spdk_io_channel *ca, *cb;
+
+	ut_threads_init(2);
+	ut_set_thread(0);
+	reg(&d, CTX_MAGIC, "race");
+	ca = spdk_get_io_channel(&d);
+	ut_set_thread(1);
+	cb = spdk_get_io_channel(&d);
+	ut_set_thread(0);
+	spdk_thread_exit(ut_thread(0));
+	spdk_put_io_channel(ca);
+	spdk_io_device_unregister(&d, NULL);
+	ut_poll_thread(0);
+	/* No callback to wait for: only its own channel held thread 0. */
+	ASSERT_TRUE(spdk_thread_is_exited(ut_thread(0)));
+	ASSERT_EQ(pw__io_device_count(), 0);
+	ASSERT_EQ(d.live_at_unreg + d.unregs, 0);
+	ut_set_thread(1);
+	spdk_put_io_channel(cb);
+	ut_poll_thread(1);
+	ASSERT_EQ(d.creates, 2);
+	ASSERT_EQ(d.destroys, 2);
 	ut_threads_fini();
 }
 

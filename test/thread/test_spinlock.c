@@ -291,8 +291,9 @@ TEST(spdk_spin_unlock_with_bad_lock_count_reports_lock_count)
 	ut_threads_fini();
 }
 
-/* KNOWN BUG: every spdk_spin_* function dereferences a NULL lock (SIGSEGV).
- * The project's rule is a logged error and a harmless return for bad input. */
+/* Regression (bug in c0333a5, fixed in 10bbf0a): every spdk_spin_*
+ * function dereferenced a NULL lock (SIGSEGV). The project's rule is a
+ * logged error and a harmless return for bad input. */
 TEST(spdk_spin_null_lock_logged_not_crash)
 {
 	rec_install();
