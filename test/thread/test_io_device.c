@@ -558,10 +558,10 @@ TEST(io_device_lookup_unregister_in_any_order)
 
 TEST(io_device_lookup_near_keys_are_not_found)
 {
-	/* Equal to a registered key in the low 32 bits, or off by one. */
+	/* Equal to a registered key in the low 32 bits, off by one, or NULL. */
 	const uintptr_t near[] = {
 		0x17FFFFFFFull, 0x180000000ull, 0xFFFFFFFFull, 0x8000000000000001ull,
-		0x7FFFFFFFFFFFFFFFull, UINTPTR_MAX - 1, 0x80000001ull, 0x1ull,
+		0x7FFFFFFFFFFFFFFFull, UINTPTR_MAX - 1, 0x80000001ull, 0x1ull, 0x0ull,
 	};
 
 	ut_threads_init(1);
