@@ -75,6 +75,7 @@ struct spdk_io_channel_iter {
 	struct spdk_thread		*cur_thread;
 	struct spdk_thread		*orig_thread;
 	spdk_channel_for_each_cpl	cpl;
+	bool				done;		/* completion queued */
 };
 
 static struct io_device **g_devs;	/* by io_device pointer */
@@ -449,7 +450,11 @@ spdk_io_device_unregister(void *io_device, spdk_io_device_unregister_cb unregist
 PW_EXPORT const char *
 spdk_io_device_get_name(struct io_device *dev)
 {
-	return dev != NULL ? dev->name : NULL;
+	if (dev == NULL) {
+		SPDK_ERRLOG("spdk_io_device_get_name: NULL device\n");
+		return NULL;
+	}
+	return dev->name;
 }
 
 /* ---------------------------------------------------------------------------
@@ -739,6 +744,7 @@ complete_walk(struct spdk_io_channel_iter *i)
 	struct io_device *dev = i->dev;
 	bool unregister_now = false;
 
+	i->done = true;
 	pw__threads_lock();
 	if (dev != NULL) {
 		dev->for_each_count--;
@@ -764,12 +770,14 @@ walk_from(struct spdk_io_channel_iter *i, uint64_t min_id)
 	for (;;) {
 		struct io_device *dev = i->dev;
 		struct spdk_thread *thread = NULL;
+		uint64_t id = 0;
 		uint32_t j;
 
 		pw__threads_lock();
 		j = threads_lower_bound(dev, min_id);
 		if (j < dev->nthreads) {
 			thread = dev->threads[j].thread;
+			id = dev->threads[j].id;
 			i->cur_thread = thread;
 			i->ch = map_find(thread, dev);
 		}
@@ -782,7 +790,7 @@ walk_from(struct spdk_io_channel_iter *i, uint64_t min_id)
 			return;
 		}
 		/* Unreachable thread (exited): skip it. */
-		min_id = thread->id + 1;
+		min_id = id + 1;
 	}
 }
 
@@ -830,6 +838,11 @@ PW_EXPORT void
 spdk_for_each_channel_continue(struct spdk_io_channel_iter *i, int status)
 {
 	if (iter_null(__func__, i)) {
+		return;
+	}
+	if (i->done) {
+		SPDK_ERRLOG("spdk_for_each_channel_continue: the walk over io_device %s has already "
+			    "ended; call ignored\n", i->dev ? i->dev->name : "?");
 		return;
 	}
 	if (i->cur_thread != pw__tls_thread) {
