@@ -309,6 +309,19 @@ TEST(thread_alloc_cpumask_copied_or_full)
 	ut_threads_fini();
 }
 
+TEST(thread_bind_and_is_bound)
+{
+	ut_threads_init(2);
+	ASSERT_FALSE(spdk_thread_is_bound(ut_thread(0)));
+	ut_set_thread(0);
+	spdk_thread_bind(ut_thread(0), true);
+	ASSERT_TRUE(spdk_thread_is_bound(ut_thread(0)));
+	ASSERT_FALSE(spdk_thread_is_bound(ut_thread(1)));
+	spdk_thread_bind(ut_thread(0), false);
+	ASSERT_FALSE(spdk_thread_is_bound(ut_thread(0)));
+	ut_threads_fini();
+}
+
 /* ---------------------------------------------------------------------------
  * thread_send_msg
  * ------------------------------------------------------------------------- */
@@ -431,6 +444,36 @@ TEST(thread_send_msg_null_arguments_einval_logged)
 	ASSERT_EQ(pw__msgq_count(ut_thread(0)), 0);
 	ut_poll_thread(0);
 	ASSERT_EQ(n, 0);
+	ut_threads_fini();
+}
+
+TEST(thread_send_msg_to_exited_thread_is_eio)
+{
+	int n = 0;
+
+	ut_threads_init(2);
+	ut_set_thread(1);
+	ASSERT_EQ(spdk_thread_exit(ut_thread(1)), 0);
+	ut_poll_thread(1);
+	ASSERT_TRUE(spdk_thread_is_exited(ut_thread(1)));
+	ut_set_thread(0);
+	log_capture_start();
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), count_msg, &n), -EIO);
+	log_capture_stop();
+	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
+	ASSERT_TRUE(log_capture_contains("ut_thread1 has exited"));
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 0);
+	ut_threads_fini();
+	ASSERT_EQ(n, 0);
+}
+
+TEST(thread_msgq_default_and_rounded_limits)
+{
+	ut_threads_init_ext(1, 0);
+	ASSERT_EQ(pw__msgq_segment_limit(), (SPDK_DEFAULT_MSG_MEMPOOL_SIZE + 254) / 255);
+	ut_threads_fini();
+	ut_threads_init_ext(1, 256);
+	ASSERT_EQ(pw__msgq_segment_limit(), 2);
 	ut_threads_fini();
 }
 
@@ -713,22 +756,6 @@ TEST(thread_exit_misuse_wrong_thread_null_and_destroy_running)
 	ut_threads_fini();
 }
 
-TEST(thread_exit_destroy_of_non_app_thread_frees_it)
-{
-	struct spdk_thread *t;
-	uint64_t id;
-
-	ut_threads_init(2);
-	t = ut_thread(1);
-	id = spdk_thread_get_id(t);
-	ASSERT_PTR_EQ(spdk_thread_get_by_id(id), t);
-	exit_poll_destroy(t);
-	ut_thread_forget(1);
-	ASSERT_EQ(spdk_thread_get_count(), 1);
-	ASSERT_NULL(spdk_thread_get_by_id(id));
-	ut_threads_fini();
-}
-
 /* ---------------------------------------------------------------------------
  * thread_update_stats_test (clock from tick 10, 1 tick per microsecond)
  * ------------------------------------------------------------------------- */
@@ -754,8 +781,11 @@ delay_negative_poller(void *ctx)
 	return -1;
 }
 
+static struct spdk_poller *g_stats_poller;
+
+/* A thread created at tick 10, with an untimed poller fn(arg) if fn is set. */
 static struct spdk_thread *
-stats_thread(void)
+stats_thread(spdk_poller_fn fn, uint64_t arg)
 {
 	struct spdk_thread *t;
 
@@ -763,12 +793,20 @@ stats_thread(void)
 	ut_clock_set(10);
 	t = spdk_thread_create("stats", NULL);
 	ASSERT_NOT_NULL(t);
+	if (fn != NULL) {
+		spdk_set_thread(t);
+		g_stats_poller = spdk_poller_register(fn, (void *)(uintptr_t)arg, 0);
+		ASSERT_NOT_NULL(g_stats_poller);
+		spdk_set_thread(NULL);
+	}
 	return t;
 }
 
 static void
 stats_done(struct spdk_thread *t)
 {
+	spdk_set_thread(t);
+	spdk_poller_unregister(&g_stats_poller);
 	exit_poll_destroy(t);
 	ut_threads_fini();
 }
@@ -788,7 +826,7 @@ check_stats(struct spdk_thread *t, uint64_t last, uint64_t busy, uint64_t idle)
 
 TEST(thread_update_stats_test_new_thread)
 {
-	struct spdk_thread *t = stats_thread();
+	struct spdk_thread *t = stats_thread(NULL, 0);
 
 	check_stats(t, 10, 0, 0);
 	/* NULL means the current thread. */
@@ -800,13 +838,7 @@ TEST(thread_update_stats_test_new_thread)
 
 TEST(thread_update_stats_test_idle_poller)
 {
-	struct spdk_thread *t = stats_thread();
-	struct spdk_poller *p;
-
-	spdk_set_thread(t);
-	p = spdk_poller_register(delay_idle_poller, (void *)(uintptr_t)1000, 0);
-	ASSERT_NOT_NULL(p);
-	spdk_set_thread(NULL);
+	struct spdk_thread *t = stats_thread(delay_idle_poller, 1000);
 
 	ut_delay_us(100);			/* gap before the poll: not counted */
 	ASSERT_EQ(spdk_thread_poll(t, 1, 0), 0);
@@ -815,21 +847,12 @@ TEST(thread_update_stats_test_idle_poller)
 	ASSERT_EQ(spdk_thread_poll(t, 1, 0), 0);
 	check_stats(t, 2210, 0, 2000);
 
-	spdk_set_thread(t);
-	spdk_poller_unregister(&p);
-	spdk_set_thread(NULL);
 	stats_done(t);
 }
 
 TEST(thread_update_stats_test_busy_poller)
 {
-	struct spdk_thread *t = stats_thread();
-	struct spdk_poller *p;
-
-	spdk_set_thread(t);
-	p = spdk_poller_register(delay_busy_poller, (void *)(uintptr_t)100000, 0);
-	ASSERT_NOT_NULL(p);
-	spdk_set_thread(NULL);
+	struct spdk_thread *t = stats_thread(delay_busy_poller, 100000);
 
 	ut_delay_us(10000);
 	ASSERT_EQ(spdk_thread_poll(t, 1, 0), 1);
@@ -838,54 +861,35 @@ TEST(thread_update_stats_test_busy_poller)
 	ASSERT_EQ(spdk_thread_poll(t, 1, 0), 1);
 	check_stats(t, 220010, 200000, 0);
 
-	spdk_set_thread(t);
-	spdk_poller_unregister(&p);
-	spdk_set_thread(NULL);
 	stats_done(t);
 }
 
 TEST(thread_update_stats_test_negative_poller_counts_as_idle)
 {
-	struct spdk_thread *t = stats_thread();
-	struct spdk_poller *p;
+	struct spdk_thread *t = stats_thread(delay_negative_poller, 50);
 
-	spdk_set_thread(t);
-	p = spdk_poller_register(delay_negative_poller, (void *)(uintptr_t)50, 0);
-	ASSERT_NOT_NULL(p);
-	spdk_set_thread(NULL);
 	ASSERT_EQ(spdk_thread_poll(t, 0, 0), 0);
 	check_stats(t, 60, 0, 50);
-	spdk_set_thread(t);
-	spdk_poller_unregister(&p);
-	spdk_set_thread(NULL);
 	stats_done(t);
 }
 
 TEST(thread_update_stats_test_chained_now_counts_the_gap)
 {
-	struct spdk_thread *t = stats_thread();
-	struct spdk_poller *p;
+	struct spdk_thread *t = stats_thread(delay_idle_poller, 100);
 	uint64_t last;
 
-	spdk_set_thread(t);
-	p = spdk_poller_register(delay_idle_poller, (void *)(uintptr_t)100, 0);
-	ASSERT_NOT_NULL(p);
-	spdk_set_thread(NULL);
 	/* A driver that passes the previous slice's end as `now` has the gap
 	 * between slices accounted to the next slice. */
 	last = spdk_thread_get_last_tsc(t);
 	ut_delay_us(500);
 	ASSERT_EQ(spdk_thread_poll(t, 0, last), 0);
 	check_stats(t, 610, 0, 600);
-	spdk_set_thread(t);
-	spdk_poller_unregister(&p);
-	spdk_set_thread(NULL);
 	stats_done(t);
 }
 
 TEST(thread_update_stats_test_messages_are_busy)
 {
-	struct spdk_thread *t = stats_thread();
+	struct spdk_thread *t = stats_thread(NULL, 0);
 	int n = 0;
 
 	ASSERT_EQ(spdk_thread_send_msg(t, count_msg, &n), 0);

@@ -150,6 +150,36 @@ TEST(thread_poller_timed_uses_the_now_passed_to_poll)
 	ut_threads_fini();
 }
 
+/* KNOWN BUG (lib/thread/timer.c, pw__timer_arm): a re-arm is clamped to the
+ * last tick of its period's bucket so that the bucket stays sorted, which
+ * assumes `now` never goes backwards. But registrations and resumes arm from
+ * the clock while re-arms use the slice's `now`, and a driver may pass an
+ * older `now` (SPDK's reactor passes the previous slice's end). Here A
+ * (100 us, armed at 0) runs in a slice with now = 100 while B of the same
+ * period was registered at clock 150 (tick 250): A is re-armed at 250, not
+ * at now + period = 200 as in SPDK, and misses its run at 200. */
+TEST(thread_poller_timed_rearm_with_older_now_is_now_plus_period)
+{
+	struct tp a = { 0 }, b = { 0 };
+
+	ut_threads_init(1);
+	ut_set_thread(0);
+	treg(&a, 100);
+	ut_clock_set(150);
+	treg(&b, 100);
+	ut_set_thread(UT_NONE);
+	spdk_thread_poll(ut_thread(0), 0, 100);
+	ASSERT_EQ(a.runs, 1);
+	ASSERT_EQ(a.p->next_run_tick, 200);
+	spdk_thread_poll(ut_thread(0), 0, 200);
+	ASSERT_EQ(a.runs, 2);
+	ASSERT_EQ(b.runs, 0);
+	ut_set_thread(0);
+	spdk_poller_unregister(&a.p);
+	spdk_poller_unregister(&b.p);
+	ut_threads_fini();
+}
+
 static void
 timed_self_pause(bool resume, bool again)
 {
