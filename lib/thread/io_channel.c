@@ -36,6 +36,7 @@ struct io_device {
 	spdk_io_channel_destroy_cb	destroy_cb;
 	spdk_io_device_unregister_cb	unregister_cb;
 	struct spdk_thread		*unregister_thread;
+	uint64_t			unregister_thread_id;
 	uint32_t			ctx_size;
 	uint32_t			for_each_count;
 	uint32_t			refcnt;		/* channels alive */
@@ -52,8 +53,9 @@ struct spdk_io_channel {
 	uint32_t			ref;
 	uint32_t			destroy_ref;	/* destroy messages in flight */
 	spdk_io_channel_destroy_cb	destroy_cb;
+	bool				linked;		/* in its thread's map and its device's list */
 	uint8_t				pad_[SPDK_IO_CHANNEL_STRUCT_SIZE - 2 * sizeof(void *) -
-					     2 * sizeof(uint32_t) - sizeof(void *)];
+					     2 * sizeof(uint32_t) - sizeof(void *) - sizeof(bool)];
 };
 
 SPDK_STATIC_ASSERT(sizeof(struct spdk_io_channel) == SPDK_IO_CHANNEL_STRUCT_SIZE,
@@ -74,6 +76,7 @@ struct spdk_io_channel_iter {
 	struct spdk_io_channel		*ch;
 	struct spdk_thread		*cur_thread;
 	struct spdk_thread		*orig_thread;
+	uint64_t			orig_id;
 	spdk_channel_for_each_cpl	cpl;
 	bool				done;		/* completion queued */
 };
@@ -175,7 +178,13 @@ static struct spdk_io_channel *
 map_find(const struct spdk_thread *thread, const struct io_device *dev)
 {
 	const struct io_channel_map *map = thread->channels;
-	uint32_t i = map_lower_bound(map, dev);
+	uint32_t i;
+
+	if (map == NULL) {
+		/* The thread is being destroyed: it has no channel any more. */
+		return NULL;
+	}
+	i = map_lower_bound(map, dev);
 
 	return i < map->len && map->chs[i]->dev == dev ? map->chs[i] : NULL;
 }
@@ -221,6 +230,7 @@ channel_link(struct spdk_io_channel *ch)
 	dev->threads[j].thread = ch->thread;
 	dev->nthreads++;
 	dev->refcnt++;
+	ch->linked = true;
 	return 0;
 }
 
@@ -229,8 +239,15 @@ channel_unlink(struct spdk_io_channel *ch)
 {
 	struct io_channel_map *map = ch->thread->channels;
 	struct io_device *dev = ch->dev;
-	uint32_t i = map_lower_bound(map, dev);
-	uint32_t j = threads_lower_bound(dev, ch->thread->id);
+	uint32_t i, j;
+
+	if (!ch->linked) {
+		/* Already dropped when its thread was destroyed holding it. */
+		return;
+	}
+	ch->linked = false;
+	i = map_lower_bound(map, dev);
+	j = threads_lower_bound(dev, ch->thread->id);
 
 	assert(i < map->len && map->chs[i] == ch);
 	memmove(&map->chs[i], &map->chs[i + 1], (map->len - i - 1) * sizeof(map->chs[0]));
@@ -382,6 +399,22 @@ finish_unregister(void *arg)
 	free(dev);
 }
 
+static void
+send_finish_unregister(void *arg)
+{
+	struct io_device *dev = arg;
+	int rc = pw__send_to_thread_id(dev->unregister_thread_id, finish_unregister, dev);
+
+	if (rc == -ENOMEM && pw__retry_later(send_finish_unregister, dev)) {
+		return;
+	}
+	if (rc != 0) {
+		SPDK_ERRLOG("io_device %s: the unregistering thread (id %" PRIu64 ") cannot be "
+			    "reached (%s); its unregister callback is lost\n", dev->name,
+			    dev->unregister_thread_id, spdk_strerror(-rc));
+	}
+}
+
 /* The device is unregistered and has no channel left: free it, on the
  * unregistering thread if it asked for a callback. */
 static void
@@ -392,10 +425,7 @@ dev_free(struct io_device *dev)
 		free(dev);
 		return;
 	}
-	if (spdk_thread_send_msg(dev->unregister_thread, finish_unregister, dev) != 0) {
-		SPDK_ERRLOG("io_device %s: cannot reach thread %s to finish its "
-			    "unregistration\n", dev->name, dev->unregister_thread->name);
-	}
+	send_finish_unregister(dev);
 }
 
 PW_EXPORT void
@@ -424,6 +454,7 @@ spdk_io_device_unregister(void *io_device, spdk_io_device_unregister_cb unregist
 	}
 	dev->unregister_cb = unregister_cb;
 	dev->unregister_thread = thread;
+	dev->unregister_thread_id = thread->id;
 	if (dev->for_each_count > 0) {
 		SPDK_WARNLOG("io_device %s has %u spdk_for_each_channel walk(s) outstanding; "
 			     "unregistering when they end\n", dev->name, dev->for_each_count);
@@ -540,6 +571,11 @@ put_channel_msg(void *arg)
 	ch->destroy_ref--;
 	if (ch->ref > 0 || ch->destroy_ref > 0) {
 		/* Taken again after the put, or another put's message follows. */
+		return;
+	}
+	if (!ch->linked) {
+		/* Its thread was destroyed holding it (logged then); the device may
+		 * be gone, so leave the channel alone. */
 		return;
 	}
 	/* Unlink first: a walk that reaches this thread now skips it. */
@@ -739,6 +775,22 @@ call_channel(void *arg)
 static void finish_pending_unregister(struct io_device *dev);
 
 static void
+send_completion(void *arg)
+{
+	struct spdk_io_channel_iter *i = arg;
+	int rc = pw__send_to_thread_id(i->orig_id, call_completion, i);
+
+	if (rc == -ENOMEM && pw__retry_later(send_completion, i)) {
+		return;
+	}
+	if (rc != 0) {
+		SPDK_ERRLOG("spdk_for_each_channel: the originating thread (id %" PRIu64 ") cannot "
+			    "be reached (%s); its completion is lost\n", i->orig_id, spdk_strerror(-rc));
+		free(i);
+	}
+}
+
+static void
 complete_walk(struct spdk_io_channel_iter *i)
 {
 	struct io_device *dev = i->dev;
@@ -753,11 +805,7 @@ complete_walk(struct spdk_io_channel_iter *i)
 	i->ch = NULL;
 	pw__threads_unlock();
 
-	if (spdk_thread_send_msg(i->orig_thread, call_completion, i) != 0) {
-		SPDK_ERRLOG("spdk_for_each_channel: cannot reach the originating thread %s; "
-			    "its completion is lost\n", i->orig_thread->name);
-		free(i);
-	}
+	send_completion(i);
 	if (unregister_now) {
 		finish_pending_unregister(dev);
 	}
@@ -773,6 +821,10 @@ walk_from(struct spdk_io_channel_iter *i, uint64_t min_id)
 		uint64_t id = 0;
 		uint32_t j;
 
+		int rc = 0;
+
+		/* Sent under the lock: a thread being destroyed drops its channels
+		 * under it first, so it cannot vanish while we send. */
 		pw__threads_lock();
 		j = threads_lower_bound(dev, min_id);
 		if (j < dev->nthreads) {
@@ -780,16 +832,19 @@ walk_from(struct spdk_io_channel_iter *i, uint64_t min_id)
 			id = dev->threads[j].id;
 			i->cur_thread = thread;
 			i->ch = map_find(thread, dev);
+			rc = spdk_thread_send_msg(thread, call_channel, i);
 		}
 		pw__threads_unlock();
 		if (thread == NULL) {
 			complete_walk(i);
 			return;
 		}
-		if (spdk_thread_send_msg(thread, call_channel, i) == 0) {
+		if (rc == 0) {
 			return;
 		}
 		/* Unreachable thread (exited): skip it. */
+		SPDK_ERRLOG("spdk_for_each_channel: cannot reach thread %" PRIu64 " (%s); "
+			    "skipping it\n", id, spdk_strerror(-rc));
 		min_id = id + 1;
 	}
 }
@@ -816,6 +871,7 @@ spdk_for_each_channel(void *io_device, spdk_channel_msg fn, void *ctx,
 	i->ctx = ctx;
 	i->cpl = cpl;
 	i->orig_thread = thread;
+	i->orig_id = thread->id;
 	thread->for_each_count++;
 
 	pw__threads_lock();

@@ -39,29 +39,28 @@
 
 /* ---------------------------------------------------------------------------
  * Segment pool, shared by every queue of the process. Taken once per 255
- * messages at most, so a mutex is cheap enough here.
+ * messages at most, so a mutex is cheap enough for the free list.
+ *
+ * Accounting: a segment is "reserved" while it is linked in a queue (it holds
+ * or may hold messages). Each queue's first segment is free of charge; the
+ * others count against the limit derived from msg_mempool_size. A queue's
+ * spare and the free list are not reserved.
  * ------------------------------------------------------------------------- */
 
 static pthread_mutex_t g_seg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pw_msg_seg *g_seg_free;
-static size_t g_seg_in_use;	/* held by queues (spares included) */
-static size_t g_seg_base;	/* one per live queue: not limited */
-static size_t g_seg_limit;	/* segments allowed beyond the base ones */
+static _Atomic size_t g_seg_reserved;	/* linked in queues */
+static _Atomic size_t g_seg_queues;	/* live queues: one free segment each */
+static size_t g_seg_allocated;		/* from the system, for tests */
+static size_t g_seg_limit;		/* reserved segments allowed beyond one per queue */
 
+/* A segment from the free list or the system; NULL only when out of memory. */
 static struct pw_msg_seg *
-seg_get(bool base)
+seg_alloc(void)
 {
 	struct pw_msg_seg *seg;
 
 	pthread_mutex_lock(&g_seg_lock);
-	if (!base && g_seg_in_use - g_seg_base >= g_seg_limit) {
-		pthread_mutex_unlock(&g_seg_lock);
-		return NULL;
-	}
-	g_seg_in_use++;
-	if (base) {
-		g_seg_base++;
-	}
 	seg = g_seg_free;
 	if (seg != NULL) {
 		g_seg_free = seg->free_next;
@@ -71,15 +70,12 @@ seg_get(bool base)
 	if (seg == NULL) {
 		seg = aligned_alloc(PW_MSGQ_SEG_BYTES, PW_MSGQ_SEG_BYTES);
 		if (seg == NULL) {
-			pthread_mutex_lock(&g_seg_lock);
-			g_seg_in_use--;
-			if (base) {
-				g_seg_base--;
-			}
-			pthread_mutex_unlock(&g_seg_lock);
 			return NULL;
 		}
 		memset(seg, 0, sizeof(*seg));
+		pthread_mutex_lock(&g_seg_lock);
+		g_seg_allocated++;
+		pthread_mutex_unlock(&g_seg_lock);
 	}
 	/* Every slot of a pooled segment was cleared by its last consumer. */
 	atomic_store_explicit(&seg->next, NULL, memory_order_relaxed);
@@ -88,16 +84,31 @@ seg_get(bool base)
 }
 
 static void
-seg_put(struct pw_msg_seg *seg, bool base)
+seg_free(struct pw_msg_seg *seg)
 {
 	pthread_mutex_lock(&g_seg_lock);
 	seg->free_next = g_seg_free;
 	g_seg_free = seg;
-	g_seg_in_use--;
-	if (base) {
-		g_seg_base--;
-	}
 	pthread_mutex_unlock(&g_seg_lock);
+}
+
+/* Reserve room for one more segment in some queue; false at the limit. */
+static bool
+seg_reserve(void)
+{
+	size_t reserved = atomic_fetch_add_explicit(&g_seg_reserved, 1, memory_order_relaxed);
+
+	if (reserved - atomic_load_explicit(&g_seg_queues, memory_order_relaxed) >= g_seg_limit) {
+		atomic_fetch_sub_explicit(&g_seg_reserved, 1, memory_order_relaxed);
+		return false;
+	}
+	return true;
+}
+
+static void
+seg_unreserve(void)
+{
+	atomic_fetch_sub_explicit(&g_seg_reserved, 1, memory_order_relaxed);
 }
 
 int
@@ -106,9 +117,7 @@ pw__msgq_lib_init(size_t msg_limit)
 	if (msg_limit == 0) {
 		msg_limit = SPDK_DEFAULT_MSG_MEMPOOL_SIZE;
 	}
-	pthread_mutex_lock(&g_seg_lock);
 	g_seg_limit = (msg_limit + PW_MSGQ_SEG_SLOTS - 1) / PW_MSGQ_SEG_SLOTS;
-	pthread_mutex_unlock(&g_seg_lock);
 	return 0;
 }
 
@@ -121,6 +130,7 @@ pw__msgq_lib_fini(void)
 	while ((seg = g_seg_free) != NULL) {
 		g_seg_free = seg->free_next;
 		free(seg);
+		g_seg_allocated--;
 	}
 	pthread_mutex_unlock(&g_seg_lock);
 }
@@ -128,12 +138,7 @@ pw__msgq_lib_fini(void)
 size_t
 pw__msgq_segments_in_use(void)
 {
-	size_t n;
-
-	pthread_mutex_lock(&g_seg_lock);
-	n = g_seg_in_use;
-	pthread_mutex_unlock(&g_seg_lock);
-	return n;
+	return atomic_load(&g_seg_reserved);
 }
 
 size_t
@@ -149,11 +154,13 @@ pw__msgq_segment_limit(void)
 int
 pw__msgq_init(struct spdk_thread *thread)
 {
-	struct pw_msg_seg *seg = seg_get(true);
+	struct pw_msg_seg *seg = seg_alloc();
 
 	if (seg == NULL) {
 		return -ENOMEM;
 	}
+	atomic_fetch_add(&g_seg_queues, 1);
+	atomic_fetch_add(&g_seg_reserved, 1);
 	thread->mq_head_seg = seg;
 	thread->mq_head_idx = 0;
 	atomic_init(&thread->mq_tail, (uintptr_t)seg);
@@ -166,7 +173,6 @@ pw__msgq_fini(struct spdk_thread *thread)
 {
 	struct pw_msg_seg *seg = thread->mq_head_seg, *next;
 	struct pw_msg_seg *spare;
-	bool base = true;
 
 	/* The caller drained the queue; whatever segments remain go back. */
 	while (seg != NULL) {
@@ -174,23 +180,28 @@ pw__msgq_fini(struct spdk_thread *thread)
 		for (uint32_t i = 0; i < PW_MSGQ_SEG_SLOTS; i++) {
 			atomic_store_explicit(&seg->slots[i].fn, NULL, memory_order_relaxed);
 		}
-		seg_put(seg, base);
-		base = false;
+		seg_free(seg);
+		seg_unreserve();
 		seg = next;
 	}
+	atomic_fetch_sub(&g_seg_queues, 1);
 	spare = atomic_exchange_explicit(&thread->mq_spare, NULL, memory_order_acquire);
 	if (spare != NULL) {
-		seg_put(spare, false);
+		seg_free(spare);
 	}
 	thread->mq_head_seg = NULL;
 }
 
-/* A producer needs a fresh segment: the queue's spare first, else the pool. */
+/* A producer needs a fresh segment (reserved): the queue's spare first, else
+ * the pool. NULL at the limit or out of memory. */
 static struct pw_msg_seg *
 msgq_fresh_segment(struct spdk_thread *thread)
 {
 	struct pw_msg_seg *seg;
 
+	if (!seg_reserve()) {
+		return NULL;
+	}
 	/* Pairs with the release in msgq_retire(): the consumer's clearing of
 	 * every slot happens before we write into them. */
 	seg = atomic_exchange_explicit(&thread->mq_spare, NULL, memory_order_acquire);
@@ -198,19 +209,25 @@ msgq_fresh_segment(struct spdk_thread *thread)
 		atomic_store_explicit(&seg->next, NULL, memory_order_relaxed);
 		return seg;
 	}
-	return seg_get(false);
+	seg = seg_alloc();
+	if (seg == NULL) {
+		seg_unreserve();
+	}
+	return seg;
 }
 
-/* The consumer is done with a segment: keep it as the spare, or pool it. */
+/* A reserved segment is no longer linked (consumed, or opened for nothing):
+ * keep it as the queue's spare, or pool it. */
 static void
 msgq_retire(struct spdk_thread *thread, struct pw_msg_seg *seg)
 {
 	struct pw_msg_seg *old;
 
+	seg_unreserve();
 	/* Pairs with the acquire in msgq_fresh_segment(). */
 	old = atomic_exchange_explicit(&thread->mq_spare, seg, memory_order_acq_rel);
 	if (old != NULL) {
-		seg_put(old, false);
+		seg_free(old);
 	}
 }
 
@@ -384,6 +401,12 @@ spdk_thread_send_critical_msg(struct spdk_thread *thread, spdk_msg_fn fn)
 	/* No logging here: this must stay async-signal-safe. */
 	if (thread == NULL || fn == NULL) {
 		return -EINVAL;
+	}
+	/* Pairs with the release store of the state: an exited thread never runs
+	 * it (one that exits right after we pass this check runs it when it is
+	 * destroyed). */
+	if (atomic_load_explicit(&thread->shared_state, memory_order_acquire) == PW_THREAD_EXITED) {
+		return -EIO;
 	}
 	/* Pairs with the acquire exchange in the slice (thread.c). */
 	if (!atomic_compare_exchange_strong_explicit(&thread->critical_msg, &expected, fn,

@@ -27,6 +27,15 @@
 
 #include "spdk/log.h"
 
+/* Introspection logs a NULL argument instead of crashing. */
+#define ARG_OR_RETURN(arg, ret)							\
+	do {									\
+		if (spdk_unlikely((arg) == NULL)) {				\
+			SPDK_ERRLOG("%s: NULL %s\n", __func__, #arg);		\
+			return ret;						\
+		}								\
+	} while (0)
+
 static int
 tombstone_fn(void *arg)
 {
@@ -557,18 +566,21 @@ spdk_poller_register_interrupt(struct spdk_poller *poller,
 PW_EXPORT const char *
 spdk_poller_get_name(struct spdk_poller *poller)
 {
+	ARG_OR_RETURN(poller, NULL);
 	return poller->name;
 }
 
 PW_EXPORT uint64_t
 spdk_poller_get_id(struct spdk_poller *poller)
 {
+	ARG_OR_RETURN(poller, 0);
 	return poller->id;
 }
 
 PW_EXPORT const char *
 spdk_poller_get_state_str(struct spdk_poller *poller)
 {
+	ARG_OR_RETURN(poller, NULL);
 	switch (poller->state) {
 	case PW_POLLER_WAITING:
 		return is_running(poller) ? "running" : "waiting";
@@ -585,12 +597,15 @@ spdk_poller_get_state_str(struct spdk_poller *poller)
 PW_EXPORT uint64_t
 spdk_poller_get_period_ticks(struct spdk_poller *poller)
 {
+	ARG_OR_RETURN(poller, 0);
 	return poller->period_ticks;
 }
 
 PW_EXPORT void
 spdk_poller_get_stats(struct spdk_poller *poller, struct spdk_poller_stats *stats)
 {
+	ARG_OR_RETURN(poller, );
+	ARG_OR_RETURN(stats, );
 	stats->run_count = poller->run_count;
 	stats->busy_count = poller->busy_count;
 	if (in_array(poller)) {
@@ -617,12 +632,14 @@ active_from(struct spdk_thread *thread, uint32_t idx)
 PW_EXPORT struct spdk_poller *
 spdk_thread_get_first_active_poller(struct spdk_thread *thread)
 {
+	ARG_OR_RETURN(thread, NULL);
 	return active_from(thread, 0);
 }
 
 PW_EXPORT struct spdk_poller *
 spdk_thread_get_next_active_poller(struct spdk_poller *prev)
 {
+	ARG_OR_RETURN(prev, NULL);
 	if (!in_array(prev)) {
 		return NULL;
 	}
@@ -632,23 +649,27 @@ spdk_thread_get_next_active_poller(struct spdk_poller *prev)
 PW_EXPORT struct spdk_poller *
 spdk_thread_get_first_timed_poller(struct spdk_thread *thread)
 {
+	ARG_OR_RETURN(thread, NULL);
 	return thread->first_timed_poller;
 }
 
 PW_EXPORT struct spdk_poller *
 spdk_thread_get_next_timed_poller(struct spdk_poller *prev)
 {
+	ARG_OR_RETURN(prev, NULL);
 	return pw__timer_next(prev->thread, prev);
 }
 
 PW_EXPORT struct spdk_poller *
 spdk_thread_get_first_paused_poller(struct spdk_thread *thread)
 {
+	ARG_OR_RETURN(thread, NULL);
 	return TAILQ_FIRST(&thread->paused_pollers);
 }
 
 PW_EXPORT struct spdk_poller *
 spdk_thread_get_next_paused_poller(struct spdk_poller *prev)
 {
+	ARG_OR_RETURN(prev, NULL);
 	return prev->state == PW_POLLER_PAUSED ? TAILQ_NEXT(prev, plink) : NULL;
 }

@@ -68,6 +68,15 @@ pw__wrong_thread(const char *func, const char *what, struct spdk_thread *owner,
 		    owner ? owner->name : "?", owner ? owner->id : 0);
 }
 
+/* Accessors log a NULL thread instead of crashing. */
+#define THREAD_OR_RETURN(thread, ret)						\
+	do {									\
+		if (spdk_unlikely((thread) == NULL)) {				\
+			SPDK_ERRLOG("%s: NULL thread\n", __func__);		\
+			return ret;						\
+		}								\
+	} while (0)
+
 static void
 set_state(struct spdk_thread *thread, enum pw_thread_state state)
 {
@@ -160,6 +169,10 @@ spdk_thread_lib_fini(void)
  * Creation and destruction
  * ------------------------------------------------------------------------- */
 
+static void drain_late_messages(struct spdk_thread *thread);
+
+/* Unlink first (no walk or sender can find the thread any more), then run
+ * what was sent before that, then free. */
 static void
 free_thread(struct spdk_thread *thread)
 {
@@ -169,15 +182,16 @@ free_thread(struct spdk_thread *thread)
 		SPDK_ERRLOG("thread %s destroyed while holding a channel for io_device %s\n",
 			    thread->name, ch);
 	}
-	pw__channels_fini(thread);
-	pw__pollers_free_all(thread);
-	pw__timer_fini(&thread->timer);
-
 	pthread_mutex_lock(&g_threads_lock);
 	TAILQ_REMOVE(&g_threads, thread, tailq);
 	g_thread_count--;
 	pthread_mutex_unlock(&g_threads_lock);
+	pw__channels_fini(thread);
 
+	drain_late_messages(thread);
+
+	pw__pollers_free_all(thread);
+	pw__timer_fini(&thread->timer);
 	pw__msgq_fini(thread);
 	if (pw__tls_thread == thread) {
 		pw__tls_thread = NULL;
@@ -267,16 +281,27 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 	return thread;
 }
 
-/* Run whatever still sits in the queue of a thread being destroyed: every
- * accepted message runs (DESIGN.md: never drop). */
+/* Run whatever still sits in the queue of a thread being destroyed, the
+ * critical message included: every accepted message runs (DESIGN.md: never
+ * drop). */
 static void
 drain_late_messages(struct spdk_thread *thread)
 {
 	struct spdk_thread *orig = pw__tls_thread;
+	spdk_msg_fn critical;
 	uint32_t ran, total = 0;
 
 	pw__tls_thread = thread;
-	while (pw__msgq_pending(thread)) {
+	for (;;) {
+		critical = atomic_exchange_explicit(&thread->critical_msg, NULL,
+						    memory_order_acquire);
+		if (critical != NULL) {
+			critical(NULL);
+			total++;
+		}
+		if (!pw__msgq_pending(thread)) {
+			break;
+		}
 		ran = pw__msgq_run(thread, 0);
 		total += ran;
 		if (ran == 0) {
@@ -305,13 +330,14 @@ spdk_thread_destroy(struct spdk_thread *thread)
 		return;
 	}
 	SPDK_DEBUGLOG(thread, "destroying thread %s\n", thread->name);
-	drain_late_messages(thread);
 	if (pw__tls_thread == thread) {
 		pw__tls_thread = NULL;
 	}
 	/* As in SPDK, the app thread lives until spdk_thread_lib_fini(). */
 	if (thread != atomic_load(&g_app_thread)) {
 		free_thread(thread);
+	} else {
+		drain_late_messages(thread);
 	}
 }
 
@@ -392,12 +418,14 @@ spdk_thread_exit(struct spdk_thread *thread)
 PW_EXPORT bool
 spdk_thread_is_exited(struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, false);
 	return atomic_load_explicit(&thread->shared_state, memory_order_acquire) == PW_THREAD_EXITED;
 }
 
 PW_EXPORT bool
 spdk_thread_is_running(struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, false);
 	return atomic_load_explicit(&thread->shared_state, memory_order_acquire) == PW_THREAD_RUNNING;
 }
 
@@ -413,6 +441,7 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	uint64_t end;
 	int rc = 0, prc;
 
+	THREAD_OR_RETURN(thread, 0);
 	pw__tls_thread = thread;
 	if (now == 0) {
 		now = spdk_get_ticks();
@@ -488,18 +517,21 @@ spdk_get_thread(void)
 PW_EXPORT void
 spdk_thread_bind(struct spdk_thread *thread, bool bind)
 {
+	THREAD_OR_RETURN(thread, );
 	thread->is_bound = bind;
 }
 
 PW_EXPORT bool
 spdk_thread_is_bound(struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, false);
 	return thread->is_bound;
 }
 
 PW_EXPORT void *
 spdk_thread_get_ctx(struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, NULL);
 	return g_ctx_sz > 0 ? thread->ctx : NULL;
 }
 
@@ -517,6 +549,7 @@ spdk_thread_get_from_ctx(void *ctx)
 PW_EXPORT struct spdk_cpuset *
 spdk_thread_get_cpumask(struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, NULL);
 	return &thread->cpumask;
 }
 
@@ -545,24 +578,28 @@ spdk_thread_set_cpumask(struct spdk_cpuset *cpumask)
 PW_EXPORT uint64_t
 spdk_thread_next_poller_expiration(struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, 0);
 	return thread->first_timed_poller ? thread->first_timed_poller->next_run_tick : 0;
 }
 
 PW_EXPORT int
 spdk_thread_has_active_pollers(struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, 0);
 	return pw__pollers_active_count(thread) > 0;
 }
 
 PW_EXPORT bool
 spdk_thread_has_pollers(struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, false);
 	return pw__pollers_any_live(thread) != NULL;
 }
 
 PW_EXPORT bool
 spdk_thread_is_idle(struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, false);
 	return !pw__msgq_pending(thread) && pw__pollers_active_count(thread) == 0 &&
 	       thread->first_timed_poller == NULL &&
 	       atomic_load_explicit(&thread->critical_msg, memory_order_relaxed) == NULL;
@@ -582,12 +619,14 @@ spdk_thread_get_count(void)
 PW_EXPORT const char *
 spdk_thread_get_name(const struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, NULL);
 	return thread->name;
 }
 
 PW_EXPORT uint64_t
 spdk_thread_get_id(const struct spdk_thread *thread)
 {
+	THREAD_OR_RETURN(thread, 0);
 	return thread->id;
 }
 
@@ -641,7 +680,55 @@ spdk_thread_get_trace_id(struct spdk_thread *thread)
 }
 
 /* ---------------------------------------------------------------------------
+ * Sending again later
+ * ------------------------------------------------------------------------- */
+
+struct retry_send {
+	struct spdk_poller	*poller;
+	void			(*again)(void *arg);
+	void			*arg;
+};
+
+static int
+retry_poller(void *ctx)
+{
+	struct retry_send *r = ctx;
+	void (*again)(void *arg) = r->again;
+	void *arg = r->arg;
+
+	spdk_poller_unregister(&r->poller);
+	free(r);
+	again(arg);
+	/* Waiting for room is not work: a driver polling until idle must not
+	 * spin on it. */
+	return SPDK_POLLER_IDLE;
+}
+
+bool
+pw__retry_later(void (*again)(void *arg), void *arg)
+{
+	struct retry_send *r = calloc(1, sizeof(*r));
+
+	if (r == NULL) {
+		return false;
+	}
+	r->again = again;
+	r->arg = arg;
+	r->poller = spdk_poller_register_named(retry_poller, r, 0, "pw_retry_send");
+	if (r->poller == NULL) {
+		free(r);
+		return false;
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------------------
  * spdk_for_each_thread
+ *
+ * The walk follows thread ids (creation order) rather than list links, and
+ * every send happens under the thread list lock: a thread destroyed meanwhile
+ * is unlinked under that lock before it drains its queue, so the walk never
+ * touches freed memory and never loses its place.
  * ------------------------------------------------------------------------- */
 
 struct for_each_thread {
@@ -649,8 +736,91 @@ struct for_each_thread {
 	void			*ctx;
 	spdk_msg_fn		cpl;
 	struct spdk_thread	*orig;
-	struct spdk_thread	*cur;
+	uint64_t		orig_id;
+	uint64_t		cur_id;		/* last thread visited (0: none yet) */
+	bool			first;		/* the first thread is visited even if exiting */
 };
+
+static void for_each_thread_step(void *arg);
+static void for_each_thread_complete(void *arg);
+
+/* With g_threads_lock held. */
+static struct spdk_thread *
+find_by_id_locked(uint64_t id)
+{
+	struct spdk_thread *thread;
+
+	TAILQ_FOREACH(thread, &g_threads, tailq) {
+		if (thread->id == id) {
+			return thread;
+		}
+	}
+	return NULL;
+}
+
+/* With g_threads_lock held: the next thread the walk should visit. */
+static struct spdk_thread *
+walk_next_locked(uint64_t after, bool first)
+{
+	struct spdk_thread *thread;
+
+	TAILQ_FOREACH(thread, &g_threads, tailq) {
+		uint32_t state;
+
+		if (thread->id <= after) {
+			continue;
+		}
+		/* Pairs with the release store in set_state(). */
+		state = atomic_load_explicit(&thread->shared_state, memory_order_acquire);
+		if (state == PW_THREAD_RUNNING || (first && state == PW_THREAD_EXITING)) {
+			return thread;
+		}
+		first = false;
+	}
+	return NULL;
+}
+
+static void
+for_each_thread_advance(void *arg)
+{
+	struct for_each_thread *ft = arg;
+	struct spdk_thread *next;
+	uint64_t prev_id, next_id;
+	bool prev_first;
+	int rc;
+
+	for (;;) {
+		prev_id = ft->cur_id;
+		prev_first = ft->first;
+		pthread_mutex_lock(&g_threads_lock);
+		next = walk_next_locked(ft->cur_id, ft->first);
+		if (next == NULL) {
+			pthread_mutex_unlock(&g_threads_lock);
+			break;
+		}
+		/* Once sent, ft belongs to the next thread: update it before. */
+		next_id = next->id;
+		ft->cur_id = next_id;
+		ft->first = false;
+		rc = spdk_thread_send_msg(next, for_each_thread_step, ft);
+		pthread_mutex_unlock(&g_threads_lock);
+		if (rc == 0) {
+			return;
+		}
+		if (rc == -ENOMEM) {
+			ft->cur_id = prev_id;
+			ft->first = prev_first;
+			if (pw__retry_later(for_each_thread_advance, ft)) {
+				return;
+			}
+			ft->cur_id = next_id;
+			ft->first = false;
+		}
+		SPDK_ERRLOG("spdk_for_each_thread: cannot reach thread %" PRIu64 " (%s); skipping it\n",
+			    next_id, spdk_strerror(-rc));
+	}
+	for_each_thread_complete(ft);
+}
 
 static void
 for_each_thread_done(void *arg)
@@ -663,33 +833,34 @@ for_each_thread_done(void *arg)
 	free(ft);
 }
 
-static void for_each_thread_step(void *arg);
-
-/* Send the walk to the next running thread after ft->cur, or complete it. */
-static void
-for_each_thread_advance(struct for_each_thread *ft)
+int
+pw__send_to_thread_id(uint64_t id, spdk_msg_fn fn, void *ctx)
 {
-	struct spdk_thread *next;
+	struct spdk_thread *thread;
+	int rc = -EIO;
 
-	for (;;) {
-		pthread_mutex_lock(&g_threads_lock);
-		next = TAILQ_NEXT(ft->cur, tailq);
-		while (next != NULL && next->state != PW_THREAD_RUNNING) {
-			next = TAILQ_NEXT(next, tailq);
-		}
-		pthread_mutex_unlock(&g_threads_lock);
-		if (next == NULL) {
-			break;
-		}
-		ft->cur = next;
-		if (spdk_thread_send_msg(next, for_each_thread_step, ft) == 0) {
-			return;
-		}
-		/* Could not reach it (exited meanwhile, or no room): skip it. */
+	pthread_mutex_lock(&g_threads_lock);
+	thread = find_by_id_locked(id);
+	if (thread != NULL) {
+		rc = spdk_thread_send_msg(thread, fn, ctx);
 	}
-	if (spdk_thread_send_msg(ft->orig, for_each_thread_done, ft) != 0) {
-		SPDK_ERRLOG("spdk_for_each_thread: cannot reach the originating thread %s; "
-			    "its completion is lost\n", ft->orig->name);
+	pthread_mutex_unlock(&g_threads_lock);
+	return rc;
+}
+
+static void
+for_each_thread_complete(void *arg)
+{
+	struct for_each_thread *ft = arg;
+	int rc = pw__send_to_thread_id(ft->orig_id, for_each_thread_done, ft);
+
+	if (rc == -ENOMEM && pw__retry_later(for_each_thread_complete, ft)) {
+		return;
+	}
+	if (rc != 0) {
+		SPDK_ERRLOG("spdk_for_each_thread: the originating thread (id %" PRIu64 ") cannot "
+			    "be reached (%s); its completion is lost\n", ft->orig_id,
+			    spdk_strerror(-rc));
 		free(ft);
 	}
 }
@@ -731,16 +902,10 @@ spdk_for_each_thread(spdk_msg_fn fn, void *ctx, spdk_msg_fn cpl)
 	ft->ctx = ctx;
 	ft->cpl = cpl;
 	ft->orig = thread;
+	ft->orig_id = thread->id;
+	ft->first = true;
 	thread->for_each_count++;
-
-	pthread_mutex_lock(&g_threads_lock);
-	ft->cur = TAILQ_FIRST(&g_threads);
-	pthread_mutex_unlock(&g_threads_lock);
-
-	/* The first thread is always visited (it may be the caller, exiting). */
-	if (spdk_thread_send_msg(ft->cur, for_each_thread_step, ft) != 0) {
-		for_each_thread_advance(ft);
-	}
+	for_each_thread_advance(ft);
 }
 
 /* ---------------------------------------------------------------------------

@@ -211,6 +211,13 @@ struct spdk_thread *pw__thread_next(struct spdk_thread *thread);
 /* Log (rate-limited) a call made from the wrong spdk_thread. */
 void pw__wrong_thread(const char *func, const char *what, struct spdk_thread *owner,
 		      struct spdk_thread *current);
+/* Send to the live thread with this id (-EIO if it is gone), under the
+ * thread list lock so that it cannot be freed meanwhile. */
+int pw__send_to_thread_id(uint64_t id, spdk_msg_fn fn, void *ctx);
+/* The message queues are full (-ENOMEM): call again(arg) from a poller of the
+ * current thread a little later instead of giving up. False if that is not
+ * possible either (no current thread, no memory). */
+bool pw__retry_later(void (*again)(void *arg), void *arg);
 /* Run and clear pending post-poller handlers. */
 void pw__thread_run_pp_handlers(struct spdk_thread *thread);
 /* Report a spinlock still held after a callback returned (spinlock.c). */

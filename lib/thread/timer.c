@@ -7,17 +7,17 @@
  *
  * SPDK keeps them in a red-black tree: every expiry costs a removal and an
  * insertion, O(log n) with pointer chasing. Here pollers are grouped by
- * period. A poller is always armed at now + period with a `now` that does not
- * go backwards, so appending to its period's list keeps that list sorted: the
+ * period. A poller is armed at now + period, and `now` almost never goes
+ * backwards, so appending to its period's list keeps that list sorted: the
  * common re-arm is O(1). The lists ("buckets") sit in a binary min-heap keyed
  * by their head, so finding the earliest poller is O(1) and fixing the heap
  * after a change is O(log k), k being the number of distinct periods (a
  * handful in practice).
  *
- * If `now` ever does go backwards (a driver passing a stale tick), the new
- * tick is raised to the bucket's last tick, which delays that poller by at
- * most the staleness and keeps the list sorted. Putting a poller back in its
- * old place (resume right after pause) walks the list from the tail.
+ * When `now` does go backwards (SPDK's reactor passes the end of the previous
+ * slice while registrations read the clock), the insertion walks back from
+ * the tail over the few pollers armed later than the new tick; the same walk
+ * puts a poller back in its old place when it resumes right after a pause.
  */
 
 #include "thread/thread_internal.h"
@@ -240,15 +240,8 @@ bucket_insert(struct spdk_thread *thread, struct spdk_poller *poller)
 void
 pw__timer_arm(struct spdk_thread *thread, struct spdk_poller *poller, uint64_t now)
 {
-	struct pw_timer_bucket *b = poller->bucket;
-	uint64_t tick = now + poller->period_ticks;
-
-	assert(!poller->armed && b != NULL);
-	/* Keep the bucket sorted by construction (see the top of the file). */
-	if (b->tail != NULL && tick < b->tail->next_run_tick) {
-		tick = b->tail->next_run_tick;
-	}
-	poller->next_run_tick = tick;
+	assert(!poller->armed && poller->bucket != NULL);
+	poller->next_run_tick = now + poller->period_ticks;
 	poller->seq = ++thread->timer.seq;
 	bucket_insert(thread, poller);
 }
