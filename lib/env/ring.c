@@ -76,7 +76,6 @@ struct spdk_ring {
 	/* Read-only after spdk_ring_create(). */
 	size_t			mask;
 	size_t			capacity;
-	enum spdk_ring_type	type;
 	bool			multi_prod;
 	bool			multi_cons;
 
@@ -241,11 +240,19 @@ ring_enqueue_mp(struct spdk_ring *ring, void **objs, size_t n, size_t *free_spac
 	 * by whichever producer moved it last: the peer tail it checked against
 	 * happens before our own read of the peer tail (see the file comment). */
 	head = __atomic_load_n(&ring->prod.head, __ATOMIC_ACQUIRE);
-	for (;;) {
+	if (free_space != NULL) {
+		/* The caller wants an exact figure: start from a fresh read. */
+		seen = prod_refresh_peer(ring);
+	} else {
 		/* Acquire pairs with the release store in prod_refresh_peer. */
 		seen = __atomic_load_n(&ring->prod.peer_tail, __ATOMIC_ACQUIRE);
+	}
+	for (;;) {
+		/* A value of seen older than head (after a failed CAS, or from
+		 * another producer's cache) shows as too little room or as more
+		 * than the capacity in use: either way, read the real tail. */
 		used = head - seen;
-		if (spdk_unlikely(used > cap || cap - used < n || free_space != NULL)) {
+		if (spdk_unlikely(used > cap || cap - used < n)) {
 			seen = prod_refresh_peer(ring);
 			used = head - seen;
 			if (spdk_unlikely(used > cap)) {
@@ -337,9 +344,11 @@ ring_dequeue_mc(struct spdk_ring *ring, void **objs, size_t want)
 	/* Acquire pairs with the acq_rel CAS of cons.head below by other
 	 * consumers (same argument as prod.head in ring_enqueue_mp). */
 	head = __atomic_load_n(&ring->cons.head, __ATOMIC_ACQUIRE);
+	/* Acquire pairs with the release store in cons_refresh_peer. */
+	seen = __atomic_load_n(&ring->cons.peer_tail, __ATOMIC_ACQUIRE);
 	for (;;) {
-		/* Acquire pairs with the release store in cons_refresh_peer. */
-		seen = __atomic_load_n(&ring->cons.peer_tail, __ATOMIC_ACQUIRE);
+		/* As in ring_enqueue_mp: a stale seen shows as too few entries
+		 * or more than the capacity, and we read the real tail. */
 		avail = seen - head;
 		n = want;
 		if (avail > cap || avail < n) {
@@ -432,7 +441,6 @@ spdk_ring_create(enum spdk_ring_type type, size_t count, int numa_id)
 	memset(ring, 0, sizeof(*ring));
 	ring->mask = slots - 1;
 	ring->capacity = count;
-	ring->type = type;
 	ring->multi_prod = multi_prod;
 	ring->multi_cons = multi_cons;
 	return ring;

@@ -198,7 +198,24 @@ producer_main(void *arg)
 			objs[i] = e;
 		}
 		spins = 0;
-		while (spdk_ring_enqueue(st->ring, objs, burst, NULL) != burst) {
+		for (;;) {
+			/* Now and then ask for free_space: a snapshot, but one
+			 * consistent with the outcome. */
+			bool ask = (rnd(&w->rng) & 3) == 0;
+			size_t free_space = SIZE_MAX;
+			size_t got = spdk_ring_enqueue(st->ring, objs, burst,
+						       ask ? &free_space : NULL);
+
+			if (got == burst) {
+				if (ask) {
+					ASSERT_LE(free_space, st->capacity - burst);
+				}
+				break;
+			}
+			ASSERT_EQ(got, 0);
+			if (ask) {
+				ASSERT_LT(free_space, burst);
+			}
 			retries++;
 			backoff(&spins);
 		}
@@ -239,7 +256,7 @@ consumer_main(void *arg)
 	int64_t last[MAX_THREADS];
 	void *objs[MAX_BURST];
 	bool single = st->ncons == 1;
-	uint64_t polls = 0;
+	uint64_t polls = 0, bursts = 0;
 	unsigned int p, spins = 0;
 	size_t n, i;
 
@@ -264,6 +281,9 @@ consumer_main(void *arg)
 			continue;
 		}
 		ASSERT_LE(n, MAX_BURST);
+		if ((++bursts & 63) == 0) {
+			ASSERT_LE(spdk_ring_count(st->ring), st->capacity);
+		}
 		for (i = 0; i < n; i++) {
 			struct elem *e = objs[i];
 			uint32_t expect = ELEM_QUEUED;
