@@ -3,7 +3,7 @@
  */
 
 /*
- * spdk_ring: a bounded, lock-free FIFO of pointers.
+ * spdk_ring: a bounded FIFO of pointers without locks.
  *
  * Layout. The slots are a power-of-two array indexed by free-running
  * counters (masked on access); the capacity the caller asked for is a separate
@@ -25,14 +25,17 @@
  * prod.tail to head + n with a release store; dequeue does the mirror image.
  * With several producers, each waits until prod.tail reaches the start of its
  * own reservation before publishing, so the tail only ever covers fully
- * written slots (same for consumers).
+ * written slots (same for consumers). Hence, as in DPDK, a producer that is
+ * preempted between its reservation and its publication holds up the
+ * publication (not the reservation) of the producers behind it; they spin,
+ * then yield the cpu. Single-producer and single-consumer sides never wait.
  *
  * peer_tail is a cache: a producer checks room against it and reads the
  * consumers' cache line only when the cached value says there is not enough
  * room (or the caller asked for an exact free_space). In the common case an
  * enqueue then touches only the producer block and the slots, and a dequeue
- * only the consumer block and the slots, which halves the cache-line
- * transfers of the classic head/tail ring when both sides are busy. With
+ * only the consumer block and the slots: one cache-line transfer less per
+ * operation than the classic head/tail ring when both sides are busy. With
  * several producers the cache can go backwards (two producers store what they
  * read in either order); a stale value only ever understates the room, and
  * an impossible one (more than the capacity in use) forces a fresh read.
