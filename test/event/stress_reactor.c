@@ -107,6 +107,25 @@ count_tasks(void)
 	return n;
 }
 
+static void *
+noop_main(void *arg)
+{
+	return arg;
+}
+
+/* The pthreads of the process before a test starts its own: one pthread is
+ * created and joined first, so that helper threads a sanitizer starts with
+ * the first pthread_create() are counted in. */
+static unsigned
+baseline_tasks(void)
+{
+	pthread_t th;
+
+	ASSERT_EQ(pthread_create(&th, NULL, noop_main, NULL), 0);
+	ASSERT_EQ(pthread_join(th, NULL), 0);
+	return count_tasks();
+}
+
 static void
 app_opts(struct spdk_app_opts *opts)
 {
@@ -440,7 +459,7 @@ check_all_delivered(uint64_t *msgs, uint64_t *events)
 /* In start_fn (on the app thread): the app thread is receiver app_rx; create
  * the workers (placed round-robin on both cores) and start everyone. */
 static void
-traffic_start(void)
+traffic_start_with(void (*more_receivers)(void))
 {
 	struct spdk_cpuset set;
 
@@ -461,12 +480,21 @@ traffic_start(void)
 		g_rx_fn[g_t.nrx] = msg_rx;
 		g_t.nrx++;
 	}
+	if (more_receivers != NULL) {
+		more_receivers();
+	}
 	for (uint32_t i = 0; i < g_t.nworkers; i++) {
 		ASSERT_EQ(spdk_thread_send_msg(g_t.workers[i].thread, worker_start,
 					       &g_t.workers[i]), 0);
 	}
 	/* Pairs with the foreign senders' acquire load of go. */
 	atomic_store(&g_t.go, true);
+}
+
+static void
+traffic_start(void)
+{
+	traffic_start_with(NULL);
 }
 
 static void
@@ -577,7 +605,7 @@ all_cores_start(void *ctx)
 TEST_TIMEOUT(stress_events_and_messages_across_cores, 60)
 {
 	struct spdk_app_opts opts;
-	unsigned tasks0 = count_tasks();
+	unsigned tasks0 = baseline_tasks();
 	uint64_t t0 = now_ns(), msgs, events;
 
 	need_two_cores();
@@ -764,11 +792,10 @@ mover_done_or_late(void)
 }
 
 static void
-mover_test_start(void *ctx)
+add_mover(void)
 {
 	struct spdk_cpuset set;
 
-	traffic_start();
 	spdk_cpuset_zero(&set);
 	spdk_cpuset_set_cpu(&set, 0, true);
 	g_m.cur_core = 0;
@@ -780,6 +807,12 @@ mover_test_start(void *ctx)
 	g_t.msg_targets = 1u << g_t.nrx;
 	g_t.nrx++;
 	ASSERT_EQ(spdk_thread_send_msg(g_m.thread, mover_start, NULL), 0);
+}
+
+static void
+mover_test_start(void *ctx)
+{
+	traffic_start_with(add_mover);
 	start_controller();
 }
 
@@ -794,7 +827,7 @@ mover_test_start(void *ctx)
 TEST_TIMEOUT(stress_thread_moved_between_cores, 60)
 {
 	struct spdk_app_opts opts;
-	unsigned tasks0 = count_tasks();
+	unsigned tasks0 = baseline_tasks();
 	uint64_t t0 = now_ns(), msgs, events;
 
 	need_two_cores();
@@ -878,7 +911,7 @@ sigterm_cb_start(void *ctx)
 TEST_TIMEOUT(stress_sigterm_during_traffic_with_shutdown_cb, 60)
 {
 	struct spdk_app_opts opts;
-	unsigned tasks0 = count_tasks();
+	unsigned tasks0 = baseline_tasks();
 	uint64_t t0 = now_ns(), msgs, events;
 	struct sigaction sa;
 
@@ -953,7 +986,7 @@ static void
 sigterm_default_case(bool use_raise)
 {
 	struct spdk_app_opts opts;
-	unsigned tasks0 = count_tasks();
+	unsigned tasks0 = baseline_tasks();
 	uint64_t t0 = now_ns(), msgs, events;
 
 	need_two_cores();
@@ -1020,7 +1053,7 @@ reset_traffic(void)
 TEST_TIMEOUT(stress_app_stop_from_foreign_pthread, 60)
 {
 	struct spdk_app_opts opts;
-	unsigned tasks0 = count_tasks();
+	unsigned tasks0 = baseline_tasks();
 	uint64_t t0 = now_ns(), msgs, events, all_msgs = 0, all_events = 0;
 	pthread_t stopper;
 
@@ -1146,7 +1179,7 @@ stop_inside_case(int kind, int rc, bool race)
 
 TEST_TIMEOUT(stress_app_stop_from_inside_a_message, 60)
 {
-	unsigned tasks0 = count_tasks();
+	unsigned tasks0 = baseline_tasks();
 
 	need_two_cores();
 	ASSERT_EQ(stop_inside_case(0, 9, false), 9);
@@ -1155,7 +1188,7 @@ TEST_TIMEOUT(stress_app_stop_from_inside_a_message, 60)
 
 TEST_TIMEOUT(stress_app_stop_from_inside_an_event, 60)
 {
-	unsigned tasks0 = count_tasks();
+	unsigned tasks0 = baseline_tasks();
 
 	need_two_cores();
 	ASSERT_EQ(stop_inside_case(1, 11, false), 11);
@@ -1179,7 +1212,7 @@ racing_stopper_main(void *arg)
 
 TEST_TIMEOUT(stress_app_stop_racing_stops, 60)
 {
-	unsigned tasks0 = count_tasks();
+	unsigned tasks0 = baseline_tasks();
 
 	need_two_cores();
 	for (int run = 0; run < 4; run++) {
