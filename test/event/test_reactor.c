@@ -673,6 +673,173 @@ TEST(test_reschedule_bound_thread_waits_for_unbind)
 	reactors_down();
 }
 
+/* A thread that asks to move and exits in the same slice is destroyed once,
+ * wherever that happens, and never lost. */
+static void
+move_and_exit_msg(void *ctx)
+{
+	struct spdk_cpuset set = mask_of(2);
+
+	ASSERT_EQ(spdk_thread_set_cpumask(&set), 0);
+	ASSERT_EQ(spdk_thread_exit(spdk_get_thread()), 0);
+}
+
+TEST(test_reschedule_and_exit_in_one_slice)
+{
+	struct spdk_thread *t;
+
+	reactors_up("0x7", 0);
+	t = thread_on_core1(run_events);
+	ASSERT_EQ(spdk_thread_send_msg(t, move_and_exit_msg, NULL), 0);
+	run_once(1);
+	ASSERT_TRUE(TAILQ_EMPTY(&reactor(1)->threads));
+	run_once(2);
+	run_once(2);
+	for (uint32_t core = 0; core < 3; core++) {
+		ASSERT_TRUE(TAILQ_EMPTY(&reactor(core)->threads));
+		ASSERT_EQ(reactor(core)->thread_count, 0);
+		ASSERT_FALSE(pw__event_queue_pending(reactor(core)));
+	}
+	ASSERT_TRUE(alive_summary_says("0 lightweight"));
+	reactors_down();
+}
+
+/* With the event pool exhausted, placement fails cleanly: a new thread is
+ * refused (NULL, logged), a moving thread stays where it is. */
+static uint64_t g_fill_runs;
+
+static void
+fill_event(void *arg1, void *arg2)
+{
+	g_fill_runs++;
+}
+
+static uint64_t
+fill_event_pool(uint32_t core)
+{
+	struct spdk_event *ev;
+	uint64_t n = 0;
+
+	log_capture_start();
+	while ((ev = spdk_event_allocate(core, fill_event, NULL, NULL)) != NULL) {
+		spdk_event_call(ev);
+		n++;
+	}
+	log_capture_stop();
+	ASSERT_TRUE(log_capture_contains("exhausted"));
+	return n;
+}
+
+static void
+drain_core(uint32_t core)
+{
+	while (pw__event_queue_run_batch(reactor(core)) > 0) {
+	}
+}
+
+TEST_TIMEOUT(test_schedule_thread_with_event_pool_exhausted, 60)
+{
+	struct spdk_thread *t;
+	uint64_t n;
+
+	reactors_up("0x3", 0);
+	pw__env_set_current_core(0);
+	n = fill_event_pool(0);
+	log_capture_start();
+	t = spdk_thread_create("unplaceable", NULL);
+	log_capture_stop();
+	ASSERT_NULL(t);
+	ASSERT_TRUE(log_capture_contains("cannot place thread unplaceable"));
+	ASSERT_EQ(spdk_thread_get_count(), 0);
+	ASSERT_TRUE(alive_summary_says("0 lightweight"));
+	ASSERT_FALSE(pw__event_queue_pending(reactor(1)));
+	drain_core(0);
+	ASSERT_EQ(g_fill_runs, n);
+	ASSERT_EQ(pw__events_outstanding(), 0);
+	reactors_down();
+}
+
+TEST_TIMEOUT(test_reschedule_thread_with_event_pool_exhausted, 60)
+{
+	struct spdk_cpuset set = mask_of(2);
+	struct spdk_thread *t;
+	struct spdk_lw_thread *lw;
+	uint64_t n;
+
+	reactors_up("0x7", 0);
+	t = thread_on_core1(run_events);
+	lw = spdk_thread_get_ctx(t);
+	n = fill_event_pool(0);
+	spdk_set_thread(t);
+	ASSERT_EQ(spdk_thread_set_cpumask(&set), 0);
+	spdk_set_thread(NULL);
+	log_capture_start();
+	run_once(1);
+	log_capture_stop();
+	ASSERT_TRUE(log_capture_contains("cannot place thread mover"));
+	/* Kept on core 1, consistent. */
+	ASSERT_TRUE(holds(reactor(1), t));
+	ASSERT_EQ(reactor(1)->thread_count, 1);
+	ASSERT_EQ(lw->lcore, 1);
+	ASSERT_FALSE(lw->resched);
+	ASSERT_FALSE(pw__event_queue_pending(reactor(2)));
+	drain_core(0);
+	ASSERT_EQ(g_fill_runs, n);
+	/* It still runs on core 1 and can exit. */
+	g_dummy_msgs = 0;
+	ASSERT_EQ(spdk_thread_send_msg(t, dummy_msg, NULL), 0);
+	run_once(1);
+	ASSERT_EQ(g_dummy_msgs, 1);
+	exit_on_reactor(t, 1);
+	ASSERT_EQ(pw__events_outstanding(), 0);
+	reactors_down();
+}
+
+/* ---------------------------------------------------------------------------
+ * spdk_reactors_start / spdk_reactors_stop misuse
+ * ------------------------------------------------------------------------- */
+
+TEST(test_reactors_start_without_reactors_is_refused)
+{
+	log_capture_start();
+	spdk_reactors_start();
+	log_capture_stop();
+	ASSERT_TRUE(log_capture_contains("main core"));
+	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
+	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_UNINITIALIZED);
+}
+
+static void *
+start_reactors_main(void *arg)
+{
+	spdk_reactors_start();
+	return NULL;
+}
+
+TEST(test_reactors_start_from_foreign_pthread_is_refused)
+{
+	pthread_t th;
+
+	reactors_up("0x1", 0);
+	log_capture_start();
+	ASSERT_EQ(pthread_create(&th, NULL, start_reactors_main, NULL), 0);
+	ASSERT_EQ(pthread_join(th, NULL), 0);
+	log_capture_stop();
+	ASSERT_TRUE(log_capture_contains("main core"));
+	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_INITIALIZED);
+	reactors_down();
+}
+
+TEST(test_reactors_stop_when_not_running_changes_nothing)
+{
+	spdk_reactors_stop(NULL);
+	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_UNINITIALIZED);
+	reactors_up("0x1", 0);
+	spdk_reactors_stop(NULL);
+	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_INITIALIZED);
+	reactors_down();
+}
+
 /* ---------------------------------------------------------------------------
  * test_for_each_reactor
  * ------------------------------------------------------------------------- */
