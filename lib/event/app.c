@@ -25,6 +25,7 @@
 
 struct app_state {
 	struct spdk_app_opts	opts;		/* caller's options, completed with defaults */
+	bool			log_opened;	/* spdk_log_open() done by spdk_app_start() */
 	struct spdk_cpuset	cpumask;
 	struct spdk_thread	*app_thread;
 	spdk_msg_fn		start_fn;
@@ -274,6 +275,10 @@ app_undo_start(bool reactors, bool env)
 	if (env) {
 		spdk_env_fini();
 	}
+	if (g_app.log_opened) {
+		spdk_log_close();
+		g_app.log_opened = false;
+	}
 }
 
 PW_EXPORT int
@@ -296,8 +301,12 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 		return 1;
 	}
 
+	/* The application's sink, for this run only: closed again by
+	 * spdk_app_fini() or a failed start. Without one, logging stays as the
+	 * process set it up (SPDK would switch to its default sink here). */
 	if (opts->log != NULL) {
 		spdk_log_open(opts->log);
+		g_app.log_opened = true;
 	}
 	spdk_log_set_print_level(opts->print_level);
 	if (opts->enable_coredump && getrlimit(RLIMIT_CORE, &core_limit) == 0) {
@@ -310,6 +319,7 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	}
 
 	if (app_setup_env(opts) != 0) {
+		app_undo_start(false, false);
 		return 1;
 	}
 	SPDK_NOTICELOG("Total cores available: %u\n", spdk_env_get_core_count());

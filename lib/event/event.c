@@ -81,17 +81,26 @@ cache_key_create(void)
 	}
 }
 
+/* Make sure the pthread's cache goes back to the pool when the pthread exits
+ * (also for pthreads that only ever free events, such as a reactor receiving
+ * events allocated elsewhere). */
+static void
+cache_register(struct event_cache *cache)
+{
+	pthread_once(&g_cache_key_once, cache_key_create);
+	pthread_setspecific(g_cache_key, cache);
+	cache->registered = true;
+}
+
 /* Refill the calling pthread's cache; false when the pool is exhausted. */
 static bool
 cache_refill(struct event_cache *cache)
 {
 	struct spdk_event *chunk;
-	uint32_t moved = 0;
+	uint32_t moved = 0, take;
 
 	if (!cache->registered) {
-		pthread_once(&g_cache_key_once, cache_key_create);
-		pthread_setspecific(g_cache_key, cache);
-		cache->registered = true;
+		cache_register(cache);
 	}
 
 	pthread_mutex_lock(&g_pool_lock);
@@ -104,29 +113,31 @@ cache_refill(struct event_cache *cache)
 		moved++;
 	}
 	g_pool_free_count -= moved;
-	if (moved > 0 || g_pool_created + CHUNK_EVENTS > PW_EVENT_POOL_SIZE) {
+	if (moved > 0 || g_pool_created >= PW_EVENT_POOL_SIZE) {
 		pthread_mutex_unlock(&g_pool_lock);
 		cache->count += moved;
 		return moved > 0;
 	}
-	/* Reserve the chunk's events before allocating outside the lock. */
-	g_pool_created += CHUNK_EVENTS;
+	/* Reserve the chunk's events before allocating outside the lock; the
+	 * last chunk is cut to land exactly on the pool size. */
+	take = (uint32_t)spdk_min((uint64_t)CHUNK_EVENTS, PW_EVENT_POOL_SIZE - g_pool_created);
+	g_pool_created += take;
 	pthread_mutex_unlock(&g_pool_lock);
 
-	chunk = calloc(CHUNK_EVENTS, sizeof(*chunk));
+	chunk = calloc(take, sizeof(*chunk));
 	if (chunk == NULL) {
 		pthread_mutex_lock(&g_pool_lock);
-		g_pool_created -= CHUNK_EVENTS;
+		g_pool_created -= take;
 		pthread_mutex_unlock(&g_pool_lock);
 		return false;
 	}
 	/* Chunks live as long as the process: cached pointers may outlive a
 	 * framework restart. */
-	for (uint32_t i = 0; i < CHUNK_EVENTS; i++) {
+	for (uint32_t i = 0; i < take; i++) {
 		chunk[i].free_next = cache->head;
 		cache->head = &chunk[i];
 	}
-	cache->count += CHUNK_EVENTS;
+	cache->count += take;
 	return true;
 }
 
@@ -150,6 +161,9 @@ event_put(struct spdk_event *ev)
 {
 	struct event_cache *cache = &t_cache;
 
+	if (spdk_unlikely(!cache->registered)) {
+		cache_register(cache);
+	}
 	ev->free_next = cache->head;
 	cache->head = ev;
 	if (spdk_unlikely(++cache->count > CACHE_MAX)) {

@@ -85,7 +85,7 @@ schedule_thread(struct spdk_lw_thread *lw_thread)
 	}
 	pthread_mutex_unlock(&g_sched_lock);
 
-	ev = spdk_event_allocate(core, schedule_thread_event, lw_thread, NULL);
+	ev = spdk_event_allocate(core, schedule_thread_event, lw_thread, (void *)(uintptr_t)core);
 	if (ev == NULL) {
 		SPDK_ERRLOG("cannot place thread %s on core %u\n", spdk_thread_get_name(thread), core);
 		return -ENOMEM;
@@ -95,12 +95,12 @@ schedule_thread(struct spdk_lw_thread *lw_thread)
 	return 0;
 }
 
-/* Runs on the chosen reactor: the thread joins its list. */
+/* Runs on the chosen reactor (arg2 is its core): the thread joins its list. */
 static void
 schedule_thread_event(void *arg1, void *arg2)
 {
 	struct spdk_lw_thread *lw_thread = arg1;
-	struct spdk_reactor *reactor = t_reactor;
+	struct spdk_reactor *reactor = spdk_reactor_get((uint32_t)(uintptr_t)arg2);
 	struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
 
 	assert(reactor != NULL);
@@ -150,23 +150,26 @@ thread_op(struct spdk_thread *thread, enum spdk_thread_op op)
 	}
 }
 
-/* After a slice: destroy an exited thread, or move one that asked to. */
+/* After a slice: destroy an exited thread, or move one that asked to. While
+ * shutting down, an exited thread goes even if not idle (it was forced out
+ * with a poller still registered, which its destruction logs). */
 static void
 post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 {
 	struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
+	bool shutting_down = atomic_load_explicit(&g_reactor_state, memory_order_relaxed) !=
+			     SPDK_REACTOR_STATE_RUNNING;
 
-	if (spdk_unlikely(spdk_thread_is_exited(thread) && spdk_thread_is_idle(thread))) {
+	if (spdk_unlikely(spdk_thread_is_exited(thread) &&
+			  (shutting_down || spdk_thread_is_idle(thread)))) {
 		remove_lw_thread(reactor, lw_thread);
 		spdk_thread_destroy(thread);
 		atomic_fetch_sub(&g_live_threads, 1);
 		return;
 	}
-	if (spdk_unlikely(lw_thread->resched)) {
+	/* A bound thread keeps its request until it is unbound, as in SPDK. */
+	if (spdk_unlikely(lw_thread->resched) && !spdk_thread_is_bound(thread)) {
 		lw_thread->resched = false;
-		if (spdk_thread_is_bound(thread)) {
-			return;
-		}
 		remove_lw_thread(reactor, lw_thread);
 		if (schedule_thread(lw_thread) != 0) {
 			/* Keep it here rather than lose it. */
@@ -329,6 +332,33 @@ spdk_reactors_init(size_t msg_mempool_size)
 	return 0;
 }
 
+/* Events still queued when the reactors go away run now, on the finishing
+ * pthread, rather than vanish with their queues (DESIGN.md: an allocated event
+ * is always delivered). */
+static void
+run_leftover_events(void)
+{
+	uint32_t core, ran, total = 0;
+
+	SPDK_ENV_FOREACH_CORE(core) {
+		struct spdk_reactor *reactor = spdk_reactor_get(core);
+
+		if (reactor == NULL) {
+			continue;
+		}
+		t_reactor = reactor;
+		do {
+			ran = pw__event_queue_run_batch(reactor);
+			total += ran;
+		} while (ran > 0 || pw__event_queue_pending(reactor));
+		t_reactor = NULL;
+	}
+	if (total > 0) {
+		SPDK_WARNLOG("%u event(s) were still queued when the reactors finished; ran them "
+			     "on the finishing pthread\n", total);
+	}
+}
+
 PW_EXPORT void
 spdk_reactors_fini(void)
 {
@@ -337,6 +367,7 @@ spdk_reactors_fini(void)
 	if (atomic_load(&g_reactor_state) == SPDK_REACTOR_STATE_UNINITIALIZED) {
 		return;
 	}
+	run_leftover_events();
 	spdk_thread_lib_fini();
 	g_reactors = NULL;
 	g_reactor_count = 0;
