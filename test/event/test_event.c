@@ -471,12 +471,10 @@ TEST(exiting_pthread_returns_its_cached_events)
 
 /* A pthread that only runs events (as a reactor that never sends does) frees
  * them into its own cache; that cache must go back to the pool when it exits.
- * KNOWN BUG (lib/event/event.c, event_put): the exit-time flush is installed
- * only by cache_refill(), i.e. by a pthread's first allocation from the pool;
- * a pthread that only frees never installs it, so the events it ran stay in
- * its dead cache: outstanding stays at 10 here instead of 0 (each such pthread
- * loses up to CACHE_MAX events from the pool for good). Seen in practice as
- * one event lost per restart on two cores (test_app.c, 100 cycles). */
+ * Regression (fixed in 26f51a6): the exit-time flush used to be installed
+ * only by a pthread's first refill from the pool, so a free-only pthread lost
+ * up to 128 events from the pool for good each time it exited (one per
+ * restart on two cores, see test_app.c). */
 static void *
 drain_core0_main(void *arg)
 {
@@ -569,13 +567,12 @@ TEST_TIMEOUT(event_pool_exhaustion_and_recovery, 60)
 	reactors_down();
 }
 
-/* KNOWN BUG (lib/event/event.c, cache_refill): the pool grows in chunks of
- * 256 events and refuses a chunk that would pass PW_EVENT_POOL_SIZE, so at
- * most 1023 * 256 = 261888 events can be held, not PW_EVENT_POOL_SIZE
- * (262143, SPDK's event mempool size); the error then says "262143 events
- * allocated and not yet run" while 261888 are. Expected (event.c's own
- * header comment: exhaustion is reported "when the process already holds
- * PW_EVENT_POOL_SIZE events"): exactly PW_EVENT_POOL_SIZE allocations succeed. */
+/* Exactly PW_EVENT_POOL_SIZE events can be held at once (event.c: exhaustion
+ * is reported "when the process already holds PW_EVENT_POOL_SIZE events";
+ * SPDK's event mempool has 262143).
+ * Regression (fixed in 26f51a6): the pool grew in chunks of 256 and refused
+ * the chunk that would pass the limit, so only 261888 fitted while the error
+ * claimed 262143. */
 TEST_TIMEOUT(event_pool_holds_pw_event_pool_size_events, 60)
 {
 	uint64_t runs = 0, n;
@@ -692,14 +689,10 @@ TEST(event_called_after_reactors_fini_runs_on_caller)
 	env_down();
 }
 
-/* KNOWN BUG (lib/event/reactor.c, spdk_reactors_fini): events queued on a
- * reactor that never ran them are freed with the reactors without running
- * and without a word: the handler never runs and the events stay counted
- * as outstanding forever. DESIGN.md decision 1 ("an allocated event is always
- * delivered"; SPDK frees its rings with the events in them). Expected: fini
- * runs them (as spdk_event_call() does once the reactor is gone) or at least
- * logs how many were lost; here: the handler ran once and nothing is
- * outstanding. */
+/* Events queued on reactors that never ran them still run when the reactors
+ * are finished (DESIGN.md decision 1: an allocated event is always delivered).
+ * Regression (fixed in 26f51a6): they used to be freed with the reactors
+ * without running and without a word, and stayed outstanding forever. */
 TEST(event_queued_when_reactors_finish_is_not_lost)
 {
 	reactors_up("0x3");
@@ -774,11 +767,8 @@ TEST(events_on_running_reactor_run_in_order)
 /* spdk_app_start() returned: the reactors no longer run, but still exist
  * until spdk_app_fini(). An event allocated then must either be refused (NULL,
  * logged: "the framework is not running") or run; never queue silently.
- * KNOWN BUG (lib/event/event.c + reactor.c): spdk_event_allocate() accepts it
- * (the reactor structure still exists), spdk_event_call() queues it on a
- * reactor that has stopped, and spdk_app_fini() frees the reactors with the
- * event inside: the handler never runs, no message, one event outstanding for
- * good. */
+ * Regression (fixed in 26f51a6): it used to be queued on the stopped reactor
+ * and freed with it by spdk_app_fini(), never run, never reported. */
 TEST(event_after_app_returned_is_refused_or_run)
 {
 	struct spdk_app_opts opts;

@@ -104,8 +104,9 @@ run_once(uint32_t core)
 
 /* One reactor iteration of core; returns how many events it ran (events are
  * counted through the process-wide outstanding count, so the slices must not
- * allocate any). Unlike pw__event_queue_run_batch() alone, this also works for
- * the events that place threads (see the KNOWN BUG at test_schedule_thread). */
+ * allocate any). Placement is checked both ways: with one batch
+ * (pw__event_queue_run_batch(), as the BEHAVIOURS lines say) and with a full
+ * reactor iteration. */
 static uint32_t
 run_events(uint32_t core)
 {
@@ -418,18 +419,9 @@ schedule_thread_case(batch_fn batch)
 	reactors_down();
 }
 
-/* KNOWN BUG (lib/event/reactor.c, schedule_thread_event): the event that
- * places a new thread finds "its" reactor through the reactor.c-private
- * t_reactor, which only pw__reactor_run_once() sets. Run by
- * pw__event_queue_run_batch() (the hook event_internal.h documents for
- * running one batch, the counterpart of SPDK's event_queue_run_batch() that
- * SPDK's own test uses here) it dereferences NULL: SIGSEGV in release builds,
- * assert in debug. Expected: the thread joins reactor 3 and the batch reports
- * 1 event; SPDK's _schedule_thread finds the reactor from the current core.
- * The event could carry its core (ev->lcore / the lw_thread's target core),
- * or pw__event_queue_run_batch() could set the current reactor.
- * test_schedule_thread_via_reactor_iteration checks the same placement
- * through a full reactor iteration. */
+/* Regression (fixed in 26f51a6): the placement event used to find its reactor
+ * through state that only pw__reactor_run_once() set, so run by
+ * pw__event_queue_run_batch() alone it dereferenced NULL (SIGSEGV). */
 TEST(test_schedule_thread)
 {
 	schedule_thread_case(run_batch);
@@ -573,9 +565,7 @@ reschedule_thread_case(batch_fn batch)
 	reactors_down();
 }
 
-/* KNOWN BUG: same cause as test_schedule_thread (the placement events run by
- * pw__event_queue_run_batch() crash); test_reschedule_thread_via_reactor_iteration
- * checks the move itself. */
+/* Same regression as test_schedule_thread, for the event that moves a thread. */
 TEST(test_reschedule_thread)
 {
 	reschedule_thread_case(run_batch);
@@ -635,14 +625,11 @@ TEST(test_reschedule_thread_from_inside_its_slice)
 	reactors_down();
 }
 
-/* KNOWN BUG (lib/event/reactor.c, post_process): a bound thread is not moved,
- * but Pinwheel also clears its resched flag, so the request is forgotten: after
- * spdk_thread_bind(t, false) the thread stays on core 1 for good (and its
- * lw_thread->lcore stays SPDK_ENV_LCORE_ID_ANY while it sits on reactor 1).
- * SPDK's reactor_post_process_lw_thread() tests "resched && !bound" and
- * leaves the flag set, so the move happens at the first iteration after the
- * unbind. Expected: resched still true after the iteration on the bound
- * thread; moved to core 2 once unbound. */
+/* A bound thread is not moved; as in SPDK (reactor_post_process_lw_thread()
+ * moves only when "resched && !bound"), the request is kept and carried out
+ * at the first iteration after spdk_thread_bind(t, false).
+ * Regression (fixed in 26f51a6): the request used to be dropped, leaving the
+ * thread on core 1 for good with lw_thread->lcore SPDK_ENV_LCORE_ID_ANY. */
 TEST(test_reschedule_bound_thread_waits_for_unbind)
 {
 	struct spdk_cpuset set = mask_of(2);
