@@ -68,7 +68,7 @@ struct spdk_app_opts {
 	bool			unlink_hugepage;	/**< ignored */
 	bool			no_huge;		/**< ignored: hugepages are never used */
 	const char		*hugedir;		/**< ignored */
-	enum spdk_log_level	print_level;		/**< stderr threshold (default NOTICE) */
+	enum spdk_log_level	print_level;		/**< stderr threshold (default INFO, as SPDK) */
 	size_t			num_pci_addr;		/**< ignored */
 	struct spdk_pci_addr	*pci_blocked;		/**< ignored */
 	struct spdk_pci_addr	*pci_allowed;		/**< ignored */

@@ -68,7 +68,7 @@ spdk_app_opts_init(struct spdk_app_opts *opts, size_t opts_size)
 	defaults.main_core = -1;
 	defaults.mem_channel = -1;
 	defaults.base_virtaddr = 0x200000000000ULL;
-	defaults.print_level = SPDK_LOG_NOTICE;
+	defaults.print_level = SPDK_LOG_INFO;
 	defaults.rpc_addr = SPDK_DEFAULT_RPC_ADDR;
 	defaults.num_entries = 32 * 1024;
 	defaults.msg_mempool_size = SPDK_DEFAULT_MSG_MEMPOOL_SIZE;

@@ -268,24 +268,23 @@ pw__event_queue_pending(struct spdk_reactor *reactor)
 uint32_t
 pw__event_queue_run_batch(struct spdk_reactor *reactor)
 {
+	struct spdk_event *batch[PW_EVENT_BATCH_SIZE];
 	uint32_t n = 0;
 
+	/* Take the batch first, then run it (as SPDK does): an event posted by
+	 * a handler to its own core waits for the next batch. */
+	while (n < PW_EVENT_BATCH_SIZE && (batch[n] = queue_pop(&reactor->events)) != NULL) {
+		n++;
+	}
 	spdk_set_thread(NULL);
-	while (n < PW_EVENT_BATCH_SIZE) {
-		struct spdk_event *ev = queue_pop(&reactor->events);
-		spdk_event_fn fn;
-		void *arg1, *arg2;
+	for (uint32_t i = 0; i < n; i++) {
+		struct spdk_event *ev = batch[i];
+		spdk_event_fn fn = ev->fn;
+		void *arg1 = ev->arg1, *arg2 = ev->arg2;
 
-		if (ev == NULL) {
-			break;
-		}
-		fn = ev->fn;
-		arg1 = ev->arg1;
-		arg2 = ev->arg2;
 		/* Freed first: the handler's next allocation reuses this object. */
 		event_put(ev);
 		fn(arg1, arg2);
-		n++;
 	}
 	return n;
 }

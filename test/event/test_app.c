@@ -393,7 +393,7 @@ TEST(app_opts_init_defaults)
 	ASSERT_FALSE(opts.unlink_hugepage);
 	ASSERT_FALSE(opts.no_huge);
 	ASSERT_NULL(opts.hugedir);
-	ASSERT_EQ(opts.print_level, SPDK_LOG_NOTICE);
+	ASSERT_EQ(opts.print_level, SPDK_LOG_INFO);
 	ASSERT_EQ(opts.num_pci_addr, 0);
 	ASSERT_NULL(opts.pci_blocked);
 	ASSERT_NULL(opts.pci_allowed);

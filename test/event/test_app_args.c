@@ -388,7 +388,7 @@ TEST(print_level_and_mode_options)
 	ASSERT_FALSE(opts.interrupt_mode);
 	parse_ok(&opts, ARGV("--interrupt-mode"));
 	ASSERT_TRUE(opts.interrupt_mode);
-	ASSERT_EQ(opts.print_level, SPDK_LOG_NOTICE);
+	ASSERT_EQ(opts.print_level, SPDK_LOG_INFO);
 }
 
 TEST(rpc_options)
@@ -775,7 +775,7 @@ TEST(app_long_options)
 	ASSERT_EQ(parse_full(&opts, ARGV("--mine"), "", longs, app_parse_cb, NULL),
 		  SPDK_APP_PARSE_ARGS_SUCCESS);
 	ASSERT_EQ(g_cb_ch, 257);
-	ASSERT_EQ(opts.print_level, SPDK_LOG_NOTICE);
+	ASSERT_EQ(opts.print_level, SPDK_LOG_INFO);
 	ASSERT_EQ(g_cb_calls, 2);
 
 	/* A flag option is complete without any callback. */
