@@ -18,8 +18,9 @@
  *
  *   pingpong        A (cpu0) sends to B (cpu1); B's handler sends back to A,
  *                   whose handler sends again: ns per round trip.
- *                   Floor: two pinned pthreads bounce a counter through two
- *                   flags on separate cache lines (cache-line round trip).
+ *                   Floor: two pinned pthreads take turns writing a counter
+ *                   on one cache line (the cache-line round trip). Also shown:
+ *                   the same with two lines, each written by one side.
  *   xcore_<s>_w<W>  one-way throughput cpu0 -> cpu1 with at most W messages
  *                   outstanding (sent - completed; the receiver's handler
  *                   bumps `completed`, alone on its cache line, which the
@@ -434,13 +435,61 @@ poll_job(void *arg)
 }
 
 /* ---------------------------------------------------------------------------
- * Floor: cache-line round trip (two flags on separate lines)
+ * Floors: cache-line round trips
  * ------------------------------------------------------------------------- */
 
+/* One line both sides write: cpu0 stores an odd value, cpu1 answers with the
+ * next even one. Two transfers of one line per round trip: the least any
+ * cross-core request/response can cost. */
+static struct {
+	_Atomic uint64_t	turn PW_CACHE_ALIGNED;
+	uint8_t			pad[SPDK_CACHE_LINE_SIZE];	/* keep the adjacent-line prefetcher out */
+} g_line;
+
+/* Two lines, each written by one side only (as a message and its reply are). */
 static struct {
 	_Atomic uint64_t	ping PW_CACHE_ALIGNED;	/* written by cpu0 */
+	uint8_t			pad0[SPDK_CACHE_LINE_SIZE];
 	_Atomic uint64_t	pong PW_CACHE_ALIGNED;	/* written by cpu1 */
+	uint8_t			pad1[SPDK_CACHE_LINE_SIZE];
 } g_flags;
+
+static void
+line_echo_job(void *unused)
+{
+	for (;;) {
+		/* Pairs with the release store of an odd value in rtt_run(). */
+		uint64_t v = atomic_load_explicit(&g_line.turn, memory_order_acquire);
+
+		if (v & 1) {
+			/* Pairs with the acquire load in rtt_run(). */
+			atomic_store_explicit(&g_line.turn, v + 1, memory_order_release);
+		} else if (job_stopped()) {
+			return;
+		}
+	}
+}
+
+/* ns per round trip of one line; the line is even whenever no round is on. */
+static double
+rtt_run(void *unused, uint64_t n)
+{
+	uint64_t base = atomic_load_explicit(&g_line.turn, memory_order_relaxed);
+	double t;
+
+	worker_start(line_echo_job, NULL);
+	sw_begin();
+	for (uint64_t i = 0; i < n; i++) {
+		/* Pairs with the acquire load in line_echo_job(). */
+		atomic_store_explicit(&g_line.turn, base + 2 * i + 1, memory_order_release);
+		/* Pairs with the release store in line_echo_job(). */
+		while (atomic_load_explicit(&g_line.turn, memory_order_acquire) != base + 2 * i + 2) {
+		}
+	}
+	t = sw_end();
+	worker_stop();
+	return t;
+}
 
 static void
 flag_echo_job(void *unused)
@@ -449,11 +498,11 @@ flag_echo_job(void *unused)
 	uint64_t mine = atomic_load_explicit(&g_flags.pong, memory_order_relaxed);
 
 	for (;;) {
-		/* Pairs with the release store of ping in rtt_run(). */
+		/* Pairs with the release store of ping in rtt2_run(). */
 		uint64_t v = atomic_load_explicit(&g_flags.ping, memory_order_acquire);
 
 		if (v != mine) {
-			/* Pairs with the acquire load of pong in rtt_run(). */
+			/* Pairs with the acquire load of pong in rtt2_run(). */
 			atomic_store_explicit(&g_flags.pong, v, memory_order_release);
 			mine = v;
 		} else if (job_stopped()) {
@@ -463,7 +512,7 @@ flag_echo_job(void *unused)
 }
 
 static double
-rtt_run(void *unused, uint64_t n)
+rtt2_run(void *unused, uint64_t n)
 {
 	uint64_t base = atomic_load_explicit(&g_flags.ping, memory_order_relaxed);
 	double t;
@@ -806,17 +855,20 @@ static void
 case_pingpong(void)
 {
 	struct pingpong pp = { .a = make_thread("pp_a"), .b = make_thread("pp_b") };
-	struct series s[2] = {
+	struct series s[3] = {
 		{ .fn = pingpong_run, .ctx = &pp, .share = 1.0 },
 		{ .fn = rtt_run, .share = 0.5 },
+		{ .fn = rtt2_run, .share = 0.5 },
 	};
 	double ratio;
 
-	run_case("pingpong", s, 2);
+	run_case("pingpong", s, 3);
 	ratio = series_ratio(&s[0], &s[1]);
 	report("msg_pingpong_rtt_ns", series_median(&s[0]), "ns");
 	report("msg_pingpong_floor_cacheline_rtt_ns", series_median(&s[1]), "ns");
+	report("msg_pingpong_floor_twoline_rtt_ns", series_median(&s[2]), "ns");
 	report("msg_pingpong_ratio", ratio, "x");
+	report("msg_pingpong_ratio_twoline", series_ratio(&s[0], &s[2]), "x");
 	report("msg_pingpong_ratio_target", 1.5, "x");
 	printf("# pingpong: %s state, %.2fx the cache-line round trip (target <= 1.5x)\n",
 	       state_is_near(series_median(&s[1])) ? "near" : "far", ratio);

@@ -9,8 +9,8 @@
  *
  *   poller_bench [--smoke] [--runs N] [--only PATTERN]
  *
- * Cases: dispatch (untimed, timed and the floor), lateness; --only takes a
- * shell pattern of case names (fnmatch).
+ * Cases: dispatch (untimed, timed and the floor), idle_slice, lateness;
+ * --only takes a shell pattern of case names (fnmatch).
  *
  *   poller_untimed_1000   1,000 untimed pollers, each increments one shared
  *                         run counter and returns SPDK_POLLER_BUSY (the
@@ -26,6 +26,10 @@
  * spdk_thread_poll) divided by the poller runs in the same interval. Ticks
  * are the TSC here, reported as "cycles", and converted to ns with
  * spdk_get_ticks_hz().
+ *
+ *   poller_idle_slice     one spdk_thread_poll() of a thread with nothing to
+ *                         do (wall time per call); floor: one
+ *                         spdk_get_ticks() (a slice reads the clock twice)
  *
  *   poller_lateness       one 100 us timed poller on a thread polled in a
  *                         tight loop; each run records (tick at the start of
@@ -393,6 +397,82 @@ case_dispatch(void)
 }
 
 /* ---------------------------------------------------------------------------
+ * The cost of an idle slice
+ * ------------------------------------------------------------------------- */
+
+/* ns per spdk_thread_poll() of a thread with nothing to do. */
+static double
+idle_slice_sample(struct spdk_thread *thread, uint64_t n)
+{
+	uint64_t t0 = spdk_get_ticks();
+
+	for (uint64_t i = 0; i < n; i++) {
+		spdk_thread_poll(thread, 0, 0);
+	}
+	return (double)(spdk_get_ticks() - t0) / g_ticks_per_ns / (double)n;
+}
+
+/* ns per spdk_get_ticks(): a slice reads the clock twice. */
+static double
+get_ticks_sample(uint64_t n)
+{
+	uint64_t t0 = spdk_get_ticks(), sink = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		sink += spdk_get_ticks();
+	}
+	__asm__ __volatile__("" : : "r"(sink));
+	return (double)(spdk_get_ticks() - t0) / g_ticks_per_ns / (double)n;
+}
+
+static void
+case_idle_slice(void)
+{
+	struct spdk_thread *thread = spdk_thread_create("idle", NULL);
+	double s[MAX_RUNS], g[MAX_RUNS];
+	uint64_t n = g_smoke ? 100000 : 2000000;
+	unsigned redone = 0, unclean = 0;
+
+	CHECK(thread != NULL);
+	for (unsigned r = 0; r < g_runs; r++) {
+		for (unsigned which = 0; which < 2; which++) {
+			for (unsigned attempt = 0;; attempt++) {
+				struct clean_check c;
+
+				clean_begin(&c);
+				if (which == 0) {
+					s[r] = idle_slice_sample(thread, n);
+				} else {
+					g[r] = get_ticks_sample(n);
+				}
+				if (clean_end(&c)) {
+					break;
+				}
+				if (attempt == g_max_retries) {
+					unclean++;
+					break;
+				}
+				redone++;
+			}
+		}
+	}
+	if (redone > 0 || unclean > 0) {
+		printf("# idle_slice: %u sample(s) redone after a preemption, %u of %u still "
+		       "preempted\n", redone, unclean, 2 * g_runs);
+	}
+	report("poller_idle_slice_ns", median(s, g_runs), "ns");
+	report("poller_floor_get_ticks_ns", median(g, g_runs), "ns");
+
+	spdk_set_thread(thread);
+	CHECK(spdk_thread_exit(thread) == 0);
+	while (!spdk_thread_is_exited(thread)) {
+		spdk_thread_poll(thread, 0, 0);
+	}
+	spdk_thread_destroy(thread);
+	spdk_set_thread(NULL);
+}
+
+/* ---------------------------------------------------------------------------
  * Timed-poller lateness
  * ------------------------------------------------------------------------- */
 
@@ -547,6 +627,9 @@ main(int argc, char **argv)
 	printf("# %u run(s) per figure, tick rate %" PRIu64 " Hz\n", g_runs, spdk_get_ticks_hz());
 	if (wanted("dispatch")) {
 		case_dispatch();
+	}
+	if (wanted("idle_slice")) {
+		case_idle_slice();
 	}
 	if (wanted("lateness")) {
 		case_lateness();
