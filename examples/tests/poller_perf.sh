@@ -63,12 +63,12 @@ done
 check_summary "poller_perf -m 0x1 -b 3 -l 0 -t 1" 3 0
 
 PW_PERF_REPORT=1 "$prog" -b 10 -l 0 -t 1 > "$out" 2> "$err" || fail "PW_PERF_REPORT=1 run failed"
-for key in poller_cost_exact poller_floor; do
+for key in poller_cost_exact poller_floor_before poller_floor_after; do
 	grep -Eq "^$key [0-9]+\.[0-9]+ ns$" "$err" || fail "no '$key' line on stderr"
 done
 grep -Eq '^vm_rss [1-9][0-9]* kB$' "$err" || fail "no vm_rss line"
 grep -Eq '^vm_hwm [1-9][0-9]* kB$' "$err" || fail "no vm_hwm line"
-grep -Eq '^startup_main_to_first_cb [0-9]+\.[0-9] us$' "$err" || fail "no startup line"
+grep -Eq '^startup_app_start_to_first_cb [0-9]+\.[0-9] us$' "$err" || fail "no startup line"
 
 # Bad values: a message on stderr, exit 1, nothing run.
 for bad in "-b 0 -t 1" "-b 1001 -t 1" "-b 10" "-b 10 -t 0"; do
