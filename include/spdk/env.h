@@ -215,15 +215,23 @@ typedef void (spdk_mempool_obj_cb_t)(struct spdk_mempool *mp,
 /**
  * Create a thread-safe pool of \p count fixed-size elements.
  *
- * Elements are cached per pthread (any pthread, env core or not), so get and
- * put are cheap without locks; cached elements still count as available in
- * spdk_mempool_count().
+ * Elements are zeroed, contiguous in one allocation and cache-line aligned;
+ * element i is the i-th of that array. They are cached per pthread (any
+ * pthread, env core or not, up to 256 pthreads alive at once; others use the
+ * shared store directly), so get and put are cheap without locks. A pthread's
+ * cached elements go back to the pool when it exits; while cached they still
+ * count as available in spdk_mempool_count() but cannot be taken by another
+ * pthread.
+ *
+ * Cache size per pthread: min(\p cache_size, count / 2 / usable cpus, 512), so
+ * that caches can never hold most of a small pool; this also cuts an explicit
+ * size, and a pool too small for the rule does not cache at all.
  *
  * \param name Unique name, at most \ref SPDK_MAX_MEMPOOL_NAME_LEN characters; copied.
- * \param count Number of elements, > 0.
- * \param ele_size Element size in bytes, > 0. Elements are cache-line aligned.
+ * \param count Number of elements, 1 to UINT32_MAX.
+ * \param ele_size Element size in bytes, > 0.
  * \param cache_size Elements each pthread may keep (0: no cache;
- *        \ref SPDK_MEMPOOL_DEFAULT_CACHE_SIZE: the pool chooses).
+ *        \ref SPDK_MEMPOOL_DEFAULT_CACHE_SIZE: as large as the rule allows).
  * \param numa_id NUMA hint (ignored).
  * \return the pool, or NULL (logged) for a NULL, duplicate or over-long name,
  * a zero count or size, or exhausted memory.
@@ -232,20 +240,22 @@ struct spdk_mempool *spdk_mempool_create(const char *name, size_t count,
 		size_t ele_size, size_t cache_size, int numa_id);
 
 /**
- * spdk_mempool_create() that also calls \p obj_init(mp, obj_init_arg, obj, index)
- * once for every element before returning. \p obj_init may be NULL.
+ * spdk_mempool_create() that also calls \p obj_init(mp, obj_init_arg, obj, i)
+ * once for every element i before returning. \p obj_init may be NULL.
  */
 struct spdk_mempool *spdk_mempool_create_ctor(const char *name, size_t count,
 		size_t ele_size, size_t cache_size, int numa_id,
 		spdk_mempool_obj_cb_t *obj_init, void *obj_init_arg);
 
-/** Name of the pool (owned by the pool). */
+/** Name of the pool (owned by the pool); NULL (logged) for a NULL pool. */
 char *spdk_mempool_get_name(struct spdk_mempool *mp);
 
 /**
  * Free a pool. Every element should have been returned; elements still out
- * are logged (their memory becomes invalid). NULL is a no-op. No other
- * pthread may use the pool during or after this call.
+ * are logged (their memory becomes invalid); elements sitting in other
+ * pthreads' caches count as returned. NULL is a no-op; a pointer that is not
+ * a live pool is logged and ignored. No other pthread may use the pool during
+ * or after this call.
  */
 void spdk_mempool_free(struct spdk_mempool *mp);
 
@@ -253,29 +263,38 @@ void spdk_mempool_free(struct spdk_mempool *mp);
 void *spdk_mempool_get(struct spdk_mempool *mp);
 
 /**
- * Take \p count elements, all or nothing.
+ * Take \p count elements, all or nothing. Elements cached by other pthreads
+ * cannot be had.
  *
- * \return 0 with \p ele_arr filled, or -ENOENT (nothing taken) when fewer than
- * \p count are available.
+ * \return 0 with \p ele_arr filled (also for count 0); -ENOENT (nothing taken)
+ * when fewer than \p count are available; -EINVAL (logged) for a NULL pool, or
+ * a NULL array with count > 0.
  */
 int spdk_mempool_get_bulk(struct spdk_mempool *mp, void **ele_arr, size_t count);
 
-/** Return an element taken from this pool. */
+/**
+ * Return an element taken from this pool. A pointer that is not an element of
+ * the pool, or a NULL pool, is logged and ignored.
+ */
 void spdk_mempool_put(struct spdk_mempool *mp, void *ele);
 
-/** Return \p count elements taken from this pool. */
+/**
+ * Return \p count elements taken from this pool. Pointers that are not
+ * elements are logged and skipped; the good ones are still returned.
+ */
 void spdk_mempool_put_bulk(struct spdk_mempool *mp, void **ele_arr, size_t count);
 
 /**
- * Number of elements available, cached ones included. Exact when no other
- * pthread is using the pool at the same time.
+ * Number of elements available, cached ones included. Takes a process-wide
+ * lock (exact even while a pthread exits): not for hot loops. 0 (logged) for
+ * a NULL pool.
  */
 size_t spdk_mempool_count(const struct spdk_mempool *pool);
 
 /**
  * Call \p obj_cb on every element of the pool, whether taken or not.
  *
- * \return the number of elements visited.
+ * \return the number of elements visited (0, logged, for a NULL pool or callback).
  */
 uint32_t spdk_mempool_obj_iter(struct spdk_mempool *mp, spdk_mempool_obj_cb_t obj_cb,
 			       void *obj_cb_arg);
@@ -412,7 +431,11 @@ void spdk_pause(void);
 
 struct spdk_ring;
 
-/** Who may enqueue and dequeue concurrently. */
+/**
+ * Who may enqueue and dequeue at the same moment: SP_SC, at most one pthread
+ * enqueuing and one dequeuing; MP_SC, any number enqueuing and one dequeuing;
+ * MP_MC, any number on both sides.
+ */
 enum spdk_ring_type {
 	SPDK_RING_TYPE_SP_SC,		/**< one producer, one consumer */
 	SPDK_RING_TYPE_MP_SC,		/**< many producers, one consumer */
@@ -420,35 +443,51 @@ enum spdk_ring_type {
 };
 
 /**
- * Create a lock-free ring of pointers holding exactly \p count entries.
+ * Create a ring of pointers holding exactly \p count entries.
+ *
+ * No lock is taken; as with DPDK's rings, a producer (consumer) preempted
+ * between reserving its entries and publishing them holds up the publication
+ * of the producers (consumers) after it, which spin, then yield.
  *
  * \param type Concurrency contract (see \ref spdk_ring_type).
- * \param count Capacity, >= 1 (need not be a power of two).
+ * \param count Capacity, 1 to 2^30 - 1 (need not be a power of two).
  * \param numa_id NUMA hint (ignored).
- * \return the ring, or NULL (logged) for a bad type, count 0 or too large, or no memory.
+ * \return the ring, or NULL (logged) for a bad type, a count of 0 or too large, or no memory.
  */
 struct spdk_ring *spdk_ring_create(enum spdk_ring_type type, size_t count, int numa_id);
 
-/** Free a ring; entries still queued are dropped (the ring does not own them). NULL is a no-op. */
+/**
+ * Free a ring; entries still queued are dropped (the ring never owns the
+ * objects). NULL is a no-op. No other pthread may use the ring during or after
+ * the call.
+ */
 void spdk_ring_free(struct spdk_ring *ring);
 
-/** Number of entries queued (a snapshot when others are using the ring). */
+/** Number of entries queued (a snapshot when others use the ring); 0 (logged) for NULL. */
 size_t spdk_ring_count(struct spdk_ring *ring);
 
 /**
- * Enqueue \p count pointers, all or nothing.
+ * Enqueue \p count pointers, all or nothing. \p objs is only read during the
+ * call: the ring stores the pointer values.
  *
- * \param free_space If non-NULL, receives the free space left after the call.
- * \return \p count on success, 0 when there was not room for all of them
- * (a full ring is a count, not an error).
+ * \param free_space If non-NULL, receives the room left after a successful
+ * call, or the room found (less than \p count) after a failed one; a snapshot
+ * when others use the ring. Asking for it costs a read of the consumer's
+ * counters: pass NULL on hot paths.
+ * \return \p count on success; 0 when there was not room for all of them (a
+ * full ring is a count, not an error); 0 with a log for a NULL ring, NULL
+ * \p objs with a count, or \p count above the capacity; 0 without a log for
+ * count 0.
  */
 size_t spdk_ring_enqueue(struct spdk_ring *ring, void **objs, size_t count,
 			 size_t *free_space);
 
 /**
- * Dequeue up to \p count pointers into \p objs, in FIFO order.
+ * Dequeue up to \p count pointers into \p objs (room for \p count), in FIFO
+ * order; with several consumers, each sees any one producer's entries in
+ * increasing order.
  *
- * \return the number dequeued (0 when empty).
+ * \return the number dequeued (0 when empty; 0, logged, for a NULL ring or \p objs).
  */
 size_t spdk_ring_dequeue(struct spdk_ring *ring, void **objs, size_t count);
 
