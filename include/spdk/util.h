@@ -56,22 +56,23 @@ extern "C" {
 #define SPDK_ALIGN_FLOOR(val, align) \
 	((__typeof__(val))((val) & (~((__typeof__(val))((align) - 1)))))
 
-/** Round \p val up to a multiple of \p align, a power of two; keeps the type of \p val. */
+/** Round \p val up to a multiple of \p align, a power of two. The result has the
+ * type of \p val after integer promotion (int for narrower types), as in SPDK. */
 #define SPDK_ALIGN_CEIL(val, align) \
 	SPDK_ALIGN_FLOOR(((val) + ((__typeof__(val))(align) - 1)), align)
 
-/** Floor of log2(\p x); \p x must be non-zero. */
+/** Floor of log2(\p x); 0 for 0 (log2(0) is undefined; SPDK also returns 0). */
 static inline uint32_t
 spdk_u32log2(uint32_t x)
 {
-	return 31u - (uint32_t)__builtin_clz(x);
+	return x == 0 ? 0 : 31u - (uint32_t)__builtin_clz(x);
 }
 
-/** Floor of log2(\p x); \p x must be non-zero. */
+/** Floor of log2(\p x); 0 for 0 (log2(0) is undefined; SPDK also returns 0). */
 static inline uint64_t
 spdk_u64log2(uint64_t x)
 {
-	return 63u - (uint64_t)__builtin_clzll(x);
+	return x == 0 ? 0 : 63u - (uint64_t)__builtin_clzll(x);
 }
 
 /** Smallest power of two >= \p x (1 for 0 and 1). */
@@ -102,7 +103,8 @@ spdk_u64_is_pow2(uint64_t x)
 	return x != 0 && (x & (x - 1)) == 0;
 }
 
-/** \p num / \p divisor rounded up; \p divisor must be non-zero. */
+/** \p num / \p divisor rounded up; \p divisor must be non-zero and
+ * num + divisor - 1 must not overflow (as in SPDK). */
 static inline uint64_t
 spdk_divide_round_up(uint64_t num, uint64_t divisor)
 {
