@@ -30,8 +30,8 @@ fail() {
 # check_summary <label> <pollers> <period>
 check_summary() {
 	local label=$1 n=$2 period=$3 busy runs hz cyc nsec
-	[[ $(sed -n 1p "$out") == "Running $n pollers for 1 seconds with $period microseconds period." ]] ||
-		fail "$label: first line"
+	local first="Running $n pollers for 1 seconds with $period microseconds period."
+	[[ $(sed -n 1p "$out") == "$first" ]] || fail "$label: first line"
 	[[ $(grep -c $'^\r ======================================$' "$out") == 2 ]] ||
 		fail "$label: expected two separator lines"
 	busy=$(sed -n $'s/^\r busy:\\([0-9]*\\) (cyc)$/\\1/p' "$out")
