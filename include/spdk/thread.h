@@ -28,6 +28,7 @@
 #include "spdk/assert.h"
 #include "spdk/cpuset.h"
 #include "spdk/env.h"
+#include "spdk/fd_group.h"
 #include "spdk/likely.h"
 #include "spdk/queue.h"
 #include "spdk/util.h"
@@ -406,9 +407,13 @@ void spdk_poller_pause(struct spdk_poller *poller);
 void spdk_poller_resume(struct spdk_poller *poller);
 
 /**
- * Mark a poller as able to run in interrupt mode; \p cb_fn is called when its
- * thread switches mode. Until interrupt mode exists in Pinwheel, it records
- * the callback and never calls it.
+ * Mark an untimed poller as able to work from interrupts: \p cb_fn (may be
+ * NULL) is called with true when its thread enters interrupt mode and false
+ * when it leaves; while its thread is in interrupt mode the poller is not run
+ * on every slice (its interrupt sources, registered with
+ * spdk_interrupt_register(), drive the work), so the thread's reactor may
+ * sleep. If the thread is already in interrupt mode, \p cb_fn is called at
+ * once. Call on the poller's thread.
  */
 void spdk_poller_register_interrupt(struct spdk_poller *poller,
 				    spdk_poller_set_interrupt_mode_cb cb_fn, void *cb_arg);
@@ -503,6 +508,108 @@ void *spdk_io_channel_iter_get_ctx(struct spdk_io_channel_iter *i);
 
 /** Continue a walk from the visited thread; a non-zero \p status ends it. */
 void spdk_for_each_channel_continue(struct spdk_io_channel_iter *i, int status);
+
+/** An interrupt source registered on a thread (opaque). */
+struct spdk_interrupt;
+
+/**
+ * Handler of an interrupt source; runs on its thread (current thread set).
+ *
+ * \return 0 if nothing was found, positive if work was done, negative if unknown.
+ */
+typedef int (*spdk_interrupt_fn)(void *ctx);
+
+/** Event types an interrupt source can wait for. */
+enum spdk_interrupt_event_types {
+	SPDK_INTERRUPT_EVENT_IN = EPOLLIN,	/**< readable */
+	SPDK_INTERRUPT_EVENT_OUT = EPOLLOUT,	/**< writable */
+	SPDK_INTERRUPT_EVENT_ET = EPOLLET	/**< edge-triggered */
+};
+
+/**
+ * Register \p efd as an interrupt source of the current thread: \p fn(\p arg)
+ * runs on the thread whenever \p efd is readable. The thread's sources form
+ * its fd group (spdk_thread_get_interrupt_fd_group()); a reactor waits on them
+ * while it sleeps.
+ *
+ * Unlike SPDK, this works whether or not interrupt mode is enabled.
+ *
+ * \param efd File descriptor (borrowed; the caller closes it after unregistering).
+ * \param fn Handler, not NULL.
+ * \param arg Passed to \p fn (borrowed).
+ * \param name Name for logs (copied); NULL uses the address of \p fn.
+ * \return the source, or NULL (logged) with no current thread, an exited
+ * thread, a bad fd, an fd already registered, or no memory.
+ */
+struct spdk_interrupt *spdk_interrupt_register(int efd, spdk_interrupt_fn fn, void *arg,
+		const char *name);
+
+/** spdk_interrupt_register() waiting for \p events (a mask of spdk_interrupt_event_types). */
+struct spdk_interrupt *spdk_interrupt_register_for_events(int efd, uint32_t events,
+		spdk_interrupt_fn fn, void *arg, const char *name);
+
+/** spdk_interrupt_register() with event types and fd type from \p opts (may be NULL). */
+struct spdk_interrupt *spdk_interrupt_register_ext(int efd, spdk_interrupt_fn fn, void *arg,
+		const char *name, struct spdk_event_handler_opts *opts);
+
+/** Register an interrupt source named after its function. */
+#define SPDK_INTERRUPT_REGISTER(efd, fn, arg) \
+	spdk_interrupt_register(efd, fn, arg, #fn)
+
+/** spdk_interrupt_register_for_events() named after its function. */
+#define SPDK_INTERRUPT_REGISTER_FOR_EVENTS(efd, events, fn, arg) \
+	spdk_interrupt_register_for_events(efd, events, fn, arg, #fn)
+
+/** spdk_interrupt_register_ext() named after its function. */
+#define SPDK_INTERRUPT_REGISTER_EXT(efd, fn, arg, opts) \
+	spdk_interrupt_register_ext(efd, fn, arg, #fn, opts)
+
+/**
+ * Unregister an interrupt source and write NULL to \p *pintr. Call on its
+ * thread, also from inside its own handler. NULL or a pointer to NULL is a no-op.
+ */
+void spdk_interrupt_unregister(struct spdk_interrupt **pintr);
+
+/**
+ * Change the event types of an interrupt source. Call on its thread.
+ *
+ * \return 0, or a negative errno (logged): -EINVAL for NULL or the wrong thread.
+ */
+int spdk_interrupt_set_event_types(struct spdk_interrupt *intr,
+				   enum spdk_interrupt_event_types event_types);
+
+/**
+ * A file descriptor that becomes readable when \p thread has something to do:
+ * an interrupt source is ready, or (when no driver such as a reactor looks
+ * after the thread's wake-ups) a message arrived. A foreign event loop (libuv,
+ * an epoll loop) can wait on it, then call spdk_thread_poll(). Creates the
+ * thread's fd group on first use.
+ *
+ * \return the fd, or a negative errno (logged).
+ */
+int spdk_thread_get_interrupt_fd(struct spdk_thread *thread);
+
+/** The fd group of \p thread's interrupt sources (created on first use), or NULL (logged). */
+struct spdk_fd_group *spdk_thread_get_interrupt_fd_group(struct spdk_thread *thread);
+
+/**
+ * Enable interrupt mode for threads created from now on (they start in
+ * interrupt mode). Call before spdk_thread_lib_init(); --interrupt-mode does.
+ *
+ * \return 0; -EBUSY (logged) if the thread library is already initialised.
+ */
+int spdk_interrupt_mode_enable(void);
+
+/** Whether interrupt mode is enabled. */
+bool spdk_interrupt_mode_is_enabled(void);
+
+/**
+ * Switch the current thread to interrupt mode (true) or back to polling.
+ * Pollers registered with spdk_poller_register_interrupt() are told and, in
+ * interrupt mode, no longer run on every slice. Interrupt mode must be
+ * enabled (logged otherwise).
+ */
+void spdk_thread_set_interrupt_mode(bool enable_interrupt);
 
 /**
  * A spinlock that checks how SPDK code uses it: only on an spdk_thread, never

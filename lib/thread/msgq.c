@@ -244,9 +244,10 @@ msgq_push(struct spdk_thread *thread, spdk_msg_fn fn, void *ctx)
 		if (spdk_likely(idx < PW_MSGQ_SEG_SLOTS)) {
 			/* Claim slot idx. Acquire pairs with the release of the
 			 * producer that opened this segment (its links and its
-			 * cleared slots are visible to us). */
+			 * cleared slots are visible to us); seq_cst orders the claim
+			 * before the sleeping-flag load in pw__thread_notify(). */
 			if (atomic_compare_exchange_weak_explicit(&thread->mq_tail, &tail, tail + 1,
-					memory_order_acq_rel, memory_order_acquire)) {
+					memory_order_seq_cst, memory_order_acquire)) {
 				seg->slots[idx].ctx = ctx;
 				/* Pairs with the consumer's acquire load of fn. */
 				atomic_store_explicit(&seg->slots[idx].fn, fn, memory_order_release);
@@ -266,7 +267,7 @@ msgq_push(struct spdk_thread *thread, spdk_msg_fn fn, void *ctx)
 			}
 		}
 		if (atomic_compare_exchange_weak_explicit(&thread->mq_tail, &tail,
-				(uintptr_t)fresh | 1u, memory_order_acq_rel, memory_order_acquire)) {
+				(uintptr_t)fresh | 1u, memory_order_seq_cst, memory_order_acquire)) {
 			fresh->slots[0].ctx = ctx;
 			atomic_store_explicit(&fresh->slots[0].fn, fn, memory_order_release);
 			/* Pairs with the consumer's acquire load of next. */
@@ -340,7 +341,9 @@ pw__msgq_pending(struct spdk_thread *thread)
 {
 	uintptr_t head = (uintptr_t)thread->mq_head_seg | thread->mq_head_idx;
 
-	return atomic_load_explicit(&thread->mq_tail, memory_order_acquire) != head;
+	/* seq_cst: a sleeping driver's last look, paired with the senders'
+	 * claim (see pw__thread_notify()). */
+	return atomic_load_explicit(&thread->mq_tail, memory_order_seq_cst) != head;
 }
 
 size_t
@@ -384,13 +387,14 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 		return -EIO;
 	}
 	rc = msgq_push(thread, fn, ctx);
-	if (spdk_unlikely(rc != 0)) {
-		SPDK_ERRLOG_RATELIMIT("No room for a message to thread %s: %zu messages in flight "
-				      "(msg_mempool_size); retry once they drain\n", thread->name,
-				      g_seg_limit * PW_MSGQ_SEG_SLOTS);
-		return rc;
+	if (spdk_likely(rc == 0)) {
+		pw__thread_notify(thread);
+		return 0;
 	}
-	return 0;
+	SPDK_ERRLOG_RATELIMIT("No room for a message to thread %s: %zu messages in flight "
+			      "(msg_mempool_size); retry once they drain\n", thread->name,
+			      g_seg_limit * PW_MSGQ_SEG_SLOTS);
+	return rc;
 }
 
 PW_EXPORT int
@@ -410,8 +414,9 @@ spdk_thread_send_critical_msg(struct spdk_thread *thread, spdk_msg_fn fn)
 	}
 	/* Pairs with the acquire exchange in the slice (thread.c). */
 	if (!atomic_compare_exchange_strong_explicit(&thread->critical_msg, &expected, fn,
-			memory_order_release, memory_order_relaxed)) {
+			memory_order_seq_cst, memory_order_relaxed)) {
 		return -EIO;
 	}
+	pw__thread_notify(thread);
 	return 0;
 }

@@ -147,7 +147,9 @@ active_compact(struct spdk_thread *thread)
 
 		if (ent->fn == tombstone_fn) {
 			poller->busy_count += ent->busy;
-			poller->active_idx = UINT32_MAX;
+			if (poller->active_idx == i) {
+				poller->active_idx = UINT32_MAX;
+			}
 			continue;
 		}
 		if (out != i) {
@@ -299,6 +301,9 @@ pw__pollers_any_live(struct spdk_thread *thread)
 	if (thread->first_timed_poller != NULL) {
 		return thread->first_timed_poller;
 	}
+	if (!TAILQ_EMPTY(&thread->parked_pollers)) {
+		return TAILQ_FIRST(&thread->parked_pollers);
+	}
 	if (!TAILQ_EMPTY(&thread->pausing_pollers)) {
 		return TAILQ_FIRST(&thread->pausing_pollers);
 	}
@@ -330,6 +335,12 @@ pw__pollers_free_all(struct spdk_thread *thread)
 		TAILQ_REMOVE(&thread->paused_pollers, poller, plink);
 		poller_free(poller);
 	}
+	while ((poller = TAILQ_FIRST(&thread->parked_pollers)) != NULL) {
+		SPDK_WARNLOG("poller %s still registered when thread %s was destroyed\n",
+			     poller->name, thread->name);
+		TAILQ_REMOVE(&thread->parked_pollers, poller, plink);
+		poller_free(poller);
+	}
 	free(thread->active);
 	thread->active = NULL;
 	thread->active_cap = 0;
@@ -339,6 +350,91 @@ uint32_t
 pw__pollers_active_count(struct spdk_thread *thread)
 {
 	return thread->active_count - thread->active_dead;
+}
+
+/* ---------------------------------------------------------------------------
+ * Interrupt mode: pollers that can work from interrupts are "parked" (kept
+ * registered, not polled) while their thread is in interrupt mode.
+ * ------------------------------------------------------------------------- */
+
+static bool
+wants_park(const struct spdk_poller *poller)
+{
+	return poller->period_ticks == 0 && poller->intr_capable && poller->thread->in_interrupt;
+}
+
+static void
+park(struct spdk_thread *thread, struct spdk_poller *poller)
+{
+	if (in_array(poller)) {
+		active_tombstone(thread, poller);
+	}
+	poller->parked = true;
+	TAILQ_INSERT_TAIL(&thread->parked_pollers, poller, plink);
+}
+
+/* Back into the dispatch array: in place if its entry is still there. */
+static int
+unpark_into_array(struct spdk_thread *thread, struct spdk_poller *poller)
+{
+	if (in_array(poller)) {
+		active_restore(thread, poller);
+		return 0;
+	}
+	return active_add(thread, poller);
+}
+
+static void
+notify_intr(struct spdk_poller *poller, bool interrupt_mode)
+{
+	if (poller->intr_capable && poller->intr_cb != NULL) {
+		poller->intr_cb(poller, poller->intr_cb_arg, interrupt_mode);
+	}
+}
+
+void
+pw__pollers_set_interrupt_mode(struct spdk_thread *thread, bool interrupt_mode)
+{
+	struct spdk_poller *poller, *tmp;
+
+	if (interrupt_mode) {
+		for (uint32_t i = 0; i < thread->active_count; i++) {
+			struct pw_active_ent *ent = &thread->active[i];
+
+			if (ent->fn != tombstone_fn && ent->poller->intr_capable) {
+				poller = ent->poller;
+				notify_intr(poller, true);
+				/* The callback may have paused or unregistered it. */
+				if (poller->state == PW_POLLER_WAITING && !poller->parked &&
+				    in_array(poller)) {
+					park(thread, poller);
+				}
+			}
+		}
+	} else {
+		TAILQ_FOREACH_SAFE(poller, &thread->parked_pollers, plink, tmp) {
+			TAILQ_REMOVE(&thread->parked_pollers, poller, plink);
+			poller->parked = false;
+			if (unpark_into_array(thread, poller) != 0) {
+				SPDK_ERRLOG("no memory to poll %s again; it stays parked\n", poller->name);
+				poller->parked = true;
+				TAILQ_INSERT_TAIL(&thread->parked_pollers, poller, plink);
+				continue;
+			}
+			notify_intr(poller, false);
+		}
+	}
+	/* Timed and paused pollers keep their place; they are only told. */
+	for (poller = thread->first_timed_poller; poller != NULL;
+	     poller = pw__timer_next(thread, poller)) {
+		notify_intr(poller, interrupt_mode);
+	}
+	TAILQ_FOREACH(poller, &thread->pausing_pollers, plink) {
+		notify_intr(poller, interrupt_mode);
+	}
+	TAILQ_FOREACH(poller, &thread->paused_pollers, plink) {
+		notify_intr(poller, interrupt_mode);
+	}
 }
 
 /* ---------------------------------------------------------------------------
@@ -467,7 +563,10 @@ spdk_poller_unregister(struct spdk_poller **ppoller)
 		TAILQ_REMOVE(&thread->pausing_pollers, poller, plink);
 		break;
 	case PW_POLLER_WAITING:
-		if (in_array(poller)) {
+		if (poller->parked) {
+			TAILQ_REMOVE(&thread->parked_pollers, poller, plink);
+			poller->parked = false;
+		} else if (in_array(poller)) {
 			active_tombstone(thread, poller);
 		} else if (poller->armed) {
 			pw__timer_disarm(thread, poller);
@@ -498,7 +597,10 @@ spdk_poller_pause(struct spdk_poller *poller)
 		/* Already pausing or paused (or unregistered: nothing to do). */
 		return;
 	}
-	if (in_array(poller)) {
+	if (poller->parked) {
+		TAILQ_REMOVE(&thread->parked_pollers, poller, plink);
+		poller->parked = false;
+	} else if (in_array(poller)) {
 		active_tombstone(thread, poller);
 	} else if (poller->armed) {
 		pw__timer_disarm(thread, poller);
@@ -522,8 +624,15 @@ spdk_poller_resume(struct spdk_poller *poller)
 		/* Not settled yet: back exactly where it was. */
 		TAILQ_REMOVE(&thread->pausing_pollers, poller, plink);
 		poller->state = PW_POLLER_WAITING;
-		if (poller->period_ticks == 0) {
-			active_restore(thread, poller);
+		if (wants_park(poller)) {
+			park(thread, poller);
+		} else if (poller->period_ticks == 0) {
+			if (unpark_into_array(thread, poller) != 0) {
+				SPDK_ERRLOG("no memory to resume poller %s; it stays paused\n",
+					    poller->name);
+				poller->state = PW_POLLER_PAUSED;
+				TAILQ_INSERT_TAIL(&thread->paused_pollers, poller, plink);
+			}
 		} else if (!is_running(poller)) {
 			pw__timer_rearm_in_place(thread, poller);
 		}
@@ -532,7 +641,9 @@ spdk_poller_resume(struct spdk_poller *poller)
 	case PW_POLLER_PAUSED:
 		TAILQ_REMOVE(&thread->paused_pollers, poller, plink);
 		poller->state = PW_POLLER_WAITING;
-		if (poller->period_ticks == 0) {
+		if (wants_park(poller)) {
+			park(thread, poller);
+		} else if (poller->period_ticks == 0) {
 			if (active_add(thread, poller) != 0) {
 				SPDK_ERRLOG("no memory to resume poller %s; it stays paused\n",
 					    poller->name);
@@ -555,8 +666,15 @@ spdk_poller_register_interrupt(struct spdk_poller *poller,
 	if (!owned_here(__func__, poller)) {
 		return;
 	}
+	poller->intr_capable = true;
 	poller->intr_cb = cb_fn;
 	poller->intr_cb_arg = cb_arg;
+	if (poller->thread->in_interrupt) {
+		notify_intr(poller, true);
+		if (wants_park(poller) && poller->state == PW_POLLER_WAITING && !poller->parked) {
+			park(poller->thread, poller);
+		}
+	}
 }
 
 /* ---------------------------------------------------------------------------

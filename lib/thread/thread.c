@@ -158,11 +158,18 @@ spdk_thread_lib_fini(void)
 	pthread_mutex_unlock(&g_threads_lock);
 
 	pw__msgq_lib_fini();
+	pw__interrupt_mode_reset();
 	g_new_thread_fn = NULL;
 	g_thread_op_fn = NULL;
 	g_thread_op_supported_fn = NULL;
 	g_ctx_sz = 0;
 	g_lib_initialized = false;
+}
+
+bool
+pw__thread_lib_initialized(void)
+{
+	return g_lib_initialized;
 }
 
 /* ---------------------------------------------------------------------------
@@ -191,6 +198,7 @@ free_thread(struct spdk_thread *thread)
 	drain_late_messages(thread);
 
 	pw__pollers_free_all(thread);
+	pw__interrupts_fini(thread);
 	pw__timer_fini(&thread->timer);
 	pw__msgq_fini(thread);
 	if (pw__tls_thread == thread) {
@@ -228,6 +236,10 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 	TAILQ_INIT(&thread->pausing_pollers);
 	TAILQ_INIT(&thread->paused_pollers);
 	TAILQ_INIT(&thread->zombie_pollers);
+	TAILQ_INIT(&thread->parked_pollers);
+	TAILQ_INIT(&thread->interrupts);
+	atomic_init(&thread->waker, NULL);
+	thread->in_interrupt = spdk_interrupt_mode_is_enabled();
 	atomic_init(&thread->critical_msg, NULL);
 	atomic_init(&thread->shared_state, PW_THREAD_RUNNING);
 	if (name != NULL) {

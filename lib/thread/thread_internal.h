@@ -15,6 +15,7 @@
 #include "spdk/thread.h"
 #include "spdk_internal/thread.h"
 #include "pinwheel/spinlock.h"
+#include "pinwheel/thread.h"
 #include "common/pw_common.h"
 
 #include <stdatomic.h>
@@ -76,6 +77,8 @@ struct spdk_poller {
 	uint32_t			active_idx;
 	uint8_t				state;		/* enum pw_poller_state */
 	bool				running;	/* inside its own callback */
+	bool				intr_capable;	/* spdk_poller_register_interrupt() */
+	bool				parked;		/* not polled: its thread is in interrupt mode */
 
 	/* Counters. For an untimed poller in the active array, runs are derived
 	 * from the thread's dispatch rounds (see poller.c) and busy counts live in
@@ -85,7 +88,7 @@ struct spdk_poller {
 	uint64_t			round_base;
 
 	uint64_t			id;
-	TAILQ_ENTRY(spdk_poller)	plink;		/* pausing or paused list */
+	TAILQ_ENTRY(spdk_poller)	plink;		/* pausing, paused or parked list */
 
 	spdk_poller_set_interrupt_mode_cb intr_cb;
 	void				*intr_cb_arg;
@@ -173,6 +176,7 @@ struct spdk_thread {
 	_Atomic uintptr_t		mq_tail PW_CACHE_ALIGNED;	/* segment | next slot */
 	_Atomic(struct pw_msg_seg *)	mq_spare;	/* a free segment handed back by the consumer */
 	_Atomic uint32_t		shared_state;	/* copy of state that senders read */
+	_Atomic(struct pw_waker *)	waker;		/* woken after a send while its driver sleeps */
 
 	/* ---- read by every slice, written only by the rare critical sender ---- */
 	_Atomic(spdk_msg_fn)		critical_msg PW_CACHE_ALIGNED;
@@ -181,6 +185,10 @@ struct spdk_thread {
 	struct pw_pp_handler		pp_handlers[PW_MAX_PP_HANDLERS];
 	TAILQ_HEAD(, spdk_poller)	pausing_pollers;
 	TAILQ_HEAD(, spdk_poller)	zombie_pollers;	/* unregistered, freed at the end of the slice */
+	TAILQ_HEAD(, spdk_poller)	parked_pollers;	/* untimed, driven by interrupts */
+	TAILQ_HEAD(, spdk_interrupt)	interrupts;
+	struct spdk_fd_group		*fgrp;		/* interrupt sources, created on first use */
+	struct pw_waker			*own_waker;	/* for spdk_thread_get_interrupt_fd() users */
 	TAILQ_HEAD(, spdk_poller)	paused_pollers;
 	uint64_t			next_poller_id;
 	uint64_t			exit_timeout_tsc;
@@ -265,6 +273,34 @@ struct spdk_poller *pw__pollers_any_live(struct spdk_thread *thread);
 void pw__pollers_free_all(struct spdk_thread *thread);
 /* Number of untimed pollers in the dispatch array (tombstones excluded). */
 uint32_t pw__pollers_active_count(struct spdk_thread *thread);
+
+/* ---- interrupt.c ---- */
+struct pw_waker {
+	_Atomic uint32_t	sleeping PW_CACHE_ALIGNED;
+	int			efd;
+	bool			always;		/* wake on every send (no sleeping driver) */
+};
+/* After a message was queued: wake the thread's driver if it sleeps. */
+static inline void
+pw__thread_notify(struct spdk_thread *thread)
+{
+	struct pw_waker *w = atomic_load_explicit(&thread->waker, memory_order_acquire);
+
+	/* seq_cst: ordered after the queueing (a seq_cst RMW) and paired with
+	 * the seq_cst store in pw_waker_prepare_sleep(): either this load sees
+	 * the driver asleep, or the driver's last look sees the message. */
+	if (w != NULL && atomic_load_explicit(&w->sleeping, memory_order_seq_cst) != 0) {
+		pw_waker_wake(w);
+	}
+}
+bool pw__thread_lib_initialized(void);
+void pw__interrupts_fini(struct spdk_thread *thread);
+/* Interrupt mode has no "disable" in SPDK; spdk_thread_lib_fini() resets it so
+ * that a restarted framework chooses again. */
+void pw__interrupt_mode_reset(void);
+
+/* ---- poller.c (interrupt mode) ---- */
+void pw__pollers_set_interrupt_mode(struct spdk_thread *thread, bool interrupt_mode);
 
 /* ---- io_channel.c ---- */
 int pw__channels_init(struct spdk_thread *thread);

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Interrupt sources, interrupt mode, and the wakers that let a driver sleep.
+ *
+ * A thread's interrupt sources live in its own fd group, created on first
+ * use; their handlers run with the thread current. A reactor nests that group
+ * in its own and waits on it while it sleeps.
+ *
+ * A waker is a sleeping flag plus an eventfd. Senders check the flag after
+ * queueing (pw__thread_notify()) and write the eventfd only when the driver
+ * sleeps, so a busy driver costs senders no system call. Interrupt mode
+ * (SPDK's) is a per-thread switch: pollers that said they can work from
+ * interrupts stop being polled, so the thread's reactor can sleep.
+ */
+
+#include "thread/thread_internal.h"
+
+#include "spdk/log.h"
+#include "spdk/string.h"
+
+#define MAX_INTERRUPT_NAME_LEN 256
+
+struct spdk_interrupt {
+	int				efd;
+	struct spdk_thread		*thread;
+	spdk_interrupt_fn		fn;
+	void				*arg;
+	TAILQ_ENTRY(spdk_interrupt)	link;
+	char				name[MAX_INTERRUPT_NAME_LEN + 1];
+};
+
+static _Atomic bool g_interrupt_mode;
+
+/* ---------------------------------------------------------------------------
+ * Wakers
+ * ------------------------------------------------------------------------- */
+
+PW_EXPORT int
+pw_waker_create(struct pw_waker **waker)
+{
+	struct pw_waker *w;
+
+	if (waker == NULL) {
+		SPDK_ERRLOG("pw_waker_create: NULL waker\n");
+		return -EINVAL;
+	}
+	if (posix_memalign((void **)&w, SPDK_CACHE_LINE_SIZE, sizeof(*w)) != 0) {
+		SPDK_ERRLOG("pw_waker_create: no memory\n");
+		return -ENOMEM;
+	}
+	memset(w, 0, sizeof(*w));
+	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->efd < 0) {
+		int rc = -errno;
+
+		SPDK_ERRLOG("pw_waker_create: eventfd: %s\n", spdk_strerror(-rc));
+		free(w);
+		return rc;
+	}
+	atomic_init(&w->sleeping, 0);
+	*waker = w;
+	return 0;
+}
+
+PW_EXPORT void
+pw_waker_destroy(struct pw_waker *waker)
+{
+	if (waker == NULL) {
+		return;
+	}
+	close(waker->efd);
+	free(waker);
+}
+
+PW_EXPORT int
+pw_waker_get_fd(const struct pw_waker *waker)
+{
+	return waker != NULL ? waker->efd : -EINVAL;
+}
+
+PW_EXPORT void
+pw_waker_wake(struct pw_waker *waker)
+{
+	uint64_t one = 1;
+	ssize_t rc;
+
+	/* write(2) is async-signal-safe; EAGAIN means the counter is already
+	 * huge, i.e. a wake-up is pending anyway. */
+	rc = write(waker->efd, &one, sizeof(one));
+	(void)rc;
+}
+
+PW_EXPORT void
+pw_waker_prepare_sleep(struct pw_waker *waker)
+{
+	/* Pairs with the seq_cst load in pw__thread_notify(). */
+	atomic_store_explicit(&waker->sleeping, 1, memory_order_seq_cst);
+}
+
+PW_EXPORT void
+pw_waker_end_sleep(struct pw_waker *waker)
+{
+	if (!waker->always) {
+		atomic_store_explicit(&waker->sleeping, 0, memory_order_relaxed);
+	}
+}
+
+PW_EXPORT void
+pw_waker_drain(struct pw_waker *waker)
+{
+	uint64_t value;
+	ssize_t rc = read(waker->efd, &value, sizeof(value));
+
+	(void)rc;
+}
+
+PW_EXPORT void
+pw_thread_set_waker(struct spdk_thread *thread, struct pw_waker *waker)
+{
+	if (thread == NULL) {
+		SPDK_ERRLOG("pw_thread_set_waker: NULL thread\n");
+		return;
+	}
+	/* Pairs with the acquire load in pw__thread_notify(). */
+	atomic_store_explicit(&thread->waker, waker, memory_order_seq_cst);
+}
+
+PW_EXPORT struct pw_waker *
+pw_thread_get_waker(struct spdk_thread *thread)
+{
+	return thread != NULL ? atomic_load(&thread->waker) : NULL;
+}
+
+PW_EXPORT bool
+pw_thread_has_pending_messages(struct spdk_thread *thread)
+{
+	if (thread == NULL) {
+		return false;
+	}
+	return pw__msgq_pending(thread) ||
+	       atomic_load_explicit(&thread->critical_msg, memory_order_seq_cst) != NULL;
+}
+
+PW_EXPORT struct spdk_fd_group *
+pw_thread_get_fd_group(struct spdk_thread *thread)
+{
+	return thread != NULL ? thread->fgrp : NULL;
+}
+
+/* ---------------------------------------------------------------------------
+ * Interrupt sources
+ * ------------------------------------------------------------------------- */
+
+static struct spdk_fd_group *
+thread_fgrp(struct spdk_thread *thread)
+{
+	int rc;
+
+	if (thread->fgrp == NULL) {
+		rc = spdk_fd_group_create(&thread->fgrp);
+		if (rc != 0) {
+			SPDK_ERRLOG("thread %s: cannot create its fd group: %s\n", thread->name,
+				    spdk_strerror(-rc));
+			thread->fgrp = NULL;
+		}
+	}
+	return thread->fgrp;
+}
+
+static int
+interrupt_wrapper(void *ctx)
+{
+	struct spdk_interrupt *intr = ctx;
+	struct spdk_thread *thread = intr->thread;
+	struct spdk_thread *orig = pw__tls_thread;
+	int rc;
+
+	pw__tls_thread = thread;
+	/* The handler may unregister (free) intr: read nothing from it after. */
+	rc = intr->fn(intr->arg);
+	if (spdk_unlikely(thread->attention != 0)) {
+		if (thread->lock_count != 0) {
+			pw__spin_check_switch(thread);
+		}
+		if (thread->num_pp_handlers != 0) {
+			pw__thread_run_pp_handlers(thread);
+		}
+	}
+	pw__tls_thread = orig;
+	return rc;
+}
+
+PW_EXPORT struct spdk_interrupt *
+spdk_interrupt_register_ext(int efd, spdk_interrupt_fn fn, void *arg, const char *name,
+			    struct spdk_event_handler_opts *opts)
+{
+	struct spdk_thread *thread = pw__tls_thread;
+	struct spdk_interrupt *intr;
+	struct spdk_fd_group *fgrp;
+	int rc;
+
+	if (thread == NULL || fn == NULL || efd < 0) {
+		SPDK_ERRLOG("spdk_interrupt_register(%s): %s\n", name ? name : "",
+			    thread == NULL ? "no current spdk_thread" :
+			    fn == NULL ? "NULL fn" : "negative fd");
+		return NULL;
+	}
+	if (thread->state != PW_THREAD_RUNNING) {
+		SPDK_ERRLOG("spdk_interrupt_register(%s): thread %s is exiting\n", name ? name : "",
+			    thread->name);
+		return NULL;
+	}
+	fgrp = thread_fgrp(thread);
+	if (fgrp == NULL) {
+		return NULL;
+	}
+	intr = calloc(1, sizeof(*intr));
+	if (intr == NULL) {
+		SPDK_ERRLOG("spdk_interrupt_register(%s): no memory\n", name ? name : "");
+		return NULL;
+	}
+	if (name != NULL) {
+		snprintf(intr->name, sizeof(intr->name), "%s", name);
+	} else {
+		snprintf(intr->name, sizeof(intr->name), "%p", (void *)fn);
+	}
+	intr->efd = efd;
+	intr->thread = thread;
+	intr->fn = fn;
+	intr->arg = arg;
+	rc = spdk_fd_group_add_ext(fgrp, efd, interrupt_wrapper, intr, intr->name, opts);
+	if (rc != 0) {
+		SPDK_ERRLOG("thread %s: cannot add fd %d (%s): %s\n", thread->name, efd, intr->name,
+			    spdk_strerror(-rc));
+		free(intr);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&thread->interrupts, intr, link);
+	return intr;
+}
+
+PW_EXPORT struct spdk_interrupt *
+spdk_interrupt_register(int efd, spdk_interrupt_fn fn, void *arg, const char *name)
+{
+	return spdk_interrupt_register_ext(efd, fn, arg, name, NULL);
+}
+
+PW_EXPORT struct spdk_interrupt *
+spdk_interrupt_register_for_events(int efd, uint32_t events, spdk_interrupt_fn fn, void *arg,
+				   const char *name)
+{
+	struct spdk_event_handler_opts opts;
+
+	spdk_fd_group_get_default_event_handler_opts(&opts, sizeof(opts));
+	opts.events = events;
+	return spdk_interrupt_register_ext(efd, fn, arg, name, &opts);
+}
+
+static bool
+intr_here(const char *func, struct spdk_interrupt *intr)
+{
+	if (intr == NULL) {
+		SPDK_ERRLOG("%s: NULL interrupt\n", func);
+		return false;
+	}
+	if (intr->thread != pw__tls_thread) {
+		pw__wrong_thread(func, intr->name, intr->thread, pw__tls_thread);
+		return false;
+	}
+	return true;
+}
+
+PW_EXPORT void
+spdk_interrupt_unregister(struct spdk_interrupt **pintr)
+{
+	struct spdk_interrupt *intr;
+
+	if (pintr == NULL || *pintr == NULL) {
+		return;
+	}
+	intr = *pintr;
+	*pintr = NULL;
+	if (!intr_here(__func__, intr)) {
+		return;
+	}
+	/* Safe from inside the handler: the fd group defers its own record. */
+	spdk_fd_group_remove(intr->thread->fgrp, intr->efd);
+	TAILQ_REMOVE(&intr->thread->interrupts, intr, link);
+	free(intr);
+}
+
+PW_EXPORT int
+spdk_interrupt_set_event_types(struct spdk_interrupt *intr,
+			       enum spdk_interrupt_event_types event_types)
+{
+	if (!intr_here(__func__, intr)) {
+		return -EINVAL;
+	}
+	return spdk_fd_group_event_modify(intr->thread->fgrp, intr->efd, (int)event_types);
+}
+
+PW_EXPORT struct spdk_fd_group *
+spdk_thread_get_interrupt_fd_group(struct spdk_thread *thread)
+{
+	if (thread == NULL) {
+		SPDK_ERRLOG("spdk_thread_get_interrupt_fd_group: NULL thread\n");
+		return NULL;
+	}
+	return thread_fgrp(thread);
+}
+
+static int
+own_waker_handler(void *ctx)
+{
+	/* The eventfd was cleared by the fd group; the caller polls the thread. */
+	return 0;
+}
+
+PW_EXPORT int
+spdk_thread_get_interrupt_fd(struct spdk_thread *thread)
+{
+	struct spdk_event_handler_opts opts;
+	struct spdk_fd_group *fgrp;
+	struct pw_waker *w;
+	int rc;
+
+	if (thread == NULL) {
+		SPDK_ERRLOG("spdk_thread_get_interrupt_fd: NULL thread\n");
+		return -EINVAL;
+	}
+	fgrp = thread_fgrp(thread);
+	if (fgrp == NULL) {
+		return -ENOMEM;
+	}
+	/* Messages must make the fd readable too: if no driver looks after the
+	 * thread's wake-ups, give it a waker that fires on every send. */
+	if (thread->own_waker == NULL && atomic_load(&thread->waker) == NULL) {
+		rc = pw_waker_create(&w);
+		if (rc != 0) {
+			return rc;
+		}
+		w->always = true;
+		atomic_store(&w->sleeping, 1);
+		spdk_fd_group_get_default_event_handler_opts(&opts, sizeof(opts));
+		opts.fd_type = SPDK_FD_TYPE_EVENTFD;
+		rc = spdk_fd_group_add_ext(fgrp, w->efd, own_waker_handler, thread, "thread_messages",
+					   &opts);
+		if (rc != 0) {
+			SPDK_ERRLOG("thread %s: cannot watch its message wake-ups: %s\n", thread->name,
+				    spdk_strerror(-rc));
+			pw_waker_destroy(w);
+			return rc;
+		}
+		thread->own_waker = w;
+		pw_thread_set_waker(thread, w);
+		/* Messages queued before now would otherwise go unnoticed. */
+		if (pw_thread_has_pending_messages(thread)) {
+			pw_waker_wake(w);
+		}
+	}
+	return spdk_fd_group_get_fd(fgrp);
+}
+
+void
+pw__interrupts_fini(struct spdk_thread *thread)
+{
+	struct spdk_interrupt *intr;
+
+	while ((intr = TAILQ_FIRST(&thread->interrupts)) != NULL) {
+		SPDK_WARNLOG("thread %s destroyed with interrupt %s (fd %d) still registered\n",
+			     thread->name, intr->name, intr->efd);
+		spdk_fd_group_remove(thread->fgrp, intr->efd);
+		TAILQ_REMOVE(&thread->interrupts, intr, link);
+		free(intr);
+	}
+	if (thread->own_waker != NULL) {
+		if (atomic_load(&thread->waker) == thread->own_waker) {
+			pw_thread_set_waker(thread, NULL);
+		}
+		spdk_fd_group_remove(thread->fgrp, thread->own_waker->efd);
+		pw_waker_destroy(thread->own_waker);
+		thread->own_waker = NULL;
+	}
+	if (thread->fgrp != NULL) {
+		spdk_fd_group_destroy(thread->fgrp);
+		thread->fgrp = NULL;
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Interrupt mode
+ * ------------------------------------------------------------------------- */
+
+PW_EXPORT int
+spdk_interrupt_mode_enable(void)
+{
+	if (pw__thread_lib_initialized()) {
+		SPDK_ERRLOG("spdk_interrupt_mode_enable: call it before the thread library is "
+			    "initialised\n");
+		return -EBUSY;
+	}
+	atomic_store(&g_interrupt_mode, true);
+	SPDK_NOTICELOG("Set SPDK running in interrupt mode.\n");
+	return 0;
+}
+
+void
+pw__interrupt_mode_reset(void)
+{
+	atomic_store(&g_interrupt_mode, false);
+}
+
+PW_EXPORT bool
+spdk_interrupt_mode_is_enabled(void)
+{
+	return atomic_load(&g_interrupt_mode);
+}
+
+PW_EXPORT void
+spdk_thread_set_interrupt_mode(bool enable_interrupt)
+{
+	struct spdk_thread *thread = pw__tls_thread;
+
+	if (thread == NULL) {
+		SPDK_ERRLOG("spdk_thread_set_interrupt_mode: no current spdk_thread\n");
+		return;
+	}
+	if (!spdk_interrupt_mode_is_enabled()) {
+		SPDK_ERRLOG("spdk_thread_set_interrupt_mode: interrupt mode is not enabled "
+			    "(spdk_interrupt_mode_enable())\n");
+		return;
+	}
+	if (thread->in_interrupt == enable_interrupt) {
+		return;
+	}
+	SPDK_INFOLOG(thread, "thread %s switches to %s mode\n", thread->name,
+		     enable_interrupt ? "interrupt" : "poll");
+	thread->in_interrupt = enable_interrupt;
+	pw__pollers_set_interrupt_mode(thread, enable_interrupt);
+}
