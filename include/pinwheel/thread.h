@@ -50,6 +50,13 @@ int pw_waker_get_fd(const struct pw_waker *waker);
 void pw_waker_wake(struct pw_waker *waker);
 
 /**
+ * Work was just queued for the waker's driver (with a sequentially consistent
+ * atomic operation): wake it if, and only if, it sleeps. Any pthread;
+ * async-signal-safe. This is what spdk_thread_send_msg() does after queueing.
+ */
+void pw_waker_notify(struct pw_waker *waker);
+
+/**
  * Announce that the driver is about to sleep. From now on senders wake it.
  * Call from the driver, then look for work once more before waiting.
  */

@@ -215,8 +215,9 @@ queue_push(struct pw_event_queue *q, struct spdk_event *ev)
 
 	atomic_store_explicit(&ev->next, NULL, memory_order_relaxed);
 	/* Orders our node after every earlier push; pairs with the consumer's
-	 * acquire load of tail in queue_pop(). */
-	prev = atomic_exchange_explicit(&q->tail, ev, memory_order_acq_rel);
+	 * acquire load of tail in queue_pop(). seq_cst also orders it before the
+	 * sleeping-flag load in spdk_event_call() (see doc/design.md). */
+	prev = atomic_exchange_explicit(&q->tail, ev, memory_order_seq_cst);
 	/* Pairs with the consumer's acquire load of next. */
 	atomic_store_explicit(&prev->next, ev, memory_order_release);
 }
@@ -261,8 +262,10 @@ pw__event_queue_pending(struct spdk_reactor *reactor)
 {
 	struct pw_event_queue *q = &reactor->events;
 
+	/* seq_cst: a sleeping reactor's last look, paired with the senders'
+	 * exchange and their load of its sleeping flag. */
 	return q->head != &q->stub ||
-	       atomic_load_explicit(&q->tail, memory_order_acquire) != &q->stub;
+	       atomic_load_explicit(&q->tail, memory_order_seq_cst) != &q->stub;
 }
 
 uint32_t
@@ -340,6 +343,10 @@ spdk_event_call(struct spdk_event *event)
 		return;
 	}
 	queue_push(&reactor->events, event);
+	if (spdk_likely(reactor->waker != NULL)) {
+		/* A system call only when that reactor sleeps. */
+		pw_waker_notify(reactor->waker);
+	}
 }
 
 PW_EXPORT void

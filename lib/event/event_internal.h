@@ -13,6 +13,9 @@
 #include "spdk/stdinc.h"
 #include "spdk/event.h"
 #include "spdk_internal/event.h"
+#include "pinwheel/event.h"
+#include "pinwheel/thread.h"
+#include "spdk/fd_group.h"
 #include "common/pw_common.h"
 
 #include <stdatomic.h>
@@ -43,6 +46,7 @@ struct spdk_lw_thread {
 	uint64_t			tsc_start;
 	uint32_t			lcore;		/* reactor it is on */
 	bool				resched;	/* move after this slice */
+	struct spdk_fd_group		*nested_fgrp;	/* its fd group, nested in the reactor's */
 	struct spdk_thread_stats	current_stats;
 	struct spdk_thread_stats	last_stats;
 };
@@ -57,6 +61,14 @@ struct spdk_reactor {
 	uint64_t			busy_tsc;
 	uint64_t			idle_tsc;
 	struct spdk_cpuset		notify_cpuset;
+
+	/* Sleeping (see reactor.c) */
+	struct pw_waker			*waker;
+	struct spdk_fd_group		*fgrp;		/* waker + nested thread fd groups */
+	uint32_t			nested_fgrps;
+	uint64_t			last_work_tsc;
+	uint64_t			last_fd_check_tsc;
+	uint64_t			sleeps;		/* times it slept (tests, benches) */
 } __attribute__((aligned(SPDK_CACHE_LINE_SIZE)));
 
 /* ---- event.c ---- */
@@ -71,8 +83,12 @@ bool pw__event_queue_pending(struct spdk_reactor *reactor);
 uint64_t pw__events_outstanding(void);
 
 /* ---- reactor.c ---- */
-/* One iteration of a reactor: a batch of events, then a slice per thread. */
-void pw__reactor_run_once(struct spdk_reactor *reactor);
+/* One iteration of a reactor: a batch of events, then a slice per thread.
+ * Returns whether any work was done. */
+bool pw__reactor_run_once(struct spdk_reactor *reactor);
+/* Sleep if nothing is due (the reactor loop calls it when idle long enough);
+ * returns whether it slept. */
+bool pw__reactor_try_sleep(struct spdk_reactor *reactor);
 enum spdk_reactor_state pw__reactors_state(void);
 /* Ask the NEW/RESCHED placement to start its round-robin at this core (tests). */
 void pw__reactors_set_next_core(uint32_t core);

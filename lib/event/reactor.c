@@ -24,6 +24,11 @@
 #include "spdk/log.h"
 #include "spdk/string.h"
 
+#include <poll.h>
+#include <sys/prctl.h>
+
+#define FD_CHECK_US	50	/* a busy reactor looks at its interrupt sources this often */
+
 static struct spdk_reactor *g_reactors;	/* indexed by core */
 static uint32_t g_reactor_count;		/* size of g_reactors: last core + 1 */
 static _Atomic int g_reactor_state = SPDK_REACTOR_STATE_UNINITIALIZED;
@@ -32,6 +37,18 @@ static uint32_t g_next_core;			/* round-robin cursor */
 static _Atomic uint64_t g_live_threads;	/* placed and not yet destroyed */
 
 static __thread struct spdk_reactor *t_reactor;	/* reactor of this pthread */
+
+static pthread_mutex_t g_opts_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pw_reactor_opts g_opts = {
+	.opts_size = sizeof(struct pw_reactor_opts),
+	.sleep = true,
+	.spin_us = 100,
+	.idle_poller_sleep_us = 0,
+};
+/* The options in ticks, read by every reactor iteration. */
+static _Atomic bool g_sleep_enabled = true;
+static _Atomic uint64_t g_spin_ticks;
+static _Atomic uint64_t g_idle_poller_sleep_ticks;
 
 /* ---------------------------------------------------------------------------
  * Placement
@@ -95,6 +112,35 @@ schedule_thread(struct spdk_lw_thread *lw_thread)
 	return 0;
 }
 
+/* Keep the thread's interrupt sources nested in the reactor's fd group (a
+ * thread creates its group on first use, so this is checked after slices). */
+static void
+sync_thread_fgrp(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread,
+		 struct spdk_fd_group *want)
+{
+	int rc;
+
+	if (lw_thread->nested_fgrp == want || reactor->fgrp == NULL) {
+		return;
+	}
+	if (lw_thread->nested_fgrp != NULL) {
+		spdk_fd_group_unnest(reactor->fgrp, lw_thread->nested_fgrp);
+		lw_thread->nested_fgrp = NULL;
+		reactor->nested_fgrps--;
+	}
+	if (want != NULL) {
+		rc = spdk_fd_group_nest(reactor->fgrp, want);
+		if (rc != 0) {
+			SPDK_ERRLOG("reactor %u: cannot watch the interrupt sources of thread %s: %s\n",
+				    reactor->lcore, spdk_thread_get_name(spdk_thread_get_from_ctx(lw_thread)),
+				    spdk_strerror(-rc));
+			return;
+		}
+		lw_thread->nested_fgrp = want;
+		reactor->nested_fgrps++;
+	}
+}
+
 /* Runs on the chosen reactor (arg2 is its core): the thread joins its list. */
 static void
 schedule_thread_event(void *arg1, void *arg2)
@@ -110,11 +156,15 @@ schedule_thread_event(void *arg1, void *arg2)
 	lw_thread->lcore = reactor->lcore;
 	TAILQ_INSERT_TAIL(&reactor->threads, lw_thread, link);
 	reactor->thread_count++;
+	/* Messages sent to it from now on wake this reactor when it sleeps. */
+	pw_thread_set_waker(thread, reactor->waker);
+	sync_thread_fgrp(reactor, lw_thread, pw_thread_get_fd_group(thread));
 }
 
 static void
 remove_lw_thread(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 {
+	sync_thread_fgrp(reactor, lw_thread, NULL);
 	TAILQ_REMOVE(&reactor->threads, lw_thread, link);
 	assert(reactor->thread_count > 0);
 	reactor->thread_count--;
@@ -160,6 +210,9 @@ post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 	bool shutting_down = atomic_load_explicit(&g_reactor_state, memory_order_relaxed) !=
 			     SPDK_REACTOR_STATE_RUNNING;
 
+	if (spdk_unlikely(pw_thread_get_fd_group(thread) != lw_thread->nested_fgrp)) {
+		sync_thread_fgrp(reactor, lw_thread, pw_thread_get_fd_group(thread));
+	}
 	if (spdk_unlikely(spdk_thread_is_exited(thread) &&
 			  (shutting_down || spdk_thread_is_idle(thread)))) {
 		remove_lw_thread(reactor, lw_thread);
@@ -176,6 +229,7 @@ post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 			lw_thread->lcore = reactor->lcore;
 			TAILQ_INSERT_TAIL(&reactor->threads, lw_thread, link);
 			reactor->thread_count++;
+			sync_thread_fgrp(reactor, lw_thread, pw_thread_get_fd_group(thread));
 		}
 	}
 }
@@ -184,16 +238,17 @@ post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
  * The loop
  * ------------------------------------------------------------------------- */
 
-void
+bool
 pw__reactor_run_once(struct spdk_reactor *reactor)
 {
 	struct spdk_lw_thread *lw_thread, *tmp;
 	struct spdk_reactor *orig = t_reactor;
+	bool busy;
 	uint64_t now;
 	int rc;
 
 	t_reactor = reactor;
-	pw__event_queue_run_batch(reactor);
+	busy = pw__event_queue_run_batch(reactor) > 0;
 
 	if (spdk_unlikely(TAILQ_EMPTY(&reactor->threads))) {
 		/* Keep tsc_last current so the time without threads counts as idle. */
@@ -201,7 +256,7 @@ pw__reactor_run_once(struct spdk_reactor *reactor)
 		reactor->idle_tsc += now - reactor->tsc_last;
 		reactor->tsc_last = now;
 		t_reactor = orig;
-		return;
+		return busy;
 	}
 	TAILQ_FOREACH_SAFE(lw_thread, &reactor->threads, link, tmp) {
 		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
@@ -212,11 +267,159 @@ pw__reactor_run_once(struct spdk_reactor *reactor)
 			reactor->idle_tsc += now - reactor->tsc_last;
 		} else if (rc > 0) {
 			reactor->busy_tsc += now - reactor->tsc_last;
+			busy = true;
 		}
 		reactor->tsc_last = now;
 		post_process(reactor, lw_thread);
 	}
 	t_reactor = orig;
+	return busy;
+}
+
+/* ---------------------------------------------------------------------------
+ * Sleeping
+ * ------------------------------------------------------------------------- */
+
+static int
+waker_handler(void *ctx)
+{
+	/* The fd group cleared the eventfd; the loop does the rest. */
+	return 0;
+}
+
+static int
+reactor_sleep_init(struct spdk_reactor *reactor)
+{
+	struct spdk_event_handler_opts opts;
+	int rc;
+
+	rc = pw_waker_create(&reactor->waker);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = spdk_fd_group_create(&reactor->fgrp);
+	if (rc != 0) {
+		pw_waker_destroy(reactor->waker);
+		reactor->waker = NULL;
+		return rc;
+	}
+	spdk_fd_group_get_default_event_handler_opts(&opts, sizeof(opts));
+	opts.fd_type = SPDK_FD_TYPE_EVENTFD;
+	rc = spdk_fd_group_add_ext(reactor->fgrp, pw_waker_get_fd(reactor->waker), waker_handler,
+				   reactor, "reactor_wakeup", &opts);
+	if (rc != 0) {
+		spdk_fd_group_destroy(reactor->fgrp);
+		pw_waker_destroy(reactor->waker);
+		reactor->fgrp = NULL;
+		reactor->waker = NULL;
+	}
+	return rc;
+}
+
+static void
+reactor_sleep_fini(struct spdk_reactor *reactor)
+{
+	if (reactor->fgrp != NULL) {
+		spdk_fd_group_remove(reactor->fgrp, pw_waker_get_fd(reactor->waker));
+		spdk_fd_group_destroy(reactor->fgrp);
+		reactor->fgrp = NULL;
+	}
+	pw_waker_destroy(reactor->waker);
+	reactor->waker = NULL;
+}
+
+/* Run the interrupt handlers that are ready, without waiting. */
+static void
+check_fds(struct spdk_reactor *reactor)
+{
+	if (reactor->nested_fgrps > 0) {
+		spdk_fd_group_wait(reactor->fgrp, 0);
+	}
+}
+
+static uint64_t
+ticks_to_ns(uint64_t ticks)
+{
+	uint64_t hz = spdk_get_ticks_hz();
+
+	return ticks / hz * SPDK_SEC_TO_NSEC + ticks % hz * SPDK_SEC_TO_NSEC / hz;
+}
+
+bool
+pw__reactor_try_sleep(struct spdk_reactor *reactor)
+{
+	struct spdk_lw_thread *lw_thread;
+	uint64_t now, due = UINT64_MAX, idle_cap;
+	struct timespec ts, *timeout = NULL;
+	struct pollfd pfd;
+	bool polled = false;
+
+	if (reactor->waker == NULL) {
+		return false;
+	}
+	TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
+		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
+		uint64_t expiry = spdk_thread_next_poller_expiration(thread);
+
+		if (spdk_thread_has_active_pollers(thread)) {
+			polled = true;
+		}
+		if (expiry != 0 && expiry < due) {
+			due = expiry;
+		}
+	}
+	now = spdk_get_ticks();
+	if (polled) {
+		/* Untimed pollers keep the reactor polling, unless the user chose a
+		 * bounded sleep. */
+		idle_cap = atomic_load_explicit(&g_idle_poller_sleep_ticks, memory_order_relaxed);
+		if (idle_cap == 0) {
+			return false;
+		}
+		due = spdk_min(due, now + idle_cap);
+	}
+
+	pw_waker_prepare_sleep(reactor->waker);
+	/* The last look, after the flag is up (see doc/design.md): anything
+	 * queued before this was seen here; anything after wakes us. */
+	if (pw__event_queue_pending(reactor)) {
+		pw_waker_end_sleep(reactor->waker);
+		return false;
+	}
+	TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
+		if (pw_thread_has_pending_messages(spdk_thread_get_from_ctx(lw_thread))) {
+			pw_waker_end_sleep(reactor->waker);
+			return false;
+		}
+	}
+	if (atomic_load_explicit(&g_reactor_state, memory_order_relaxed) !=
+	    SPDK_REACTOR_STATE_RUNNING) {
+		pw_waker_end_sleep(reactor->waker);
+		return false;
+	}
+	if (due != UINT64_MAX) {
+		uint64_t ns = due > now ? ticks_to_ns(due - now) : 0;
+
+		ts.tv_sec = (time_t)(ns / SPDK_SEC_TO_NSEC);
+		ts.tv_nsec = (long)(ns % SPDK_SEC_TO_NSEC);
+		timeout = &ts;
+	}
+	pfd.fd = spdk_fd_group_get_fd(reactor->fgrp);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	reactor->sleeps++;
+	if (ppoll(&pfd, 1, timeout, NULL) > 0) {
+		/* Clears the wake-up eventfd and runs ready interrupt handlers. */
+		spdk_fd_group_wait(reactor->fgrp, 0);
+	}
+	pw_waker_end_sleep(reactor->waker);
+
+	/* The time asleep is idle time of the reactor, not of its threads. */
+	now = spdk_get_ticks();
+	reactor->idle_tsc += now - reactor->tsc_last;
+	reactor->tsc_last = now;
+	reactor->last_fd_check_tsc = now;
+	return true;
 }
 
 /* Leave the loop: exit every thread still running here, then keep going
@@ -253,12 +456,30 @@ reactor_run(void *arg)
 {
 	struct spdk_reactor *reactor = arg;
 
+	uint64_t fd_check_ticks = spdk_get_ticks_hz() * FD_CHECK_US / SPDK_SEC_TO_USEC;
+
 	t_reactor = reactor;
 	SPDK_DEBUGLOG(reactor, "reactor on core %u starts\n", reactor->lcore);
+	/* Wake from a timed sleep on time, not up to 50 us late. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	reactor->tsc_last = spdk_get_ticks();
+	reactor->last_work_tsc = reactor->tsc_last;
+	reactor->last_fd_check_tsc = reactor->tsc_last;
 	while (atomic_load_explicit(&g_reactor_state, memory_order_relaxed) ==
 	       SPDK_REACTOR_STATE_RUNNING) {
-		pw__reactor_run_once(reactor);
+		if (pw__reactor_run_once(reactor)) {
+			reactor->last_work_tsc = reactor->tsc_last;
+		} else if (atomic_load_explicit(&g_sleep_enabled, memory_order_relaxed) &&
+			   reactor->tsc_last - reactor->last_work_tsc >=
+			   atomic_load_explicit(&g_spin_ticks, memory_order_relaxed)) {
+			pw__reactor_try_sleep(reactor);
+			continue;
+		}
+		if (spdk_unlikely(reactor->nested_fgrps > 0 &&
+				  reactor->tsc_last - reactor->last_fd_check_tsc >= fd_check_ticks)) {
+			reactor->last_fd_check_tsc = reactor->tsc_last;
+			check_fds(reactor);
+		}
 	}
 	reactor_shutdown(reactor);
 	t_reactor = NULL;
@@ -283,6 +504,7 @@ spdk_reactor_get(uint32_t lcore)
 PW_EXPORT int
 spdk_reactors_init(size_t msg_mempool_size)
 {
+	struct pw_reactor_opts opts;
 	struct spdk_reactor *reactors;
 	uint32_t last, core;
 	int rc;
@@ -312,8 +534,16 @@ spdk_reactors_init(size_t msg_mempool_size)
 		TAILQ_INIT(&r->threads);
 		pw__event_queue_init(&r->events);
 		r->tsc_last = spdk_get_ticks();
+		if (reactor_sleep_init(r) != 0) {
+			SPDK_WARNLOG("reactor %u cannot sleep (no eventfd/epoll); it will poll\n", core);
+		}
 	}
 	pw__events_init();
+	/* Turn the sleeping options into ticks now that the clock is known. */
+	pthread_mutex_lock(&g_opts_lock);
+	opts = g_opts;
+	pthread_mutex_unlock(&g_opts_lock);
+	pw_reactor_set_opts(&opts);
 	g_reactor_count = last + 1;
 	g_reactors = reactors;
 	g_next_core = spdk_env_get_first_core();
@@ -323,6 +553,9 @@ spdk_reactors_init(size_t msg_mempool_size)
 				      sizeof(struct spdk_lw_thread), msg_mempool_size);
 	if (rc != 0) {
 		SPDK_ERRLOG("cannot initialise the thread library: %s\n", spdk_strerror(-rc));
+		SPDK_ENV_FOREACH_CORE(core) {
+			reactor_sleep_fini(&reactors[core]);
+		}
 		g_reactors = NULL;
 		g_reactor_count = 0;
 		free(reactors);
@@ -367,8 +600,15 @@ spdk_reactors_fini(void)
 	if (atomic_load(&g_reactor_state) == SPDK_REACTOR_STATE_UNINITIALIZED) {
 		return;
 	}
+	uint32_t core;
+
 	run_leftover_events();
 	spdk_thread_lib_fini();
+	SPDK_ENV_FOREACH_CORE(core) {
+		if (spdk_reactor_get(core) != NULL) {
+			reactor_sleep_fini(&reactors[core]);
+		}
+	}
 	g_reactors = NULL;
 	g_reactor_count = 0;
 	free(reactors);
@@ -409,8 +649,91 @@ PW_EXPORT void
 spdk_reactors_stop(void *arg1)
 {
 	int running = SPDK_REACTOR_STATE_RUNNING;
+	uint32_t core;
 
-	atomic_compare_exchange_strong(&g_reactor_state, &running, SPDK_REACTOR_STATE_EXITING);
+	if (!atomic_compare_exchange_strong(&g_reactor_state, &running,
+					    SPDK_REACTOR_STATE_EXITING)) {
+		return;
+	}
+	/* Reactors asleep must see the state change. */
+	SPDK_ENV_FOREACH_CORE(core) {
+		struct spdk_reactor *reactor = spdk_reactor_get(core);
+
+		if (reactor != NULL && reactor->waker != NULL) {
+			pw_waker_wake(reactor->waker);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Options (pinwheel/event.h)
+ * ------------------------------------------------------------------------- */
+
+#define OPT_FITS(size, field) \
+	(offsetof(struct pw_reactor_opts, field) + sizeof(((struct pw_reactor_opts *)0)->field) <= (size))
+
+PW_EXPORT void
+pw_reactor_opts_init(struct pw_reactor_opts *opts, size_t opts_size)
+{
+	struct pw_reactor_opts def = {
+		.opts_size = sizeof(def),
+		.sleep = true,
+		.spin_us = 100,
+		.idle_poller_sleep_us = 0,
+	};
+
+	if (opts == NULL || opts_size == 0) {
+		SPDK_ERRLOG("pw_reactor_opts_init: %s\n", opts == NULL ? "NULL opts" : "opts_size 0");
+		return;
+	}
+	def.opts_size = opts_size;
+	memcpy(opts, &def, spdk_min(opts_size, sizeof(def)));
+}
+
+PW_EXPORT int
+pw_reactor_set_opts(const struct pw_reactor_opts *opts)
+{
+	uint64_t hz = spdk_get_ticks_hz();
+	struct pw_reactor_opts cur;
+
+	if (opts == NULL || opts->opts_size == 0) {
+		SPDK_ERRLOG("pw_reactor_set_opts: %s\n", opts == NULL ? "NULL opts" :
+			    "opts_size 0 (use pw_reactor_opts_init)");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&g_opts_lock);
+	cur = g_opts;
+	if (OPT_FITS(opts->opts_size, sleep)) {
+		cur.sleep = opts->sleep;
+	}
+	if (OPT_FITS(opts->opts_size, spin_us)) {
+		cur.spin_us = opts->spin_us;
+	}
+	if (OPT_FITS(opts->opts_size, idle_poller_sleep_us)) {
+		cur.idle_poller_sleep_us = opts->idle_poller_sleep_us;
+	}
+	g_opts = cur;
+	atomic_store(&g_sleep_enabled, cur.sleep);
+	atomic_store(&g_spin_ticks, hz * cur.spin_us / SPDK_SEC_TO_USEC);
+	atomic_store(&g_idle_poller_sleep_ticks, hz * cur.idle_poller_sleep_us / SPDK_SEC_TO_USEC);
+	pthread_mutex_unlock(&g_opts_lock);
+	return 0;
+}
+
+PW_EXPORT void
+pw_reactor_get_opts(struct pw_reactor_opts *opts, size_t opts_size)
+{
+	struct pw_reactor_opts cur;
+
+	if (opts == NULL || opts_size == 0) {
+		SPDK_ERRLOG("pw_reactor_get_opts: %s\n", opts == NULL ? "NULL opts" : "opts_size 0");
+		return;
+	}
+	pthread_mutex_lock(&g_opts_lock);
+	cur = g_opts;
+	pthread_mutex_unlock(&g_opts_lock);
+	cur.opts_size = opts_size;
+	memcpy(opts, &cur, spdk_min(opts_size, sizeof(cur)));
 }
 
 enum spdk_reactor_state

@@ -94,6 +94,15 @@ pw_waker_wake(struct pw_waker *waker)
 }
 
 PW_EXPORT void
+pw_waker_notify(struct pw_waker *waker)
+{
+	/* Pairs with the seq_cst store in pw_waker_prepare_sleep(). */
+	if (atomic_load_explicit(&waker->sleeping, memory_order_seq_cst) != 0) {
+		pw_waker_wake(waker);
+	}
+}
+
+PW_EXPORT void
 pw_waker_prepare_sleep(struct pw_waker *waker)
 {
 	/* Pairs with the seq_cst load in pw__thread_notify(). */
