@@ -13,8 +13,9 @@
  * store. The producer that finds the tail segment full opens a new one: it
  * swings the tail to the new segment (claiming its slot 0) and then links it
  * from the old one. The consumer walks slots in order, stops at the first slot
- * whose fn is still NULL, clears each slot it takes, and retires a segment
- * once all of its slots are consumed and its successor is linked.
+ * whose fn is still NULL, and retires a segment once all of its slots are
+ * consumed and its successor is linked. The consumer never writes a slot: the
+ * sender that opens a segment zeroes it before publishing it.
  *
  * Why this shape:
  * - no message object to allocate or free, no per-message cache: a message is
@@ -77,10 +78,19 @@ seg_alloc(void)
 		g_seg_allocated++;
 		pthread_mutex_unlock(&g_seg_lock);
 	}
-	/* Every slot of a pooled segment was cleared by its last consumer. */
-	atomic_store_explicit(&seg->next, NULL, memory_order_relaxed);
 	seg->free_next = NULL;
 	return seg;
+}
+
+/* Make a segment empty before a queue publishes it: every fn NULL, no next.
+ * Done by whoever opens it (its lines are about to be written by the senders
+ * anyway), so the consumer never writes to a slot and never pulls a line
+ * back from the senders. */
+static void
+seg_reset(struct pw_msg_seg *seg)
+{
+	memset(seg->slots, 0, sizeof(seg->slots));
+	atomic_store_explicit(&seg->next, NULL, memory_order_relaxed);
 }
 
 static void
@@ -161,6 +171,7 @@ pw__msgq_init(struct spdk_thread *thread)
 	}
 	atomic_fetch_add(&g_seg_queues, 1);
 	atomic_fetch_add(&g_seg_reserved, 1);
+	seg_reset(seg);
 	thread->mq_head_seg = seg;
 	thread->mq_head_idx = 0;
 	atomic_init(&thread->mq_tail, (uintptr_t)seg);
@@ -177,9 +188,6 @@ pw__msgq_fini(struct spdk_thread *thread)
 	/* The caller drained the queue; whatever segments remain go back. */
 	while (seg != NULL) {
 		next = atomic_load_explicit(&seg->next, memory_order_acquire);
-		for (uint32_t i = 0; i < PW_MSGQ_SEG_SLOTS; i++) {
-			atomic_store_explicit(&seg->slots[i].fn, NULL, memory_order_relaxed);
-		}
 		seg_free(seg);
 		seg_unreserve();
 		seg = next;
@@ -202,17 +210,17 @@ msgq_fresh_segment(struct spdk_thread *thread)
 	if (!seg_reserve()) {
 		return NULL;
 	}
-	/* Pairs with the release in msgq_retire(): the consumer's clearing of
-	 * every slot happens before we write into them. */
+	/* Pairs with the release in msgq_retire(): the consumer is done
+	 * reading the segment before we zero and reuse it. */
 	seg = atomic_exchange_explicit(&thread->mq_spare, NULL, memory_order_acquire);
-	if (seg != NULL) {
-		atomic_store_explicit(&seg->next, NULL, memory_order_relaxed);
-		return seg;
-	}
-	seg = seg_alloc();
 	if (seg == NULL) {
-		seg_unreserve();
+		seg = seg_alloc();
+		if (seg == NULL) {
+			seg_unreserve();
+			return NULL;
+		}
 	}
+	seg_reset(seg);
 	return seg;
 }
 
@@ -231,35 +239,31 @@ msgq_retire(struct spdk_thread *thread, struct pw_msg_seg *seg)
 	}
 }
 
-static int
-msgq_push(struct spdk_thread *thread, spdk_msg_fn fn, void *ctx)
+/* The tail segment is full (or the fast path lost a race at its end): open a
+ * new segment, claiming its slot 0, or claim a slot in the one another
+ * sender just opened. Out of line: taken once per 255 messages. */
+static __attribute__((noinline)) int
+msgq_push_slow(struct spdk_thread *thread, uintptr_t tail, spdk_msg_fn fn, void *ctx)
 {
-	uintptr_t tail = atomic_load_explicit(&thread->mq_tail, memory_order_acquire);
 	struct pw_msg_seg *fresh = NULL;
 
 	for (;;) {
 		struct pw_msg_seg *seg = (struct pw_msg_seg *)(tail & ~(uintptr_t)PW_MSGQ_IDX_MASK);
 		uint32_t idx = (uint32_t)(tail & PW_MSGQ_IDX_MASK);
 
-		if (spdk_likely(idx < PW_MSGQ_SEG_SLOTS)) {
-			/* Claim slot idx. Acquire pairs with the release of the
-			 * producer that opened this segment (its links and its
-			 * cleared slots are visible to us); seq_cst orders the claim
-			 * before the sleeping-flag load in pw__thread_notify(). */
+		if (idx < PW_MSGQ_SEG_SLOTS) {
 			if (atomic_compare_exchange_weak_explicit(&thread->mq_tail, &tail, tail + 1,
 					memory_order_seq_cst, memory_order_acquire)) {
 				seg->slots[idx].ctx = ctx;
-				/* Pairs with the consumer's acquire load of fn. */
 				atomic_store_explicit(&seg->slots[idx].fn, fn, memory_order_release);
 				if (fresh != NULL) {
+					/* Someone else opened the segment: ours goes back. */
 					msgq_retire(thread, fresh);
 				}
 				return 0;
 			}
 			continue;
 		}
-
-		/* The tail segment is full: open a new one, claiming its slot 0. */
 		if (fresh == NULL) {
 			fresh = msgq_fresh_segment(thread);
 			if (fresh == NULL) {
@@ -277,8 +281,32 @@ msgq_push(struct spdk_thread *thread, spdk_msg_fn fn, void *ctx)
 	}
 }
 
+static inline int
+msgq_push(struct spdk_thread *thread, spdk_msg_fn fn, void *ctx)
+{
+	uintptr_t tail = atomic_load_explicit(&thread->mq_tail, memory_order_relaxed);
+
+	while (spdk_likely((tail & PW_MSGQ_IDX_MASK) < PW_MSGQ_SEG_SLOTS)) {
+		struct pw_msg_seg *seg = (struct pw_msg_seg *)(tail & ~(uintptr_t)PW_MSGQ_IDX_MASK);
+		uint32_t idx = (uint32_t)(tail & PW_MSGQ_IDX_MASK);
+
+		/* Claim slot idx. Acquire pairs with the release of the sender
+		 * that opened this segment (its zeroed slots are visible to us);
+		 * seq_cst orders the claim before the sleeping-flag load in
+		 * pw__thread_notify(). A failed CAS reloads tail: try again. */
+		if (atomic_compare_exchange_weak_explicit(&thread->mq_tail, &tail, tail + 1,
+				memory_order_seq_cst, memory_order_relaxed)) {
+			seg->slots[idx].ctx = ctx;
+			/* Pairs with the consumer's acquire load of fn. */
+			atomic_store_explicit(&seg->slots[idx].fn, fn, memory_order_release);
+			return 0;
+		}
+	}
+	return msgq_push_slow(thread, tail, fn, ctx);
+}
+
 uint32_t
-pw__msgq_run(struct spdk_thread *thread, uint32_t max)
+pw__msgq_run_batch(struct spdk_thread *thread, uint32_t max)
 {
 	struct { spdk_msg_fn fn; void *ctx; } batch[PW_MSG_BATCH_DEFAULT];
 	struct pw_msg_seg *seg = thread->mq_head_seg;
@@ -315,7 +343,6 @@ pw__msgq_run(struct spdk_thread *thread, uint32_t max)
 		}
 		batch[n].fn = fn;
 		batch[n].ctx = slot->ctx;
-		atomic_store_explicit(&slot->fn, NULL, memory_order_relaxed);
 		idx++;
 		n++;
 	}
@@ -370,6 +397,27 @@ pw__msgq_count(struct spdk_thread *thread)
  * Public sending functions
  * ------------------------------------------------------------------------- */
 
+/* Out of line, so that the sending fast path saves no register for them. */
+static __attribute__((noinline, cold)) int
+send_refused(const struct spdk_thread *thread, spdk_msg_fn fn, int rc)
+{
+	switch (rc) {
+	case -EINVAL:
+		SPDK_ERRLOG("spdk_thread_send_msg: %s is NULL\n", thread == NULL ? "thread" : "fn");
+		break;
+	case -EIO:
+		SPDK_ERRLOG_RATELIMIT("Thread %s has exited: message %p not sent\n", thread->name,
+				      (void *)fn);
+		break;
+	default:
+		SPDK_ERRLOG_RATELIMIT("No room for a message to thread %s: %zu messages in flight "
+				      "(msg_mempool_size); retry once they drain\n", thread->name,
+				      g_seg_limit * PW_MSGQ_SEG_SLOTS);
+		break;
+	}
+	return rc;
+}
+
 PW_EXPORT int
 spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ctx)
 {
@@ -377,24 +425,18 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 	int rc;
 
 	if (spdk_unlikely(thread == NULL || fn == NULL)) {
-		SPDK_ERRLOG("spdk_thread_send_msg: %s is NULL\n", thread == NULL ? "thread" : "fn");
-		return -EINVAL;
+		return send_refused(thread, fn, -EINVAL);
 	}
 	if (spdk_unlikely(atomic_load_explicit(&thread->shared_state, memory_order_acquire) ==
 			  PW_THREAD_EXITED)) {
-		SPDK_ERRLOG_RATELIMIT("Thread %s has exited: message %p not sent\n", thread->name,
-				      (void *)fn);
-		return -EIO;
+		return send_refused(thread, fn, -EIO);
 	}
 	rc = msgq_push(thread, fn, ctx);
-	if (spdk_likely(rc == 0)) {
-		pw__thread_notify(thread);
-		return 0;
+	if (spdk_unlikely(rc != 0)) {
+		return send_refused(thread, fn, rc);
 	}
-	SPDK_ERRLOG_RATELIMIT("No room for a message to thread %s: %zu messages in flight "
-			      "(msg_mempool_size); retry once they drain\n", thread->name,
-			      g_seg_limit * PW_MSGQ_SEG_SLOTS);
-	return rc;
+	pw__thread_notify(thread);
+	return 0;
 }
 
 PW_EXPORT int

@@ -471,11 +471,15 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	if (pw__msgq_run(thread, max_msgs) > 0) {
 		rc = 1;
 	}
-	prc = pw__pollers_run(thread, now);
-	if (prc > rc) {
-		rc = prc;
+	if (pw__pollers_due(thread, now)) {
+		prc = pw__pollers_run(thread, now);
+		if (prc > rc) {
+			rc = prc;
+		}
 	}
-	pw__pollers_settle(thread);
+	if (spdk_unlikely(pw__pollers_unsettled(thread))) {
+		pw__pollers_settle(thread);
+	}
 	if (thread->num_pp_handlers != 0) {
 		pw__thread_run_pp_handlers(thread);
 	}

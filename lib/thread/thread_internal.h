@@ -237,7 +237,8 @@ void pw__msgq_lib_fini(void);
 int pw__msgq_init(struct spdk_thread *thread);
 void pw__msgq_fini(struct spdk_thread *thread);
 /* Run up to max messages; returns how many ran. Consumer only. */
-uint32_t pw__msgq_run(struct spdk_thread *thread, uint32_t max);
+uint32_t pw__msgq_run_batch(struct spdk_thread *thread, uint32_t max);
+static inline uint32_t pw__msgq_run(struct spdk_thread *thread, uint32_t max);
 /* Whether a message is queued or being queued (reads the producer side). */
 bool pw__msgq_pending(struct spdk_thread *thread);
 /* Messages queued, walking the segments; for tests and exit logs. Consumer only. */
@@ -267,12 +268,39 @@ struct spdk_poller *pw__timer_next(const struct spdk_thread *thread, const struc
 int pw__pollers_run(struct spdk_thread *thread, uint64_t now);
 /* End-of-slice housekeeping: compact the active array, PAUSING -> PAUSED. */
 void pw__pollers_settle(struct spdk_thread *thread);
+/* Whether the slice has poller work to do / housekeeping to settle (inline:
+ * a slice of a thread without pollers costs no call). */
+static inline bool
+pw__pollers_due(const struct spdk_thread *thread, uint64_t now)
+{
+	return thread->active_count > 0 ||
+	       (thread->first_timed_poller != NULL && thread->first_timed_poller->next_run_tick <= now);
+}
+static inline bool
+pw__pollers_unsettled(const struct spdk_thread *thread)
+{
+	return thread->active_dead != 0 || !TAILQ_EMPTY(&thread->pausing_pollers) ||
+	       !TAILQ_EMPTY(&thread->zombie_pollers);
+}
 /* Whether anything but unregistered pollers is left (for exit). */
 struct spdk_poller *pw__pollers_any_live(struct spdk_thread *thread);
 /* Free every poller at thread destruction, warning about live ones. */
 void pw__pollers_free_all(struct spdk_thread *thread);
 /* Number of untimed pollers in the dispatch array (tombstones excluded). */
 uint32_t pw__pollers_active_count(struct spdk_thread *thread);
+
+/* The common case, an empty queue, without a call: the head slot is still
+ * empty (pairs with the senders' release store of fn). */
+static inline uint32_t
+pw__msgq_run(struct spdk_thread *thread, uint32_t max)
+{
+	if (thread->mq_head_idx < PW_MSGQ_SEG_SLOTS &&
+	    atomic_load_explicit(&thread->mq_head_seg->slots[thread->mq_head_idx].fn,
+				 memory_order_acquire) == NULL) {
+		return 0;
+	}
+	return pw__msgq_run_batch(thread, max);
+}
 
 /* ---- interrupt.c ---- */
 struct pw_waker {

@@ -85,12 +85,15 @@ heap_down(struct pw_timer *timer, uint32_t idx)
 	heap_set(timer, idx, b);
 }
 
-/* The head of bucket b changed (b non-empty and in the heap). */
-static void
+/* The head of bucket b changed (b non-empty and in the heap). With a single
+ * period (the common case) there is nothing to reorder. */
+static inline void
 heap_fix(struct pw_timer *timer, struct pw_timer_bucket *b)
 {
-	heap_up(timer, b->heap_idx);
-	heap_down(timer, b->heap_idx);
+	if (timer->heap_len > 1) {
+		heap_up(timer, b->heap_idx);
+		heap_down(timer, b->heap_idx);
+	}
 }
 
 static void
@@ -277,7 +280,7 @@ pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller)
 	if (was_head) {
 		if (b->head == NULL) {
 			heap_remove(&thread->timer, b);
-		} else {
+		} else if (thread->timer.heap_len > 1) {
 			heap_down(&thread->timer, b->heap_idx);
 		}
 		update_earliest(thread);
