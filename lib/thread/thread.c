@@ -251,7 +251,7 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 	if (pw__msgq_init(thread) != 0 || pw__channels_init(thread) != 0) {
 		SPDK_ERRLOG("no memory for thread %s\n", thread->name);
 		pw__channels_fini(thread);
-		if (thread->mq_head_seg != NULL) {
+		if (thread->mq_cons.seg != NULL) {
 			pw__msgq_fini(thread);
 		}
 		free(thread);

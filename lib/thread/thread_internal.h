@@ -17,6 +17,7 @@
 #include "pinwheel/spinlock.h"
 #include "pinwheel/thread.h"
 #include "common/pw_common.h"
+#include "util/pw_segq.h"
 
 #include <stdatomic.h>
 
@@ -25,26 +26,12 @@
 #define PW_MAX_PP_HANDLERS		4	/* post-poller handlers pending at once */
 
 /* ---------------------------------------------------------------------------
- * Message queue: an unbounded multi-producer single-consumer queue of
- * (fn, ctx) pairs stored inline in 4 KiB segments (see msgq.c).
+ * Message queue: one util/pw_segq.h queue per thread, of 2-word entries
+ * (fn, ctx), 255 to a 4 KiB segment (see msgq.c).
  * ------------------------------------------------------------------------- */
 
-#define PW_MSGQ_SEG_BYTES	4096u
-#define PW_MSGQ_SEG_SLOTS	255u		/* 16-byte header + 255 16-byte slots */
-#define PW_MSGQ_IDX_MASK	(PW_MSGQ_SEG_BYTES - 1)
-
-struct pw_msg_slot {
-	_Atomic(spdk_msg_fn)	fn;	/* NULL until the producer publishes */
-	void			*ctx;
-};
-
-struct pw_msg_seg {
-	_Atomic(struct pw_msg_seg *)	next;		/* linked by the producer that opened it */
-	struct pw_msg_seg		*free_next;	/* link while on a free list */
-	struct pw_msg_slot		slots[PW_MSGQ_SEG_SLOTS];
-};
-
-SPDK_STATIC_ASSERT(sizeof(struct pw_msg_seg) == PW_MSGQ_SEG_BYTES, "segment must be one page");
+#define PW_MSG_WORDS		2u
+#define PW_MSGQ_SEG_SLOTS	(PW_SEGQ_WORDS / PW_MSG_WORDS)
 
 /* ---------------------------------------------------------------------------
  * Pollers
@@ -145,8 +132,7 @@ struct io_channel_map;
 
 struct spdk_thread {
 	/* ---- consumer side: touched by every slice, only by the polling pthread ---- */
-	struct pw_msg_seg		*mq_head_seg;
-	uint32_t			mq_head_idx;
+	struct pw_segq_cons		mq_cons;
 	uint32_t			state;		/* enum pw_thread_state, owner's copy */
 
 	struct pw_active_ent		*active;
@@ -173,8 +159,7 @@ struct spdk_thread {
 	struct spdk_thread_stats	stats;
 
 	/* ---- producer side: one line written by senders ---- */
-	_Atomic uintptr_t		mq_tail PW_CACHE_ALIGNED;	/* segment | next slot */
-	_Atomic(struct pw_msg_seg *)	mq_spare;	/* a free segment handed back by the consumer */
+	struct pw_segq_prod		mq_prod PW_CACHE_ALIGNED;
 	_Atomic uint32_t		shared_state;	/* copy of state that senders read */
 	_Atomic(struct pw_waker *)	waker;		/* woken after a send while its driver sleeps */
 
@@ -289,14 +274,11 @@ void pw__pollers_free_all(struct spdk_thread *thread);
 /* Number of untimed pollers in the dispatch array (tombstones excluded). */
 uint32_t pw__pollers_active_count(struct spdk_thread *thread);
 
-/* The common case, an empty queue, without a call: the head slot is still
- * empty (pairs with the senders' release store of fn). */
+/* The common case, an empty queue, without a call. */
 static inline uint32_t
 pw__msgq_run(struct spdk_thread *thread, uint32_t max)
 {
-	if (thread->mq_head_idx < PW_MSGQ_SEG_SLOTS &&
-	    atomic_load_explicit(&thread->mq_head_seg->slots[thread->mq_head_idx].fn,
-				 memory_order_acquire) == NULL) {
+	if (pw_segq_head_empty(&thread->mq_cons, PW_MSG_WORDS)) {
 		return 0;
 	}
 	return pw__msgq_run_batch(thread, max);

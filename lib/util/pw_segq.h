@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * An unbounded multi-producer single-consumer queue of small fixed-size
+ * entries (2 or 3 pointer-sized words), stored inline in 4 KiB segments.
+ * Private to the library: thread messages (2 words: fn, ctx) and reactor
+ * events (3 words: fn, arg1, arg2) both use it.
+ *
+ * - The producers' tail is one word, "segment address | next slot index"
+ *   (segments are page aligned, so the index fits in the low 12 bits). A
+ *   producer claims a slot with one compare-and-swap on it, writes the other
+ *   words, then publishes word 0 (never NULL) with a release store.
+ * - The producer that finds the tail segment full opens a new one (the
+ *   queue's spare, else the pool), zeroes it, swings the tail to it claiming
+ *   its slot 0, then links it from the old one.
+ * - The consumer reads slots in order and stops at the first word 0 still
+ *   NULL; it never writes a slot, so it never pulls a line back from the
+ *   producers. It retires a segment (as the queue's spare) once every slot
+ *   was taken and the next one is linked.
+ * - A segment is "reserved" while linked in a queue. Each queue's first one
+ *   is free of charge; the others count against the pool's limit, which
+ *   turns exhaustion into -ENOMEM at push time.
+ *
+ * The tail word can see the same segment come back (ABA) after it was
+ * retired and reused by this queue; that is harmless because the word
+ * describes the whole state: a CAS that succeeds claims exactly the slot the
+ * queue would hand out next.
+ *
+ * The functions take the entry size in words as a constant argument: they
+ * are inline, and each caller's constant folds the arithmetic away.
+ */
+
+#ifndef PW_SEGQ_H
+#define PW_SEGQ_H
+
+#include "spdk/stdinc.h"
+#include "spdk/likely.h"
+#include "common/pw_common.h"
+
+#include <stdatomic.h>
+
+#define PW_SEGQ_SEG_BYTES	4096u
+#define PW_SEGQ_IDX_MASK	((uintptr_t)PW_SEGQ_SEG_BYTES - 1)
+#define PW_SEGQ_WORDS		((PW_SEGQ_SEG_BYTES - 2 * sizeof(void *)) / sizeof(void *))
+
+struct pw_segq_seg {
+	_Atomic(struct pw_segq_seg *)	next;		/* linked by the producer that opened the next one */
+	struct pw_segq_seg		*free_next;	/* link while in a pool */
+	_Atomic(void *)			words[PW_SEGQ_WORDS];
+};
+
+/* A pool of segments shared by every queue of one kind. */
+struct pw_segq_pool {
+	pthread_mutex_t			lock;
+	struct pw_segq_seg		*free;
+	_Atomic size_t			reserved;	/* linked in queues */
+	_Atomic size_t			queues;		/* live queues: one free segment each */
+	size_t				limit;		/* reserved segments allowed beyond one per queue */
+};
+
+#define PW_SEGQ_POOL_INITIALIZER { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, SIZE_MAX }
+
+/* The producers' side: put it on a cache line the consumer does not read. */
+struct pw_segq_prod {
+	_Atomic uintptr_t		tail;		/* segment | next slot */
+	_Atomic(struct pw_segq_seg *)	spare;		/* a free segment handed back by the consumer */
+};
+
+/* The consumer's side. */
+struct pw_segq_cons {
+	struct pw_segq_seg		*seg;
+	uint32_t			idx;
+};
+
+static inline uint32_t
+pw_segq_slots(const unsigned words)
+{
+	return (uint32_t)(PW_SEGQ_WORDS / words);
+}
+
+/* Set up an empty queue; -ENOMEM without memory. */
+int pw_segq_init(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool);
+/* Give every segment of a drained queue back to the pool. */
+void pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool);
+/* Free the pool's unused segments. */
+void pw_segq_pool_drain(struct pw_segq_pool *pool);
+/* Segments reserved in queues of this pool (tests). */
+size_t pw_segq_pool_reserved(struct pw_segq_pool *pool);
+
+/* Out-of-line parts of push and pop (once per segment). */
+int pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned words,
+		      uintptr_t tail, void *const *vals);
+void pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_segq_seg *seg);
+
+/*
+ * Queue one entry of `words` words (vals[0] must not be NULL). Any pthread.
+ * Returns 0, or -ENOMEM when the pool's limit is reached or memory is out.
+ * The claim is sequentially consistent: it is ordered before any load that
+ * follows (a driver's sleeping flag, see pinwheel/thread.h).
+ */
+static inline int
+pw_segq_push(struct pw_segq_prod *prod, struct pw_segq_pool *pool, const unsigned words,
+	     void *const *vals)
+{
+	uintptr_t tail = atomic_load_explicit(&prod->tail, memory_order_relaxed);
+
+	while (spdk_likely((tail & PW_SEGQ_IDX_MASK) < pw_segq_slots(words))) {
+		struct pw_segq_seg *seg = (struct pw_segq_seg *)(tail & ~PW_SEGQ_IDX_MASK);
+		_Atomic(void *) *slot = &seg->words[(tail & PW_SEGQ_IDX_MASK) * words];
+
+		/* Acquire pairs with the release of the producer that opened the
+		 * segment (its zeroing is visible); a failed CAS reloads tail. */
+		if (atomic_compare_exchange_weak_explicit(&prod->tail, &tail, tail + 1,
+				memory_order_seq_cst, memory_order_relaxed)) {
+			for (unsigned k = 1; k < words; k++) {
+				atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
+			}
+			/* Pairs with the consumer's acquire load of word 0. */
+			atomic_store_explicit(&slot[0], vals[0], memory_order_release);
+			return 0;
+		}
+	}
+	return pw_segq_push_slow(prod, pool, words, tail, vals);
+}
+
+/* Whether the consumer's next slot is still empty (cheap, consumer only). */
+static inline bool
+pw_segq_head_empty(const struct pw_segq_cons *cons, const unsigned words)
+{
+	return cons->idx < pw_segq_slots(words) &&
+	       atomic_load_explicit(&cons->seg->words[cons->idx * words], memory_order_acquire) == NULL;
+}
+
+/*
+ * Take up to max entries into out (max * words pointers), in FIFO order.
+ * Consumer only. Returns how many were taken.
+ */
+static inline uint32_t
+pw_segq_pop(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool,
+	    const unsigned words, void **out, uint32_t max)
+{
+	struct pw_segq_seg *seg = cons->seg;
+	uint32_t idx = cons->idx, n = 0;
+
+	while (n < max) {
+		_Atomic(void *) *slot;
+		void *w0;
+
+		if (spdk_unlikely(idx == pw_segq_slots(words))) {
+			/* Pairs with the release store of next in pw_segq_push_slow(). */
+			struct pw_segq_seg *next = atomic_load_explicit(&seg->next, memory_order_acquire);
+
+			if (next == NULL) {
+				break;
+			}
+			pw_segq_retire(prod, pool, seg);
+			seg = next;
+			idx = 0;
+		}
+		slot = &seg->words[idx * words];
+		/* Pairs with the release store of word 0 in pw_segq_push(). */
+		w0 = atomic_load_explicit(&slot[0], memory_order_acquire);
+		if (w0 == NULL) {
+			break;
+		}
+		out[n * words] = w0;
+		for (unsigned k = 1; k < words; k++) {
+			out[n * words + k] = atomic_load_explicit(&slot[k], memory_order_relaxed);
+		}
+		idx++;
+		n++;
+	}
+	cons->seg = seg;
+	cons->idx = idx;
+	return n;
+}
+
+/*
+ * Whether an entry is queued or being queued (a producer claimed a slot).
+ * Consumer only; sequentially consistent, to pair with pw_segq_push() in a
+ * sleeping driver's last look.
+ */
+static inline bool
+pw_segq_pending(const struct pw_segq_prod *prod, const struct pw_segq_cons *cons)
+{
+	uintptr_t head = (uintptr_t)cons->seg | cons->idx;
+
+	return atomic_load_explicit(&prod->tail, memory_order_seq_cst) != head;
+}
+
+/* Entries queued (walks the segments; for tests and logs). Consumer only. */
+size_t pw_segq_count(const struct pw_segq_cons *cons, unsigned words);
+
+#endif /* PW_SEGQ_H */
