@@ -5,289 +5,282 @@
 /*
  * Events: a function and two arguments aimed at a core.
  *
- * Each reactor has an intrusive multi-producer single-consumer queue (one
- * exchange to enqueue, no size limit), so spdk_event_call() can never fail or
- * drop: exhaustion is reported by spdk_event_allocate() instead, when the
- * process already holds PW_EVENT_POOL_SIZE events.
+ * Each reactor has two queues. Events from other pthreads go to a segmented
+ * MPSC queue of inline 3-word entries (util/pw_segq.h): one compare-and-swap to
+ * send, whole cache lines of events read by the reactor without a pointer
+ * chase, and the reactor never writes to the senders' lines. Events a reactor
+ * sends to its own core go to a plain ring with no atomic operation. Neither
+ * queue has a size limit, so spdk_event_call() can never fail or drop;
+ * exhaustion is reported by spdk_event_allocate() instead: the process may
+ * hold PW_EVENT_POOL_SIZE events allocated and not yet run, counted with
+ * per-pthread batches of credits so that the count costs no shared write per
+ * event.
  *
- * Event objects are cached per pthread (any pthread: reactors, or the
- * application's own), refilled from and flushed to a shared pool in batches,
- * and never returned to the system: a reactor that frees the event it runs
- * and allocates the next one usually gets the same, still cached, object.
+ * Event objects only live from allocate to call (the call copies them into
+ * the queue); they are cached per pthread.
  */
 
 #include "event/event_internal.h"
 
 #include "spdk/log.h"
 
-#define CACHE_BATCH	32u	/* events moved between a pthread cache and the pool */
-#define CACHE_MAX	(4 * CACHE_BATCH)
-#define CHUNK_EVENTS	256u	/* events per allocation from the system */
+#define CACHE_MAX	128u	/* event objects a pthread keeps */
+#define CREDIT_BATCH	64u	/* credits moved between a pthread and the pool at once */
 
-struct event_cache {
-	struct spdk_event	*head;
-	uint32_t		count;
+struct event_tls {
+	struct spdk_event	*free;		/* recycled event objects */
+	uint32_t		nfree;
+	uint32_t		credits;	/* events this pthread may still allocate */
+	uint32_t		returned;	/* credits of events this pthread ran */
 	bool			registered;	/* thread-exit flush installed */
 };
 
-static pthread_mutex_t g_pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct spdk_event *g_pool_free;
-static uint64_t g_pool_free_count;
-static uint64_t g_pool_created;
-static pthread_key_t g_cache_key;
-static pthread_once_t g_cache_key_once = PTHREAD_ONCE_INIT;
+__thread struct spdk_reactor *pw__tls_reactor;
 
-static __thread struct event_cache t_cache;
+static _Atomic uint64_t g_credits = PW_EVENT_POOL_SIZE;
+static struct pw_segq_pool g_event_pool = PW_SEGQ_POOL_INITIALIZER;
+static pthread_key_t g_tls_key;
+static pthread_once_t g_tls_key_once = PTHREAD_ONCE_INIT;
+
+static __thread struct event_tls t_ev;
 
 /* ---------------------------------------------------------------------------
- * The pool and the per-pthread caches
+ * Credits and event objects
  * ------------------------------------------------------------------------- */
 
 static void
-cache_flush(struct event_cache *cache, uint32_t keep)
+tls_flush(struct event_tls *tls)
 {
-	struct spdk_event *first, *last;
-	uint32_t n = 0;
+	struct spdk_event *ev;
 
-	if (cache->count <= keep) {
-		return;
+	atomic_fetch_add(&g_credits, (uint64_t)tls->credits + tls->returned);
+	tls->credits = 0;
+	tls->returned = 0;
+	while ((ev = tls->free) != NULL) {
+		tls->free = ev->free_next;
+		free(ev);
 	}
-	first = last = cache->head;
-	while (++n < cache->count - keep) {
-		last = last->free_next;
-	}
-	cache->head = last->free_next;
-	cache->count = keep;
-
-	pthread_mutex_lock(&g_pool_lock);
-	last->free_next = g_pool_free;
-	g_pool_free = first;
-	g_pool_free_count += n;
-	pthread_mutex_unlock(&g_pool_lock);
+	tls->nfree = 0;
 }
 
 static void
-cache_thread_exit(void *arg)
+tls_thread_exit(void *arg)
 {
-	cache_flush(arg, 0);
+	tls_flush(arg);
 }
 
 static void
-cache_key_create(void)
+tls_key_create(void)
 {
-	if (pthread_key_create(&g_cache_key, cache_thread_exit) != 0) {
+	if (pthread_key_create(&g_tls_key, tls_thread_exit) != 0) {
 		SPDK_ERRLOG("cannot create the event cache key: pthreads that exit keep their "
-			    "cached events\n");
+			    "event credits\n");
 	}
 }
 
-/* Make sure the pthread's cache goes back to the pool when the pthread exits
- * (also for pthreads that only ever free events, such as a reactor receiving
- * events allocated elsewhere). */
+/* Credits and cached objects go back when the pthread exits (also for
+ * pthreads that only run events, such as a reactor receiving them). */
 static void
-cache_register(struct event_cache *cache)
+tls_register(struct event_tls *tls)
 {
-	pthread_once(&g_cache_key_once, cache_key_create);
-	pthread_setspecific(g_cache_key, cache);
-	cache->registered = true;
+	pthread_once(&g_tls_key_once, tls_key_create);
+	pthread_setspecific(g_tls_key, tls);
+	tls->registered = true;
 }
 
-/* Refill the calling pthread's cache; false when the pool is exhausted. */
+/* Take up to a batch of credits from the pool; false when it is empty. */
 static bool
-cache_refill(struct event_cache *cache)
+credits_refill(struct event_tls *tls)
 {
-	struct spdk_event *chunk;
-	uint32_t moved = 0, take;
+	uint64_t avail = atomic_load_explicit(&g_credits, memory_order_relaxed);
+	uint64_t take;
 
-	if (!cache->registered) {
-		cache_register(cache);
+	if (!tls->registered) {
+		tls_register(tls);
 	}
-
-	pthread_mutex_lock(&g_pool_lock);
-	while (g_pool_free != NULL && moved < CACHE_BATCH) {
-		struct spdk_event *ev = g_pool_free;
-
-		g_pool_free = ev->free_next;
-		ev->free_next = cache->head;
-		cache->head = ev;
-		moved++;
+	if (tls->returned > 0) {
+		/* Events this pthread ran gave their credits back here first. */
+		tls->credits += tls->returned;
+		tls->returned = 0;
+		return true;
 	}
-	g_pool_free_count -= moved;
-	if (moved > 0 || g_pool_created >= PW_EVENT_POOL_SIZE) {
-		pthread_mutex_unlock(&g_pool_lock);
-		cache->count += moved;
-		return moved > 0;
-	}
-	/* Reserve the chunk's events before allocating outside the lock; the
-	 * last chunk is cut to land exactly on the pool size. */
-	take = (uint32_t)spdk_min((uint64_t)CHUNK_EVENTS, PW_EVENT_POOL_SIZE - g_pool_created);
-	g_pool_created += take;
-	pthread_mutex_unlock(&g_pool_lock);
-
-	chunk = calloc(take, sizeof(*chunk));
-	if (chunk == NULL) {
-		pthread_mutex_lock(&g_pool_lock);
-		g_pool_created -= take;
-		pthread_mutex_unlock(&g_pool_lock);
-		return false;
-	}
-	/* Chunks live as long as the process: cached pointers may outlive a
-	 * framework restart. */
-	for (uint32_t i = 0; i < take; i++) {
-		chunk[i].free_next = cache->head;
-		cache->head = &chunk[i];
-	}
-	cache->count += take;
+	do {
+		if (avail == 0) {
+			return false;
+		}
+		take = spdk_min(avail, (uint64_t)CREDIT_BATCH);
+	} while (!atomic_compare_exchange_weak_explicit(&g_credits, &avail, avail - take,
+			memory_order_relaxed, memory_order_relaxed));
+	tls->credits += (uint32_t)take;
 	return true;
 }
 
-static struct spdk_event *
-event_get(void)
+static inline void
+credits_return(struct event_tls *tls, uint32_t n)
 {
-	struct event_cache *cache = &t_cache;
-	struct spdk_event *ev;
-
-	if (spdk_unlikely(cache->head == NULL) && !cache_refill(cache)) {
-		return NULL;
+	if (spdk_unlikely(!tls->registered)) {
+		tls_register(tls);
 	}
-	ev = cache->head;
-	cache->head = ev->free_next;
-	cache->count--;
-	return ev;
+	tls->returned += n;
+	if (spdk_unlikely(tls->returned >= CREDIT_BATCH)) {
+		atomic_fetch_add_explicit(&g_credits, tls->returned, memory_order_relaxed);
+		tls->returned = 0;
+	}
 }
 
-static void
-event_put(struct spdk_event *ev)
+static inline struct spdk_event *
+event_get(struct event_tls *tls)
 {
-	struct event_cache *cache = &t_cache;
+	struct spdk_event *ev = tls->free;
 
-	if (spdk_unlikely(!cache->registered)) {
-		cache_register(cache);
+	if (spdk_likely(ev != NULL)) {
+		tls->free = ev->free_next;
+		tls->nfree--;
+		return ev;
 	}
-	ev->free_next = cache->head;
-	cache->head = ev;
-	if (spdk_unlikely(++cache->count > CACHE_MAX)) {
-		cache_flush(cache, CACHE_MAX - CACHE_BATCH);
+	return malloc(sizeof(*ev));
+}
+
+static inline void
+event_put(struct event_tls *tls, struct spdk_event *ev)
+{
+	if (spdk_unlikely(tls->nfree >= CACHE_MAX)) {
+		free(ev);
+		return;
 	}
+	if (spdk_unlikely(!tls->registered)) {
+		tls_register(tls);
+	}
+	ev->free_next = tls->free;
+	tls->free = ev;
+	tls->nfree++;
 }
 
 int
 pw__events_init(void)
 {
-	pthread_once(&g_cache_key_once, cache_key_create);
+	pthread_once(&g_tls_key_once, tls_key_create);
 	return 0;
 }
 
 void
 pw__events_fini(void)
 {
-	cache_flush(&t_cache, 0);
+	tls_flush(&t_ev);
+	pw_segq_pool_drain(&g_event_pool);
 }
 
 uint64_t
 pw__events_outstanding(void)
 {
-	uint64_t n;
-
-	cache_flush(&t_cache, 0);
-	pthread_mutex_lock(&g_pool_lock);
-	n = g_pool_created - g_pool_free_count;
-	pthread_mutex_unlock(&g_pool_lock);
-	return n;
+	tls_flush(&t_ev);
+	return PW_EVENT_POOL_SIZE - atomic_load(&g_credits);
 }
 
 /* ---------------------------------------------------------------------------
- * The per-reactor queue (intrusive MPSC list with a stub node)
+ * The queues of a reactor
  * ------------------------------------------------------------------------- */
 
+int
+pw__event_queue_init(struct spdk_reactor *reactor)
+{
+	reactor->local.cap = 64;
+	reactor->local.head = reactor->local.tail = 0;
+	reactor->local.slots = calloc(reactor->local.cap, PW_EVENT_WORDS * sizeof(void *));
+	if (reactor->local.slots == NULL) {
+		return -ENOMEM;
+	}
+	if (pw_segq_init(&reactor->ev_prod, &reactor->ev_cons, &g_event_pool) != 0) {
+		free(reactor->local.slots);
+		reactor->local.slots = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 void
-pw__event_queue_init(struct pw_event_queue *q)
+pw__event_queue_fini(struct spdk_reactor *reactor)
 {
-	atomic_store_explicit(&q->stub.next, NULL, memory_order_relaxed);
-	q->head = &q->stub;
-	atomic_store_explicit(&q->tail, &q->stub, memory_order_release);
+	if (reactor->local.slots == NULL) {
+		return;
+	}
+	pw_segq_fini(&reactor->ev_prod, &reactor->ev_cons, &g_event_pool);
+	free(reactor->local.slots);
+	reactor->local.slots = NULL;
 }
 
-static void
-queue_push(struct pw_event_queue *q, struct spdk_event *ev)
+static bool
+local_push(struct pw_local_events *q, const struct spdk_event *ev)
 {
-	struct spdk_event *prev;
+	void **slot;
 
-	atomic_store_explicit(&ev->next, NULL, memory_order_relaxed);
-	/* Orders our node after every earlier push; pairs with the consumer's
-	 * acquire load of tail in queue_pop(). seq_cst also orders it before the
-	 * sleeping-flag load in spdk_event_call() (see doc/design.md). */
-	prev = atomic_exchange_explicit(&q->tail, ev, memory_order_seq_cst);
-	/* Pairs with the consumer's acquire load of next. */
-	atomic_store_explicit(&prev->next, ev, memory_order_release);
-}
+	if (spdk_unlikely(q->tail - q->head == q->cap)) {
+		/* Full: double the ring, keeping the order. */
+		uint32_t cap = q->cap * 2;
+		void **slots = malloc((size_t)cap * PW_EVENT_WORDS * sizeof(void *));
 
-/* NULL when empty, or when a producer is between its exchange and its link
- * (the event is then taken on a later call). Consumer only. */
-static struct spdk_event *
-queue_pop(struct pw_event_queue *q)
-{
-	struct spdk_event *head = q->head;
-	struct spdk_event *next = atomic_load_explicit(&head->next, memory_order_acquire);
-	struct spdk_event *tail;
-
-	if (head == &q->stub) {
-		if (next == NULL) {
-			return NULL;
+		if (slots == NULL) {
+			return false;
 		}
-		q->head = next;
-		head = next;
-		next = atomic_load_explicit(&next->next, memory_order_acquire);
+		for (uint32_t i = 0; i < q->cap; i++) {
+			memcpy(&slots[i * PW_EVENT_WORDS],
+			       &q->slots[((q->head + i) & (q->cap - 1)) * PW_EVENT_WORDS],
+			       PW_EVENT_WORDS * sizeof(void *));
+		}
+		free(q->slots);
+		q->slots = slots;
+		q->tail = q->cap;
+		q->head = 0;
+		q->cap = cap;
 	}
-	if (next != NULL) {
-		q->head = next;
-		return head;
-	}
-	tail = atomic_load_explicit(&q->tail, memory_order_acquire);
-	if (tail != head) {
-		return NULL;
-	}
-	/* head is the last node: put the stub behind it so it can be taken. */
-	queue_push(q, &q->stub);
-	next = atomic_load_explicit(&head->next, memory_order_acquire);
-	if (next != NULL) {
-		q->head = next;
-		return head;
-	}
-	return NULL;
+	slot = &q->slots[(q->tail & (q->cap - 1)) * PW_EVENT_WORDS];
+	slot[0] = (void *)ev->fn;
+	slot[1] = ev->arg1;
+	slot[2] = ev->arg2;
+	q->tail++;
+	return true;
 }
 
 bool
 pw__event_queue_pending(struct spdk_reactor *reactor)
 {
-	struct pw_event_queue *q = &reactor->events;
-
-	/* seq_cst: a sleeping reactor's last look, paired with the senders'
-	 * exchange and their load of its sleeping flag. */
-	return q->head != &q->stub ||
-	       atomic_load_explicit(&q->tail, memory_order_seq_cst) != &q->stub;
+	/* seq_cst inside: a sleeping reactor's last look, paired with the
+	 * senders' claim and their load of its sleeping flag. */
+	return reactor->local.tail != reactor->local.head ||
+	       pw_segq_pending(&reactor->ev_prod, &reactor->ev_cons);
 }
 
 uint32_t
 pw__event_queue_run_batch(struct spdk_reactor *reactor)
 {
-	struct spdk_event *batch[PW_EVENT_BATCH_SIZE];
+	void *batch[PW_EVENT_BATCH_SIZE * PW_EVENT_WORDS];
+	struct pw_local_events *local = &reactor->local;
+	struct event_tls *tls = &t_ev;
 	uint32_t n = 0;
 
 	/* Take the batch first, then run it (as SPDK does): an event posted by
-	 * a handler to its own core waits for the next batch. */
-	while (n < PW_EVENT_BATCH_SIZE && (batch[n] = queue_pop(&reactor->events)) != NULL) {
+	 * a handler to its own core waits for the next batch. Other pthreads'
+	 * events first, then the reactor's own. */
+	if (!pw_segq_head_empty(&reactor->ev_cons, PW_EVENT_WORDS)) {
+		n = pw_segq_pop(&reactor->ev_prod, &reactor->ev_cons, &g_event_pool, PW_EVENT_WORDS,
+				batch, PW_EVENT_BATCH_SIZE);
+	}
+	while (n < PW_EVENT_BATCH_SIZE && local->head != local->tail) {
+		memcpy(&batch[n * PW_EVENT_WORDS],
+		       &local->slots[(local->head & (local->cap - 1)) * PW_EVENT_WORDS],
+		       PW_EVENT_WORDS * sizeof(void *));
+		local->head++;
 		n++;
 	}
+	if (n == 0) {
+		return 0;
+	}
 	spdk_set_thread(NULL);
+	credits_return(tls, n);
 	for (uint32_t i = 0; i < n; i++) {
-		struct spdk_event *ev = batch[i];
-		spdk_event_fn fn = ev->fn;
-		void *arg1 = ev->arg1, *arg2 = ev->arg2;
+		spdk_event_fn fn = (spdk_event_fn)batch[i * PW_EVENT_WORDS];
 
-		/* Freed first: the handler's next allocation reuses this object. */
-		event_put(ev);
-		fn(arg1, arg2);
+		fn(batch[i * PW_EVENT_WORDS + 1], batch[i * PW_EVENT_WORDS + 2]);
 	}
 	return n;
 }
@@ -296,23 +289,38 @@ pw__event_queue_run_batch(struct spdk_reactor *reactor)
  * Public API
  * ------------------------------------------------------------------------- */
 
+static __attribute__((noinline, cold)) struct spdk_event *
+allocate_refused(uint32_t lcore, spdk_event_fn fn, bool exhausted)
+{
+	if (fn == NULL) {
+		SPDK_ERRLOG_RATELIMIT("spdk_event_allocate: NULL fn\n");
+	} else if (exhausted) {
+		SPDK_ERRLOG_RATELIMIT("spdk_event_allocate: the event pool is exhausted (%u "
+				      "events allocated and not yet run)\n", PW_EVENT_POOL_SIZE);
+	} else {
+		SPDK_ERRLOG_RATELIMIT("spdk_event_allocate: no reactor on that core (%u): not in "
+				      "the app's core mask, or the framework is not running\n", lcore);
+	}
+	return NULL;
+}
+
 PW_EXPORT struct spdk_event *
 spdk_event_allocate(uint32_t lcore, spdk_event_fn fn, void *arg1, void *arg2)
 {
+	struct event_tls *tls = &t_ev;
 	struct spdk_event *ev;
 
 	if (spdk_unlikely(fn == NULL || spdk_reactor_get(lcore) == NULL)) {
-		SPDK_ERRLOG_RATELIMIT("spdk_event_allocate: %s\n", fn == NULL ? "NULL fn" :
-				      "no reactor on that core (not in the app's core mask, or "
-				      "the framework is not running)");
-		return NULL;
+		return allocate_refused(lcore, fn, false);
 	}
-	ev = event_get();
+	if (spdk_unlikely(tls->credits == 0) && !credits_refill(tls)) {
+		return allocate_refused(lcore, fn, true);
+	}
+	ev = event_get(tls);
 	if (spdk_unlikely(ev == NULL)) {
-		SPDK_ERRLOG_RATELIMIT("spdk_event_allocate: the event pool is exhausted (%u "
-				      "events allocated and not yet run)\n", PW_EVENT_POOL_SIZE);
-		return NULL;
+		return allocate_refused(lcore, fn, true);
 	}
+	tls->credits--;
 	ev->fn = fn;
 	ev->arg1 = arg1;
 	ev->arg2 = arg2;
@@ -320,9 +328,25 @@ spdk_event_allocate(uint32_t lcore, spdk_event_fn fn, void *arg1, void *arg2)
 	return ev;
 }
 
+static __attribute__((noinline, cold)) void
+call_without_reactor(struct event_tls *tls, struct spdk_event *ev)
+{
+	spdk_event_fn fn = ev->fn;
+	void *arg1 = ev->arg1, *arg2 = ev->arg2;
+
+	/* The framework stopped between allocate and call: run it here rather
+	 * than lose it. */
+	SPDK_ERRLOG("spdk_event_call: core %u has no reactor any more; running the event on "
+		    "the calling pthread\n", ev->lcore);
+	event_put(tls, ev);
+	credits_return(tls, 1);
+	fn(arg1, arg2);
+}
+
 PW_EXPORT void
 spdk_event_call(struct spdk_event *event)
 {
+	struct event_tls *tls = &t_ev;
 	struct spdk_reactor *reactor;
 
 	if (spdk_unlikely(event == NULL)) {
@@ -331,18 +355,27 @@ spdk_event_call(struct spdk_event *event)
 	}
 	reactor = spdk_reactor_get(event->lcore);
 	if (spdk_unlikely(reactor == NULL)) {
-		/* The framework stopped between allocate and call: run it here
-		 * rather than lose it. */
-		SPDK_ERRLOG("spdk_event_call: core %u has no reactor any more; running the "
-			    "event on the calling pthread\n", event->lcore);
-		spdk_event_fn fn = event->fn;
-		void *arg1 = event->arg1, *arg2 = event->arg2;
-
-		event_put(event);
-		fn(arg1, arg2);
+		call_without_reactor(tls, event);
 		return;
 	}
-	queue_push(&reactor->events, event);
+	if (reactor == pw__tls_reactor && local_push(&reactor->local, event)) {
+		/* Its own core: no atomic, no wake-up needed. */
+		event_put(tls, event);
+		return;
+	}
+	{
+		void *const words[PW_EVENT_WORDS] = { (void *)event->fn, event->arg1, event->arg2 };
+
+		/* The pool has no limit (credits bound it), so this only fails
+		 * without memory; then wait for some rather than drop the event. */
+		while (spdk_unlikely(pw_segq_push(&reactor->ev_prod, &g_event_pool, PW_EVENT_WORDS,
+						  words) != 0)) {
+			SPDK_ERRLOG_RATELIMIT("spdk_event_call: out of memory queueing an event for "
+					      "core %u; retrying\n", event->lcore);
+			sched_yield();
+		}
+	}
+	event_put(tls, event);
 	if (spdk_likely(reactor->waker != NULL)) {
 		/* A system call only when that reactor sleeps. */
 		pw_waker_notify(reactor->waker);

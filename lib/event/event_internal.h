@@ -17,16 +17,16 @@
 #include "pinwheel/thread.h"
 #include "spdk/fd_group.h"
 #include "common/pw_common.h"
+#include "util/pw_segq.h"
 
 #include <stdatomic.h>
 
 #define PW_EVENT_BATCH_SIZE	8		/* events run per reactor iteration */
 #define PW_EVENT_POOL_SIZE	(262144 - 1)	/* events allocated at once, process-wide */
 
-/* An event doubles as the node of its core's queue (an intrusive
- * multi-producer single-consumer list), so enqueueing can never fail. */
+/* An event between spdk_event_allocate() and spdk_event_call(): the call
+ * copies it into its core's queue and recycles the object at once. */
 struct spdk_event {
-	_Atomic(struct spdk_event *)	next;
 	spdk_event_fn			fn;
 	void				*arg1;
 	void				*arg2;
@@ -34,10 +34,14 @@ struct spdk_event {
 	struct spdk_event		*free_next;	/* per-pthread free list */
 };
 
-struct pw_event_queue {
-	_Atomic(struct spdk_event *)	tail PW_CACHE_ALIGNED;	/* producers */
-	struct spdk_event		*head PW_CACHE_ALIGNED;	/* consumer */
-	struct spdk_event		stub;
+#define PW_EVENT_WORDS	3u	/* fn, arg1, arg2 in a queue slot */
+
+/* Events a reactor sends to its own core: a plain ring, no atomic. */
+struct pw_local_events {
+	void				**slots;	/* cap * PW_EVENT_WORDS */
+	uint32_t			cap;		/* power of two */
+	uint32_t			head;
+	uint32_t			tail;
 };
 
 /* Per-thread placement data, the thread library's driver context. */
@@ -52,7 +56,11 @@ struct spdk_lw_thread {
 };
 
 struct spdk_reactor {
-	struct pw_event_queue		events;
+	/* Events from other pthreads (util/pw_segq.h); senders write this line. */
+	struct pw_segq_prod		ev_prod PW_CACHE_ALIGNED;
+	/* Read by the reactor only. */
+	struct pw_segq_cons		ev_cons PW_CACHE_ALIGNED;
+	struct pw_local_events		local;
 
 	TAILQ_HEAD(, spdk_lw_thread)	threads PW_CACHE_ALIGNED;
 	uint32_t			thread_count;
@@ -72,9 +80,12 @@ struct spdk_reactor {
 } __attribute__((aligned(SPDK_CACHE_LINE_SIZE)));
 
 /* ---- event.c ---- */
+/* The reactor the calling pthread runs (NULL elsewhere). */
+extern __thread struct spdk_reactor *pw__tls_reactor;
 int pw__events_init(void);
 void pw__events_fini(void);
-void pw__event_queue_init(struct pw_event_queue *q);
+int pw__event_queue_init(struct spdk_reactor *reactor);
+void pw__event_queue_fini(struct spdk_reactor *reactor);
 /* Run up to PW_EVENT_BATCH_SIZE events of the reactor; returns how many ran. */
 uint32_t pw__event_queue_run_batch(struct spdk_reactor *reactor);
 /* Whether events are queued for the reactor. */

@@ -36,7 +36,7 @@ static pthread_mutex_t g_sched_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t g_next_core;			/* round-robin cursor */
 static _Atomic uint64_t g_live_threads;	/* placed and not yet destroyed */
 
-static __thread struct spdk_reactor *t_reactor;	/* reactor of this pthread */
+#define t_reactor pw__tls_reactor	/* reactor of this pthread (event.c) */
 
 static pthread_mutex_t g_opts_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pw_reactor_opts g_opts = {
@@ -532,7 +532,14 @@ spdk_reactors_init(size_t msg_mempool_size)
 
 		r->lcore = core;
 		TAILQ_INIT(&r->threads);
-		pw__event_queue_init(&r->events);
+		if (pw__event_queue_init(r) != 0) {
+			SPDK_ERRLOG("no memory for the event queues of reactor %u\n", core);
+			SPDK_ENV_FOREACH_CORE(core) {
+				pw__event_queue_fini(&reactors[core]);
+			}
+			free(reactors);
+			return -ENOMEM;
+		}
 		r->tsc_last = spdk_get_ticks();
 		if (reactor_sleep_init(r) != 0) {
 			SPDK_WARNLOG("reactor %u cannot sleep (no eventfd/epoll); it will poll\n", core);
@@ -555,6 +562,7 @@ spdk_reactors_init(size_t msg_mempool_size)
 		SPDK_ERRLOG("cannot initialise the thread library: %s\n", spdk_strerror(-rc));
 		SPDK_ENV_FOREACH_CORE(core) {
 			reactor_sleep_fini(&reactors[core]);
+			pw__event_queue_fini(&reactors[core]);
 		}
 		g_reactors = NULL;
 		g_reactor_count = 0;
@@ -607,6 +615,7 @@ spdk_reactors_fini(void)
 	SPDK_ENV_FOREACH_CORE(core) {
 		if (spdk_reactor_get(core) != NULL) {
 			reactor_sleep_fini(&reactors[core]);
+			pw__event_queue_fini(&reactors[core]);
 		}
 	}
 	g_reactors = NULL;
