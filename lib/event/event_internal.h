@@ -75,6 +75,7 @@ struct spdk_reactor {
 	struct spdk_fd_group		*fgrp;		/* waker + nested thread fd groups */
 	uint32_t			nested_fgrps;
 	uint64_t			last_work_tsc;
+	bool				clock_stale;	/* tsc_last not read since work was done */
 	uint64_t			last_fd_check_tsc;
 	uint64_t			sleeps;		/* times it slept (tests, benches) */
 } __attribute__((aligned(SPDK_CACHE_LINE_SIZE)));

@@ -251,12 +251,32 @@ pw__reactor_run_once(struct spdk_reactor *reactor)
 	busy = pw__event_queue_run_batch(reactor) > 0;
 
 	if (spdk_unlikely(TAILQ_EMPTY(&reactor->threads))) {
-		/* Keep tsc_last current so the time without threads counts as idle. */
+		/* Without threads all time is idle. The clock is read only when
+		 * an iteration found nothing to do: a reactor busy with events
+		 * then pays no clock read per batch, and the idle time is the same
+		 * sum, counted later. Work seen since the last read is taken to
+		 * end at this read (for the spin window). */
+		if (busy) {
+			reactor->clock_stale = true;
+		} else {
+			now = spdk_get_ticks();
+			reactor->idle_tsc += now - reactor->tsc_last;
+			reactor->tsc_last = now;
+			if (reactor->clock_stale) {
+				reactor->clock_stale = false;
+				reactor->last_work_tsc = now;
+			}
+		}
+		t_reactor = orig;
+		return busy;
+	}
+	if (spdk_unlikely(reactor->clock_stale)) {
+		/* Threads arrived: bring the clock up to date before slices chain it. */
 		now = spdk_get_ticks();
 		reactor->idle_tsc += now - reactor->tsc_last;
 		reactor->tsc_last = now;
-		t_reactor = orig;
-		return busy;
+		reactor->last_work_tsc = now;
+		reactor->clock_stale = false;
 	}
 	TAILQ_FOREACH_SAFE(lw_thread, &reactor->threads, link, tmp) {
 		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
