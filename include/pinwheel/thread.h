@@ -40,7 +40,13 @@ struct pw_waker;
  */
 int pw_waker_create(struct pw_waker **waker);
 
-/** Destroy a waker no thread uses any more. NULL is a no-op. */
+/**
+ * Destroy a waker. NULL is a no-op. A sender reads a thread's waker before
+ * its message becomes visible and writes it after, so destroy a waker only
+ * once no thread uses it and no sender can still be sending to one that did
+ * (for a reactor-like driver: after its threads are destroyed and the
+ * pthreads that message them have stopped).
+ */
 void pw_waker_destroy(struct pw_waker *waker);
 
 /** The eventfd that becomes readable when the waker is woken (owned by the waker). */
@@ -52,7 +58,8 @@ void pw_waker_wake(struct pw_waker *waker);
 /**
  * Work was just queued for the waker's driver (with a sequentially consistent
  * atomic operation): wake it if, and only if, it sleeps. Any pthread;
- * async-signal-safe. This is what spdk_thread_send_msg() does after queueing.
+ * async-signal-safe. For a driver's own queues; spdk_thread_send_msg() does
+ * the same check between claiming its slot and publishing the message.
  */
 void pw_waker_notify(struct pw_waker *waker);
 

@@ -10,7 +10,7 @@
  * in its own and waits on it while it sleeps.
  *
  * A waker is a sleeping flag plus an eventfd. Senders check the flag after
- * queueing (pw__thread_notify()) and write the eventfd only when the driver
+ * claiming a slot (pw__thread_sleeper()) and write the eventfd only when the driver
  * sleeps, so a busy driver costs senders no system call. Interrupt mode
  * (SPDK's) is a per-thread switch: pollers that said they can work from
  * interrupts stop being polled, so the thread's reactor can sleep.
@@ -33,6 +33,16 @@ struct spdk_interrupt {
 };
 
 static _Atomic bool g_interrupt_mode;
+
+/*
+ * Wakers made for spdk_thread_get_interrupt_fd() are recycled, not freed,
+ * while the library lives: a sender that saw the thread's waker before
+ * queueing writes it after, when the thread may be gone. The write then is a
+ * spurious wake-up for the waker's next user, never a write to a closed (or
+ * reused) descriptor.
+ */
+static pthread_mutex_t g_spare_wakers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pw_waker *g_spare_wakers;
 
 /* ---------------------------------------------------------------------------
  * Wakers
@@ -105,7 +115,7 @@ pw_waker_notify(struct pw_waker *waker)
 PW_EXPORT void
 pw_waker_prepare_sleep(struct pw_waker *waker)
 {
-	/* Pairs with the seq_cst load in pw__thread_notify(). */
+	/* Pairs with the seq_cst load in pw__thread_sleeper(). */
 	atomic_store_explicit(&waker->sleeping, 1, memory_order_seq_cst);
 }
 
@@ -133,7 +143,7 @@ pw_thread_set_waker(struct spdk_thread *thread, struct pw_waker *waker)
 		SPDK_ERRLOG("pw_thread_set_waker: NULL thread\n");
 		return;
 	}
-	/* Pairs with the acquire load in pw__thread_notify(). */
+	/* Pairs with the seq_cst load in pw__thread_sleeper(). */
 	atomic_store_explicit(&thread->waker, waker, memory_order_seq_cst);
 }
 
@@ -321,6 +331,42 @@ spdk_thread_get_interrupt_fd_group(struct spdk_thread *thread)
 	return thread_fgrp(thread);
 }
 
+/* A waker that fires on every send, recycled if one is spare. */
+static int
+always_waker_get(struct pw_waker **waker)
+{
+	struct pw_waker *w;
+	int rc;
+
+	pthread_mutex_lock(&g_spare_wakers_lock);
+	w = g_spare_wakers;
+	if (w != NULL) {
+		g_spare_wakers = w->spare_next;
+	}
+	pthread_mutex_unlock(&g_spare_wakers_lock);
+	if (w == NULL) {
+		rc = pw_waker_create(&w);
+		if (rc != 0) {
+			return rc;
+		}
+		/* Set once: a late sender may read these while it is spare. */
+		w->always = true;
+		atomic_store(&w->sleeping, 1);
+	}
+	*waker = w;
+	return 0;
+}
+
+static void
+always_waker_put(struct pw_waker *w)
+{
+	pw_waker_drain(w);
+	pthread_mutex_lock(&g_spare_wakers_lock);
+	w->spare_next = g_spare_wakers;
+	g_spare_wakers = w;
+	pthread_mutex_unlock(&g_spare_wakers_lock);
+}
+
 static int
 own_waker_handler(void *ctx)
 {
@@ -347,12 +393,10 @@ spdk_thread_get_interrupt_fd(struct spdk_thread *thread)
 	/* Messages must make the fd readable too: if no driver looks after the
 	 * thread's wake-ups, give it a waker that fires on every send. */
 	if (thread->own_waker == NULL && atomic_load(&thread->waker) == NULL) {
-		rc = pw_waker_create(&w);
+		rc = always_waker_get(&w);
 		if (rc != 0) {
 			return rc;
 		}
-		w->always = true;
-		atomic_store(&w->sleeping, 1);
 		spdk_fd_group_get_default_event_handler_opts(&opts, sizeof(opts));
 		opts.fd_type = SPDK_FD_TYPE_EVENTFD;
 		rc = spdk_fd_group_add_ext(fgrp, w->efd, own_waker_handler, thread, "thread_messages",
@@ -360,7 +404,7 @@ spdk_thread_get_interrupt_fd(struct spdk_thread *thread)
 		if (rc != 0) {
 			SPDK_ERRLOG("thread %s: cannot watch its message wake-ups: %s\n", thread->name,
 				    spdk_strerror(-rc));
-			pw_waker_destroy(w);
+			always_waker_put(w);
 			return rc;
 		}
 		thread->own_waker = w;
@@ -390,7 +434,7 @@ pw__interrupts_fini(struct spdk_thread *thread)
 			pw_thread_set_waker(thread, NULL);
 		}
 		spdk_fd_group_remove(thread->fgrp, thread->own_waker->efd);
-		pw_waker_destroy(thread->own_waker);
+		always_waker_put(thread->own_waker);
 		thread->own_waker = NULL;
 	}
 	if (thread->fgrp != NULL) {
@@ -417,9 +461,17 @@ spdk_interrupt_mode_enable(void)
 }
 
 void
-pw__interrupt_mode_reset(void)
+pw__interrupts_lib_fini(void)
 {
+	struct pw_waker *w;
+
 	atomic_store(&g_interrupt_mode, false);
+	pthread_mutex_lock(&g_spare_wakers_lock);
+	while ((w = g_spare_wakers) != NULL) {
+		g_spare_wakers = w->spare_next;
+		pw_waker_destroy(w);
+	}
+	pthread_mutex_unlock(&g_spare_wakers_lock);
 }
 
 PW_EXPORT bool

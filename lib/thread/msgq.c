@@ -97,7 +97,7 @@ bool
 pw__msgq_pending(struct spdk_thread *thread)
 {
 	/* seq_cst: a sleeping driver's last look, paired with the senders'
-	 * claim (see pw__thread_notify()). */
+	 * claim (see pw__thread_sleeper()). */
 	return pw_segq_pending(&thread->mq_prod, &thread->mq_cons);
 }
 
@@ -110,6 +110,20 @@ pw__msgq_count(struct spdk_thread *thread)
 /* ---------------------------------------------------------------------------
  * Public sending functions
  * ------------------------------------------------------------------------- */
+
+struct sleeper_note {
+	struct spdk_thread	*thread;
+	struct pw_waker		*sleeper;
+};
+
+/* Runs between the claim of a message slot and its publication. */
+static inline void
+note_sleeper(void *arg)
+{
+	struct sleeper_note *note = arg;
+
+	note->sleeper = pw__thread_sleeper(note->thread);
+}
 
 /* Out of line, so that the sending fast path saves no register for them. */
 static __attribute__((noinline, cold)) int
@@ -137,6 +151,7 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 {
 	struct spdk_thread *thread = (struct spdk_thread *)cthread;
 	void *const msg[PW_MSG_WORDS] = { (void *)fn, ctx };
+	struct sleeper_note note;
 	int rc;
 
 	if (spdk_unlikely(thread == NULL || fn == NULL)) {
@@ -146,11 +161,17 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 			  PW_THREAD_EXITED)) {
 		return send_refused(thread, fn, -EIO);
 	}
-	rc = pw_segq_push(&thread->mq_prod, &g_msg_pool, PW_MSG_WORDS, msg);
+	note.thread = thread;
+	note.sleeper = NULL;
+	rc = pw_segq_push_claimed(&thread->mq_prod, &g_msg_pool, PW_MSG_WORDS, msg, note_sleeper,
+				  &note);
 	if (spdk_unlikely(rc != 0)) {
 		return send_refused(thread, fn, rc);
 	}
-	pw__thread_notify(thread);
+	/* The thread may be gone by now: only the waker is used. */
+	if (note.sleeper != NULL) {
+		pw_waker_wake(note.sleeper);
+	}
 	return 0;
 }
 
@@ -158,6 +179,7 @@ PW_EXPORT int
 spdk_thread_send_critical_msg(struct spdk_thread *thread, spdk_msg_fn fn)
 {
 	spdk_msg_fn expected = NULL;
+	struct pw_waker *w;
 
 	/* No logging here: this must stay async-signal-safe. */
 	if (thread == NULL || fn == NULL) {
@@ -169,11 +191,20 @@ spdk_thread_send_critical_msg(struct spdk_thread *thread, spdk_msg_fn fn)
 	if (atomic_load_explicit(&thread->shared_state, memory_order_acquire) == PW_THREAD_EXITED) {
 		return -EIO;
 	}
+	/* The waker is read before the message is visible: once it is, the
+	 * thread may run it, exit and be freed. (A thread that moves to another
+	 * driver right now gets this wake-up on the old one; its new driver runs
+	 * the message when it next wakes up.) */
+	w = atomic_load_explicit(&thread->waker, memory_order_seq_cst);
 	/* Pairs with the acquire exchange in the slice (thread.c). */
 	if (!atomic_compare_exchange_strong_explicit(&thread->critical_msg, &expected, fn,
 			memory_order_seq_cst, memory_order_relaxed)) {
 		return -EIO;
 	}
-	pw__thread_notify(thread);
+	/* seq_cst after the CAS, paired with the driver's last look at
+	 * critical_msg (pw_thread_has_pending_messages()). */
+	if (w != NULL && atomic_load_explicit(&w->sleeping, memory_order_seq_cst) != 0) {
+		pw_waker_wake(w);
+	}
 	return 0;
 }

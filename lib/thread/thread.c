@@ -158,7 +158,7 @@ spdk_thread_lib_fini(void)
 	pthread_mutex_unlock(&g_threads_lock);
 
 	pw__msgq_lib_fini();
-	pw__interrupt_mode_reset();
+	pw__interrupts_lib_fini();
 	g_new_thread_fn = NULL;
 	g_thread_op_fn = NULL;
 	g_thread_op_supported_fn = NULL;

@@ -289,25 +289,36 @@ struct pw_waker {
 	_Atomic uint32_t	sleeping PW_CACHE_ALIGNED;
 	int			efd;
 	bool			always;		/* wake on every send (no sleeping driver) */
+	struct pw_waker		*spare_next;	/* recycled wakers (interrupt.c) */
 };
-/* After a message was queued: wake the thread's driver if it sleeps. */
-static inline void
-pw__thread_notify(struct spdk_thread *thread)
+/*
+ * The waker to write after queueing to `thread`, or NULL if its driver is
+ * awake. Called between the claim of a slot and its publication
+ * (pw_segq_push_claimed()): the thread cannot have run the message yet, so
+ * it cannot have exited and been freed because of it; after the publication
+ * the sender reads nothing from the thread any more.
+ *
+ * seq_cst loads, ordered after the claim (a seq_cst RMW) and paired with a
+ * driver's seq_cst stores of the waker and of its sleeping flag followed by
+ * its last look at the queue's tail (pw_segq_pending()): either the driver's
+ * last look sees the claim, or these loads see the driver's waker asleep.
+ */
+static inline struct pw_waker *
+pw__thread_sleeper(struct spdk_thread *thread)
 {
-	struct pw_waker *w = atomic_load_explicit(&thread->waker, memory_order_acquire);
+	struct pw_waker *w = atomic_load_explicit(&thread->waker, memory_order_seq_cst);
 
-	/* seq_cst: ordered after the queueing (a seq_cst RMW) and paired with
-	 * the seq_cst store in pw_waker_prepare_sleep(): either this load sees
-	 * the driver asleep, or the driver's last look sees the message. */
 	if (w != NULL && atomic_load_explicit(&w->sleeping, memory_order_seq_cst) != 0) {
-		pw_waker_wake(w);
+		return w;
 	}
+	return NULL;
 }
 bool pw__thread_lib_initialized(void);
 void pw__interrupts_fini(struct spdk_thread *thread);
-/* Interrupt mode has no "disable" in SPDK; spdk_thread_lib_fini() resets it so
- * that a restarted framework chooses again. */
-void pw__interrupt_mode_reset(void);
+/* At spdk_thread_lib_fini(): interrupt mode has no "disable" in SPDK, so it is
+ * reset here for a restarted framework to choose again; recycled wakers are
+ * freed. */
+void pw__interrupts_lib_fini(void);
 
 /* ---- poller.c (interrupt mode) ---- */
 void pw__pollers_set_interrupt_mode(struct spdk_thread *thread, bool interrupt_mode);

@@ -153,7 +153,7 @@ fresh_segment(struct pw_segq_prod *prod, struct pw_segq_pool *pool)
 
 int
 pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned words,
-		  uintptr_t tail, void *const *vals)
+		  uintptr_t tail, void *const *vals, pw_segq_claimed_fn claimed, void *arg)
 {
 	const uint32_t slots = pw_segq_slots(words);
 	struct pw_segq_seg *fresh = NULL;
@@ -170,6 +170,9 @@ pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned
 				slot = &seg->words[idx * words];
 				for (unsigned k = 1; k < words; k++) {
 					atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
+				}
+				if (claimed != NULL) {
+					claimed(arg);
 				}
 				atomic_store_explicit(&slot[0], vals[0], memory_order_release);
 				if (fresh != NULL) {
@@ -193,6 +196,10 @@ pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned
 				atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
 			}
 			atomic_store_explicit(&slot[0], vals[0], memory_order_release);
+			/* The consumer reaches the entry only through the link below. */
+			if (claimed != NULL) {
+				claimed(arg);
+			}
 			/* Pairs with the consumer's acquire load of next. */
 			atomic_store_explicit(&seg->next, fresh, memory_order_release);
 			return 0;

@@ -89,20 +89,30 @@ void pw_segq_pool_drain(struct pw_segq_pool *pool);
 /* Segments reserved in queues of this pool (tests). */
 size_t pw_segq_pool_reserved(struct pw_segq_pool *pool);
 
+/*
+ * Called by a producer once its slot is claimed and before its entry can be
+ * seen by the consumer. While it runs, the consumer cannot have taken the
+ * entry, so whatever owns the queue is still alive (a thread that would exit
+ * and be freed because of this very entry cannot have run it yet).
+ */
+typedef void (*pw_segq_claimed_fn)(void *arg);
+
 /* Out-of-line parts of push and pop (once per segment). */
 int pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned words,
-		      uintptr_t tail, void *const *vals);
+		      uintptr_t tail, void *const *vals, pw_segq_claimed_fn claimed, void *arg);
 void pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_segq_seg *seg);
 
 /*
  * Queue one entry of `words` words (vals[0] must not be NULL). Any pthread.
  * Returns 0, or -ENOMEM when the pool's limit is reached or memory is out.
  * The claim is sequentially consistent: it is ordered before any load that
- * follows (a driver's sleeping flag, see pinwheel/thread.h).
+ * follows (a driver's sleeping flag, see pinwheel/thread.h). `claimed`, if
+ * not NULL, runs between the claim and the publication (see above); it is
+ * not called when the push fails.
  */
 static inline int
-pw_segq_push(struct pw_segq_prod *prod, struct pw_segq_pool *pool, const unsigned words,
-	     void *const *vals)
+pw_segq_push_claimed(struct pw_segq_prod *prod, struct pw_segq_pool *pool, const unsigned words,
+		     void *const *vals, pw_segq_claimed_fn claimed, void *arg)
 {
 	uintptr_t tail = atomic_load_explicit(&prod->tail, memory_order_relaxed);
 
@@ -117,12 +127,23 @@ pw_segq_push(struct pw_segq_prod *prod, struct pw_segq_pool *pool, const unsigne
 			for (unsigned k = 1; k < words; k++) {
 				atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
 			}
+			if (claimed != NULL) {
+				claimed(arg);
+			}
 			/* Pairs with the consumer's acquire load of word 0. */
 			atomic_store_explicit(&slot[0], vals[0], memory_order_release);
 			return 0;
 		}
 	}
-	return pw_segq_push_slow(prod, pool, words, tail, vals);
+	return pw_segq_push_slow(prod, pool, words, tail, vals, claimed, arg);
+}
+
+/* pw_segq_push_claimed() without a callback. */
+static inline int
+pw_segq_push(struct pw_segq_prod *prod, struct pw_segq_pool *pool, const unsigned words,
+	     void *const *vals)
+{
+	return pw_segq_push_claimed(prod, pool, words, vals, NULL, NULL);
 }
 
 /* Whether the consumer's next slot is still empty (cheap, consumer only). */
