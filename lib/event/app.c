@@ -313,9 +313,12 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 		core_limit.rlim_cur = core_limit.rlim_max;
 		setrlimit(RLIMIT_CORE, &core_limit);
 	}
-	if (opts->interrupt_mode) {
-		SPDK_NOTICELOG("interrupt mode requested: this build polls; reactors still "
-			       "spin\n");
+	/* Before the thread library starts (spdk_reactors_init()): it decides
+	 * once, as in SPDK. spdk_app_fini() turns it off again. */
+	if (opts->interrupt_mode && !spdk_interrupt_mode_is_enabled() &&
+	    spdk_interrupt_mode_enable() != 0) {
+		app_undo_start(false, false);
+		return 1;
 	}
 
 	if (app_setup_env(opts) != 0) {

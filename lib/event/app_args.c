@@ -25,6 +25,10 @@
  *   lists stay as the caller left them, so nothing is allocated that a caller
  *   would have to free. --rpcs-allowed is accepted and not stored either.
  *
+ * Pinwheel adds --pw-no-sleep, --pw-spin-us and --pw-idle-poller-sleep-us:
+ * they set the process-wide reactor options of pinwheel/event.h, once the
+ * whole command line was accepted.
+ *
  * Not thread-safe: getopt keeps global state. Call it from main() before
  * spdk_app_start(), and reset optind to 1 before calling it again.
  */
@@ -34,6 +38,7 @@
 #include "spdk/log.h"
 #include "spdk/string.h"
 #include "spdk/util.h"
+#include "pinwheel/event.h"
 #include "pinwheel/version.h"
 #include "common/pw_common.h"
 
@@ -59,6 +64,10 @@ enum {
 	OPT_NO_HUGE,
 	OPT_NO_RPC_SERVER,
 	OPT_ENFORCE_NUMA,
+	/* Pinwheel's own (reactor sleeping, pinwheel/event.h), far from SPDK's. */
+	OPT_PW_NO_SLEEP = 1024,
+	OPT_PW_SPIN_US,
+	OPT_PW_IDLE_POLLER_SLEEP_US,
 };
 
 static const struct option g_spdk_long_opts[] = {
@@ -97,6 +106,9 @@ static const struct option g_spdk_long_opts[] = {
 	{"no-huge",			no_argument,		NULL, OPT_NO_HUGE},
 	{"no-rpc-server",		no_argument,		NULL, OPT_NO_RPC_SERVER},
 	{"enforce-numa",		no_argument,		NULL, OPT_ENFORCE_NUMA},
+	{"pw-no-sleep",			no_argument,		NULL, OPT_PW_NO_SLEEP},
+	{"pw-spin-us",			required_argument,	NULL, OPT_PW_SPIN_US},
+	{"pw-idle-poller-sleep-us",	required_argument,	NULL, OPT_PW_IDLE_POLLER_SLEEP_US},
 };
 
 #define N_SPDK_LONG_OPTS ((int)SPDK_COUNTOF(g_spdk_long_opts))
@@ -147,6 +159,8 @@ struct parse_ctx {
 	void			(*app_usage)(void);
 	bool			saw_blocked;	/* -B given in this call */
 	bool			saw_allowed;	/* -A or -W given in this call */
+	struct pw_reactor_opts	reactor;	/* --pw-* options, applied on success */
+	bool			reactor_changed;
 };
 
 /* argv[0] of the last parse (borrowed from the caller's argv) and the
@@ -172,7 +186,8 @@ usage(void (*app_usage)(void))
 	printf("     --lcores <map>          DPDK lcore to CPU map, like \"(5-7)@(10-12)\";\n"
 	       "                             cannot be used with -m [no effect]\n");
 	printf(" -p, --main-core <id>        core of the app thread (default: first core of the mask)\n");
-	printf("     --interrupt-mode        run the reactors in interrupt mode (see README)\n");
+	printf("     --interrupt-mode        SPDK's interrupt mode: pollers that can work from\n"
+	       "                             interrupts stop being polled, so reactors sleep\n");
 	printf("     --disable-cpumask-locks do not lock the cores with lock files\n"
 	       "                             [no effect: Pinwheel never locks cores]\n");
 
@@ -216,6 +231,13 @@ usage(void (*app_usage)(void))
 	printf(" -e, --tpoint-group <group> tracepoint groups to enable\n");
 	printf("     --num-trace-entries <n> trace entries per core, a power of 2 or 0\n"
 	       "                             (default %" PRIu64 ")\n", d->num_entries);
+
+	printf("\nReactor sleeping (Pinwheel's own options):\n");
+	printf("     --pw-no-sleep           reactors never sleep: they poll, as in SPDK\n");
+	printf("     --pw-spin-us <us>       poll this long after the last work before sleeping\n"
+	       "                             (default 100)\n");
+	printf("     --pw-idle-poller-sleep-us <us>  with untimed pollers all idle, sleep at most\n"
+	       "                             this long between polls (default 0: keep polling)\n");
 
 	printf("\nOther options:\n");
 	printf(" -h, --help                  show this usage\n");
@@ -568,6 +590,28 @@ spdk_option(struct parse_ctx *ctx, int ch, char *arg)
 	case OPT_RPCS_ALLOWED:
 		/* No RPC server: accepted and not stored (see the top of the file). */
 		break;
+	case OPT_PW_NO_SLEEP:
+		ctx->reactor.sleep = false;
+		ctx->reactor_changed = true;
+		break;
+	case OPT_PW_SPIN_US:
+	case OPT_PW_IDLE_POLLER_SLEEP_US: {
+		long us = spdk_strtol(arg, 10);
+
+		if (us < 0 || us > 10 * 1000 * 1000) {
+			SPDK_ERRLOG("invalid --%s '%s': expected microseconds, 0 to 10000000\n",
+				    ch == OPT_PW_SPIN_US ? "pw-spin-us" : "pw-idle-poller-sleep-us",
+				    arg);
+			return OPT_FAIL;
+		}
+		if (ch == OPT_PW_SPIN_US) {
+			ctx->reactor.spin_us = (uint32_t)us;
+		} else {
+			ctx->reactor.idle_poller_sleep_us = (uint32_t)us;
+		}
+		ctx->reactor_changed = true;
+		break;
+	}
 	default:
 		/* Every value in the table and in SPDK_APP_GETOPT_STRING is handled. */
 		SPDK_ERRLOG("internal error: option %d has no handler\n", ch);
@@ -717,9 +761,15 @@ spdk_app_parse_args(int argc, char **argv, struct spdk_app_opts *opts,
 	}
 
 	g_executable_name = argv[0];
+	pw_reactor_get_opts(&ctx.reactor, sizeof(ctx.reactor));
 	opterr = 0;
 	r = parse_loop(&ctx, argc, argv, short_opts, table, app_parse);
 	opterr = saved_opterr;
+	/* Process-wide, like the rest of pinwheel/event.h: set only when the
+	 * whole command line was accepted. */
+	if (r == OPT_OK && ctx.reactor_changed) {
+		pw_reactor_set_opts(&ctx.reactor);
+	}
 
 out:
 	memcpy(opts, &work, size);

@@ -1231,3 +1231,56 @@ TEST_TIMEOUT(app_100_start_fini_cycles_alternating_masks_leak_nothing, 120)
 		     pw__events_outstanding());
 	}
 }
+
+/* ---------------------------------------------------------------------------
+ * --interrupt-mode (opts.interrupt_mode)
+ * ------------------------------------------------------------------------- */
+
+static bool g_saw_interrupt_mode;
+static bool g_saw_thread_in_interrupt;
+
+static int
+idle_poll(void *ctx)
+{
+	return SPDK_POLLER_IDLE;
+}
+
+static void
+note_poller_mode(struct spdk_poller *poller, void *cb_arg, bool interrupt_mode)
+{
+	g_saw_thread_in_interrupt = interrupt_mode;
+}
+
+/* A poller that can work from interrupts is told so at once on a thread in
+ * interrupt mode (as in SPDK). */
+static void
+record_interrupt_mode(void *ctx)
+{
+	struct spdk_poller *poller = spdk_poller_register(idle_poll, NULL, 0);
+
+	g_saw_interrupt_mode = spdk_interrupt_mode_is_enabled();
+	g_saw_thread_in_interrupt = false;
+	spdk_poller_register_interrupt(poller, note_poller_mode, NULL);
+	spdk_poller_unregister(&poller);
+	spdk_app_stop(0);
+}
+
+TEST(app_interrupt_mode_option_enables_interrupt_mode_for_one_run)
+{
+	struct spdk_app_opts opts;
+
+	app_opts(&opts, "0x1");
+	opts.interrupt_mode = true;
+	ASSERT_EQ(spdk_app_start(&opts, record_interrupt_mode, NULL), 0);
+	ASSERT_TRUE(g_saw_interrupt_mode);
+	ASSERT_TRUE(g_saw_thread_in_interrupt);
+	spdk_app_fini();
+	ASSERT_FALSE(spdk_interrupt_mode_is_enabled());
+
+	/* The next run chooses again. */
+	app_opts(&opts, "0x1");
+	ASSERT_EQ(spdk_app_start(&opts, record_interrupt_mode, NULL), 0);
+	ASSERT_FALSE(g_saw_interrupt_mode);
+	ASSERT_FALSE(g_saw_thread_in_interrupt);
+	spdk_app_fini();
+}

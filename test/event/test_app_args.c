@@ -17,6 +17,7 @@
 
 #include "spdk/event.h"
 #include "spdk/log.h"
+#include "pinwheel/event.h"
 #include "pinwheel/version.h"
 
 #include <getopt.h>
@@ -820,4 +821,59 @@ TEST(positional_arguments_are_left_for_the_app)
 	ASSERT_EQ(optind, 2);
 	ASSERT_STR_EQ(argv[2], "file1");
 	ASSERT_STR_EQ(argv[3], "file2");
+}
+
+/* ---- Pinwheel's reactor sleeping options ----------------------------------- */
+
+TEST(pw_sleep_options_set_reactor_opts_on_success_only)
+{
+	struct spdk_app_opts opts;
+	struct pw_reactor_opts r;
+
+	pw_reactor_get_opts(&r, sizeof(r));
+	ASSERT_TRUE(r.sleep);
+	ASSERT_EQ(r.spin_us, 100);
+	ASSERT_EQ(r.idle_poller_sleep_us, 0);
+
+	/* A command line that fails changes nothing. */
+	init_opts(&opts);
+	log_capture_start();
+	ASSERT_EQ(parse(&opts, ARGV("--pw-no-sleep", "--pw-spin-us", "7", "--no-such-option")),
+		  SPDK_APP_PARSE_ARGS_FAIL);
+	log_capture_stop();
+	pw_reactor_get_opts(&r, sizeof(r));
+	ASSERT_TRUE(r.sleep);
+	ASSERT_EQ(r.spin_us, 100);
+
+	parse_ok(&opts, ARGV("--pw-spin-us", "250", "--pw-idle-poller-sleep-us", "1000"));
+	pw_reactor_get_opts(&r, sizeof(r));
+	ASSERT_TRUE(r.sleep);
+	ASSERT_EQ(r.spin_us, 250);
+	ASSERT_EQ(r.idle_poller_sleep_us, 1000);
+
+	parse_ok(&opts, ARGV("--pw-no-sleep"));
+	pw_reactor_get_opts(&r, sizeof(r));
+	ASSERT_FALSE(r.sleep);
+	ASSERT_EQ(r.spin_us, 250);
+}
+
+TEST(pw_sleep_options_bad_values_fail)
+{
+	parse_fails(ARGV("--pw-spin-us", "-1"), "invalid --pw-spin-us '-1'");
+	parse_fails(ARGV("--pw-spin-us", "lots"), "invalid --pw-spin-us 'lots'");
+	parse_fails(ARGV("--pw-spin-us", "10000001"), "invalid --pw-spin-us '10000001'");
+	parse_fails(ARGV("--pw-idle-poller-sleep-us", "1e3"),
+		    "invalid --pw-idle-poller-sleep-us '1e3'");
+	parse_fails(ARGV("--pw-no-sleep=1"), "--pw-no-sleep");
+}
+
+TEST(pw_sleep_options_are_in_the_usage)
+{
+	struct spdk_app_opts opts;
+
+	init_opts(&opts);
+	ASSERT_EQ(parse(&opts, ARGV("-h")), SPDK_APP_PARSE_ARGS_HELP);
+	ASSERT_NOT_NULL(strstr(g_out, "--pw-no-sleep"));
+	ASSERT_NOT_NULL(strstr(g_out, "--pw-spin-us"));
+	ASSERT_NOT_NULL(strstr(g_out, "--pw-idle-poller-sleep-us"));
 }
