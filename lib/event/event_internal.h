@@ -58,20 +58,21 @@ struct spdk_lw_thread {
 struct spdk_reactor {
 	/* Events from other pthreads (util/pw_segq.h); senders write this line. */
 	struct pw_segq_prod		ev_prod PW_CACHE_ALIGNED;
+	/* Set at init, then only read (by senders too): a line nobody writes. */
+	uint32_t			lcore PW_CACHE_ALIGNED;
+	struct pw_waker			*waker;
 	/* Read by the reactor only. */
 	struct pw_segq_cons		ev_cons PW_CACHE_ALIGNED;
 	struct pw_local_events		local;
 
 	TAILQ_HEAD(, spdk_lw_thread)	threads PW_CACHE_ALIGNED;
 	uint32_t			thread_count;
-	uint32_t			lcore;
 	uint64_t			tsc_last;
 	uint64_t			busy_tsc;
 	uint64_t			idle_tsc;
 	struct spdk_cpuset		notify_cpuset;
 
 	/* Sleeping (see reactor.c) */
-	struct pw_waker			*waker;
 	struct spdk_fd_group		*fgrp;		/* waker + nested thread fd groups */
 	uint32_t			nested_fgrps;
 	uint64_t			last_work_tsc;

@@ -29,8 +29,12 @@
 
 #define FD_CHECK_US	50	/* a busy reactor looks at its interrupt sources this often */
 
-static struct spdk_reactor *g_reactors;	/* indexed by core */
-static uint32_t g_reactor_count;		/* size of g_reactors: last core + 1 */
+/* Read by every event sender (spdk_reactor_get()), written only by init and
+ * fini: a line of its own, apart from the written globals below. */
+static struct __attribute__((aligned(SPDK_CACHE_LINE_SIZE))) {
+	struct spdk_reactor	*reactors;	/* indexed by core */
+	uint32_t		count;		/* size of reactors: last core + 1 */
+} g_rt;
 static _Atomic int g_reactor_state = SPDK_REACTOR_STATE_UNINITIALIZED;
 static pthread_mutex_t g_sched_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t g_next_core;			/* round-robin cursor */
@@ -513,9 +517,9 @@ reactor_run(void *arg)
 PW_EXPORT struct spdk_reactor *
 spdk_reactor_get(uint32_t lcore)
 {
-	struct spdk_reactor *reactors = g_reactors;
+	struct spdk_reactor *reactors = g_rt.reactors;
 
-	if (reactors == NULL || lcore >= g_reactor_count || reactors[lcore].lcore != lcore) {
+	if (reactors == NULL || lcore >= g_rt.count || reactors[lcore].lcore != lcore) {
 		return NULL;
 	}
 	return &reactors[lcore];
@@ -571,8 +575,8 @@ spdk_reactors_init(size_t msg_mempool_size)
 	opts = g_opts;
 	pthread_mutex_unlock(&g_opts_lock);
 	pw_reactor_set_opts(&opts);
-	g_reactor_count = last + 1;
-	g_reactors = reactors;
+	g_rt.count = last + 1;
+	g_rt.reactors = reactors;
 	g_next_core = spdk_env_get_first_core();
 	atomic_store(&g_live_threads, 0);
 
@@ -584,8 +588,8 @@ spdk_reactors_init(size_t msg_mempool_size)
 			reactor_sleep_fini(&reactors[core]);
 			pw__event_queue_fini(&reactors[core]);
 		}
-		g_reactors = NULL;
-		g_reactor_count = 0;
+		g_rt.reactors = NULL;
+		g_rt.count = 0;
 		free(reactors);
 		return rc;
 	}
@@ -623,7 +627,7 @@ run_leftover_events(void)
 PW_EXPORT void
 spdk_reactors_fini(void)
 {
-	struct spdk_reactor *reactors = g_reactors;
+	struct spdk_reactor *reactors = g_rt.reactors;
 
 	if (atomic_load(&g_reactor_state) == SPDK_REACTOR_STATE_UNINITIALIZED) {
 		return;
@@ -638,8 +642,8 @@ spdk_reactors_fini(void)
 			pw__event_queue_fini(&reactors[core]);
 		}
 	}
-	g_reactors = NULL;
-	g_reactor_count = 0;
+	g_rt.reactors = NULL;
+	g_rt.count = 0;
 	free(reactors);
 	pw__events_fini();
 	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_UNINITIALIZED);
@@ -661,7 +665,7 @@ spdk_reactors_start(void)
 		if (core == main_core) {
 			continue;
 		}
-		rc = spdk_env_thread_launch_pinned(core, reactor_run, &g_reactors[core]);
+		rc = spdk_env_thread_launch_pinned(core, reactor_run, &g_rt.reactors[core]);
 		if (rc != 0) {
 			SPDK_ERRLOG("cannot start the reactor of core %u: %s; stopping\n", core,
 				    spdk_strerror(-rc));
@@ -669,7 +673,7 @@ spdk_reactors_start(void)
 			break;
 		}
 	}
-	reactor_run(&g_reactors[main_core]);
+	reactor_run(&g_rt.reactors[main_core]);
 	spdk_env_thread_wait_all();
 	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_SHUTDOWN);
 }
