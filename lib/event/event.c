@@ -304,13 +304,21 @@ allocate_refused(uint32_t lcore, spdk_event_fn fn, bool exhausted)
 	return NULL;
 }
 
+/* Whether lcore is the calling reactor's own core: read from the reactor's
+ * own lines, without the table other senders look at. */
+static inline bool
+own_core(uint32_t lcore)
+{
+	return pw__tls_reactor != NULL && pw__tls_reactor->lcore == lcore;
+}
+
 PW_EXPORT struct spdk_event *
 spdk_event_allocate(uint32_t lcore, spdk_event_fn fn, void *arg1, void *arg2)
 {
 	struct event_tls *tls = &t_ev;
 	struct spdk_event *ev;
 
-	if (spdk_unlikely(fn == NULL || spdk_reactor_get(lcore) == NULL)) {
+	if (spdk_unlikely(fn == NULL || (!own_core(lcore) && spdk_reactor_get(lcore) == NULL))) {
 		return allocate_refused(lcore, fn, false);
 	}
 	if (spdk_unlikely(tls->credits == 0) && !credits_refill(tls)) {
@@ -353,7 +361,7 @@ spdk_event_call(struct spdk_event *event)
 		SPDK_ERRLOG_RATELIMIT("spdk_event_call: NULL event\n");
 		return;
 	}
-	reactor = spdk_reactor_get(event->lcore);
+	reactor = own_core(event->lcore) ? pw__tls_reactor : spdk_reactor_get(event->lcore);
 	if (spdk_unlikely(reactor == NULL)) {
 		call_without_reactor(tls, event);
 		return;
