@@ -3,11 +3,14 @@
  */
 
 /*
- * poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r]: reactors of your own on
- * the thread library, no event framework. Each core of the mask gets a
+ * poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r] [-b]: reactors of your
+ * own on the thread library, no event framework. Each core of the mask gets a
  * reactor (the main pthread on the main core, a pinned pthread elsewhere)
  * that takes lightweight threads off its ring, polls each for one slice and
- * puts it back. The library reports new threads (SPDK_THREAD_OP_NEW) and
+ * puts it back. A reactor whose threads had nothing to do for SPIN_US sleeps
+ * in poll(2) on its waker (pinwheel/thread.h) until a message, a thread or
+ * the next timed poller is due; with -b it polls all the time, as SPDK's
+ * reactors do. The library reports new threads (SPDK_THREAD_OP_NEW) and
  * changed cpumasks (SPDK_THREAD_OP_RESCHED); we place threads on a reactor
  * whose core is in their mask. The first thread starts a reader thread on
  * the last core, which says "hello reader", then "hello poller" every
@@ -21,7 +24,9 @@
 #include "spdk/env.h"
 #include "spdk/string.h"
 #include "spdk/thread.h"
+#include "pinwheel/thread.h"
 
+#include <poll.h>
 #include <stdatomic.h>
 
 #define DEFAULT_CORE_MASK	"0x1"
@@ -32,16 +37,22 @@
 /* Each reactor's ring can hold every live thread, so putting a thread on a
  * ring never fails; thread creation is refused beyond this count. */
 #define MAX_THREADS		64
+/* Keep polling this long after the last work before going to sleep. */
+#define SPIN_US			100
+
+struct reactor;
 
 /* The driver's part of each spdk_thread (spdk_thread_get_ctx()). */
 struct lw_thread {
-	bool	resched;	/* set by OP_RESCHED in a slice, read after it */
+	bool		resched;	/* set by OP_RESCHED in a slice, read after it */
+	struct reactor	*reactor;	/* whose waker the thread carries */
 };
 
 /* Read-only once running, so reactors sharing a cache line costs nothing. */
 struct reactor {
 	uint32_t		core;
 	struct spdk_ring	*threads;	/* MP_SC: anyone adds, the reactor takes */
+	struct pw_waker		*waker;		/* wakes the reactor from its sleep */
 };
 
 static struct reactor g_reactors[SPDK_CPUSET_SIZE];
@@ -55,6 +66,7 @@ static atomic_bool g_failed;
 static long g_seconds = DEFAULT_SECONDS;
 static long g_period_us = DEFAULT_PERIOD_US;
 static bool g_hop;
+static bool g_busy_poll;
 
 static struct spdk_thread *g_reader_thread;	/* used on the first thread only */
 static struct spdk_poller *g_stop_poller;	/* first thread */
@@ -90,7 +102,22 @@ schedule_thread(struct spdk_thread *thread)
 		fprintf(stderr, "poller_test: the ring of core %u is full\n", target->core);
 		return -ENOSPC;
 	}
+	/* Wake the target if it sleeps. The fence pairs with the one in
+	 * reactor_sleep(): either its last look finds the thread in the ring, or
+	 * we see its sleeping flag. */
+	atomic_thread_fence(memory_order_seq_cst);
+	pw_waker_notify(target->waker);
 	return 0;
+}
+
+/* Stop every reactor, asleep or not. */
+static void
+stop_reactors(void)
+{
+	atomic_store(&g_reactors_stop, true);
+	for (uint32_t i = 0; i < g_reactor_count; i++) {
+		pw_waker_wake(g_reactors[i].waker);
+	}
 }
 
 static int
@@ -126,39 +153,122 @@ reactor_thread_op_supported(enum spdk_thread_op op)
 	return op == SPDK_THREAD_OP_NEW || op == SPDK_THREAD_OP_RESCHED;
 }
 
-/* The loop of every reactor: one slice per thread, in ring order. */
+/* A thread just taken off the reactor's ring: if it is new here, messages
+ * sent to it must wake this reactor from now on. */
+static void
+adopt(struct reactor *reactor, struct lw_thread *lw)
+{
+	if (lw->reactor != reactor) {
+		lw->reactor = reactor;
+		pw_thread_set_waker(spdk_thread_get_from_ctx(lw), reactor->waker);
+	}
+}
+
+/* One slice of one thread, then back on the ring (or elsewhere, or gone).
+ * Returns whether it did any work. */
+static bool
+run_slice(struct reactor *reactor, struct lw_thread *lw)
+{
+	struct spdk_thread *thread = spdk_thread_get_from_ctx(lw);
+	bool busy;
+
+	adopt(reactor, lw);
+	busy = spdk_thread_poll(thread, 0, 0) > 0;
+
+	if (spdk_unlikely(spdk_thread_is_exited(thread))) {
+		spdk_thread_destroy(thread);
+		/* The last thread gone stops every reactor. */
+		if (atomic_fetch_sub(&g_live_threads, 1) == 1) {
+			stop_reactors();
+		}
+		return true;
+	}
+	if (spdk_unlikely(lw->resched)) {
+		lw->resched = false;
+		if (!spdk_cpuset_get_cpu(spdk_thread_get_cpumask(thread), reactor->core) &&
+		    schedule_thread(thread) == 0) {
+			return true;
+		}
+	}
+	/* Cannot fail: this ring has room for every live thread. */
+	spdk_ring_enqueue(reactor->threads, (void **)&lw, 1, NULL);
+	return busy;
+}
+
+/* Sleep until a message, a new thread or the next timed poller is due: the
+ * waker protocol of pinwheel/thread.h. */
+static void
+reactor_sleep(struct reactor *reactor)
+{
+	struct lw_thread *lws[MAX_THREADS];
+	struct pollfd pfd = { .fd = pw_waker_get_fd(reactor->waker), .events = POLLIN };
+	struct timespec ts, *timeout = NULL;
+	uint64_t due = UINT64_MAX, now, ticks, hz = spdk_get_ticks_hz();
+	bool work = atomic_load(&g_reactors_stop);
+	uint32_t n, i;
+
+	pw_waker_prepare_sleep(reactor->waker);
+	/* Pairs with the fence in schedule_thread(). */
+	atomic_thread_fence(memory_order_seq_cst);
+
+	/* The last look: our threads, and any that just arrived, are all in the ring. */
+	n = spdk_ring_dequeue(reactor->threads, (void **)lws, MAX_THREADS);
+	for (i = 0; i < n; i++) {
+		struct spdk_thread *thread = spdk_thread_get_from_ctx(lws[i]);
+		uint64_t expiry = spdk_thread_next_poller_expiration(thread);
+
+		adopt(reactor, lws[i]);
+		/* Untimed pollers and exiting threads keep the reactor polling. */
+		if (pw_thread_has_pending_messages(thread) || spdk_thread_has_active_pollers(thread) ||
+		    !spdk_thread_is_running(thread)) {
+			work = true;
+		} else if (expiry != 0 && expiry < due) {
+			due = expiry;
+		}
+	}
+	spdk_ring_enqueue(reactor->threads, (void **)lws, n, NULL);
+
+	if (!work) {
+		if (due != UINT64_MAX) {
+			/* Ticks to a timespec, rounded up so as not to wake early. */
+			now = spdk_get_ticks();
+			ticks = due > now ? due - now : 0;
+			ts.tv_sec = (time_t)(ticks / hz);
+			ts.tv_nsec = (long)(((ticks % hz) * SPDK_SEC_TO_NSEC + hz - 1) / hz);
+			timeout = &ts;
+		}
+		if (ppoll(&pfd, 1, timeout, NULL) > 0) {
+			pw_waker_drain(reactor->waker);
+		}
+	}
+	pw_waker_end_sleep(reactor->waker);
+}
+
+/* The loop of every reactor: one slice per thread, in ring order; a pass
+ * with no work for SPIN_US puts it to sleep (unless -b). */
 static int
 reactor_run(void *arg)
 {
 	struct reactor *reactor = arg;
-	struct spdk_thread *thread;
-	struct lw_thread *lw;
+	struct lw_thread *lws[MAX_THREADS];
+	uint64_t spin_ticks = spdk_get_ticks_hz() * SPIN_US / SPDK_SEC_TO_USEC;
+	uint64_t last_work = spdk_get_ticks();
+	bool busy;
+	uint32_t n, i;
 
 	while (!atomic_load(&g_reactors_stop)) {
-		if (spdk_ring_dequeue(reactor->threads, (void **)&lw, 1) == 0) {
+		n = spdk_ring_dequeue(reactor->threads, (void **)lws, MAX_THREADS);
+		busy = false;
+		for (i = 0; i < n; i++) {
+			busy |= run_slice(reactor, lws[i]);
+		}
+		if (busy) {
+			last_work = spdk_get_ticks();
+		} else if (!g_busy_poll && spdk_get_ticks() - last_work >= spin_ticks) {
+			reactor_sleep(reactor);
+		} else if (n == 0) {
 			spdk_pause();
-			continue;
 		}
-		thread = spdk_thread_get_from_ctx(lw);
-		spdk_thread_poll(thread, 0, 0);
-
-		if (spdk_unlikely(spdk_thread_is_exited(thread))) {
-			spdk_thread_destroy(thread);
-			/* The last thread gone stops every reactor. */
-			if (atomic_fetch_sub(&g_live_threads, 1) == 1) {
-				atomic_store(&g_reactors_stop, true);
-			}
-			continue;
-		}
-		if (spdk_unlikely(lw->resched)) {
-			lw->resched = false;
-			if (!spdk_cpuset_get_cpu(spdk_thread_get_cpumask(thread), reactor->core) &&
-			    schedule_thread(thread) == 0) {
-				continue;
-			}
-		}
-		/* Cannot fail: this ring has room for every live thread. */
-		spdk_ring_enqueue(reactor->threads, (void **)&lw, 1, NULL);
 	}
 	return 0;
 }
@@ -251,7 +361,7 @@ reactors_init(void)
 
 		r->core = core;
 		r->threads = spdk_ring_create(SPDK_RING_TYPE_MP_SC, MAX_THREADS, SPDK_ENV_NUMA_ID_ANY);
-		if (r->threads == NULL) {
+		if (r->threads == NULL || pw_waker_create(&r->waker) != 0) {
 			return -ENOMEM;
 		}
 		if (core == spdk_env_get_main_core()) {
@@ -266,17 +376,19 @@ reactors_fini(void)
 {
 	for (uint32_t i = 0; i < g_reactor_count; i++) {
 		spdk_ring_free(g_reactors[i].threads);
+		pw_waker_destroy(g_reactors[i].waker);
 	}
 }
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r]\n"
+	fprintf(f, "usage: poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r] [-b]\n"
 		"  -m MASK       reactor cores: hex mask (0x3) or list ([0-1]); default %s\n"
 		"  -t SECONDS    run time, 1 to %d (default %d)\n"
 		"  -p PERIOD_US  hello poller period in microseconds, 1 to %d (default %d)\n"
 		"  -r            move the reader thread to the next core after each hello\n"
+		"  -b            busy-poll: never sleep when idle (as SPDK's reactors)\n"
 		"  -h            show this help\n",
 		DEFAULT_CORE_MASK, MAX_SECONDS, DEFAULT_SECONDS, MAX_PERIOD_US, DEFAULT_PERIOD_US);
 }
@@ -305,7 +417,7 @@ main(int argc, char **argv)
 	uint32_t core;
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "m:t:p:rh")) != -1) {
+	while ((ch = getopt(argc, argv, "m:t:p:rbh")) != -1) {
 		switch (ch) {
 		case 'm':
 			core_mask = optarg;
@@ -322,6 +434,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			g_hop = true;
+			break;
+		case 'b':
+			g_busy_poll = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -366,7 +481,7 @@ main(int argc, char **argv)
 		if (core != spdk_env_get_main_core() &&
 		    spdk_env_thread_launch_pinned(core, reactor_run, &g_reactors[i]) != 0) {
 			fail("cannot launch a reactor");
-			atomic_store(&g_reactors_stop, true);
+			stop_reactors();
 			break;
 		}
 	}
@@ -379,7 +494,7 @@ main(int argc, char **argv)
 		if (first == NULL || spdk_thread_send_msg(first, hello_start, NULL) != 0) {
 			/* A thread that got no message never exits: stop at once. */
 			fail("cannot start the first thread");
-			atomic_store(&g_reactors_stop, true);
+			stop_reactors();
 		}
 	}
 

@@ -4,10 +4,11 @@
 #
 # Test of examples/poller_test: poller_test.sh <bindir>
 #
-# Runs the example on one core and (when two cpus are usable) on two, checks
-# its output, exit code and run time, looks at its pthreads with `ps -T` while
-# the two-core run is going, then checks that bad options exit 1 with a
-# message on stderr.
+# Runs the example on one core and (when two cpus are usable) on two, sleeping
+# when idle (the default) and busy-polling (-b), checks its output, exit code
+# and run time, looks at its pthreads with `ps -T` while the two-core run is
+# going, then checks that bad options exit 1 with a message on stderr. (How
+# much cpu each mode uses is measured by bench/idle_cpu, not tested here.)
 
 set -u
 
@@ -92,6 +93,10 @@ if has_cpu 0; then
 	# -r on one core: the only core to hop to is the one it is on.
 	run_ok 1 2 0 -r -p 100000
 	grep '^hello poller' "$out" | grep -qv '(core 0)' && fail "-r -m 0x1: the reader left core 0"
+	# -b: the same story, with reactors that never sleep.
+	run_ok 1 1 0 -b
+	# A short period: the sleeping reactor must wake for every hello.
+	run_ok 1 5 0 -p 1000
 else
 	echo "cpu 0 is not usable: one-core run skipped"
 fi
@@ -132,6 +137,9 @@ else
 	run_ok 2 4 1 -m 0x3 -r -p 100000
 	cores=$(sed -n 's/^hello poller (core \([0-9]*\))$/\1/p' "$out" | tr -d '\n')
 	[[ $cores =~ ^(10)*1?$ ]] || fail "-m 0x3 -r: the reader did not alternate cores ($cores)"
+	run_ok 2 4 1 -m 0x3 -r -p 100000 -b
+	cores=$(sed -n 's/^hello poller (core \([0-9]*\))$/\1/p' "$out" | tr -d '\n')
+	[[ $cores =~ ^(10)*1?$ ]] || fail "-m 0x3 -r -b: the reader did not alternate cores ($cores)"
 fi
 
 run_bad "cannot initialise the environment with core mask '0xzz'" -m 0xzz
@@ -149,6 +157,7 @@ run_bad "unexpected argument 'extra'" extra
 "$prog" -h > "$out" 2> "$err"
 [[ $? == 0 ]] || fail "poller_test -h should exit 0"
 grep -q "^usage: poller_test" "$out" || fail "poller_test -h: no usage text"
+grep -q -- "-b  *busy-poll" "$out" || fail "poller_test -h: -b is not described"
 
 if [[ $failures -gt 0 ]]; then
 	echo "$failures check(s) failed"
