@@ -441,6 +441,31 @@ pw__pollers_set_interrupt_mode(struct spdk_thread *thread, bool interrupt_mode)
  * Registration and control
  * ------------------------------------------------------------------------- */
 
+/* A zeroed poller with its name (truncated to SPDK_MAX_POLLER_NAME_LEN, as
+ * SPDK does; the function's address when NULL) stored right after it. */
+static struct spdk_poller *
+poller_alloc(spdk_poller_fn fn, const char *name)
+{
+	char buf[32];
+	struct spdk_poller *poller;
+	size_t len;
+
+	if (name != NULL) {
+		len = strnlen(name, SPDK_MAX_POLLER_NAME_LEN);
+	} else {
+		len = (size_t)snprintf(buf, sizeof(buf), "%p", (void *)fn);
+		name = buf;
+	}
+	if (posix_memalign((void **)&poller, SPDK_CACHE_LINE_SIZE,
+			   sizeof(*poller) + len + 1) != 0) {
+		return NULL;
+	}
+	memset(poller, 0, sizeof(*poller));
+	memcpy(poller->name, name, len);
+	poller->name[len] = '\0';
+	return poller;
+}
+
 static struct spdk_poller *
 poller_register(spdk_poller_fn fn, void *arg, uint64_t period_us, const char *name)
 {
@@ -462,15 +487,10 @@ poller_register(spdk_poller_fn fn, void *arg, uint64_t period_us, const char *na
 		return NULL;
 	}
 
-	poller = calloc(1, sizeof(*poller));
+	poller = poller_alloc(fn, name);
 	if (poller == NULL) {
 		SPDK_ERRLOG("no memory for poller %s\n", name ? name : "(unnamed)");
 		return NULL;
-	}
-	if (name != NULL) {
-		snprintf(poller->name, sizeof(poller->name), "%s", name);
-	} else {
-		snprintf(poller->name, sizeof(poller->name), "%p", (void *)fn);
 	}
 	poller->fn = fn;
 	poller->arg = arg;

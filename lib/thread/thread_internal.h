@@ -47,30 +47,31 @@ enum pw_poller_state {
 struct pw_timer_bucket;
 
 struct spdk_poller {
+	/* What running a timed poller touches, on one cache line (the struct is
+	 * allocated aligned): a thread with many timed pollers walks one line per
+	 * poller. */
 	spdk_poller_fn			fn;
 	void				*arg;
-	struct spdk_thread		*thread;
-	uint64_t			period_ticks;
-
-	/* Timed pollers: position in their period bucket. */
 	uint64_t			next_run_tick;
-	uint64_t			seq;		/* arming order, breaks ties */
-	struct spdk_poller		*tnext;
+	struct spdk_poller		*tnext;		/* position in its period bucket */
 	struct spdk_poller		*tprev;
 	struct pw_timer_bucket		*bucket;	/* its period's bucket (timed pollers) */
-	bool				armed;		/* linked in its bucket */
-
-	/* Untimed pollers: index of the entry in thread->active (UINT32_MAX: none). */
-	uint32_t			active_idx;
+	uint64_t			run_count;	/* see the counters below */
+	uint32_t			seq;		/* arming order, breaks ties (wraps) */
 	uint8_t				state;		/* enum pw_poller_state */
 	bool				running;	/* inside its own callback */
-	bool				intr_capable;	/* spdk_poller_register_interrupt() */
+	bool				armed;		/* linked in its bucket */
 	bool				parked;		/* not polled: its thread is in interrupt mode */
+
+	struct spdk_thread		*thread;
+	uint64_t			period_ticks;
+	/* Untimed pollers: index of the entry in thread->active (UINT32_MAX: none). */
+	uint32_t			active_idx;
+	bool				intr_capable;	/* spdk_poller_register_interrupt() */
 
 	/* Counters. For an untimed poller in the active array, runs are derived
 	 * from the thread's dispatch rounds (see poller.c) and busy counts live in
 	 * its array entry; both are folded in here when it leaves the array. */
-	uint64_t			run_count;
 	uint64_t			busy_count;
 	uint64_t			round_base;
 
@@ -80,8 +81,10 @@ struct spdk_poller {
 	spdk_poller_set_interrupt_mode_cb intr_cb;
 	void				*intr_cb_arg;
 
-	char				name[SPDK_MAX_POLLER_NAME_LEN + 1];
+	char				name[];		/* at most SPDK_MAX_POLLER_NAME_LEN */
 };
+_Static_assert(offsetof(struct spdk_poller, thread) == SPDK_CACHE_LINE_SIZE,
+	       "a timed poller's run must touch one cache line");
 
 /* One entry of the untimed dispatch array: what the hot loop touches. */
 struct pw_active_ent {
@@ -109,7 +112,7 @@ struct pw_timer {
 	uint32_t			heap_cap;
 	uint32_t			count;		/* armed pollers */
 	uint32_t			nbuckets;	/* heap capacity is kept >= this */
-	uint64_t			seq;
+	uint32_t			seq;		/* last arming number (wraps) */
 	TAILQ_HEAD(, pw_timer_bucket)	buckets;	/* all buckets, for lookup by period */
 };
 

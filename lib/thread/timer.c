@@ -24,11 +24,14 @@
 
 #include "spdk/log.h"
 
+/* Ties are broken by arming order; the 32-bit sequence numbers are compared
+ * as serial numbers, exact while the two were armed less than 2^31 armings
+ * apart. */
 static bool
 before(const struct spdk_poller *a, const struct spdk_poller *b)
 {
 	return a->next_run_tick < b->next_run_tick ||
-	       (a->next_run_tick == b->next_run_tick && a->seq < b->seq);
+	       (a->next_run_tick == b->next_run_tick && (int32_t)(a->seq - b->seq) < 0);
 }
 
 static bool
@@ -83,6 +86,18 @@ heap_down(struct pw_timer *timer, uint32_t idx)
 		idx = child;
 	}
 	heap_set(timer, idx, b);
+}
+
+/* Whether bucket b, whose head moved later, still comes before its children
+ * (then the heap needs no change: the usual case, checked without a call). */
+static inline bool
+heap_in_place(const struct pw_timer *timer, const struct pw_timer_bucket *b)
+{
+	uint32_t child = 2 * b->heap_idx + 1;
+
+	return child >= timer->heap_len ||
+	       (bucket_before(b, timer->heap[child]) &&
+		(child + 1 >= timer->heap_len || bucket_before(b, timer->heap[child + 1])));
 }
 
 /* The head of bucket b changed (b non-empty and in the heap). With a single
@@ -244,7 +259,8 @@ void
 pw__timer_arm(struct spdk_thread *thread, struct spdk_poller *poller, uint64_t now)
 {
 	assert(!poller->armed && poller->bucket != NULL);
-	poller->next_run_tick = now + poller->period_ticks;
+	/* The bucket's period: the same value, on a line already in cache. */
+	poller->next_run_tick = now + poller->bucket->period;
 	poller->seq = ++thread->timer.seq;
 	bucket_insert(thread, poller);
 }
@@ -280,7 +296,7 @@ pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller)
 	if (was_head) {
 		if (b->head == NULL) {
 			heap_remove(&thread->timer, b);
-		} else if (thread->timer.heap_len > 1) {
+		} else if (!heap_in_place(&thread->timer, b)) {
 			heap_down(&thread->timer, b->heap_idx);
 		}
 		update_earliest(thread);

@@ -908,3 +908,43 @@ TEST(thread_poller_predicates)
 	ASSERT_FALSE(spdk_thread_has_pollers(t));
 	ut_threads_fini();
 }
+
+/* Arming numbers are 32 bits and wrap: equal expiries still keep the order
+ * of arming across the wrap, in one bucket and across buckets. */
+TEST(timed_pollers_same_expiry_keep_arming_order_across_seq_wrap)
+{
+	struct tp p[4];
+	int log[8], n = 0;
+	struct tp *order[4];
+
+	ut_threads_init(1);
+	ut_set_thread(0);
+	ut_thread(0)->timer.seq = UINT32_MAX - 1;
+	for (int i = 0; i < 4; i++) {
+		p[i] = (struct tp) { .idx = i, .log = log, .log_n = &n };
+	}
+	/* p0 at UINT32_MAX, p1 at 0, p2 at 1: three pollers due at the same tick,
+	 * two of them in another period's bucket (armed 500 us later). */
+	treg(&p[0], 1000);
+	treg(&p[1], 1000);
+	ut_delay_us(500);
+	treg(&p[2], 500);
+	treg(&p[3], 500);
+	ASSERT_EQ(p[0].p->seq, UINT32_MAX);
+	ASSERT_EQ(p[1].p->seq, 0);
+	ASSERT_EQ(p[2].p->next_run_tick, p[0].p->next_run_tick);
+	for (int i = 0; i < 4; i++) {
+		order[i] = &p[i];
+	}
+	check_order(order, 4);
+	ut_delay_us(500);
+	ut_poll_thread(0);
+	ASSERT_EQ(n, 4);
+	for (int i = 0; i < 4; i++) {
+		ASSERT_EQ(log[i], i);
+	}
+	for (int i = 0; i < 4; i++) {
+		spdk_poller_unregister(&p[i].p);
+	}
+	ut_threads_fini();
+}
