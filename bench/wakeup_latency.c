@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * How long a sleeping reactor takes to wake, next to the kernel's floor.
+ *
+ *   wakeup_latency [--smoke] [--rounds N] [--samples N] [--late-seconds S]
+ *
+ * Every round runs, in this order, each with its own spdk_app_start() on
+ * cores 0 and 1 (-m 0x3) where an app is involved:
+ *   msg_sleeping   reactors sleep (the default). The app thread (core 0) sends
+ *                  a message stamped with spdk_get_ticks() to a thread on
+ *                  core 1; its handler records now - stamp. A sample is sent
+ *                  only when core 1's reactor is asleep (its waker's sleeping
+ *                  flag is up) and the previous one has run; a timed poller
+ *                  on the app thread tries every GAP_US. The handler also
+ *                  checks that the reactor slept since the previous sample.
+ *   late_1ms,      then, in the same app: a thread on core 1 with a timed
+ *   late_10ms      poller of period 1 ms and one of 10 ms, for S seconds.
+ *                  Lateness = when the callback runs - when it was due (the
+ *                  previous run's slice time + period, as the library re-arms).
+ *   msg_polling    the same messages with reactors that never sleep
+ *                  (pw_reactor_opts.sleep = false, i.e. --pw-no-sleep).
+ *   floor          no Pinwheel: a pthread pinned to cpu 1 blocked in
+ *                  epoll_wait() on an eventfd; the main pthread, pinned to
+ *                  cpu 0, stamps the time and writes the eventfd; the waiter
+ *                  records the time epoll_wait() returned - stamp. Same gap.
+ *   floor_timer_1ms  no Pinwheel: a pthread pinned to cpu 1 (timer slack 1 ns,
+ *                  as reactors set it) sleeps in ppoll() with a 1 ms timeout
+ *                  computed from ticks as a reactor does, for S seconds;
+ *                  lateness = when ppoll() returned - when it was due.
+ * Percentiles are over the samples of all rounds; "# round" lines give each
+ * round's medians so drift shows. Lines are "name value unit".
+ *
+ * Exit 77 when cpus 0 and 1 are not both usable.
+ */
+
+#include "spdk/stdinc.h"
+#include "spdk/env.h"
+#include "spdk/event.h"
+#include "spdk/thread.h"
+#include "pinwheel/event.h"
+#include "pinwheel/thread.h"
+
+#include "event/event_internal.h"	/* struct spdk_reactor: sleeps */
+#include "thread/thread_internal.h"	/* struct pw_waker: sleeping */
+
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/eventfd.h>
+
+#define GAP_US		2000	/* between samples: far longer than the 100 us spin window */
+#define MAX_ROUNDS	16
+
+/* Samples in ticks, appended by one pthread, read after it has stopped. */
+struct series {
+	const char	*name;
+	uint64_t	*v;
+	uint32_t	n;
+	uint32_t	cap;
+	uint32_t	round_start;
+	double		round_p50_ns[MAX_ROUNDS];
+};
+
+/* One timed poller of the lateness phase (target thread only). */
+struct late_poller {
+	uint64_t		period_us;
+	uint64_t		period_ticks;
+	struct spdk_poller	*poller;
+	uint64_t		due;		/* 0 until it has run once */
+	struct series		*out;
+};
+
+static uint32_t g_rounds = 3;
+static uint32_t g_samples = 500;
+static double g_late_s = 2.0;
+static uint64_t g_hz;
+
+static struct series g_floor = { .name = "floor_eventfd_epoll" };
+static struct series g_msg_sleep = { .name = "msg_sleeping" };
+static struct series g_msg_poll = { .name = "msg_polling" };
+static struct series g_late1 = { .name = "late_1ms" };
+static struct series g_late10 = { .name = "late_10ms" };
+static struct series g_floor_timer = { .name = "floor_timer_1ms" };
+
+/* One app run. */
+static struct {
+	bool			sleeping;	/* reactors may sleep; then also the lateness phase */
+	struct series		*out;
+	/* app thread only */
+	struct spdk_thread	*target;	/* on core 1 */
+	struct spdk_poller	*pacer;
+	uint32_t		sent;
+	uint64_t		awake_ticks;	/* pacer ticks that found core 1 awake */
+	uint64_t		late_end;	/* 0: still sending messages */
+	bool			stopping;
+	/* target thread only */
+	uint64_t		last_sleeps;
+	uint32_t		slept_before;	/* samples whose reactor had slept since the last */
+	struct late_poller	late[2];
+	/* target -> app thread */
+	_Atomic uint32_t	done;
+} g_run;
+
+static void
+series_init(struct series *s, uint32_t cap)
+{
+	s->v = calloc(cap, sizeof(*s->v));
+	s->cap = cap;
+	if (s->v == NULL) {
+		fprintf(stderr, "wakeup_latency: out of memory\n");
+		exit(1);
+	}
+}
+
+static void
+series_add(struct series *s, uint64_t now, uint64_t then)
+{
+	if (s->n < s->cap) {
+		s->v[s->n++] = now > then ? now - then : 0;
+	}
+}
+
+static double
+ticks_ns(uint64_t t)
+{
+	return (double)t * 1e9 / (double)g_hz;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of v[0..n) (sorts it). */
+static double
+pct_ns(uint64_t *v, uint32_t n, double q)
+{
+	if (n == 0) {
+		return 0;
+	}
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return ticks_ns(v[(uint32_t)((double)(n - 1) * q + 0.5)]);
+}
+
+/* The median of the samples added since the round began, kept for the report. */
+static void
+series_end_round(struct series *s, uint32_t round)
+{
+	uint32_t n = s->n - s->round_start;
+	uint64_t *copy = malloc((n + 1) * sizeof(*copy));
+
+	if (copy != NULL) {
+		memcpy(copy, s->v + s->round_start, n * sizeof(*copy));
+		s->round_p50_ns[round] = pct_ns(copy, n, 0.5);
+		free(copy);
+	}
+	s->round_start = s->n;
+}
+
+/* ---------------------------------------------------------------------------
+ * On the target thread (core 1)
+ * ------------------------------------------------------------------------- */
+
+static void
+stamped_msg(void *ctx)
+{
+	uint64_t now = spdk_get_ticks();
+	struct spdk_reactor *reactor = spdk_reactor_get(spdk_env_get_current_core());
+
+	series_add(g_run.out, now, (uint64_t)(uintptr_t)ctx);
+	/* The reactor's own counter, read on its own pthread. */
+	if (reactor->sleeps != g_run.last_sleeps) {
+		g_run.slept_before++;
+	}
+	g_run.last_sleeps = reactor->sleeps;
+	/* Pairs with the acquire load in pacer(). */
+	atomic_fetch_add_explicit(&g_run.done, 1, memory_order_release);
+}
+
+static int
+late_fn(void *arg)
+{
+	struct late_poller *lp = arg;
+	uint64_t now = spdk_get_ticks();
+
+	if (lp->due != 0) {
+		series_add(lp->out, now, lp->due);
+	}
+	/* The library re-arms from the slice's time: that is when it is due next. */
+	lp->due = spdk_thread_get_last_tsc(NULL) + lp->period_ticks;
+	return SPDK_POLLER_BUSY;
+}
+
+static void
+late_start(void *ctx)
+{
+	for (int i = 0; i < 2; i++) {
+		struct late_poller *lp = &g_run.late[i];
+
+		lp->poller = spdk_poller_register_named(late_fn, lp, lp->period_us,
+							i == 0 ? "late_1ms" : "late_10ms");
+		if (lp->poller == NULL) {
+			fprintf(stderr, "wakeup_latency: cannot register a timed poller\n");
+			exit(1);
+		}
+	}
+}
+
+static void
+target_gone(void *ctx)
+{
+	spdk_poller_unregister(&g_run.pacer);
+	spdk_app_stop(0);
+}
+
+static void
+target_stop(void *ctx)
+{
+	spdk_poller_unregister(&g_run.late[0].poller);
+	spdk_poller_unregister(&g_run.late[1].poller);
+	spdk_thread_exit(spdk_get_thread());
+	if (spdk_thread_send_msg(spdk_thread_get_app_thread(), target_gone, NULL) != 0) {
+		fprintf(stderr, "wakeup_latency: cannot reach the app thread\n");
+		exit(1);
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * On the app thread (core 0)
+ * ------------------------------------------------------------------------- */
+
+static bool
+target_asleep(void)
+{
+	struct pw_waker *w = pw_thread_get_waker(g_run.target);
+
+	return w != NULL && atomic_load_explicit(&w->sleeping, memory_order_relaxed) != 0;
+}
+
+static void
+send_or_die(spdk_msg_fn fn, void *ctx)
+{
+	if (spdk_thread_send_msg(g_run.target, fn, ctx) != 0) {
+		fprintf(stderr, "wakeup_latency: cannot send to the target thread\n");
+		exit(1);
+	}
+}
+
+static int
+pacer(void *ctx)
+{
+	uint64_t now;
+
+	if (g_run.stopping) {
+		return SPDK_POLLER_IDLE;
+	}
+	if (g_run.late_end != 0) {
+		if (spdk_get_ticks() >= g_run.late_end) {
+			g_run.stopping = true;
+			send_or_die(target_stop, NULL);
+		}
+		return SPDK_POLLER_IDLE;
+	}
+	/* Pairs with the release add in stamped_msg(). */
+	if (atomic_load_explicit(&g_run.done, memory_order_acquire) < g_run.sent) {
+		return SPDK_POLLER_IDLE;	/* the previous sample has not run yet */
+	}
+	if (g_run.sent == g_samples) {
+		if (g_run.sleeping && g_late_s > 0) {
+			g_run.late_end = spdk_get_ticks() + (uint64_t)(g_late_s * (double)g_hz);
+			send_or_die(late_start, NULL);
+		} else {
+			g_run.stopping = true;
+			send_or_die(target_stop, NULL);
+		}
+		return SPDK_POLLER_BUSY;
+	}
+	if (g_run.sleeping && !target_asleep()) {
+		g_run.awake_ticks++;
+		return SPDK_POLLER_IDLE;
+	}
+	g_run.sent++;
+	now = spdk_get_ticks();
+	send_or_die(stamped_msg, (void *)(uintptr_t)now);
+	return SPDK_POLLER_BUSY;
+}
+
+static void
+app_start(void *ctx)
+{
+	struct spdk_cpuset mask;
+
+	spdk_cpuset_zero(&mask);
+	spdk_cpuset_set_cpu(&mask, 1, true);
+	g_run.target = spdk_thread_create("wakeup_target", &mask);
+	g_run.pacer = SPDK_POLLER_REGISTER(pacer, NULL, GAP_US);
+	if (g_run.target == NULL || g_run.pacer == NULL) {
+		fprintf(stderr, "wakeup_latency: cannot create the target thread or the pacer\n");
+		exit(1);
+	}
+}
+
+static void
+app_run(bool sleeping, struct series *out, uint32_t round)
+{
+	struct spdk_app_opts opts;
+	struct pw_reactor_opts ropts;
+	uint32_t before = out->n;
+	int rc;
+
+	memset(&g_run, 0, sizeof(g_run));
+	g_run.sleeping = sleeping;
+	g_run.out = out;
+	for (int i = 0; i < 2; i++) {
+		g_run.late[i].period_us = i == 0 ? 1000 : 10000;
+		g_run.late[i].period_ticks = (uint64_t)((unsigned __int128)g_run.late[i].period_us *
+							g_hz / SPDK_SEC_TO_USEC);
+		g_run.late[i].out = i == 0 ? &g_late1 : &g_late10;
+	}
+
+	pw_reactor_opts_init(&ropts, sizeof(ropts));
+	ropts.sleep = sleeping;
+	pw_reactor_set_opts(&ropts);
+
+	spdk_app_opts_init(&opts, sizeof(opts));
+	opts.name = "wakeup_latency";
+	opts.reactor_mask = "0x3";
+	opts.print_level = SPDK_LOG_WARN;
+	rc = spdk_app_start(&opts, app_start, NULL);
+	spdk_app_fini();
+	if (rc != 0) {
+		fprintf(stderr, "wakeup_latency: spdk_app_start on 0x3 failed: %d\n", rc);
+		exit(1);
+	}
+	printf("# round %u %s: %u sample(s)", round + 1, out->name, out->n - before);
+	if (sleeping) {
+		printf(", core 1's reactor had slept before %u of them, found awake on %" PRIu64
+		       " pacer tick(s)", g_run.slept_before, g_run.awake_ticks);
+	}
+	printf("\n");
+}
+
+/* ---------------------------------------------------------------------------
+ * The floor: an eventfd written to a pthread blocked in epoll_wait()
+ * ------------------------------------------------------------------------- */
+
+static struct {
+	int		efd;
+	int		ep;
+	_Atomic uint64_t	stamp;
+	_Atomic uint32_t	done;
+	_Atomic bool		stop;
+} g_floor_ctx;
+
+static void
+pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0) {
+		fprintf(stderr, "wakeup_latency: cannot pin to cpu %d\n", cpu);
+		exit(1);
+	}
+}
+
+static void *
+floor_waiter(void *arg)
+{
+	struct epoll_event ev;
+	uint64_t now, value;
+
+	pin_self(1);
+	for (;;) {
+		if (epoll_wait(g_floor_ctx.ep, &ev, 1, -1) != 1) {
+			continue;
+		}
+		now = spdk_get_ticks();
+		if (read(g_floor_ctx.efd, &value, sizeof(value)) < 0) {
+			continue;
+		}
+		if (atomic_load(&g_floor_ctx.stop)) {
+			return NULL;
+		}
+		series_add(&g_floor, now, atomic_load(&g_floor_ctx.stamp));
+		/* Pairs with the acquire load in floor_run(). */
+		atomic_fetch_add_explicit(&g_floor_ctx.done, 1, memory_order_release);
+	}
+}
+
+static void
+floor_write(void)
+{
+	uint64_t one = 1;
+
+	if (write(g_floor_ctx.efd, &one, sizeof(one)) != sizeof(one)) {
+		fprintf(stderr, "wakeup_latency: eventfd write failed\n");
+		exit(1);
+	}
+}
+
+static void
+floor_run(uint32_t round)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct timespec gap = { .tv_nsec = GAP_US * 1000L };
+	cpu_set_t saved;
+	pthread_t waiter;
+	uint32_t sent = 0, before = g_floor.n;
+
+	g_floor_ctx.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	g_floor_ctx.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (g_floor_ctx.efd < 0 || g_floor_ctx.ep < 0 ||
+	    epoll_ctl(g_floor_ctx.ep, EPOLL_CTL_ADD, g_floor_ctx.efd, &ev) != 0) {
+		fprintf(stderr, "wakeup_latency: eventfd/epoll: %s\n", strerror(errno));
+		exit(1);
+	}
+	atomic_store(&g_floor_ctx.done, 0);
+	atomic_store(&g_floor_ctx.stop, false);
+	pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved);
+	pin_self(0);
+	if (pthread_create(&waiter, NULL, floor_waiter, NULL) != 0) {
+		fprintf(stderr, "wakeup_latency: cannot start the floor's waiter\n");
+		exit(1);
+	}
+	while (sent < g_samples) {
+		nanosleep(&gap, NULL);
+		/* Pairs with the release add in floor_waiter(). */
+		if (atomic_load_explicit(&g_floor_ctx.done, memory_order_acquire) < sent) {
+			continue;
+		}
+		sent++;
+		atomic_store(&g_floor_ctx.stamp, spdk_get_ticks());
+		floor_write();
+	}
+	while (atomic_load_explicit(&g_floor_ctx.done, memory_order_acquire) < sent) {
+		nanosleep(&gap, NULL);
+	}
+	atomic_store(&g_floor_ctx.stop, true);
+	floor_write();
+	pthread_join(waiter, NULL);
+	close(g_floor_ctx.ep);
+	close(g_floor_ctx.efd);
+	pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+	printf("# round %u %s: %u sample(s)\n", round + 1, g_floor.name, g_floor.n - before);
+}
+
+/* A reactor's way of sleeping until a tick: ppoll() with the rest rounded up. */
+static void *
+timer_floor(void *arg)
+{
+	uint64_t period = g_hz / 1000, end, due, now, left;
+	struct timespec ts;
+
+	pin_self(1);
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	end = spdk_get_ticks() + (uint64_t)(g_late_s * (double)g_hz);
+	do {
+		now = spdk_get_ticks();
+		due = now + period;
+		left = due - now;
+		ts.tv_sec = (time_t)(left / g_hz);
+		ts.tv_nsec = (long)(((left % g_hz) * SPDK_SEC_TO_NSEC + g_hz - 1) / g_hz);
+		ppoll(NULL, 0, &ts, NULL);
+		now = spdk_get_ticks();
+		series_add(&g_floor_timer, now, due);
+	} while (now < end);
+	return NULL;
+}
+
+static void
+timer_floor_run(uint32_t round)
+{
+	uint32_t before = g_floor_timer.n;
+	pthread_t t;
+
+	if (g_late_s <= 0) {
+		return;
+	}
+	if (pthread_create(&t, NULL, timer_floor, NULL) != 0) {
+		fprintf(stderr, "wakeup_latency: cannot start the timer floor's pthread\n");
+		exit(1);
+	}
+	pthread_join(t, NULL);
+	printf("# round %u %s: %u sample(s)\n", round + 1, g_floor_timer.name,
+	       g_floor_timer.n - before);
+}
+
+/* ---------------------------------------------------------------------------
+ * Report
+ * ------------------------------------------------------------------------- */
+
+static void
+report(struct series *s, bool us)
+{
+	double div = us ? 1000.0 : 1.0;
+	const char *unit = us ? "us" : "ns";
+	double p50 = pct_ns(s->v, s->n, 0.5);
+
+	printf("# %s: %u sample(s); round medians", s->name, s->n);
+	for (uint32_t r = 0; r < g_rounds; r++) {
+		printf(" %.0f", s->round_p50_ns[r] / div);
+	}
+	printf(" %s\n", unit);
+	printf("%s_p50 %.*f %s\n", s->name, us ? 1 : 0, p50 / div, unit);
+	printf("%s_p99 %.*f %s\n", s->name, us ? 1 : 0, pct_ns(s->v, s->n, 0.99) / div, unit);
+	if (us) {
+		printf("%s_max %.1f %s\n", s->name, pct_ns(s->v, s->n, 1.0) / div, unit);
+	}
+}
+
+static bool
+cpus_usable(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+		return false;
+	}
+	return CPU_ISSET(0, &set) && CPU_ISSET(1, &set) && sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	double floor50, sleep50, poll50;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--smoke") == 0) {
+			g_rounds = 1;
+			g_samples = 30;
+			g_late_s = 0.2;
+		} else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+			g_rounds = (uint32_t)atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc) {
+			g_samples = (uint32_t)atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--late-seconds") == 0 && i + 1 < argc) {
+			g_late_s = atof(argv[++i]);
+		} else {
+			fprintf(stderr, "usage: %s [--smoke] [--rounds N] [--samples N] "
+				"[--late-seconds S]\n", argv[0]);
+			return 1;
+		}
+	}
+	if (g_rounds < 1 || g_rounds > MAX_ROUNDS || g_samples < 1 || g_samples > 1000000 ||
+	    g_late_s < 0 || g_late_s > 3600) {
+		fprintf(stderr, "wakeup_latency: --rounds 1..%d, --samples 1..1000000, "
+			"--late-seconds 0..3600\n", MAX_ROUNDS);
+		return 1;
+	}
+	if (!cpus_usable()) {
+		printf("# cpus 0 and 1 are not both usable: skipped\n");
+		return 77;
+	}
+	g_hz = spdk_get_ticks_hz();
+
+	series_init(&g_floor, g_rounds * g_samples);
+	series_init(&g_msg_sleep, g_rounds * g_samples);
+	series_init(&g_msg_poll, g_rounds * g_samples);
+	/* A timed poller may fire a little more often than its nominal rate says. */
+	series_init(&g_late1, (uint32_t)(g_rounds * (g_late_s * 1000 + 16)));
+	series_init(&g_late10, (uint32_t)(g_rounds * (g_late_s * 100 + 16)));
+	series_init(&g_floor_timer, (uint32_t)(g_rounds * (g_late_s * 1000 + 16)));
+
+	printf("# wakeup_latency: %u round(s) of %u sample(s), %u us apart; timed pollers for "
+	       "%.1f s per round; tick rate %" PRIu64 " Hz\n", g_rounds, g_samples, GAP_US,
+	       g_late_s, g_hz);
+	for (uint32_t r = 0; r < g_rounds; r++) {
+		app_run(true, &g_msg_sleep, r);
+		app_run(false, &g_msg_poll, r);
+		floor_run(r);
+		timer_floor_run(r);
+		series_end_round(&g_msg_sleep, r);
+		series_end_round(&g_msg_poll, r);
+		series_end_round(&g_floor, r);
+		series_end_round(&g_late1, r);
+		series_end_round(&g_late10, r);
+		series_end_round(&g_floor_timer, r);
+	}
+
+	report(&g_floor, false);
+	report(&g_msg_sleep, false);
+	report(&g_msg_poll, false);
+	report(&g_late1, true);
+	report(&g_late10, true);
+	report(&g_floor_timer, true);
+	floor50 = pct_ns(g_floor.v, g_floor.n, 0.5);
+	sleep50 = pct_ns(g_msg_sleep.v, g_msg_sleep.n, 0.5);
+	poll50 = pct_ns(g_msg_poll.v, g_msg_poll.n, 0.5);
+	printf("msg_sleeping_vs_floor_p50 %.2f ratio\n", floor50 > 0 ? sleep50 / floor50 : 0);
+	printf("msg_sleeping_minus_floor_p50 %.0f ns\n", sleep50 - floor50);
+	printf("msg_sleeping_vs_polling_p50 %.1f ratio\n", poll50 > 0 ? sleep50 / poll50 : 0);
+	return 0;
+}
