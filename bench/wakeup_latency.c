@@ -6,6 +6,7 @@
  * How long a sleeping reactor takes to wake, next to the kernel's floor.
  *
  *   wakeup_latency [--smoke] [--rounds N] [--samples N] [--late-seconds S]
+ *                  [--load-seconds L]
  *
  * Every round runs, in this order, each with its own spdk_app_start() on
  * cores 0 and 1 (-m 0x3) where an app is involved:
@@ -22,6 +23,13 @@
  *                  previous run's slice time + period, as the library re-arms).
  *   msg_polling    the same messages with reactors that never sleep
  *                  (pw_reactor_opts.sleep = false, i.e. --pw-no-sleep).
+ *   load           then, in each of those two apps, for L seconds each:
+ *                  pingpong: the app thread and the core-1 thread send a
+ *                  message back and forth (ns per round trip); stream: an
+ *                  untimed poller on the app thread keeps 128 messages in
+ *                  flight to the core-1 thread (M messages/s). Under load a
+ *                  reactor must lose nothing to sleeping: the "_vs_polling"
+ *                  ratios compare the medians over rounds.
  *   floor          no Pinwheel: a pthread pinned to cpu 1 blocked in
  *                  epoll_wait() on an eventfd; the main pthread, pinned to
  *                  cpu 0, stamps the time and writes the eventfd; the waiter
@@ -76,6 +84,7 @@ struct late_poller {
 static uint32_t g_rounds = 3;
 static uint32_t g_samples = 500;
 static double g_late_s = 2.0;
+static double g_load_s = 1.0;
 static uint64_t g_hz;
 
 static struct series g_floor = { .name = "floor_eventfd_epoll" };
@@ -85,23 +94,43 @@ static struct series g_late1 = { .name = "late_1ms" };
 static struct series g_late10 = { .name = "late_10ms" };
 static struct series g_floor_timer = { .name = "floor_timer_1ms" };
 
+#define STREAM_WINDOW	128
+
+enum phase {
+	PHASE_LATENCY,		/* stamped messages to a sleeping (or polling) reactor */
+	PHASE_LATE,		/* timed pollers on core 1 (sleeping runs only) */
+	PHASE_PINGPONG,
+	PHASE_STREAM,
+	PHASE_STOPPING,
+};
+
+/* Per-round figures under load: [0] sleeping, [1] polling. */
+static double g_pingpong_ns[2][MAX_ROUNDS];
+static double g_stream_mps[2][MAX_ROUNDS];
+
 /* One app run. */
 static struct {
 	bool			sleeping;	/* reactors may sleep; then also the lateness phase */
 	struct series		*out;
+	uint32_t		round;
 	/* app thread only */
 	struct spdk_thread	*target;	/* on core 1 */
 	struct spdk_poller	*pacer;
+	struct spdk_poller	*streamer;
+	enum phase		phase;
+	bool			phase_busy;	/* the phase's work is under way */
 	uint32_t		sent;
 	uint64_t		awake_ticks;	/* pacer ticks that found core 1 awake */
-	uint64_t		late_end;	/* 0: still sending messages */
-	bool			stopping;
+	uint64_t		start;		/* ticks: phase start */
+	uint64_t		end;		/* ticks: phase deadline */
+	uint64_t		count;
 	/* target thread only */
 	uint64_t		last_sleeps;
 	uint32_t		slept_before;	/* samples whose reactor had slept since the last */
 	struct late_poller	late[2];
 	/* target -> app thread */
 	_Atomic uint32_t	done;
+	_Atomic uint64_t	stream_done PW_CACHE_ALIGNED;
 } g_run;
 
 static void
@@ -231,6 +260,24 @@ target_stop(void *ctx)
 	}
 }
 
+static void pong(void *ctx);
+
+static void
+ping(void *ctx)
+{
+	if (spdk_thread_send_msg(spdk_thread_get_app_thread(), pong, NULL) != 0) {
+		fprintf(stderr, "wakeup_latency: cannot reach the app thread\n");
+		exit(1);
+	}
+}
+
+static void
+stream_msg(void *ctx)
+{
+	/* Pairs with the acquire load in streamer(). */
+	atomic_fetch_add_explicit(&g_run.stream_done, 1, memory_order_release);
+}
+
 /* ---------------------------------------------------------------------------
  * On the app thread (core 0)
  * ------------------------------------------------------------------------- */
@@ -252,33 +299,118 @@ send_or_die(spdk_msg_fn fn, void *ctx)
 	}
 }
 
+static void
+pong(void *ctx)
+{
+	uint64_t now = spdk_get_ticks();
+
+	g_run.count++;
+	if (now < g_run.end) {
+		send_or_die(ping, NULL);
+		return;
+	}
+	g_pingpong_ns[!g_run.sleeping][g_run.round] = ticks_ns(now - g_run.start) /
+			(double)g_run.count;
+	g_run.phase_busy = false;	/* the pacer moves on */
+}
+
+static int
+streamer(void *ctx)
+{
+	/* Pairs with the release add in stream_msg(). */
+	uint64_t done = atomic_load_explicit(&g_run.stream_done, memory_order_acquire);
+	uint64_t now;
+
+	if (g_run.end == 0) {
+		/* Past the deadline: wait for the last messages to run. */
+		if (done == g_run.count) {
+			spdk_poller_unregister(&g_run.streamer);
+			g_run.phase_busy = false;
+		}
+		return SPDK_POLLER_BUSY;
+	}
+	while (g_run.count - done < STREAM_WINDOW) {
+		send_or_die(stream_msg, NULL);
+		g_run.count++;
+	}
+	now = spdk_get_ticks();
+	if (now >= g_run.end) {
+		g_stream_mps[!g_run.sleeping][g_run.round] = (double)done /
+				(ticks_ns(now - g_run.start) / 1e3);
+		g_run.end = 0;
+	}
+	return SPDK_POLLER_BUSY;
+}
+
+/* The next phase of the run, and its start. */
+static void
+next_phase(void)
+{
+	uint64_t now = spdk_get_ticks();
+
+	g_run.phase++;
+	if (g_run.phase == PHASE_LATE && (!g_run.sleeping || g_late_s <= 0)) {
+		g_run.phase++;
+	}
+	if (g_load_s <= 0 && (g_run.phase == PHASE_PINGPONG || g_run.phase == PHASE_STREAM)) {
+		g_run.phase = PHASE_STOPPING;
+	}
+	g_run.phase_busy = true;
+	g_run.start = now;
+	g_run.count = 0;
+	switch (g_run.phase) {
+	case PHASE_LATE:
+		g_run.end = now + (uint64_t)(g_late_s * (double)g_hz);
+		send_or_die(late_start, NULL);
+		break;
+	case PHASE_PINGPONG:
+		g_run.end = now + (uint64_t)(g_load_s * (double)g_hz);
+		send_or_die(ping, NULL);
+		break;
+	case PHASE_STREAM:
+		g_run.end = now + (uint64_t)(g_load_s * (double)g_hz);
+		g_run.streamer = SPDK_POLLER_REGISTER(streamer, NULL, 0);
+		if (g_run.streamer == NULL) {
+			fprintf(stderr, "wakeup_latency: cannot register the streamer\n");
+			exit(1);
+		}
+		break;
+	default:
+		send_or_die(target_stop, NULL);
+		break;
+	}
+}
+
+/* Every GAP_US on the app thread: sends the latency samples, then walks
+ * through the phases. */
 static int
 pacer(void *ctx)
 {
 	uint64_t now;
 
-	if (g_run.stopping) {
+	switch (g_run.phase) {
+	case PHASE_LATENCY:
+		break;
+	case PHASE_LATE:
+		if (spdk_get_ticks() >= g_run.end) {
+			next_phase();
+		}
 		return SPDK_POLLER_IDLE;
-	}
-	if (g_run.late_end != 0) {
-		if (spdk_get_ticks() >= g_run.late_end) {
-			g_run.stopping = true;
-			send_or_die(target_stop, NULL);
+	case PHASE_STOPPING:
+		return SPDK_POLLER_IDLE;
+	default:
+		if (!g_run.phase_busy) {
+			next_phase();
 		}
 		return SPDK_POLLER_IDLE;
 	}
+
 	/* Pairs with the release add in stamped_msg(). */
 	if (atomic_load_explicit(&g_run.done, memory_order_acquire) < g_run.sent) {
 		return SPDK_POLLER_IDLE;	/* the previous sample has not run yet */
 	}
 	if (g_run.sent == g_samples) {
-		if (g_run.sleeping && g_late_s > 0) {
-			g_run.late_end = spdk_get_ticks() + (uint64_t)(g_late_s * (double)g_hz);
-			send_or_die(late_start, NULL);
-		} else {
-			g_run.stopping = true;
-			send_or_die(target_stop, NULL);
-		}
+		next_phase();
 		return SPDK_POLLER_BUSY;
 	}
 	if (g_run.sleeping && !target_asleep()) {
@@ -317,6 +449,7 @@ app_run(bool sleeping, struct series *out, uint32_t round)
 	memset(&g_run, 0, sizeof(g_run));
 	g_run.sleeping = sleeping;
 	g_run.out = out;
+	g_run.round = round;
 	for (int i = 0; i < 2; i++) {
 		g_run.late[i].period_us = i == 0 ? 1000 : 10000;
 		g_run.late[i].period_ticks = (uint64_t)((unsigned __int128)g_run.late[i].period_us *
@@ -342,6 +475,10 @@ app_run(bool sleeping, struct series *out, uint32_t round)
 	if (sleeping) {
 		printf(", core 1's reactor had slept before %u of them, found awake on %" PRIu64
 		       " pacer tick(s)", g_run.slept_before, g_run.awake_ticks);
+	}
+	if (g_load_s > 0) {
+		printf("; pingpong %.0f ns per round trip, stream %.2f M msg/s",
+		       g_pingpong_ns[!sleeping][round], g_stream_mps[!sleeping][round]);
 	}
 	printf("\n");
 }
@@ -516,6 +653,43 @@ report(struct series *s, bool us)
 	}
 }
 
+static double
+median_d(const double *v, uint32_t n)
+{
+	double s[MAX_ROUNDS];
+
+	memcpy(s, v, n * sizeof(*s));
+	for (uint32_t i = 1; i < n; i++) {
+		for (uint32_t j = i; j > 0 && s[j - 1] > s[j]; j--) {
+			double t = s[j];
+
+			s[j] = s[j - 1];
+			s[j - 1] = t;
+		}
+	}
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* Under load: medians over the rounds, sleeping next to polling. */
+static void
+report_load(void)
+{
+	double pp[2], st[2];
+
+	for (int m = 0; m < 2; m++) {
+		pp[m] = median_d(g_pingpong_ns[m], g_rounds);
+		st[m] = median_d(g_stream_mps[m], g_rounds);
+	}
+	printf("pingpong_sleeping_rtt %.0f ns\n", pp[0]);
+	printf("pingpong_polling_rtt %.0f ns\n", pp[1]);
+	/* Throughput ratio: round trips per second, sleeping / polling. */
+	printf("pingpong_sleeping_vs_polling %.3f ratio\n", pp[0] > 0 ? pp[1] / pp[0] : 0);
+	printf("stream_w%d_sleeping %.2f Mmsg/s\n", STREAM_WINDOW, st[0]);
+	printf("stream_w%d_polling %.2f Mmsg/s\n", STREAM_WINDOW, st[1]);
+	printf("stream_w%d_sleeping_vs_polling %.3f ratio\n", STREAM_WINDOW,
+	       st[1] > 0 ? st[0] / st[1] : 0);
+}
+
 static bool
 cpus_usable(void)
 {
@@ -537,22 +711,25 @@ main(int argc, char **argv)
 			g_rounds = 1;
 			g_samples = 30;
 			g_late_s = 0.2;
+			g_load_s = 0.1;
 		} else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
 			g_rounds = (uint32_t)atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc) {
 			g_samples = (uint32_t)atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--late-seconds") == 0 && i + 1 < argc) {
 			g_late_s = atof(argv[++i]);
+		} else if (strcmp(argv[i], "--load-seconds") == 0 && i + 1 < argc) {
+			g_load_s = atof(argv[++i]);
 		} else {
 			fprintf(stderr, "usage: %s [--smoke] [--rounds N] [--samples N] "
-				"[--late-seconds S]\n", argv[0]);
+				"[--late-seconds S] [--load-seconds L]\n", argv[0]);
 			return 1;
 		}
 	}
 	if (g_rounds < 1 || g_rounds > MAX_ROUNDS || g_samples < 1 || g_samples > 1000000 ||
-	    g_late_s < 0 || g_late_s > 3600) {
+	    g_late_s < 0 || g_late_s > 3600 || g_load_s < 0 || g_load_s > 3600) {
 		fprintf(stderr, "wakeup_latency: --rounds 1..%d, --samples 1..1000000, "
-			"--late-seconds 0..3600\n", MAX_ROUNDS);
+			"--late-seconds 0..3600, --load-seconds 0..3600\n", MAX_ROUNDS);
 		return 1;
 	}
 	if (!cpus_usable()) {
@@ -597,5 +774,8 @@ main(int argc, char **argv)
 	printf("msg_sleeping_vs_floor_p50 %.2f ratio\n", floor50 > 0 ? sleep50 / floor50 : 0);
 	printf("msg_sleeping_minus_floor_p50 %.0f ns\n", sleep50 - floor50);
 	printf("msg_sleeping_vs_polling_p50 %.1f ratio\n", poll50 > 0 ? sleep50 / poll50 : 0);
+	if (g_load_s > 0) {
+		report_load();
+	}
 	return 0;
 }
