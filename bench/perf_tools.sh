@@ -28,6 +28,14 @@
 # Every median is also given over the clean runs only: those whose reactors
 # got at least CLEAN_PCT (default 97) percent of their cpus (see measured()).
 # -r RETRIES runs an unclean measurement again, up to RETRIES more times.
+#
+# -s runs only the sleeping/polling comparison instead: event_perf -m 0x3,
+# event_perf -m 0x1 and reactor_perf -q 1/128, each run RUNS times with
+# sleeping reactors (the default) and with reactors that never sleep, in
+# turns (the order flips every run), then the medians and their ratio. These
+# tools parse their own options as SPDK's do, so --pw-no-sleep cannot be
+# passed; polling is chosen by preloading a small library, built here, whose
+# constructor calls pw_reactor_set_opts() with sleep = false.
 
 set -u
 
@@ -35,13 +43,15 @@ runs=5
 secs=5
 clean_pct=97
 retries=0
-while getopts "n:t:c:r:" opt; do
+sleep_ab=0
+while getopts "n:t:c:r:s" opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	c) clean_pct=$OPTARG ;;
 	r) retries=$OPTARG ;;
-	*) echo "usage: $0 [-n RUNS] [-t SECONDS] [-c CLEAN_PCT] [-r RETRIES] <builddir>" >&2; exit 1 ;;
+	s) sleep_ab=1 ;;
+	*) echo "usage: $0 [-n RUNS] [-t SECONDS] [-c CLEAN_PCT] [-r RETRIES] [-s] <builddir>" >&2; exit 1 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -125,6 +135,67 @@ keep_report() {	# <tool> <stderr file>
 		keep "$tmp/$1.$k" "$(key "$2" "$k")"
 	done
 }
+
+# The sleeping/polling comparison (-s).
+sleep_vs_poll() {
+	local src i mode first cfg name n v f s p
+	src=$(cd "$(dirname "$0")/.." && pwd)
+	cat > "$tmp/nosleep.c" <<'EOF'
+/* Reactors that never sleep (--pw-no-sleep) for tools with their own options. */
+#include "pinwheel/event.h"
+
+__attribute__((constructor)) static void
+perf_tools_no_sleep(void)
+{
+	struct pw_reactor_opts opts;
+
+	pw_reactor_opts_init(&opts, sizeof(opts));
+	opts.sleep = false;
+	pw_reactor_set_opts(&opts);
+}
+EOF
+	cc -shared -fPIC -I"$src/include" -o "$tmp/nosleep.so" "$tmp/nosleep.c" \
+		-L"$build" -lpinwheel || { echo "cannot build the no-sleep library" >&2; exit 1; }
+	echo "# perf_tools.sh -s: $runs runs of $secs s each, sleeping vs polling reactors;" \
+	     "$(nproc) cpus; $(date -u +%FT%TZ); load $(load)"
+	for i in $(seq 1 "$runs"); do
+		first=sleep
+		[[ $((i % 2)) == 0 ]] && first=poll
+		for cfg in "event_perf -m 0x3" "event_perf -m 0x1" "reactor_perf -q 1" \
+			   "reactor_perf -q 128"; do
+			for mode in $first $([[ $first == sleep ]] && echo poll || echo sleep); do
+				name=${cfg// /_}
+				n=1
+				[[ $cfg == *0x3 ]] && n=2
+				# $cfg is split on purpose: the tool, then its options.
+				# shellcheck disable=SC2086
+				if [[ $mode == poll ]]; then
+					measured "$n" "$tmp/out" "$tmp/err" env LD_PRELOAD="$tmp/nosleep.so" \
+						"$ex/"$cfg -t "$secs"
+				else
+					measured "$n" "$tmp/out" "$tmp/err" "$ex/"$cfg -t "$secs"
+				fi
+				# event_perf: one line per core; reactor_perf: one total.
+				v=$(awk '$1 == "lcore" { printf "%s ", $3 }
+					 $1 == "Performance:" { printf "%s ", $2 }' "$tmp/out")
+				echo "$name $mode run $i: $v events/s; cpu got $got; load $(load)"
+				for f in $v; do echo "$f" >> "$tmp/$name.$mode"; done
+			done
+		done
+	done
+	echo "# medians over all runs (per core for event_perf -m 0x3): sleeping, polling, ratio"
+	for name in event_perf_-m_0x3 event_perf_-m_0x1 reactor_perf_-q_1 reactor_perf_-q_128; do
+		s=$(median < "$tmp/$name.sleep")
+		p=$(median < "$tmp/$name.poll")
+		echo "$name sleeping $s polling $p events/s ratio" \
+		     "$(awk -v s="$s" -v p="$p" 'BEGIN { printf("%.3f", (p > 0) ? s / p : 0) }')"
+	done
+}
+
+if [[ $sleep_ab == 1 ]]; then
+	sleep_vs_poll
+	exit 0
+fi
 
 echo "# perf_tools.sh: $runs runs of $secs s each; $(nproc) cpus; $(date -u +%FT%TZ);" \
      "load $(load); clean = the run got >= $clean_pct% of its cpus"
