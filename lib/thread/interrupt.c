@@ -97,6 +97,10 @@ pw_waker_wake(struct pw_waker *waker)
 	uint64_t one = 1;
 	ssize_t rc;
 
+	/* Async-signal-safe, so a NULL waker cannot be logged: ignored. */
+	if (spdk_unlikely(waker == NULL)) {
+		return;
+	}
 	/* write(2) is async-signal-safe; EAGAIN means the counter is already
 	 * huge, i.e. a wake-up is pending anyway. */
 	rc = write(waker->efd, &one, sizeof(one));
@@ -106,6 +110,10 @@ pw_waker_wake(struct pw_waker *waker)
 PW_EXPORT void
 pw_waker_notify(struct pw_waker *waker)
 {
+	/* Async-signal-safe, so a NULL waker cannot be logged: ignored. */
+	if (spdk_unlikely(waker == NULL)) {
+		return;
+	}
 	/* Pairs with the seq_cst store in pw_waker_prepare_sleep(). */
 	if (atomic_load_explicit(&waker->sleeping, memory_order_seq_cst) != 0) {
 		pw_waker_wake(waker);
@@ -115,6 +123,10 @@ pw_waker_notify(struct pw_waker *waker)
 PW_EXPORT void
 pw_waker_prepare_sleep(struct pw_waker *waker)
 {
+	if (waker == NULL) {
+		SPDK_ERRLOG("pw_waker_prepare_sleep: NULL waker\n");
+		return;
+	}
 	/* Pairs with the seq_cst load in pw__thread_sleeper(). */
 	atomic_store_explicit(&waker->sleeping, 1, memory_order_seq_cst);
 }
@@ -122,6 +134,10 @@ pw_waker_prepare_sleep(struct pw_waker *waker)
 PW_EXPORT void
 pw_waker_end_sleep(struct pw_waker *waker)
 {
+	if (waker == NULL) {
+		SPDK_ERRLOG("pw_waker_end_sleep: NULL waker\n");
+		return;
+	}
 	if (!waker->always) {
 		atomic_store_explicit(&waker->sleeping, 0, memory_order_relaxed);
 	}
@@ -131,8 +147,13 @@ PW_EXPORT void
 pw_waker_drain(struct pw_waker *waker)
 {
 	uint64_t value;
-	ssize_t rc = read(waker->efd, &value, sizeof(value));
+	ssize_t rc;
 
+	if (waker == NULL) {
+		SPDK_ERRLOG("pw_waker_drain: NULL waker\n");
+		return;
+	}
+	rc = read(waker->efd, &value, sizeof(value));
 	(void)rc;
 }
 
