@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Stress test of the wake-up protocol of pinwheel/thread.h on real pthreads
+ * (run under ThreadSanitizer and AddressSanitizer in CI).
+ *
+ * senders_vs_sleeping_driver: a driver pthread polls one thread and follows
+ * the protocol exactly: a waker attached to the thread; after a poll that did
+ * nothing, pw_waker_prepare_sleep(), one more look
+ * (pw_thread_has_pending_messages()), then poll(2) on the waker's fd with a
+ * generous timeout; pw_waker_end_sleep() and a drain after it. So it falls
+ * asleep as often as it can. Sender pthreads (one per core plus one) send
+ * numbered messages in bursts separated by random short pauses, so the
+ * driver sleeps between bursts; one of them also sends critical messages.
+ * Each message checks its sender's FIFO order; at the end every message and
+ * every accepted critical message ran exactly once. A poll(2) timeout while a
+ * message is queued is a lost wake-up; one while nothing is queued but
+ * senders still owe messages is a stall: both fail the test.
+ *
+ * exit_from_message_then_destroy: the driver creates a thread, attaches its
+ * waker and hands the thread to sender pthreads; one of them sends it a
+ * message (or, every other time, a critical message) whose handler calls
+ * spdk_thread_exit(). The driver, asleep most of the time, destroys the thread
+ * in the very slice that saw it exit, while the sender may still be inside
+ * the send call: a sender that read the thread after publishing its message
+ * would touch freed memory (caught by ASan and TSan).
+ *
+ * Quotas: 1,000,000 messages per sender and 50,000 create/exit/destroy cycles
+ * in a normal build, half that or less under ThreadSanitizer; PW_STRESS_SCALE
+ * multiplies them. A time budget (PW_STRESS_SECONDS, default 60) stops the
+ * senders early on a slow machine; the exactly-once checks still apply.
+ */
+
+#include "spdk/stdinc.h"
+#include "spdk/thread.h"
+#include "pinwheel/thread.h"
+
+#include "harness.h"
+
+#include <poll.h>
+#include <stdatomic.h>
+
+/* ThreadSanitizer slows every atomic operation down: smaller quotas there. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PW_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define PW_TSAN 1
+#endif
+
+#if defined(PW_TSAN)
+#define MSGS_PER_SENDER		500000ull
+#define EXIT_CYCLES		20000ull
+#else
+#define MSGS_PER_SENDER		1000000ull
+#define EXIT_CYCLES		50000ull
+#endif
+
+#define MAX_SENDERS	16
+#define SEQ_BITS	40
+#define SEQ_MASK	((1ull << SEQ_BITS) - 1)
+#define WINDOW		2048	/* unacknowledged messages per sender */
+#define MAX_BURST	64
+#define CRITICAL_EVERY	8	/* bursts between critical messages (sender 0) */
+#define SLEEP_MS	5000	/* driver's poll(2) limit, times PW_TEST_TIMEOUT_SCALE */
+
+/* ---------------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------------- */
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	/* xorshift64* */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1Dull;
+}
+
+static uint64_t
+env_u64(const char *name, uint64_t dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0') {
+		return dflt;
+	}
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v == 0) {
+		FAIL("%s=%s is not a positive integer", name, s);
+	}
+	return v;
+}
+
+static uint64_t
+deadline_ns(void)
+{
+	return now_ns() + env_u64("PW_STRESS_SECONDS", 60) * 1000000000ull;
+}
+
+static int
+sleep_limit_ms(void)
+{
+	return SLEEP_MS * (int)pw_test_timeout_scale();
+}
+
+/* A short random pause: nothing, a yield, or a sleep of a few microseconds,
+ * long enough for the driver to fall asleep. */
+static void
+random_pause(uint64_t *rng)
+{
+	uint64_t r = rnd(rng);
+	struct timespec ts;
+
+	switch (r % 8) {
+	case 0:
+	case 1:
+	case 2:
+		break;
+	case 3:
+	case 4:
+		sched_yield();
+		break;
+	default:
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(1000 + (r >> 8) % 50000);
+		nanosleep(&ts, NULL);
+		break;
+	}
+}
+
+static unsigned int
+sender_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1) {
+		n = 1;
+	}
+	if (n + 1 > MAX_SENDERS) {
+		n = MAX_SENDERS - 1;
+	}
+	return (unsigned int)n + 1;
+}
+
+/* Exit a thread from the pthread that polls it, poll until EXITED, destroy. */
+static void
+thread_finish(struct spdk_thread *t)
+{
+	uint64_t give_up = now_ns() + 20ull * 1000000000ull;
+
+	spdk_set_thread(t);
+	ASSERT_EQ(spdk_thread_exit(t), 0);
+	while (!spdk_thread_is_exited(t)) {
+		spdk_thread_poll(t, 0, 0);
+		if (now_ns() > give_up) {
+			FAIL("thread %s does not reach EXITED", spdk_thread_get_name(t));
+		}
+	}
+	spdk_thread_destroy(t);
+	spdk_set_thread(NULL);
+}
+
+/* Driver statistics, printed at the end. */
+struct dstats {
+	uint64_t	polls;
+	uint64_t	sleeps;		/* poll(2) calls */
+	uint64_t	woken;		/* poll(2) saw the fd readable */
+	uint64_t	last_look;	/* prepared to sleep, but found work */
+};
+
+/*
+ * One idle step of a driver polling thread t with waker w: prepare to sleep,
+ * look again, sleep on the fd. Returns after a wake-up or a last look that
+ * found work. what_owed() says whether work is still owed (for the timeout
+ * diagnosis); stop() lets the driver leave.
+ */
+static void
+driver_idle(struct spdk_thread *t, struct pw_waker *w, struct dstats *st,
+	    bool (*stop)(void *), bool (*owed)(void *), void *arg)
+{
+	struct pollfd pfd = { .fd = pw_waker_get_fd(w), .events = POLLIN };
+	int rc;
+
+	pw_waker_prepare_sleep(w);
+	if (pw_thread_has_pending_messages(t) || stop(arg)) {
+		pw_waker_end_sleep(w);
+		st->last_look++;
+		return;
+	}
+	st->sleeps++;
+	do {
+		rc = poll(&pfd, 1, sleep_limit_ms());
+	} while (rc < 0 && errno == EINTR);
+	pw_waker_end_sleep(w);
+	ASSERT_GE(rc, 0);
+	if (rc == 0) {
+		if (pw_thread_has_pending_messages(t)) {
+			FAIL("lost wake-up: the driver slept %d ms with a message queued for %s",
+			     sleep_limit_ms(), spdk_thread_get_name(t));
+		}
+		if (owed(arg)) {
+			FAIL("stall: no message for %s in %d ms while senders still owe some",
+			     spdk_thread_get_name(t), sleep_limit_ms());
+		}
+		return;
+	}
+	st->woken++;
+	pw_waker_drain(w);
+}
+
+static void
+print_stats(const char *what, const struct dstats *st)
+{
+	printf("%s: %" PRIu64 " polls, %" PRIu64 " sleeps, %" PRIu64 " wake-ups, %" PRIu64
+	       " last looks that found work\n", what, st->polls, st->sleeps, st->woken,
+	       st->last_look);
+}
+
+/* ---------------------------------------------------------------------------
+ * Senders on all cores against a sleeping driver
+ * ------------------------------------------------------------------------- */
+
+struct wtx {
+	unsigned int		id;
+	pthread_t		pt;
+	uint64_t		rng;
+	uint64_t		quota;
+	uint64_t		sent;		/* final once done is set */
+	uint64_t		enomem;
+	uint64_t		critical_sent;	/* accepted critical messages */
+	uint64_t		critical_busy;	/* -EIO: one was still pending */
+	_Atomic bool		done;
+	/* Written by the driver (the messages' thread): messages run so far.
+	 * Pairs with the acquire load in the sender's window check. */
+	_Atomic uint64_t	acked __attribute__((aligned(64)));
+} __attribute__((aligned(64)));
+
+struct wrun {
+	struct spdk_thread	*t;
+	struct pw_waker		*w;
+	unsigned int		ntx;
+	struct wtx		tx[MAX_SENDERS];
+	uint64_t		deadline;
+	_Atomic bool		attached;
+	_Atomic bool		stop;
+	_Atomic bool		time_up;
+	/* Driver pthread only. */
+	uint64_t		next_seq[MAX_SENDERS];
+	uint64_t		ran;
+	uint64_t		critical_ran;
+	struct dstats		st;
+};
+
+static struct wrun g_w;
+
+static void
+wmsg(void *ctx)
+{
+	uint64_t v = (uint64_t)(uintptr_t)ctx;
+	unsigned int s = (unsigned int)(v >> SEQ_BITS);
+	uint64_t seq = v & SEQ_MASK;
+
+	ASSERT_PTR_EQ(spdk_get_thread(), g_w.t);
+	ASSERT_LT(s, g_w.ntx);
+	if (seq != g_w.next_seq[s]) {
+		FAIL("sender %u: message #%" PRIu64 " arrived, expected #%" PRIu64, s, seq,
+		     g_w.next_seq[s]);
+	}
+	g_w.next_seq[s] = seq + 1;
+	g_w.ran++;
+	/* Pairs with the acquire load in wtx_main(). */
+	atomic_store_explicit(&g_w.tx[s].acked, seq + 1, memory_order_release);
+}
+
+static void
+wcritical(void *ctx)
+{
+	ASSERT_NULL(ctx);
+	ASSERT_PTR_EQ(spdk_get_thread(), g_w.t);
+	g_w.critical_ran++;
+}
+
+static bool
+wstop(void *arg)
+{
+	(void)arg;
+	return atomic_load(&g_w.stop);
+}
+
+static bool
+wowed(void *arg)
+{
+	(void)arg;
+	for (unsigned int i = 0; i < g_w.ntx; i++) {
+		if (!atomic_load(&g_w.tx[i].done)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void *
+wdriver_main(void *arg)
+{
+	struct wrun *r = arg;
+
+	/* Attach from the polling pthread, before the first slice. */
+	pw_thread_set_waker(r->t, r->w);
+	atomic_store(&r->attached, true);
+	for (;;) {
+		r->st.polls++;
+		if (spdk_thread_poll(r->t, 0, 0) > 0) {
+			continue;
+		}
+		if (atomic_load(&r->stop) && !pw_thread_has_pending_messages(r->t)) {
+			break;
+		}
+		driver_idle(r->t, r->w, &r->st, wstop, wowed, r);
+	}
+	thread_finish(r->t);
+	return NULL;
+}
+
+static void *
+wtx_main(void *arg)
+{
+	struct wtx *tx = arg;
+	uint64_t seq = 0, bursts = 0;
+	unsigned int spins;
+	int rc;
+
+	while (seq < tx->quota) {
+		uint64_t burst = 1 + rnd(&tx->rng) % MAX_BURST;
+
+		for (uint64_t i = 0; i < burst && seq < tx->quota; i++) {
+			spins = 0;
+			/* Pairs with the release store in wmsg(). */
+			while (seq - atomic_load_explicit(&tx->acked, memory_order_acquire) >= WINDOW) {
+				if (++spins % 64 == 0) {
+					sched_yield();
+				}
+			}
+			for (;;) {
+				rc = spdk_thread_send_msg(g_w.t, wmsg, (void *)(uintptr_t)
+							  (((uint64_t)tx->id << SEQ_BITS) | seq));
+				if (rc != -ENOMEM) {
+					break;
+				}
+				/* The process-wide bound: wait for the driver to drain. */
+				tx->enomem++;
+				sched_yield();
+			}
+			ASSERT_EQ(rc, 0);
+			seq++;
+		}
+		bursts++;
+		if (tx->id == 0 && bursts % CRITICAL_EVERY == 0) {
+			rc = spdk_thread_send_critical_msg(g_w.t, wcritical);
+			if (rc == 0) {
+				tx->critical_sent++;
+			} else {
+				ASSERT_EQ(rc, -EIO);
+				tx->critical_busy++;
+			}
+		}
+		if (bursts % 16 == 0 && now_ns() > g_w.deadline) {
+			atomic_store(&g_w.time_up, true);
+			break;
+		}
+		random_pause(&tx->rng);
+	}
+	tx->sent = seq;
+	atomic_store(&tx->done, true);
+	return NULL;
+}
+
+TEST_TIMEOUT(senders_vs_sleeping_driver, 600)
+{
+	struct wrun *r = &g_w;
+	struct spdk_thread *app;
+	pthread_t driver;
+	uint64_t sent = 0, critical_sent = 0, scale = env_u64("PW_STRESS_SCALE", 1);
+	uint64_t t0;
+
+	ASSERT_EQ(spdk_thread_lib_init(NULL, 0), 0);
+	/* The first thread is the app thread (kept until lib fini): not ours. */
+	app = spdk_thread_create("app", NULL);
+	ASSERT_NOT_NULL(app);
+	memset(r, 0, sizeof(*r));
+	r->t = spdk_thread_create("sleepy", NULL);
+	ASSERT_NOT_NULL(r->t);
+	ASSERT_EQ(pw_waker_create(&r->w), 0);
+	r->ntx = sender_count();
+	r->deadline = deadline_ns();
+
+	t0 = now_ns();
+	ASSERT_EQ(pthread_create(&driver, NULL, wdriver_main, r), 0);
+	while (!atomic_load(&r->attached)) {
+		sched_yield();
+	}
+	for (unsigned int i = 0; i < r->ntx; i++) {
+		struct wtx *tx = &r->tx[i];
+
+		tx->id = i;
+		tx->rng = 0x9E3779B97F4A7C15ull * (i + 1) ^ (uint64_t)time(NULL);
+		tx->quota = MSGS_PER_SENDER * scale;
+		ASSERT_EQ(pthread_create(&tx->pt, NULL, wtx_main, tx), 0);
+	}
+	for (unsigned int i = 0; i < r->ntx; i++) {
+		ASSERT_EQ(pthread_join(r->tx[i].pt, NULL), 0);
+		sent += r->tx[i].sent;
+		critical_sent += r->tx[i].critical_sent;
+	}
+	atomic_store(&r->stop, true);
+	pw_waker_wake(r->w);
+	ASSERT_EQ(pthread_join(driver, NULL), 0);
+
+	/* Exactly once, in order: the driver's counts are final after the join. */
+	for (unsigned int i = 0; i < r->ntx; i++) {
+		ASSERT_EQ(r->next_seq[i], r->tx[i].sent);
+		if (!atomic_load(&r->time_up)) {
+			ASSERT_EQ(r->tx[i].sent, r->tx[i].quota);
+		}
+	}
+	ASSERT_EQ(r->ran, sent);
+	ASSERT_EQ(r->critical_ran, critical_sent);
+	ASSERT_GT(critical_sent, 0);
+	/* The test is pointless unless the driver really slept. */
+	ASSERT_GT(r->st.sleeps, 0);
+	ASSERT_GT(r->st.woken, 0);
+
+	printf("%u senders, %" PRIu64 " messages and %" PRIu64 " critical messages (%" PRIu64
+	       " refused while one was pending) in %.2f s%s\n", r->ntx, sent, critical_sent,
+	       r->tx[0].critical_busy, (double)(now_ns() - t0) / 1e9,
+	       atomic_load(&r->time_up) ? " (time budget reached)" : "");
+	print_stats("driver", &r->st);
+
+	thread_finish(app);
+	spdk_thread_lib_fini();
+	pw_waker_destroy(r->w);
+}
+
+/* ---------------------------------------------------------------------------
+ * A thread exits from a message and is destroyed at once
+ * ------------------------------------------------------------------------- */
+
+#define XSENDERS 2
+
+struct xrun {
+	struct pw_waker			*w;
+	uint64_t			cycles;
+	/* Handed from the driver to whichever sender takes it first. */
+	_Atomic(struct spdk_thread *)	target;
+	_Atomic uint64_t		handed;		/* threads handed out */
+	_Atomic bool			stop;
+	_Atomic uint64_t		sends[XSENDERS];
+	_Atomic uint64_t		criticals[XSENDERS];
+	/* Driver pthread only. */
+	uint64_t			exits_run;
+	uint64_t			destroyed;
+	struct spdk_thread		*current;	/* being driven */
+	struct dstats			st;
+};
+
+static struct xrun g_x;
+
+static void
+xexit_msg(void *ctx)
+{
+	struct spdk_thread *t = spdk_get_thread();
+
+	ASSERT_PTR_EQ(t, g_x.current);
+	ASSERT_PTR_EQ(ctx, t);
+	g_x.exits_run++;
+	ASSERT_EQ(spdk_thread_exit(t), 0);
+}
+
+static void
+xexit_critical(void *ctx)
+{
+	struct spdk_thread *t = spdk_get_thread();
+
+	ASSERT_NULL(ctx);
+	ASSERT_PTR_EQ(t, g_x.current);
+	g_x.exits_run++;
+	ASSERT_EQ(spdk_thread_exit(t), 0);
+}
+
+static bool
+xstop(void *arg)
+{
+	(void)arg;
+	return false;
+}
+
+static bool
+xowed(void *arg)
+{
+	(void)arg;
+	/* The current thread was handed out and must get its exit message. */
+	return true;
+}
+
+static void *
+xdriver_main(void *arg)
+{
+	struct xrun *x = arg;
+	char name[32];
+
+	for (uint64_t c = 0; c < x->cycles; c++) {
+		struct spdk_thread *t;
+
+		snprintf(name, sizeof(name), "x%" PRIu64, c);
+		t = spdk_thread_create(name, NULL);
+		ASSERT_NOT_NULL(t);
+		pw_thread_set_waker(t, x->w);
+		x->current = t;
+		/* Pairs with the acquire exchange in xtx_main(). */
+		atomic_store_explicit(&x->target, t, memory_order_release);
+		atomic_fetch_add(&x->handed, 1);
+		for (;;) {
+			int rc;
+
+			x->st.polls++;
+			rc = spdk_thread_poll(t, 0, 0);
+			if (spdk_thread_is_exited(t)) {
+				break;
+			}
+			if (rc == 0) {
+				driver_idle(t, x->w, &x->st, xstop, xowed, x);
+			}
+		}
+		/* At once: the sender may still be inside its send call. */
+		spdk_thread_destroy(t);
+		x->current = NULL;
+		x->destroyed++;
+	}
+	atomic_store(&x->stop, true);
+	return NULL;
+}
+
+static void *
+xtx_main(void *arg)
+{
+	unsigned int id = (unsigned int)(uintptr_t)arg;
+	uint64_t rng = 0xD1B54A32D192ED03ull * (id + 1) ^ (uint64_t)time(NULL);
+	uint64_t n = 0;
+	unsigned int spins = 0;
+
+	while (!atomic_load(&g_x.stop)) {
+		/* Pairs with the release store in xdriver_main(). */
+		struct spdk_thread *t = atomic_exchange_explicit(&g_x.target, NULL,
+					memory_order_acquire);
+		int rc;
+
+		if (t == NULL) {
+			if (++spins % 64 == 0) {
+				sched_yield();
+			}
+			continue;
+		}
+		spins = 0;
+		/* Often late enough for the driver to be asleep. */
+		random_pause(&rng);
+		if (n++ % 2 == 0) {
+			rc = spdk_thread_send_msg(t, xexit_msg, t);
+			atomic_fetch_add(&g_x.sends[id], 1);
+		} else {
+			rc = spdk_thread_send_critical_msg(t, xexit_critical);
+			atomic_fetch_add(&g_x.criticals[id], 1);
+		}
+		/* t may be freed from here on: not touched again. */
+		ASSERT_EQ(rc, 0);
+	}
+	return NULL;
+}
+
+TEST_TIMEOUT(exit_from_message_then_destroy, 600)
+{
+	struct xrun *x = &g_x;
+	struct spdk_thread *app;
+	pthread_t driver, tx[XSENDERS];
+	uint64_t sends = 0, criticals = 0, t0;
+
+	ASSERT_EQ(spdk_thread_lib_init(NULL, 0), 0);
+	app = spdk_thread_create("app", NULL);
+	ASSERT_NOT_NULL(app);
+	memset(x, 0, sizeof(*x));
+	ASSERT_EQ(pw_waker_create(&x->w), 0);
+	x->cycles = EXIT_CYCLES * env_u64("PW_STRESS_SCALE", 1);
+
+	t0 = now_ns();
+	for (unsigned int i = 0; i < XSENDERS; i++) {
+		ASSERT_EQ(pthread_create(&tx[i], NULL, xtx_main, (void *)(uintptr_t)i), 0);
+	}
+	ASSERT_EQ(pthread_create(&driver, NULL, xdriver_main, x), 0);
+	ASSERT_EQ(pthread_join(driver, NULL), 0);
+	for (unsigned int i = 0; i < XSENDERS; i++) {
+		ASSERT_EQ(pthread_join(tx[i], NULL), 0);
+		sends += atomic_load(&x->sends[i]);
+		criticals += atomic_load(&x->criticals[i]);
+	}
+
+	ASSERT_EQ(x->destroyed, x->cycles);
+	ASSERT_EQ(x->exits_run, x->cycles);
+	ASSERT_EQ(sends + criticals, x->cycles);
+	ASSERT_NULL(atomic_load(&x->target));
+	ASSERT_GT(x->st.sleeps, 0);
+	printf("%" PRIu64 " threads created, exited from a message (%" PRIu64 ") or a critical "
+	       "message (%" PRIu64 ") and destroyed at once, in %.2f s\n", x->cycles, sends,
+	       criticals, (double)(now_ns() - t0) / 1e9);
+	print_stats("driver", &x->st);
+
+	thread_finish(app);
+	spdk_thread_lib_fini();
+	pw_waker_destroy(x->w);
+}
