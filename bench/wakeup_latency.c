@@ -79,6 +79,8 @@ struct late_poller {
 	struct spdk_poller	*poller;
 	uint64_t		due;		/* 0 until it has run once */
 	struct series		*out;
+	uint64_t		last_sleeps;
+	uint32_t		slept[3];	/* fires after 0, 1, more reactor sleeps */
 };
 
 static uint32_t g_rounds = 3;
@@ -128,6 +130,7 @@ static struct {
 	uint64_t		last_sleeps;
 	uint32_t		slept_before;	/* samples whose reactor had slept since the last */
 	struct late_poller	late[2];
+	uint64_t		late_sleeps;	/* times core 1 slept in the lateness phase */
 	/* target -> app thread */
 	_Atomic uint32_t	done;
 	_Atomic uint64_t	stream_done PW_CACHE_ALIGNED;
@@ -196,18 +199,24 @@ series_end_round(struct series *s, uint32_t round)
  * On the target thread (core 1)
  * ------------------------------------------------------------------------- */
 
+static uint64_t
+my_reactor_sleeps(void)
+{
+	/* The reactor's own counter, read on its own pthread. */
+	return spdk_reactor_get(spdk_env_get_current_core())->sleeps;
+}
+
 static void
 stamped_msg(void *ctx)
 {
 	uint64_t now = spdk_get_ticks();
-	struct spdk_reactor *reactor = spdk_reactor_get(spdk_env_get_current_core());
+	uint64_t sleeps = my_reactor_sleeps();
 
 	series_add(g_run.out, now, (uint64_t)(uintptr_t)ctx);
-	/* The reactor's own counter, read on its own pthread. */
-	if (reactor->sleeps != g_run.last_sleeps) {
+	if (sleeps != g_run.last_sleeps) {
 		g_run.slept_before++;
 	}
-	g_run.last_sleeps = reactor->sleeps;
+	g_run.last_sleeps = sleeps;
 	/* Pairs with the acquire load in pacer(). */
 	atomic_fetch_add_explicit(&g_run.done, 1, memory_order_release);
 }
@@ -219,8 +228,12 @@ late_fn(void *arg)
 	uint64_t now = spdk_get_ticks();
 
 	if (lp->due != 0) {
+		uint64_t sleeps = my_reactor_sleeps() - lp->last_sleeps;
+
 		series_add(lp->out, now, lp->due);
+		lp->slept[sleeps < 2 ? sleeps : 2]++;
 	}
+	lp->last_sleeps = my_reactor_sleeps();
 	/* The library re-arms from the slice's time: that is when it is due next. */
 	lp->due = spdk_thread_get_last_tsc(NULL) + lp->period_ticks;
 	return SPDK_POLLER_BUSY;
@@ -229,6 +242,7 @@ late_fn(void *arg)
 static void
 late_start(void *ctx)
 {
+	g_run.late_sleeps = my_reactor_sleeps();
 	for (int i = 0; i < 2; i++) {
 		struct late_poller *lp = &g_run.late[i];
 
@@ -251,6 +265,9 @@ target_gone(void *ctx)
 static void
 target_stop(void *ctx)
 {
+	if (g_run.late[0].poller != NULL) {
+		g_run.late_sleeps = my_reactor_sleeps() - g_run.late_sleeps;
+	}
 	spdk_poller_unregister(&g_run.late[0].poller);
 	spdk_poller_unregister(&g_run.late[1].poller);
 	spdk_thread_exit(spdk_get_thread());
@@ -474,7 +491,10 @@ app_run(bool sleeping, struct series *out, uint32_t round)
 	printf("# round %u %s: %u sample(s)", round + 1, out->name, out->n - before);
 	if (sleeping) {
 		printf(", core 1's reactor had slept before %u of them, found awake on %" PRIu64
-		       " pacer tick(s)", g_run.slept_before, g_run.awake_ticks);
+		       " pacer tick(s); it slept %" PRIu64 " times while the timed pollers ran"
+		       " (1 ms poller runs after 0/1/more sleeps: %u/%u/%u)",
+		       g_run.slept_before, g_run.awake_ticks, g_run.late_sleeps,
+		       g_run.late[0].slept[0], g_run.late[0].slept[1], g_run.late[0].slept[2]);
 	}
 	if (g_load_s > 0) {
 		printf("; pingpong %.0f ns per round trip, stream %.2f M msg/s",
