@@ -19,6 +19,14 @@
  * message is queued is a lost wake-up; one while nothing is queued but
  * senders still owe messages is a stall: both fail the test.
  *
+ * one_sender_lockstep: the same driver and one sender that sends a message
+ * (every other one critical) as soon as the previous one ran, after a random
+ * spin of 0 to a few microseconds: so its send lands, again and again, right
+ * where the driver prepares to sleep and takes its last look. With several
+ * senders a lost wake-up only delays a message until another sender's wakes
+ * the driver; with one, nothing else wakes it and the driver's timeout
+ * reports the loss.
+ *
  * exit_from_message_then_destroy: the driver creates a thread, attaches its
  * waker and hands the thread to sender pthreads; one of them sends it a
  * message (or, every other time, a critical message) whose handler calls
@@ -27,13 +35,15 @@
  * the send call: a sender that read the thread after publishing its message
  * would touch freed memory (caught by ASan and TSan).
  *
- * Quotas: 1,000,000 messages per sender and 50,000 create/exit/destroy cycles
+ * Quotas: 1,000,000 messages per sender, 300,000 lockstep rounds and 50,000
+ * create/exit/destroy cycles
  * in a normal build, half that or less under ThreadSanitizer; PW_STRESS_SCALE
  * multiplies them. A time budget (PW_STRESS_SECONDS, default 60) stops the
  * senders early on a slow machine; the exactly-once checks still apply.
  */
 
 #include "spdk/stdinc.h"
+#include "spdk/env.h"
 #include "spdk/thread.h"
 #include "pinwheel/thread.h"
 
@@ -54,9 +64,11 @@
 
 #if defined(PW_TSAN)
 #define MSGS_PER_SENDER		500000ull
+#define LOCKSTEP_ROUNDS		100000ull
 #define EXIT_CYCLES		20000ull
 #else
 #define MSGS_PER_SENDER		1000000ull
+#define LOCKSTEP_ROUNDS		300000ull
 #define EXIT_CYCLES		50000ull
 #endif
 
@@ -185,13 +197,19 @@ struct dstats {
 	uint64_t	last_look;	/* prepared to sleep, but found work */
 };
 
+/* What an idle step of the driver ended with. */
+enum idle_end {
+	IDLE_LAST_LOOK = 1,	/* the last look found work (or stop) */
+	IDLE_SLEPT = 2,		/* slept, then woken */
+};
+
 /*
  * One idle step of a driver polling thread t with waker w: prepare to sleep,
  * look again, sleep on the fd. Returns after a wake-up or a last look that
- * found work. what_owed() says whether work is still owed (for the timeout
+ * found work. owed() says whether work is still owed (for the timeout
  * diagnosis); stop() lets the driver leave.
  */
-static void
+static enum idle_end
 driver_idle(struct spdk_thread *t, struct pw_waker *w, struct dstats *st,
 	    bool (*stop)(void *), bool (*owed)(void *), void *arg)
 {
@@ -202,7 +220,7 @@ driver_idle(struct spdk_thread *t, struct pw_waker *w, struct dstats *st,
 	if (pw_thread_has_pending_messages(t) || stop(arg)) {
 		pw_waker_end_sleep(w);
 		st->last_look++;
-		return;
+		return IDLE_LAST_LOOK;
 	}
 	st->sleeps++;
 	do {
@@ -219,10 +237,11 @@ driver_idle(struct spdk_thread *t, struct pw_waker *w, struct dstats *st,
 			FAIL("stall: no message for %s in %d ms while senders still owe some",
 			     spdk_thread_get_name(t), sleep_limit_ms());
 		}
-		return;
+		return IDLE_SLEPT;
 	}
 	st->woken++;
 	pw_waker_drain(w);
+	return IDLE_SLEPT;
 }
 
 static void
@@ -455,6 +474,208 @@ TEST_TIMEOUT(senders_vs_sleeping_driver, 600)
 	thread_finish(app);
 	spdk_thread_lib_fini();
 	pw_waker_destroy(r->w);
+}
+
+/* ---------------------------------------------------------------------------
+ * One sender in lockstep with the sleeping driver
+ * ------------------------------------------------------------------------- */
+
+struct lrun {
+	struct spdk_thread	*t;
+	struct pw_waker		*w;
+	uint64_t		rounds;
+	_Atomic bool		attached;
+	_Atomic bool		stop;
+	_Atomic bool		done;
+	/* Driver only: how the driver reached the message it runs now (0: its
+	 * poll found it, else enum idle_end of the idle step before). */
+	uint32_t		phase;
+	uint64_t		phases[3];
+	uint64_t		rng;
+	/* Written by the driver: messages run, and the phase of the last one
+	 * (published by the release store of ran). */
+	_Atomic uint64_t	ran __attribute__((aligned(64)));
+	_Atomic uint32_t	last_phase;
+	struct dstats		st;
+};
+
+static struct lrun g_l;
+
+/* The sender sees a message has run a cache-line transfer after the driver
+ * ran it, by when the driver is usually asleep already: linger a random
+ * moment after the acknowledgement, so that the next send often arrives
+ * while the driver is on its way to sleep. */
+static void
+lockstep_linger(void)
+{
+	uint64_t spins = rnd(&g_l.rng) % 48;
+
+	for (uint64_t i = 0; i < spins; i++) {
+		spdk_pause();
+	}
+}
+
+static void
+lmsg(void *ctx)
+{
+	uint64_t seq = (uint64_t)(uintptr_t)ctx;
+	uint64_t ran = atomic_load_explicit(&g_l.ran, memory_order_relaxed);
+
+	if (seq != ran) {
+		FAIL("lockstep: message #%" PRIu64 " arrived, expected #%" PRIu64, seq, ran);
+	}
+	g_l.phases[g_l.phase]++;
+	atomic_store_explicit(&g_l.last_phase, g_l.phase, memory_order_relaxed);
+	/* Pairs with the acquire load in ltx_main(). */
+	atomic_store_explicit(&g_l.ran, ran + 1, memory_order_release);
+	lockstep_linger();
+}
+
+static void
+lcritical(void *ctx)
+{
+	uint64_t ran = atomic_load_explicit(&g_l.ran, memory_order_relaxed);
+
+	ASSERT_NULL(ctx);
+	g_l.phases[g_l.phase]++;
+	atomic_store_explicit(&g_l.last_phase, g_l.phase, memory_order_relaxed);
+	/* Pairs with the acquire load in ltx_main(). */
+	atomic_store_explicit(&g_l.ran, ran + 1, memory_order_release);
+	lockstep_linger();
+}
+
+static bool
+lstop(void *arg)
+{
+	(void)arg;
+	return atomic_load(&g_l.stop);
+}
+
+static bool
+lowed(void *arg)
+{
+	(void)arg;
+	return !atomic_load(&g_l.done);
+}
+
+static void *
+ldriver_main(void *arg)
+{
+	struct lrun *l = arg;
+
+	pw_thread_set_waker(l->t, l->w);
+	atomic_store(&l->attached, true);
+	for (;;) {
+		l->st.polls++;
+		if (spdk_thread_poll(l->t, 0, 0) > 0) {
+			l->phase = 0;
+			continue;
+		}
+		if (atomic_load(&l->stop) && !pw_thread_has_pending_messages(l->t)) {
+			break;
+		}
+		l->phase = driver_idle(l->t, l->w, &l->st, lstop, lowed, l);
+	}
+	thread_finish(l->t);
+	return NULL;
+}
+
+static void *
+ltx_main(void *arg)
+{
+	struct lrun *l = arg;
+	uint64_t rng = 0xA0761D6478BD642Full ^ (uint64_t)time(NULL);
+	uint64_t deadline = deadline_ns();
+	unsigned int aim = 0;
+	uint64_t r;
+
+	for (r = 0; r < l->rounds; r++) {
+		unsigned int spins;
+
+		/* Pairs with the release store in lmsg()/lcritical(). The driver
+		 * reports a lost wake-up itself (nothing else would wake it). */
+		while (atomic_load_explicit(&l->ran, memory_order_acquire) != r) {
+			spdk_pause();
+		}
+		/* Aim at the driver's way to sleep: wait longer after a message
+		 * its poll found, shorter after one it had to be woken for, so
+		 * that sends keep landing around its last look. */
+		if (r > 0) {
+			switch (atomic_load_explicit(&l->last_phase, memory_order_relaxed)) {
+			case 0:
+				aim++;
+				break;
+			case IDLE_SLEPT:
+				aim = aim > 0 ? aim - 1 : 0;
+				break;
+			default:
+				break;
+			}
+			if (aim > 4096) {
+				aim = 4096;
+			}
+		}
+		spins = aim + (unsigned int)(rnd(&rng) % 4);
+		for (unsigned int i = 0; i < spins; i++) {
+			spdk_pause();
+		}
+		if (r % 2 == 0) {
+			ASSERT_EQ(spdk_thread_send_msg(l->t, lmsg, (void *)(uintptr_t)r), 0);
+		} else {
+			ASSERT_EQ(spdk_thread_send_critical_msg(l->t, lcritical), 0);
+		}
+		if (r % 1024 == 0 && now_ns() > deadline) {
+			r++;
+			break;
+		}
+	}
+	while (atomic_load_explicit(&l->ran, memory_order_acquire) != r) {
+		spdk_pause();
+	}
+	l->rounds = r;
+	atomic_store(&l->done, true);
+	return NULL;
+}
+
+TEST_TIMEOUT(one_sender_lockstep, 600)
+{
+	struct lrun *l = &g_l;
+	struct spdk_thread *app;
+	pthread_t driver, tx;
+	uint64_t t0;
+
+	ASSERT_EQ(spdk_thread_lib_init(NULL, 0), 0);
+	app = spdk_thread_create("app", NULL);
+	ASSERT_NOT_NULL(app);
+	memset(l, 0, sizeof(*l));
+	l->t = spdk_thread_create("lockstep", NULL);
+	ASSERT_NOT_NULL(l->t);
+	ASSERT_EQ(pw_waker_create(&l->w), 0);
+	l->rounds = LOCKSTEP_ROUNDS * env_u64("PW_STRESS_SCALE", 1);
+	l->rng = 0x8EBC6AF09C88C6E3ull ^ (uint64_t)time(NULL);
+
+	t0 = now_ns();
+	ASSERT_EQ(pthread_create(&driver, NULL, ldriver_main, l), 0);
+	while (!atomic_load(&l->attached)) {
+		sched_yield();
+	}
+	ASSERT_EQ(pthread_create(&tx, NULL, ltx_main, l), 0);
+	ASSERT_EQ(pthread_join(tx, NULL), 0);
+	atomic_store(&l->stop, true);
+	pw_waker_wake(l->w);
+	ASSERT_EQ(pthread_join(driver, NULL), 0);
+
+	ASSERT_EQ(atomic_load(&l->ran), l->rounds);
+	ASSERT_GT(l->st.sleeps, 0);
+	printf("%" PRIu64 " lockstep rounds (half of them critical messages) in %.2f s; the "
+	       "driver found %" PRIu64 " by polling, %" PRIu64 " by its last look, %" PRIu64
+	       " after sleeping\n", l->rounds, (double)(now_ns() - t0) / 1e9, l->phases[0],
+	       l->phases[IDLE_LAST_LOOK], l->phases[IDLE_SLEPT]);
+	print_stats("driver", &l->st);
+
+	thread_finish(app);
+	spdk_thread_lib_fini();
+	pw_waker_destroy(l->w);
 }
 
 /* ---------------------------------------------------------------------------
