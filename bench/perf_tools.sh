@@ -179,16 +179,20 @@ EOF
 				v=$(awk '$1 == "lcore" { printf "%s ", $3 }
 					 $1 == "Performance:" { printf "%s ", $2 }' "$tmp/out")
 				echo "$name $mode run $i: $v events/s; cpu got $got; load $(load)"
-				for f in $v; do echo "$f" >> "$tmp/$name.$mode"; done
+				for f in $v; do keep "$tmp/$name.$mode" "$f"; done
 			done
 		done
 	done
-	echo "# medians over all runs (per core for event_perf -m 0x3): sleeping, polling, ratio"
+	echo "# medians (per core for event_perf -m 0x3): sleeping, polling, ratio;" \
+	     "over all runs, then over clean runs only"
 	for name in event_perf_-m_0x3 event_perf_-m_0x1 reactor_perf_-q_1 reactor_perf_-q_128; do
-		s=$(median < "$tmp/$name.sleep")
-		p=$(median < "$tmp/$name.poll")
-		echo "$name sleeping $s polling $p events/s ratio" \
-		     "$(awk -v s="$s" -v p="$p" 'BEGIN { printf("%.3f", (p > 0) ? s / p : 0) }')"
+		for f in "" .clean; do
+			s=n/a p=n/a
+			[[ -f $tmp/$name.sleep$f ]] && s=$(median < "$tmp/$name.sleep$f")
+			[[ -f $tmp/$name.poll$f ]] && p=$(median < "$tmp/$name.poll$f")
+			echo "$name${f:+ (clean)} sleeping $s polling $p events/s ratio" \
+			     "$(awk -v s="$s" -v p="$p" 'BEGIN { if (p + 0 > 0 && s + 0 > 0) printf("%.3f", s / p); else printf("n/a") }')"
+		done
 	done
 }
 
