@@ -8,7 +8,7 @@
  * reactor (the main pthread on the main core, a pinned pthread elsewhere)
  * that takes lightweight threads off its ring, polls each for one slice and
  * puts it back. A reactor whose threads had nothing to do for SPIN_US sleeps
- * in poll(2) on its waker (pinwheel/thread.h) until a message, a thread or
+ * in ppoll(2) on its waker (pinwheel/thread.h) until a message, a thread or
  * the next timed poller is due; with -b it polls all the time, as SPDK's
  * reactors do. The library reports new threads (SPDK_THREAD_OP_NEW) and
  * changed cpumasks (SPDK_THREAD_OP_RESCHED); we place threads on a reactor
