@@ -52,20 +52,21 @@ void pw_waker_destroy(struct pw_waker *waker);
 /** The eventfd that becomes readable when the waker is woken (owned by the waker). */
 int pw_waker_get_fd(const struct pw_waker *waker);
 
-/** Wake the waker's driver now (any pthread; async-signal-safe). */
+/** Wake the waker's driver now (any pthread; async-signal-safe; NULL is a no-op). */
 void pw_waker_wake(struct pw_waker *waker);
 
 /**
  * Work was just queued for the waker's driver (with a sequentially consistent
  * atomic operation): wake it if, and only if, it sleeps. Any pthread;
- * async-signal-safe. For a driver's own queues; spdk_thread_send_msg() does
+ * async-signal-safe; NULL is a no-op. For a driver's own queues; spdk_thread_send_msg() does
  * the same check between claiming its slot and publishing the message.
  */
 void pw_waker_notify(struct pw_waker *waker);
 
 /**
  * Announce that the driver is about to sleep. From now on senders wake it.
- * Call from the driver, then look for work once more before waiting.
+ * Call from the driver, then look for work once more before waiting. NULL is
+ * logged and ignored (as for pw_waker_end_sleep() and pw_waker_drain()).
  */
 void pw_waker_prepare_sleep(struct pw_waker *waker);
 

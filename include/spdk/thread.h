@@ -582,14 +582,22 @@ int spdk_interrupt_set_event_types(struct spdk_interrupt *intr,
  * A file descriptor that becomes readable when \p thread has something to do:
  * an interrupt source is ready, or (when no driver such as a reactor looks
  * after the thread's wake-ups) a message arrived. A foreign event loop (libuv,
- * an epoll loop) can wait on it, then call spdk_thread_poll(). Creates the
- * thread's fd group on first use.
+ * an epoll loop) can wait on it, then call spdk_thread_poll(): that slice
+ * clears the fd and runs the thread's ready interrupt sources. Creates the
+ * thread's fd group on first use. Call from the pthread that polls the thread
+ * (or before anyone polls it): the first call changes the thread's wake-up
+ * set-up without a lock.
  *
  * \return the fd, or a negative errno (logged).
  */
 int spdk_thread_get_interrupt_fd(struct spdk_thread *thread);
 
-/** The fd group of \p thread's interrupt sources (created on first use), or NULL (logged). */
+/**
+ * The fd group of \p thread's interrupt sources (created on first use), or
+ * NULL (logged). Owned by the thread. Call from the pthread that polls the
+ * thread, or before anyone polls it. A thread destroyed while its group is
+ * still nested in a group of yours cannot free it: unnest first.
+ */
 struct spdk_fd_group *spdk_thread_get_interrupt_fd_group(struct spdk_thread *thread);
 
 /**

@@ -438,6 +438,20 @@ spdk_thread_get_interrupt_fd(struct spdk_thread *thread)
 	return spdk_fd_group_get_fd(fgrp);
 }
 
+int
+pw__interrupts_run_own(struct spdk_thread *thread)
+{
+	int rc;
+
+	/* A driver that attached its own waker (a reactor) nests the thread's
+	 * group in its own and runs it; then there is nothing to do here. */
+	if (atomic_load_explicit(&thread->waker, memory_order_relaxed) != thread->own_waker) {
+		return 0;
+	}
+	rc = spdk_fd_group_wait(thread->fgrp, 0);
+	return rc > 0 ? rc : 0;
+}
+
 void
 pw__interrupts_fini(struct spdk_thread *thread)
 {

@@ -468,6 +468,9 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 		critical(NULL);
 		rc = 1;
 	}
+	if (spdk_unlikely(thread->own_waker != NULL) && pw__interrupts_run_own(thread) > 0) {
+		rc = 1;
+	}
 	if (pw__msgq_run(thread, max_msgs) > 0) {
 		rc = 1;
 	}

@@ -318,6 +318,10 @@ pw__thread_sleeper(struct spdk_thread *thread)
 }
 bool pw__thread_lib_initialized(void);
 void pw__interrupts_fini(struct spdk_thread *thread);
+/* For a thread driven through spdk_thread_get_interrupt_fd() (no driver's
+ * waker attached): clear its fd and run its ready interrupt sources, without
+ * waiting. Returns how many fds were handled. */
+int pw__interrupts_run_own(struct spdk_thread *thread);
 /* At spdk_thread_lib_fini(): interrupt mode has no "disable" in SPDK, so it is
  * reset here for a restarted framework to choose again; recycled wakers are
  * freed. */

@@ -759,8 +759,11 @@ TEST(destroyed_with_sources_and_interrupt_fd)
 	ASSERT_EQ(log_capture_count_matching("destroyed with interrupt left"), 3);
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 0);
 	log_capture_stop();
+	/* The slices that ran the exit also ran the ready source (the thread's
+	 * fd group is its own, not nested in a driver's); the others never. */
+	ASSERT_EQ(h[0].calls, 1);
 	for (int i = 0; i < 3; i++) {
-		ASSERT_EQ(h[i].calls, 0);
+		ASSERT_EQ(h[i].calls, i == 0 ? 1 : 0);
 		close(h[i].efd);
 	}
 	lib_fini();
@@ -785,8 +788,9 @@ send_from_pthread(void *arg)
 	return NULL;
 }
 
-/* One turn of a foreign loop: wait on its epoll fd, then run the thread's
- * sources and clear its wake-ups (the fd group), then poll the thread. */
+/* One turn of a foreign loop, as SPDK's doc has it: wait on the thread's
+ * interrupt fd, then poll the thread (the slice clears the fd and runs the
+ * thread's ready sources). */
 static int
 foreign_turn(int ep, struct spdk_thread *t, int timeout_ms)
 {
@@ -795,8 +799,7 @@ foreign_turn(int ep, struct spdk_thread *t, int timeout_ms)
 
 	ASSERT_GE(n, 0);
 	if (n == 1) {
-		ASSERT_GE(spdk_fd_group_wait(spdk_thread_get_interrupt_fd_group(t), 0), 0);
-		spdk_thread_poll(t, 0, 0);
+		ASSERT_GT(spdk_thread_poll(t, 0, 0), 0);
 	}
 	return n;
 }
