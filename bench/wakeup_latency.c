@@ -263,13 +263,16 @@ target_gone(void *ctx)
 }
 
 static void
-target_stop(void *ctx)
+late_stop(void *ctx)
 {
-	if (g_run.late[0].poller != NULL) {
-		g_run.late_sleeps = my_reactor_sleeps() - g_run.late_sleeps;
-	}
+	g_run.late_sleeps = my_reactor_sleeps() - g_run.late_sleeps;
 	spdk_poller_unregister(&g_run.late[0].poller);
 	spdk_poller_unregister(&g_run.late[1].poller);
+}
+
+static void
+target_stop(void *ctx)
+{
 	spdk_thread_exit(spdk_get_thread());
 	if (spdk_thread_send_msg(spdk_thread_get_app_thread(), target_gone, NULL) != 0) {
 		fprintf(stderr, "wakeup_latency: cannot reach the app thread\n");
@@ -365,6 +368,9 @@ next_phase(void)
 {
 	uint64_t now = spdk_get_ticks();
 
+	if (g_run.phase == PHASE_LATE) {
+		send_or_die(late_stop, NULL);
+	}
 	g_run.phase++;
 	if (g_run.phase == PHASE_LATE && (!g_run.sleeping || g_late_s <= 0)) {
 		g_run.phase++;
