@@ -8,32 +8,35 @@
  *   wakeup_latency [--smoke] [--rounds N] [--samples N] [--late-seconds S]
  *                  [--load-seconds L]
  *
- * Every round runs, in this order, each with its own spdk_app_start() on
- * cores 0 and 1 (-m 0x3) where an app is involved:
+ * Every round runs two apps (spdk_app_start() on cores 0 and 1, -m 0x3), then
+ * a timer floor:
  *   msg_sleeping   reactors sleep (the default). The app thread (core 0) sends
  *                  a message stamped with spdk_get_ticks() to a thread on
  *                  core 1; its handler records now - stamp. A sample is sent
  *                  only when core 1's reactor is asleep (its waker's sleeping
  *                  flag is up) and the previous one has run; a timed poller
- *                  on the app thread tries every GAP_US. The handler also
- *                  checks that the reactor slept since the previous sample.
+ *                  on the app thread (the pacer) tries every GAP_US. The
+ *                  handler also checks that the reactor slept since the
+ *                  previous sample.
+ *   floor_eventfd_epoll  in the same app, sample for sample in turns with
+ *                  msg_sleeping (the VM's wake-up cost changes from one
+ *                  second to the next): a pthread pinned to cpu 1, not a
+ *                  reactor, blocked in epoll_wait() on an eventfd; the same
+ *                  pacer stamps the time and writes the eventfd; the waiter
+ *                  records when epoll_wait() returned - stamp.
  *   late_1ms,      then, in the same app: a thread on core 1 with a timed
  *   late_10ms      poller of period 1 ms and one of 10 ms, for S seconds.
  *                  Lateness = when the callback runs - when it was due (the
  *                  previous run's slice time + period, as the library re-arms).
- *   msg_polling    the same messages with reactors that never sleep
- *                  (pw_reactor_opts.sleep = false, i.e. --pw-no-sleep).
- *   load           then, in each of those two apps, for L seconds each:
+ *   msg_polling    the second app: the same messages with reactors that never
+ *                  sleep (pw_reactor_opts.sleep = false, i.e. --pw-no-sleep).
+ *   load           last in each of the two apps, for L seconds each:
  *                  pingpong: the app thread and the core-1 thread send a
  *                  message back and forth (ns per round trip); stream: an
  *                  untimed poller on the app thread keeps 128 messages in
  *                  flight to the core-1 thread (M messages/s). Under load a
  *                  reactor must lose nothing to sleeping: the "_vs_polling"
  *                  ratios compare the medians over rounds.
- *   floor          no Pinwheel: a pthread pinned to cpu 1 blocked in
- *                  epoll_wait() on an eventfd; the main pthread, pinned to
- *                  cpu 0, stamps the time and writes the eventfd; the waiter
- *                  records the time epoll_wait() returned - stamp. Same gap.
  *   floor_timer_1ms  no Pinwheel: a pthread pinned to cpu 1 (timer slack 1 ns,
  *                  as reactors set it) sleeps in ppoll() with a 1 ms timeout
  *                  computed from ticks as a reactor does, for S seconds;
@@ -193,6 +196,99 @@ series_end_round(struct series *s, uint32_t round)
 		free(copy);
 	}
 	s->round_start = s->n;
+}
+
+/* ---------------------------------------------------------------------------
+ * The floor: an eventfd written to a pthread blocked in epoll_wait()
+ * ------------------------------------------------------------------------- */
+
+static struct {
+	int		efd;
+	int		ep;
+	_Atomic uint64_t	stamp;
+	_Atomic uint32_t	done;
+	_Atomic bool		stop;
+	pthread_t		waiter;
+	uint32_t		sent;		/* app thread only */
+} g_floor_ctx;
+
+static void
+pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0) {
+		fprintf(stderr, "wakeup_latency: cannot pin to cpu %d\n", cpu);
+		exit(1);
+	}
+}
+
+static void *
+floor_waiter(void *arg)
+{
+	struct epoll_event ev;
+	uint64_t now, value;
+
+	pin_self(1);
+	for (;;) {
+		if (epoll_wait(g_floor_ctx.ep, &ev, 1, -1) != 1) {
+			continue;
+		}
+		now = spdk_get_ticks();
+		if (read(g_floor_ctx.efd, &value, sizeof(value)) < 0) {
+			continue;
+		}
+		if (atomic_load(&g_floor_ctx.stop)) {
+			return NULL;
+		}
+		series_add(&g_floor, now, atomic_load(&g_floor_ctx.stamp));
+		/* Pairs with the acquire load in pacer(). */
+		atomic_fetch_add_explicit(&g_floor_ctx.done, 1, memory_order_release);
+	}
+}
+
+static void
+floor_write(void)
+{
+	uint64_t one = 1;
+
+	if (write(g_floor_ctx.efd, &one, sizeof(one)) != sizeof(one)) {
+		fprintf(stderr, "wakeup_latency: eventfd write failed\n");
+		exit(1);
+	}
+}
+
+/* Start the waiter on cpu 1; the pacer (app thread, core 0) writes. */
+static void
+floor_start(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	g_floor_ctx.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	g_floor_ctx.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (g_floor_ctx.efd < 0 || g_floor_ctx.ep < 0 ||
+	    epoll_ctl(g_floor_ctx.ep, EPOLL_CTL_ADD, g_floor_ctx.efd, &ev) != 0) {
+		fprintf(stderr, "wakeup_latency: eventfd/epoll: %s\n", strerror(errno));
+		exit(1);
+	}
+	atomic_store(&g_floor_ctx.done, 0);
+	atomic_store(&g_floor_ctx.stop, false);
+	if (pthread_create(&g_floor_ctx.waiter, NULL, floor_waiter, NULL) != 0) {
+		fprintf(stderr, "wakeup_latency: cannot start the floor's waiter\n");
+		exit(1);
+	}
+}
+
+static void
+floor_stop(void)
+{
+	atomic_store(&g_floor_ctx.stop, true);
+	floor_write();
+	pthread_join(g_floor_ctx.waiter, NULL);
+	close(g_floor_ctx.ep);
+	close(g_floor_ctx.efd);
 }
 
 /* ---------------------------------------------------------------------------
@@ -428,9 +524,18 @@ pacer(void *ctx)
 		return SPDK_POLLER_IDLE;
 	}
 
-	/* Pairs with the release add in stamped_msg(). */
-	if (atomic_load_explicit(&g_run.done, memory_order_acquire) < g_run.sent) {
-		return SPDK_POLLER_IDLE;	/* the previous sample has not run yet */
+	/* Pairs with the release adds in stamped_msg() and floor_waiter(). */
+	if (atomic_load_explicit(&g_run.done, memory_order_acquire) < g_run.sent ||
+	    atomic_load_explicit(&g_floor_ctx.done, memory_order_acquire) < g_floor_ctx.sent) {
+		return SPDK_POLLER_IDLE;	/* the previous sample has not arrived yet */
+	}
+	if (g_run.sleeping && g_floor_ctx.sent < g_samples &&
+	    (g_floor_ctx.sent < g_run.sent || g_run.sent == g_samples)) {
+		/* Every other sample is the floor's, so both see the same machine. */
+		g_floor_ctx.sent++;
+		atomic_store(&g_floor_ctx.stamp, spdk_get_ticks());
+		floor_write();
+		return SPDK_POLLER_BUSY;
 	}
 	if (g_run.sent == g_samples) {
 		next_phase();
@@ -484,18 +589,26 @@ app_run(bool sleeping, struct series *out, uint32_t round)
 	ropts.sleep = sleeping;
 	pw_reactor_set_opts(&ropts);
 
+	g_floor_ctx.sent = 0;
+	if (sleeping) {
+		floor_start();
+	}
 	spdk_app_opts_init(&opts, sizeof(opts));
 	opts.name = "wakeup_latency";
 	opts.reactor_mask = "0x3";
 	opts.print_level = SPDK_LOG_WARN;
 	rc = spdk_app_start(&opts, app_start, NULL);
 	spdk_app_fini();
+	if (sleeping) {
+		floor_stop();
+	}
 	if (rc != 0) {
 		fprintf(stderr, "wakeup_latency: spdk_app_start on 0x3 failed: %d\n", rc);
 		exit(1);
 	}
 	printf("# round %u %s: %u sample(s)", round + 1, out->name, out->n - before);
 	if (sleeping) {
+		printf(" and %u of the floor", g_floor_ctx.sent);
 		printf(", core 1's reactor had slept before %u of them, found awake on %" PRIu64
 		       " pacer tick(s); it slept %" PRIu64 " times while the timed pollers ran"
 		       " (1 ms poller runs after 0/1/more sleeps: %u/%u/%u)",
@@ -507,112 +620,6 @@ app_run(bool sleeping, struct series *out, uint32_t round)
 		       g_pingpong_ns[!sleeping][round], g_stream_mps[!sleeping][round]);
 	}
 	printf("\n");
-}
-
-/* ---------------------------------------------------------------------------
- * The floor: an eventfd written to a pthread blocked in epoll_wait()
- * ------------------------------------------------------------------------- */
-
-static struct {
-	int		efd;
-	int		ep;
-	_Atomic uint64_t	stamp;
-	_Atomic uint32_t	done;
-	_Atomic bool		stop;
-} g_floor_ctx;
-
-static void
-pin_self(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0) {
-		fprintf(stderr, "wakeup_latency: cannot pin to cpu %d\n", cpu);
-		exit(1);
-	}
-}
-
-static void *
-floor_waiter(void *arg)
-{
-	struct epoll_event ev;
-	uint64_t now, value;
-
-	pin_self(1);
-	for (;;) {
-		if (epoll_wait(g_floor_ctx.ep, &ev, 1, -1) != 1) {
-			continue;
-		}
-		now = spdk_get_ticks();
-		if (read(g_floor_ctx.efd, &value, sizeof(value)) < 0) {
-			continue;
-		}
-		if (atomic_load(&g_floor_ctx.stop)) {
-			return NULL;
-		}
-		series_add(&g_floor, now, atomic_load(&g_floor_ctx.stamp));
-		/* Pairs with the acquire load in floor_run(). */
-		atomic_fetch_add_explicit(&g_floor_ctx.done, 1, memory_order_release);
-	}
-}
-
-static void
-floor_write(void)
-{
-	uint64_t one = 1;
-
-	if (write(g_floor_ctx.efd, &one, sizeof(one)) != sizeof(one)) {
-		fprintf(stderr, "wakeup_latency: eventfd write failed\n");
-		exit(1);
-	}
-}
-
-static void
-floor_run(uint32_t round)
-{
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct timespec gap = { .tv_nsec = GAP_US * 1000L };
-	cpu_set_t saved;
-	pthread_t waiter;
-	uint32_t sent = 0, before = g_floor.n;
-
-	g_floor_ctx.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	g_floor_ctx.ep = epoll_create1(EPOLL_CLOEXEC);
-	if (g_floor_ctx.efd < 0 || g_floor_ctx.ep < 0 ||
-	    epoll_ctl(g_floor_ctx.ep, EPOLL_CTL_ADD, g_floor_ctx.efd, &ev) != 0) {
-		fprintf(stderr, "wakeup_latency: eventfd/epoll: %s\n", strerror(errno));
-		exit(1);
-	}
-	atomic_store(&g_floor_ctx.done, 0);
-	atomic_store(&g_floor_ctx.stop, false);
-	pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved);
-	pin_self(0);
-	if (pthread_create(&waiter, NULL, floor_waiter, NULL) != 0) {
-		fprintf(stderr, "wakeup_latency: cannot start the floor's waiter\n");
-		exit(1);
-	}
-	while (sent < g_samples) {
-		nanosleep(&gap, NULL);
-		/* Pairs with the release add in floor_waiter(). */
-		if (atomic_load_explicit(&g_floor_ctx.done, memory_order_acquire) < sent) {
-			continue;
-		}
-		sent++;
-		atomic_store(&g_floor_ctx.stamp, spdk_get_ticks());
-		floor_write();
-	}
-	while (atomic_load_explicit(&g_floor_ctx.done, memory_order_acquire) < sent) {
-		nanosleep(&gap, NULL);
-	}
-	atomic_store(&g_floor_ctx.stop, true);
-	floor_write();
-	pthread_join(waiter, NULL);
-	close(g_floor_ctx.ep);
-	close(g_floor_ctx.efd);
-	pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
-	printf("# round %u %s: %u sample(s)\n", round + 1, g_floor.name, g_floor.n - before);
 }
 
 /* A reactor's way of sleeping until a tick: ppoll() with the rest rounded up. */
@@ -778,7 +785,6 @@ main(int argc, char **argv)
 	for (uint32_t r = 0; r < g_rounds; r++) {
 		app_run(true, &g_msg_sleep, r);
 		app_run(false, &g_msg_poll, r);
-		floor_run(r);
 		timer_floor_run(r);
 		series_end_round(&g_msg_sleep, r);
 		series_end_round(&g_msg_poll, r);
