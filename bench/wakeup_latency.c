@@ -28,21 +28,27 @@
  *   late_10ms      poller of period 1 ms and one of 10 ms, for S seconds.
  *                  Lateness = when the callback runs - when it was due (the
  *                  previous run's slice time + period, as the library re-arms).
- *   msg_polling    the second app: the same messages with reactors that never
- *                  sleep (pw_reactor_opts.sleep = false, i.e. --pw-no-sleep).
- *   load           last in each of the two apps, for L seconds each:
- *                  pingpong: the app thread and the core-1 thread send a
- *                  message back and forth (ns per round trip); stream: an
- *                  untimed poller on the app thread keeps 128 messages in
- *                  flight to the core-1 thread (M messages/s). Under load a
- *                  reactor must lose nothing to sleeping: the "_vs_polling"
- *                  ratios compare the medians over rounds.
+ *   load           then, still in the same app: pingpong: the app thread and
+ *                  the core-1 thread send a message back and forth (ns per
+ *                  round trip); stream: an untimed poller on the app thread
+ *                  keeps 128 messages in flight to the core-1 thread (M
+ *                  messages/s). Each runs L seconds with sleeping allowed and
+ *                  L seconds with reactors that never sleep
+ *                  (pw_reactor_opts.sleep = false, as --pw-no-sleep), the
+ *                  mode flipping every LOAD_SLICE_MS so that both modes see
+ *                  the same machine. Under load a reactor must lose nothing
+ *                  to sleeping: "_vs_polling" is the median over rounds of
+ *                  each round's ratio.
+ *   msg_polling    the second app: the same messages as msg_sleeping with
+ *                  reactors that never sleep.
  *   floor_timer_1ms  no Pinwheel: a pthread pinned to cpu 1 (timer slack 1 ns,
  *                  as reactors set it) sleeps in ppoll() with a 1 ms timeout
  *                  computed from ticks as a reactor does, for S seconds;
  *                  lateness = when ppoll() returned - when it was due.
  * Percentiles are over the samples of all rounds; "# round" lines give each
- * round's medians so drift shows. Lines are "name value unit".
+ * round's medians so drift shows, and "_by_round" lines compare the sleeping
+ * reactor with its floor round by round (median over rounds of the
+ * difference or ratio of the two round medians). Lines are "name value unit".
  *
  * Exit 77 when cpus 0 and 1 are not both usable.
  */
@@ -100,6 +106,7 @@ static struct series g_late10 = { .name = "late_10ms" };
 static struct series g_floor_timer = { .name = "floor_timer_1ms" };
 
 #define STREAM_WINDOW	128
+#define LOAD_SLICE_MS	50	/* under load, sleeping and polling take turns this long */
 
 enum phase {
 	PHASE_LATENCY,		/* stamped messages to a sleeping (or polling) reactor */
@@ -129,6 +136,14 @@ static struct {
 	uint64_t		start;		/* ticks: phase start */
 	uint64_t		end;		/* ticks: phase deadline */
 	uint64_t		count;
+	/* under load (app thread only): [0] sleeping allowed, [1] polling */
+	int			mode;
+	uint32_t		slices_left;
+	uint64_t		slice_start;
+	uint64_t		slice_end;
+	uint64_t		slice_count;	/* count when the slice began */
+	uint64_t		mode_ticks[2];
+	uint64_t		mode_count[2];
 	/* target thread only */
 	uint64_t		last_sleeps;
 	uint32_t		slept_before;	/* samples whose reactor had slept since the last */
@@ -416,17 +431,64 @@ send_or_die(spdk_msg_fn fn, void *ctx)
 }
 
 static void
+set_sleep(bool sleep)
+{
+	struct pw_reactor_opts opts;
+
+	pw_reactor_opts_init(&opts, sizeof(opts));
+	opts.sleep = sleep;
+	pw_reactor_set_opts(&opts);
+}
+
+static void
+load_begin(uint64_t now)
+{
+	uint32_t per_mode = (uint32_t)(g_load_s * 1000 / LOAD_SLICE_MS + 0.999);
+
+	g_run.mode = 0;
+	set_sleep(true);
+	g_run.slices_left = 2 * (per_mode > 0 ? per_mode : 1);
+	g_run.slice_start = now;
+	g_run.slice_end = now + g_hz * LOAD_SLICE_MS / 1000;
+	g_run.slice_count = 0;
+	memset(g_run.mode_ticks, 0, sizeof(g_run.mode_ticks));
+	memset(g_run.mode_count, 0, sizeof(g_run.mode_count));
+}
+
+/* Account the slice that ends now, if it does, and flip the mode; returns
+ * whether the load phase is over (\p count: what has been done so far). */
+static bool
+load_tick(uint64_t now, uint64_t count)
+{
+	if (now < g_run.slice_end) {
+		return false;
+	}
+	g_run.mode_ticks[g_run.mode] += now - g_run.slice_start;
+	g_run.mode_count[g_run.mode] += count - g_run.slice_count;
+	g_run.mode ^= 1;
+	set_sleep(g_run.mode == 0);
+	g_run.slice_start = now;
+	g_run.slice_end = now + g_hz * LOAD_SLICE_MS / 1000;
+	g_run.slice_count = count;
+	if (--g_run.slices_left == 0) {
+		set_sleep(true);
+		return true;
+	}
+	return false;
+}
+
+static void
 pong(void *ctx)
 {
-	uint64_t now = spdk_get_ticks();
-
 	g_run.count++;
-	if (now < g_run.end) {
+	if (!load_tick(spdk_get_ticks(), g_run.count)) {
 		send_or_die(ping, NULL);
 		return;
 	}
-	g_pingpong_ns[!g_run.sleeping][g_run.round] = ticks_ns(now - g_run.start) /
-			(double)g_run.count;
+	for (int m = 0; m < 2; m++) {
+		g_pingpong_ns[m][g_run.round] = ticks_ns(g_run.mode_ticks[m]) /
+						(double)g_run.mode_count[m];
+	}
 	g_run.phase_busy = false;	/* the pacer moves on */
 }
 
@@ -450,9 +512,11 @@ streamer(void *ctx)
 		g_run.count++;
 	}
 	now = spdk_get_ticks();
-	if (now >= g_run.end) {
-		g_stream_mps[!g_run.sleeping][g_run.round] = (double)done /
-				(ticks_ns(now - g_run.start) / 1e3);
+	if (load_tick(now, done)) {
+		for (int m = 0; m < 2; m++) {
+			g_stream_mps[m][g_run.round] = (double)g_run.mode_count[m] /
+						       (ticks_ns(g_run.mode_ticks[m]) / 1e3);
+		}
 		g_run.end = 0;
 	}
 	return SPDK_POLLER_BUSY;
@@ -471,7 +535,8 @@ next_phase(void)
 	if (g_run.phase == PHASE_LATE && (!g_run.sleeping || g_late_s <= 0)) {
 		g_run.phase++;
 	}
-	if (g_load_s <= 0 && (g_run.phase == PHASE_PINGPONG || g_run.phase == PHASE_STREAM)) {
+	if ((g_load_s <= 0 || !g_run.sleeping) &&
+	    (g_run.phase == PHASE_PINGPONG || g_run.phase == PHASE_STREAM)) {
 		g_run.phase = PHASE_STOPPING;
 	}
 	g_run.phase_busy = true;
@@ -483,11 +548,12 @@ next_phase(void)
 		send_or_die(late_start, NULL);
 		break;
 	case PHASE_PINGPONG:
-		g_run.end = now + (uint64_t)(g_load_s * (double)g_hz);
+		load_begin(now);
 		send_or_die(ping, NULL);
 		break;
 	case PHASE_STREAM:
-		g_run.end = now + (uint64_t)(g_load_s * (double)g_hz);
+		load_begin(now);
+		g_run.end = UINT64_MAX;	/* 0 once the load phase is over */
 		g_run.streamer = SPDK_POLLER_REGISTER(streamer, NULL, 0);
 		if (g_run.streamer == NULL) {
 			fprintf(stderr, "wakeup_latency: cannot register the streamer\n");
@@ -615,9 +681,10 @@ app_run(bool sleeping, struct series *out, uint32_t round)
 		       g_run.slept_before, g_run.awake_ticks, g_run.late_sleeps,
 		       g_run.late[0].slept[0], g_run.late[0].slept[1], g_run.late[0].slept[2]);
 	}
-	if (g_load_s > 0) {
-		printf("; pingpong %.0f ns per round trip, stream %.2f M msg/s",
-		       g_pingpong_ns[!sleeping][round], g_stream_mps[!sleeping][round]);
+	if (g_load_s > 0 && sleeping) {
+		printf("; sleeping/polling: pingpong %.0f/%.0f ns per round trip, stream "
+		       "%.2f/%.2f M msg/s", g_pingpong_ns[0][round], g_pingpong_ns[1][round],
+		       g_stream_mps[0][round], g_stream_mps[1][round]);
 	}
 	printf("\n");
 }
@@ -707,20 +774,22 @@ median_d(const double *v, uint32_t n)
 static void
 report_load(void)
 {
-	double pp[2], st[2];
+	double pp_ratio[MAX_ROUNDS], st_ratio[MAX_ROUNDS];
 
-	for (int m = 0; m < 2; m++) {
-		pp[m] = median_d(g_pingpong_ns[m], g_rounds);
-		st[m] = median_d(g_stream_mps[m], g_rounds);
+	for (uint32_t r = 0; r < g_rounds; r++) {
+		/* Throughput ratios, sleeping / polling: round trips per second. */
+		pp_ratio[r] = g_pingpong_ns[0][r] > 0 ? g_pingpong_ns[1][r] / g_pingpong_ns[0][r] : 0;
+		st_ratio[r] = g_stream_mps[1][r] > 0 ? g_stream_mps[0][r] / g_stream_mps[1][r] : 0;
 	}
-	printf("pingpong_sleeping_rtt %.0f ns\n", pp[0]);
-	printf("pingpong_polling_rtt %.0f ns\n", pp[1]);
-	/* Throughput ratio: round trips per second, sleeping / polling. */
-	printf("pingpong_sleeping_vs_polling %.3f ratio\n", pp[0] > 0 ? pp[1] / pp[0] : 0);
-	printf("stream_w%d_sleeping %.2f Mmsg/s\n", STREAM_WINDOW, st[0]);
-	printf("stream_w%d_polling %.2f Mmsg/s\n", STREAM_WINDOW, st[1]);
+	printf("pingpong_sleeping_rtt %.0f ns\n", median_d(g_pingpong_ns[0], g_rounds));
+	printf("pingpong_polling_rtt %.0f ns\n", median_d(g_pingpong_ns[1], g_rounds));
+	printf("pingpong_sleeping_vs_polling %.3f ratio\n", median_d(pp_ratio, g_rounds));
+	printf("stream_w%d_sleeping %.2f Mmsg/s\n", STREAM_WINDOW,
+	       median_d(g_stream_mps[0], g_rounds));
+	printf("stream_w%d_polling %.2f Mmsg/s\n", STREAM_WINDOW,
+	       median_d(g_stream_mps[1], g_rounds));
 	printf("stream_w%d_sleeping_vs_polling %.3f ratio\n", STREAM_WINDOW,
-	       st[1] > 0 ? st[0] / st[1] : 0);
+	       median_d(st_ratio, g_rounds));
 }
 
 static bool
@@ -737,7 +806,7 @@ cpus_usable(void)
 int
 main(int argc, char **argv)
 {
-	double floor50, sleep50, poll50;
+	double floor50, sleep50, poll50, diff[MAX_ROUNDS], ratio[MAX_ROUNDS];
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--smoke") == 0) {
@@ -806,6 +875,15 @@ main(int argc, char **argv)
 	printf("msg_sleeping_vs_floor_p50 %.2f ratio\n", floor50 > 0 ? sleep50 / floor50 : 0);
 	printf("msg_sleeping_minus_floor_p50 %.0f ns\n", sleep50 - floor50);
 	printf("msg_sleeping_vs_polling_p50 %.1f ratio\n", poll50 > 0 ? sleep50 / poll50 : 0);
+	/* The wake-up cost of this VM flips between states for seconds at a
+	 * time: compare each round's medians, then take the median over rounds. */
+	for (uint32_t r = 0; r < g_rounds; r++) {
+		diff[r] = g_msg_sleep.round_p50_ns[r] - g_floor.round_p50_ns[r];
+		ratio[r] = g_floor.round_p50_ns[r] > 0 ?
+			   g_msg_sleep.round_p50_ns[r] / g_floor.round_p50_ns[r] : 0;
+	}
+	printf("msg_sleeping_minus_floor_by_round %.0f ns\n", median_d(diff, g_rounds));
+	printf("msg_sleeping_vs_floor_by_round %.2f ratio\n", median_d(ratio, g_rounds));
 	if (g_load_s > 0) {
 		report_load();
 	}
