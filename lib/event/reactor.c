@@ -28,6 +28,10 @@
 #include <sys/prctl.h>
 
 #define FD_CHECK_US	50	/* a busy reactor looks at its interrupt sources this often */
+/* A sleeping reactor with an exiting thread polls it at least this often: the
+ * thread library forces a thread out when its exit has not finished in time,
+ * and only a slice can notice that the time has come. */
+#define EXITING_CHECK_US	10000
 
 /* Read by every event sender (spdk_reactor_get()), written only by init and
  * fini: a line of its own, apart from the written globals below. */
@@ -376,7 +380,7 @@ pw__reactor_try_sleep(struct spdk_reactor *reactor)
 	uint64_t now, due = UINT64_MAX, idle_cap;
 	struct timespec ts, *timeout = NULL;
 	struct pollfd pfd;
-	bool polled = false;
+	bool polled = false, exiting = false;
 
 	if (reactor->waker == NULL) {
 		return false;
@@ -391,8 +395,14 @@ pw__reactor_try_sleep(struct spdk_reactor *reactor)
 		if (expiry != 0 && expiry < due) {
 			due = expiry;
 		}
+		if (spdk_unlikely(!spdk_thread_is_running(thread) && !spdk_thread_is_exited(thread))) {
+			exiting = true;
+		}
 	}
 	now = spdk_get_ticks();
+	if (spdk_unlikely(exiting)) {
+		due = spdk_min(due, now + spdk_get_ticks_hz() * EXITING_CHECK_US / SPDK_SEC_TO_USEC);
+	}
 	if (polled) {
 		/* Untimed pollers keep the reactor polling, unless the user chose a
 		 * bounded sleep. */
