@@ -9,26 +9,36 @@
  *
  * spin_us is 0, so a reactor tries to sleep on the first iteration that finds
  * nothing to do. The receivers are on core 1: two spdk_threads taking
- * messages, and the reactor itself taking events. The senders are a thread
- * on each core, sending from a 100 us timed poller (an untimed one would keep
- * its reactor awake) that skips a random number of runs between bursts, and
- * two foreign pthreads (no reactor, no spdk_thread) that send a burst, then
- * pause for a random short while (nothing, a yield, or up to 300 us asleep).
+ * messages, the reactor itself taking events, and the core-1 sender below
+ * taking "kicks". The senders:
+ *  - a thread on core 0, sending from a 100 us timed poller that skips a
+ *    random number of runs between bursts;
+ *  - a thread on core 1, sending a burst each time it receives a kick (a
+ *    message from another sender, itself a counted item). It has no poller:
+ *    a poller's deadline would wake core 1 by itself every few hundred
+ *    microseconds and hide a lost wake-up; so nothing on core 1 ever wakes
+ *    it but the traffic;
+ *  - two foreign pthreads (no reactor, no spdk_thread) that send a burst,
+ *    then pause for a random short while (nothing, a yield, or up to 300 us
+ *    asleep).
  * Every item carries (sender, sequence number); sequence numbers run per
  * (sender, receiver) pair and a receiver requires exactly the next one, so a
  * lost, duplicated or reordered item fails at once; at the end every pair has
  * received exactly what was sent. A sender keeps at most `window` items owed
- * per pair.
+ * per pair. In "token" mode only one item from outside core 1 is in flight at
+ * any time (senders take turns through a token its receiver hands back): a
+ * lost wake-up then leaves core 1 asleep with nobody left to wake it.
  *
  * A watchdog (the driver pthread) fails the test if items are owed and
- * nothing has been delivered for STALL_S seconds: a lost wake-up leaves a
- * reactor asleep with work queued.
+ * nothing has been delivered for STALL_S seconds.
  *
- * - stress_sleep_bursts: bursts of up to 32 messages and events, 64 owed per pair.
- * - stress_sleep_single_items: one item owed per pair, so almost every item
- *   finds core 1 asleep or falling asleep.
+ * - stress_sleep_bursts: bursts of up to 32 messages, events and kicks, 64
+ *   owed per pair.
+ * - stress_sleep_single_items: token mode, so almost every item finds core 1
+ *   asleep or falling asleep.
  * - stress_sleep_events_no_threads: events only, to a core 1 with no thread
- *   (the reactor's thread-less path), from core 0 and foreign pthreads.
+ *   (the reactor's thread-less path), from core 0 and foreign pthreads, in
+ *   token mode; and _bursts: the same in bursts.
  *
  * Traffic lasts PW_STRESS_SECONDS (default 2; 1 under ThreadSanitizer) per test.
  */
@@ -57,8 +67,9 @@
 #define CORE_T		1	/* the receiving reactor */
 #define NRX_THREADS	2	/* message receivers on CORE_T */
 #define RX_EVENTS	NRX_THREADS	/* receiver index of CORE_T's events */
-#define NRX		(NRX_THREADS + 1)
-#define MAX_WORKERS	2	/* sender threads, one per core */
+#define RX_KICK		(NRX_THREADS + 1)	/* receiver index of the core-1 sender */
+#define NRX		(NRX_THREADS + 2)
+#define MAX_WORKERS	2	/* sender threads: [0] on core 0, [1] on core 1 */
 #define MAX_FOREIGN	2
 #define MAX_SENDERS	(MAX_WORKERS + MAX_FOREIGN)
 #define SEQ_BITS	56
@@ -210,10 +221,11 @@ struct sender {
 struct config {
 	uint32_t		nworkers;	/* 1: core 0 only; 2: both cores */
 	uint32_t		nforeign;
-	bool			msgs;
+	bool			msgs;		/* messages to the rx threads (and kicks) */
 	bool			events;
 	uint32_t		burst;
 	uint64_t		window;
+	bool			token;		/* one item from outside core 1 at a time */
 };
 
 static struct {
@@ -223,11 +235,19 @@ static struct {
 	pthread_t		foreign[MAX_FOREIGN];
 	pthread_t		driver;
 	struct chan		chan[MAX_SENDERS][NRX];
+	_Atomic bool		token_held;
 	_Atomic bool		stop;
 	_Atomic uint64_t	delivered;
 	_Atomic uint64_t	sleeps_end;	/* CORE_T's sleep count at the end */
 	_Atomic bool		probe_done;
 } g;
+
+/* Whether sender sid is the thread on core 1 (senders[1] with two workers). */
+static bool
+on_core1(uint32_t sid)
+{
+	return g.cfg.nworkers == 2 && sid == 1;
+}
 
 static void
 deliver(uint32_t rx, const void *p, const char *what)
@@ -247,7 +267,14 @@ deliver(uint32_t rx, const void *p, const char *what)
 	/* Pairs with the acquire load of the sender's window check. */
 	atomic_store_explicit(&ch->recv, expect + 1, memory_order_release);
 	atomic_fetch_add_explicit(&g.delivered, 1, memory_order_relaxed);
+	if (g.cfg.token && !on_core1(sid)) {
+		/* Hand the token back (it went with every item from outside core
+		 * 1). Pairs with the compare-exchange in send_one(). */
+		ASSERT_TRUE(atomic_exchange(&g.token_held, false));
+	}
 }
+
+static bool send_burst(struct sender *s);
 
 static void
 rx_msg(void *ctx)
@@ -261,7 +288,15 @@ rx_msg(void *ctx)
 			return;
 		}
 	}
-	FAIL("a message ran on a thread that receives none");
+	ASSERT_EQ(g.cfg.nworkers, 2);
+	ASSERT_PTR_EQ(t, g.senders[1].thread);
+	/* A kick: the core-1 sender sends its burst first and counts the kick
+	 * received after, so that nothing is owed only once the burst is
+	 * counted too (the driver's drain relies on it). */
+	if (!atomic_load_explicit(&g.stop, memory_order_relaxed)) {
+		send_burst(&g.senders[1]);
+	}
+	deliver(RX_KICK, ctx, "kick");
 }
 
 static void
@@ -272,40 +307,62 @@ rx_event(void *arg1, void *arg2)
 	deliver(RX_EVENTS, arg1, "event");
 }
 
-/* One item to a random receiver, unless that pair is at its window. */
+/* A random receiver for sender s. */
+static uint32_t
+pick_rx(struct sender *s)
+{
+	uint32_t x = rnd(&s->rng) % 8;
+
+	if (!g.cfg.msgs) {
+		return RX_EVENTS;
+	}
+	if (x == 0 && g.cfg.nworkers == 2 && !on_core1(s->sid)) {
+		return RX_KICK;
+	}
+	if (x < 3 && g.cfg.events) {
+		return RX_EVENTS;
+	}
+	return x % NRX_THREADS;
+}
+
+/* One item to a random receiver, unless that pair is at its window (or the
+ * token is taken). */
 static bool
 send_one(struct sender *s)
 {
-	uint32_t rx;
-	struct chan *ch;
-	uint64_t seq;
+	uint32_t rx = pick_rx(s);
+	struct chan *ch = &g.chan[s->sid][rx];
+	uint64_t seq = atomic_load_explicit(&ch->sent, memory_order_relaxed);
+	bool no = false;
+	void *item;
 
-	if (g.cfg.msgs && (!g.cfg.events || rnd(&s->rng) % 3 != 0)) {
-		rx = rnd(&s->rng) % NRX_THREADS;
-	} else {
-		rx = RX_EVENTS;
-	}
-	ch = &g.chan[s->sid][rx];
-	seq = atomic_load_explicit(&ch->sent, memory_order_relaxed);
 	/* Pairs with the release store in deliver(). */
 	if (seq - atomic_load_explicit(&ch->recv, memory_order_acquire) >= g.cfg.window) {
 		return false;
 	}
+	/* Pairs with the exchange in deliver(). */
+	if (g.cfg.token && !on_core1(s->sid) &&
+	    !atomic_compare_exchange_strong(&g.token_held, &no, true)) {
+		return false;
+	}
+	item = encode(s->sid, seq);
+	/* Counted sent before it can arrive (the window and the watchdog read it). */
+	atomic_store_explicit(&ch->sent, seq + 1, memory_order_relaxed);
 	if (rx == RX_EVENTS) {
-		struct spdk_event *ev = spdk_event_allocate(CORE_T, rx_event, encode(s->sid, seq),
-					NULL);
+		struct spdk_event *ev = spdk_event_allocate(CORE_T, rx_event, item, NULL);
 
 		ASSERT_NOT_NULL(ev);
 		spdk_event_call(ev);
+	} else if (rx == RX_KICK) {
+		ASSERT_EQ(spdk_thread_send_msg(g.senders[1].thread, rx_msg, item), 0);
 	} else {
-		ASSERT_EQ(spdk_thread_send_msg(g.rx[rx], rx_msg, encode(s->sid, seq)), 0);
+		ASSERT_EQ(spdk_thread_send_msg(g.rx[rx], rx_msg, item), 0);
 	}
-	atomic_store_explicit(&ch->sent, seq + 1, memory_order_relaxed);
 	return true;
 }
 
-/* Up to a random number of items; returns how many went. */
-static uint32_t
+/* Up to a random number of items; returns whether any went. */
+static bool
 send_burst(struct sender *s)
 {
 	uint32_t want = 1 + rnd(&s->rng) % g.cfg.burst, n = 0;
@@ -313,7 +370,7 @@ send_burst(struct sender *s)
 	for (uint32_t tries = 0; n < want && tries < 2 * want; tries++) {
 		n += send_one(s);
 	}
-	return n;
+	return n > 0;
 }
 
 static int
@@ -330,7 +387,7 @@ worker_poll(void *ctx)
 		return SPDK_POLLER_IDLE;
 	}
 	s->skip = rnd(&s->rng) % (MAX_SKIP + 1);
-	return send_burst(s) > 0 ? SPDK_POLLER_BUSY : SPDK_POLLER_IDLE;
+	return send_burst(s) ? SPDK_POLLER_BUSY : SPDK_POLLER_IDLE;
 }
 
 static void
@@ -511,9 +568,8 @@ driver_main(void *arg)
 		s->rng = 0x9e3779b97f4a7c15ull * (s->sid + 1);
 	}
 	/* Everything senders read is in place: start them. */
-	for (uint32_t i = 0; i < g.cfg.nworkers; i++) {
-		call_on(g.senders[i].thread, worker_start, &g.senders[i]);
-	}
+	/* The core-1 sender has no poller: kicks drive it. */
+	call_on(g.senders[0].thread, worker_start, &g.senders[0]);
 	for (uint32_t i = 0; i < g.cfg.nforeign; i++) {
 		ASSERT_EQ(pthread_create(&g.foreign[i], NULL, foreign_main,
 					 &g.senders[g.cfg.nworkers + i]), 0);
@@ -531,9 +587,7 @@ driver_main(void *arg)
 	for (uint32_t i = 0; i < g.cfg.nforeign; i++) {
 		ASSERT_EQ(pthread_join(g.foreign[i], NULL), 0);
 	}
-	for (uint32_t i = 0; i < g.cfg.nworkers; i++) {
-		call_on(g.senders[i].thread, worker_stop, &g.senders[i]);
-	}
+	call_on(g.senders[0].thread, worker_stop, &g.senders[0]);
 	w.last_progress_ns = now_ns();
 	while (owed() > 0) {
 		watchdog(&w);
@@ -567,7 +621,7 @@ run(const struct config *cfg)
 {
 	struct spdk_app_opts opts;
 	struct pw_reactor_opts ropts;
-	uint64_t msgs = 0, events = 0;
+	uint64_t msgs = 0, events = 0, kicks = 0;
 
 	need_two_cores();
 	ASSERT_LE(cfg->nworkers, MAX_WORKERS);
@@ -592,22 +646,30 @@ run(const struct config *cfg)
 			ASSERT_EQ(atomic_load(&g.chan[s][r].recv), sent);
 			if (r == RX_EVENTS) {
 				events += sent;
+			} else if (r == RX_KICK) {
+				kicks += sent;
 			} else {
 				msgs += sent;
 			}
 		}
 	}
-	ASSERT_EQ(atomic_load(&g.delivered), msgs + events);
+	ASSERT_EQ(atomic_load(&g.delivered), msgs + events + kicks);
 	if (cfg->msgs) {
 		ASSERT_GT(msgs, 0);
+		ASSERT_GT(kicks, 0);
+		/* The core-1 sender sent too. */
+		for (uint32_t r = 0; r < NRX_THREADS; r++) {
+			ASSERT_GT(atomic_load(&g.chan[1][r].sent), 0);
+		}
 	}
+	ASSERT_FALSE(atomic_load(&g.token_held));
 	if (cfg->events) {
 		ASSERT_GT(events, 0);
 	}
 	/* The point of the exercise: the receiving reactor did sleep. */
 	ASSERT_GT(atomic_load(&g.sleeps_end), 0);
-	printf("  %" PRIu64 " messages, %" PRIu64 " events, reactor %u slept %" PRIu64
-	       " times\n", msgs, events, CORE_T, atomic_load(&g.sleeps_end));
+	printf("  %" PRIu64 " messages, %" PRIu64 " events, %" PRIu64 " kicks, reactor %u slept %"
+	       PRIu64 " times\n", msgs, events, kicks, CORE_T, atomic_load(&g.sleeps_end));
 }
 
 TEST_TIMEOUT(stress_sleep_bursts, 120)
@@ -624,13 +686,23 @@ TEST_TIMEOUT(stress_sleep_single_items, 120)
 {
 	struct config cfg = {
 		.nworkers = 2, .nforeign = 2, .msgs = true, .events = true,
-		.burst = 1, .window = 1,
+		.burst = 4, .window = 1, .token = true,
 	};
 
 	run(&cfg);
 }
 
 TEST_TIMEOUT(stress_sleep_events_no_threads, 120)
+{
+	struct config cfg = {
+		.nworkers = 1, .nforeign = 2, .msgs = false, .events = true,
+		.burst = 1, .window = 1, .token = true,
+	};
+
+	run(&cfg);
+}
+
+TEST_TIMEOUT(stress_sleep_events_no_threads_bursts, 120)
 {
 	struct config cfg = {
 		.nworkers = 1, .nforeign = 2, .msgs = false, .events = true,

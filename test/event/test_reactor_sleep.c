@@ -995,6 +995,57 @@ TEST_TIMEOUT(policy_interrupt_mode_poller, 60)
 }
 
 /* ---------------------------------------------------------------------------
+ * An exiting thread on a sleeping reactor
+ * ------------------------------------------------------------------------- */
+
+static struct spdk_thread *g_stuck;
+
+static void
+pause_and_exit_msg(void *ctx)
+{
+	/* A paused poller the thread forgets: its exit cannot finish, so the
+	 * thread library forces it after PW_THREAD_EXIT_TIMEOUT_SEC. */
+	g_poller = spdk_poller_register(count_poll, NULL, 1000000);
+	ASSERT_NOT_NULL(g_poller);
+	spdk_poller_pause(g_poller);
+	ASSERT_EQ(spdk_thread_exit(spdk_get_thread()), 0);
+}
+
+static void
+scenario_forced_exit(void)
+{
+	g_stuck = new_thread_on("stuck", CORE_T);
+	call_on(g_stuck, pause_and_exit_msg, NULL);
+	/* Nothing is sent to core 1 any more: the forced exit must come from
+	 * the reactor itself, asleep or not. */
+	while (!log_capture_contains("thread stuck did not finish exiting")) {
+		pause_us(10000);
+	}
+}
+
+TEST_TIMEOUT(exiting_thread_forced_out_on_sleeping_reactor, 60)
+{
+	log_capture_start();
+	run_app(scenario_forced_exit, 10, 0, false);
+	ASSERT_EQ(log_capture_count_matching("did not finish exiting"), 1);
+	log_capture_stop();
+}
+
+/* The same on polling reactors, as in SPDK. */
+TEST_TIMEOUT(exiting_thread_forced_out_on_polling_reactor, 60)
+{
+	struct spdk_app_opts opts;
+
+	need_two_cores();
+	set_reactor_opts(false, 10, 0);
+	app_opts(&opts);
+	log_capture_start();
+	run_app_with(&opts, scenario_forced_exit);
+	ASSERT_EQ(log_capture_count_matching("did not finish exiting"), 1);
+	log_capture_stop();
+}
+
+/* ---------------------------------------------------------------------------
  * The options themselves
  * ------------------------------------------------------------------------- */
 
