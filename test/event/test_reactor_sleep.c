@@ -34,6 +34,9 @@
  * - policy_untimed_poller_keeps_reactor_awake, policy_idle_poller_sleep_us,
  *   policy_no_sleep_option, policy_no_sleep_command_line (and its control,
  *   policy_spin_us_command_line_sleeps), policy_interrupt_mode_poller
+ * - exiting_thread_forced_out_on_sleeping_reactor (and _polling_reactor):
+ *   a thread whose exit cannot finish is still forced out after the thread
+ *   library's time limit, although nothing wakes its reactor
  * - opts_misuse, opts_defaults_and_round_trip
  */
 
