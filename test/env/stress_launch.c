@@ -22,21 +22,13 @@
 
 #include "env/env_internal.h"
 #include "harness.h"
+#include "ut_stress.h"
 #include "log_capture.h"
 
 #define RUN_NS		(1500ULL * 1000 * 1000)
 #define MAX_CYCLES	2000
 
 static uint32_t g_cpu[2];
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void
 pick_two_cpus(void)

@@ -33,6 +33,7 @@
 #include "spdk/env.h"
 
 #include "harness.h"
+#include "ut_stress.h"
 
 #define MAX_THREADS	8
 #define MAX_BURST	32
@@ -83,45 +84,9 @@ struct worker {
 };
 
 static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	/* xorshift64* */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545F4914F6CDD1DULL;
-}
-
-static uint64_t
 check_word(uint32_t producer, uint64_t seq)
 {
 	return (seq * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)producer << 56) ^ CHECK_MAGIC;
-}
-
-static uint64_t
-env_u64(const char *name, uint64_t dflt)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || *s == '\0') {
-		return dflt;
-	}
-	v = strtoull(s, &end, 10);
-	if (*end != '\0' || v == 0) {
-		FAIL("%s=%s is not a positive integer", name, s);
-	}
-	return v;
 }
 
 static void

@@ -16,16 +16,8 @@
 
 #include "env/env_internal.h"
 #include "harness.h"
+#include "ut_stress.h"
 #include "log_capture.h"
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- test clock ------------------------------------------------------------ */
 

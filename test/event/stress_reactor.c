@@ -36,6 +36,7 @@
  */
 
 #include "harness.h"
+#include "ut_stress.h"
 #include "log_capture.h"
 
 #include "spdk/stdinc.h"
@@ -62,15 +63,6 @@
 /* ---------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------- */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t
 budget_ns(void)

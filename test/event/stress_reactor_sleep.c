@@ -44,6 +44,7 @@
  */
 
 #include "harness.h"
+#include "ut_stress.h"
 
 #include "spdk/stdinc.h"
 #include "spdk/env.h"
@@ -94,15 +95,6 @@ need_two_cores(void)
 }
 
 static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
 budget_ns(void)
 {
 	const char *s = getenv("PW_STRESS_SECONDS");
@@ -122,19 +114,6 @@ pause_us(unsigned us)
 	struct timespec ts = { .tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000 };
 
 	nanosleep(&ts, NULL);
-}
-
-static uint32_t
-rnd(uint64_t *state)
-{
-	/* xorshift64 */
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return (uint32_t)(x >> 32);
 }
 
 static void *

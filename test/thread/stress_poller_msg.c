@@ -31,6 +31,7 @@
 #include "spdk/thread.h"
 
 #include "harness.h"
+#include "ut_stress.h"
 
 #include "spdk_internal/thread.h"
 
@@ -49,42 +50,6 @@
 /* ---------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------- */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	/* xorshift64* */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545F4914F6CDD1DULL;
-}
-
-static uint64_t
-env_u64(const char *name, uint64_t dflt)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || *s == '\0') {
-		return dflt;
-	}
-	v = strtoull(s, &end, 10);
-	if (*end != '\0' || v == 0) {
-		FAIL("%s=%s is not a positive integer", name, s);
-	}
-	return v;
-}
 
 static void
 backoff(unsigned int *spins)

@@ -48,6 +48,7 @@
 #include "pinwheel/thread.h"
 
 #include "harness.h"
+#include "ut_stress.h"
 
 #include <poll.h>
 #include <stdatomic.h>
@@ -83,42 +84,6 @@
 /* ---------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------- */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	/* xorshift64* */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545F4914F6CDD1Dull;
-}
-
-static uint64_t
-env_u64(const char *name, uint64_t dflt)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || *s == '\0') {
-		return dflt;
-	}
-	v = strtoull(s, &end, 10);
-	if (*end != '\0' || v == 0) {
-		FAIL("%s=%s is not a positive integer", name, s);
-	}
-	return v;
-}
 
 static uint64_t
 deadline_ns(void)

@@ -28,6 +28,7 @@
 #include "spdk/fd_group.h"
 
 #include "harness.h"
+#include "ut_stress.h"
 
 #define NUM_WRITERS	4
 #define PING_ROUNDS	20000
@@ -67,15 +68,6 @@ struct ctx {
 	int			writers_done;	/* atomic */
 	uint64_t		budget_end_ns;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t
 budget_ns(void)
