@@ -36,6 +36,7 @@
  */
 
 #include "harness.h"
+#include "ut_reactor.h"
 #include "ut_stress.h"
 #include "log_capture.h"
 
@@ -71,17 +72,6 @@ budget_ns(void)
 	long v = s != NULL ? strtol(s, NULL, 10) : 0;
 
 	return (uint64_t)(v > 0 ? v : 2) * 1000000000ull;
-}
-
-static void
-need_two_cores(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) != 0 || !CPU_ISSET(0, &set) ||
-	    !CPU_ISSET(1, &set)) {
-		TEST_SKIP("needs cpus 0 and 1");
-	}
 }
 
 static unsigned

@@ -44,6 +44,7 @@
  */
 
 #include "harness.h"
+#include "ut_reactor.h"
 #include "ut_stress.h"
 
 #include "spdk/stdinc.h"
@@ -83,17 +84,6 @@
  * Helpers
  * ------------------------------------------------------------------------- */
 
-static void
-need_two_cores(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) != 0 || !CPU_ISSET(0, &set) ||
-	    !CPU_ISSET(1, &set)) {
-		TEST_SKIP("needs cpus 0 and 1");
-	}
-}
-
 static uint64_t
 budget_ns(void)
 {
@@ -106,14 +96,6 @@ budget_ns(void)
 	const long def = 2;
 #endif
 	return (uint64_t)(v > 0 ? v : def) * 1000000000ull;
-}
-
-static void
-pause_us(unsigned us)
-{
-	struct timespec ts = { .tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000 };
-
-	nanosleep(&ts, NULL);
 }
 
 static void *
@@ -132,47 +114,6 @@ static uint64_t
 dec_seq(const void *p)
 {
 	return (uint64_t)(uintptr_t)p & SEQ_MASK;
-}
-
-static bool
-is_sleeping(uint32_t core)
-{
-	struct spdk_reactor *r = spdk_reactor_get(core);
-
-	ASSERT_NOT_NULL(r);
-	ASSERT_NOT_NULL(r->waker);
-	/* Pairs with the seq_cst stores of pw_waker_prepare_sleep()/_end_sleep(). */
-	return atomic_load(&r->waker->sleeping) != 0;
-}
-
-/* ---- running something on a thread and waiting for it -------------------- */
-
-struct call {
-	spdk_msg_fn		fn;
-	void			*arg;
-	_Atomic bool		done;
-};
-
-static void
-call_msg(void *ctx)
-{
-	struct call *c = ctx;
-
-	c->fn(c->arg);
-	/* Pairs with the acquire load in call_on(). */
-	atomic_store_explicit(&c->done, true, memory_order_release);
-}
-
-static void
-call_on(struct spdk_thread *t, spdk_msg_fn fn, void *arg)
-{
-	struct call c = { .fn = fn, .arg = arg, .done = false };
-
-	ASSERT_NOT_NULL(t);
-	ASSERT_EQ(spdk_thread_send_msg(t, call_msg, &c), 0);
-	while (!atomic_load_explicit(&c.done, memory_order_acquire)) {
-		pause_us(50);
-	}
 }
 
 /* ---------------------------------------------------------------------------
@@ -480,33 +421,6 @@ watchdog(struct watch *w)
 }
 
 /* ---- the driver ---------------------------------------------------------- */
-
-struct new_thread {
-	const char		*name;
-	uint32_t		core;
-	struct spdk_thread	*thread;
-};
-
-static void
-create_msg(void *ctx)
-{
-	struct new_thread *nt = ctx;
-	struct spdk_cpuset mask;
-
-	spdk_cpuset_zero(&mask);
-	spdk_cpuset_set_cpu(&mask, nt->core, true);
-	nt->thread = spdk_thread_create(nt->name, &mask);
-	ASSERT_NOT_NULL(nt->thread);
-}
-
-static struct spdk_thread *
-new_thread_on(const char *name, uint32_t core)
-{
-	struct new_thread nt = { .name = name, .core = core };
-
-	call_on(spdk_thread_get_app_thread(), create_msg, &nt);
-	return nt.thread;
-}
 
 static void
 probe_event(void *arg1, void *arg2)

@@ -41,6 +41,7 @@
  */
 
 #include "harness.h"
+#include "ut_reactor.h"
 #include "log_capture.h"
 
 #include "spdk/stdinc.h"
@@ -65,25 +66,6 @@
  * Helpers
  * ------------------------------------------------------------------------- */
 
-static void
-need_two_cores(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) != 0 || !CPU_ISSET(0, &set) ||
-	    !CPU_ISSET(1, &set)) {
-		TEST_SKIP("needs cpus 0 and 1");
-	}
-}
-
-static void
-pause_us(unsigned us)
-{
-	struct timespec ts = { .tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
 static struct spdk_cpuset
 mask_of(uint32_t core)
 {
@@ -102,23 +84,6 @@ here_sleeps(void)
 
 	ASSERT_NOT_NULL(r);
 	return r->sleeps;
-}
-
-static struct pw_waker *
-waker_of(uint32_t core)
-{
-	struct spdk_reactor *r = spdk_reactor_get(core);
-
-	ASSERT_NOT_NULL(r);
-	ASSERT_NOT_NULL(r->waker);
-	return r->waker;
-}
-
-static bool
-is_sleeping(uint32_t core)
-{
-	/* Pairs with the seq_cst stores of pw_waker_prepare_sleep()/_end_sleep(). */
-	return atomic_load(&waker_of(core)->sleeping) != 0;
 }
 
 /* Wait until the reactor of core is asleep: its flag up on two looks 1 ms apart. */
@@ -149,35 +114,6 @@ watch_awake(uint32_t core)
 }
 
 /* ---- running something somewhere and waiting for it ---------------------- */
-
-struct call {
-	spdk_msg_fn		fn;
-	void			*arg;
-	_Atomic bool		done;
-};
-
-static void
-call_msg(void *ctx)
-{
-	struct call *c = ctx;
-
-	c->fn(c->arg);
-	/* Pairs with the acquire load in call_on(). */
-	atomic_store_explicit(&c->done, true, memory_order_release);
-}
-
-/* Run fn(arg) on thread t as a message and wait until it has run. */
-static void
-call_on(struct spdk_thread *t, spdk_msg_fn fn, void *arg)
-{
-	struct call c = { .fn = fn, .arg = arg, .done = false };
-
-	ASSERT_NOT_NULL(t);
-	ASSERT_EQ(spdk_thread_send_msg(t, call_msg, &c), 0);
-	while (!atomic_load_explicit(&c.done, memory_order_acquire)) {
-		pause_us(50);
-	}
-}
 
 static _Atomic uint64_t g_probe;
 static _Atomic bool g_probe_done;
@@ -349,32 +285,6 @@ run_app(void (*scenario)(void), uint32_t spin_us, uint32_t idle_poller_sleep_us,
 }
 
 /* ---- threads ------------------------------------------------------------ */
-
-struct new_thread {
-	const char		*name;
-	uint32_t		core;
-	struct spdk_thread	*thread;
-};
-
-static void
-create_msg(void *ctx)
-{
-	struct new_thread *nt = ctx;
-	struct spdk_cpuset mask = mask_of(nt->core);
-
-	nt->thread = spdk_thread_create(nt->name, &mask);
-	ASSERT_NOT_NULL(nt->thread);
-}
-
-/* A thread for core, created by the app thread. */
-static struct spdk_thread *
-new_thread_on(const char *name, uint32_t core)
-{
-	struct new_thread nt = { .name = name, .core = core };
-
-	call_on(spdk_thread_get_app_thread(), create_msg, &nt);
-	return nt.thread;
-}
 
 static void
 exit_msg(void *ctx)
