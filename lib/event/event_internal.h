@@ -3,8 +3,8 @@
  */
 
 /*
- * Private structures of the event framework (reactor.c, event.c, app.c,
- * app_args.c, scheduler.c) and the hooks its tests use.
+ * Private structures of the event framework (reactor.c, reactor_sleep.c,
+ * event.c, app.c, app_args.c) and the hooks its tests use.
  */
 
 #ifndef PW_EVENT_INTERNAL_H
@@ -72,7 +72,7 @@ struct spdk_reactor {
 	uint64_t			idle_tsc;
 	struct spdk_cpuset		notify_cpuset;
 
-	/* Sleeping (see reactor.c) */
+	/* Sleeping (see reactor_sleep.c) */
 	struct spdk_fd_group		*fgrp;		/* waker + nested thread fd groups */
 	uint32_t			nested_fgrps;
 	uint64_t			last_work_tsc;
@@ -99,14 +99,27 @@ uint64_t pw__events_outstanding(void);
 /* One iteration of a reactor: a batch of events, then a slice per thread.
  * Returns whether any work was done. */
 bool pw__reactor_run_once(struct spdk_reactor *reactor);
-/* Sleep if nothing is due (the reactor loop calls it when idle long enough);
- * returns whether it slept. */
-bool pw__reactor_try_sleep(struct spdk_reactor *reactor);
 enum spdk_reactor_state pw__reactors_state(void);
 /* Ask the NEW/RESCHED placement to start its round-robin at this core (tests). */
 void pw__reactors_set_next_core(uint32_t core);
 /* Names of the threads still alive, for the second-signal message (app.c). */
 size_t pw__reactors_alive_summary(char *buf, size_t len);
+
+/* ---- reactor_sleep.c ---- */
+/* The reactor's waker and fd group; without them (an error, logged by the
+ * caller) the reactor only polls. */
+int pw__reactor_sleep_init(struct spdk_reactor *reactor);
+void pw__reactor_sleep_fini(struct spdk_reactor *reactor);
+/* Whether the reactor has been idle for the spin window (and may sleep). */
+bool pw__reactor_sleep_due(const struct spdk_reactor *reactor);
+/* Sleep if nothing is due (the reactor loop calls it when idle long enough);
+ * returns whether it slept. */
+bool pw__reactor_try_sleep(struct spdk_reactor *reactor);
+/* Run the interrupt handlers of the reactor's threads that are ready, without
+ * waiting (a busy reactor calls it every FD_CHECK_US). */
+void pw__reactor_check_fds(struct spdk_reactor *reactor);
+/* Recompute the options' tick values (once the tick rate is known). */
+void pw__reactor_opts_refresh(void);
 
 /* ---- app.c ---- */
 /* The core mask the app runs on (spdk_app_parse_core_mask checks against it). */

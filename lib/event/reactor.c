@@ -24,14 +24,9 @@
 #include "spdk/log.h"
 #include "spdk/string.h"
 
-#include <poll.h>
 #include <sys/prctl.h>
 
 #define FD_CHECK_US	50	/* a busy reactor looks at its interrupt sources this often */
-/* A sleeping reactor with an exiting thread polls it at least this often: the
- * thread library forces a thread out when its exit has not finished in time,
- * and only a slice can notice that the time has come. */
-#define EXITING_CHECK_US	10000
 
 /* Read by every event sender (spdk_reactor_get()), written only by init and
  * fini: a line of its own, apart from the written globals below. */
@@ -45,18 +40,6 @@ static uint32_t g_next_core;			/* round-robin cursor */
 static _Atomic uint64_t g_live_threads;	/* placed and not yet destroyed */
 
 #define t_reactor pw__tls_reactor	/* reactor of this pthread (event.c) */
-
-static pthread_mutex_t g_opts_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pw_reactor_opts g_opts = {
-	.opts_size = sizeof(struct pw_reactor_opts),
-	.sleep = true,
-	.spin_us = 100,
-	.idle_poller_sleep_us = 0,
-};
-/* The options in ticks, read by every reactor iteration. */
-static _Atomic bool g_sleep_enabled = true;
-static _Atomic uint64_t g_spin_ticks;
-static _Atomic uint64_t g_idle_poller_sleep_ticks;
 
 /* ---------------------------------------------------------------------------
  * Placement
@@ -304,158 +287,6 @@ pw__reactor_run_once(struct spdk_reactor *reactor)
 	return busy;
 }
 
-/* ---------------------------------------------------------------------------
- * Sleeping
- * ------------------------------------------------------------------------- */
-
-static int
-waker_handler(void *ctx)
-{
-	/* The fd group cleared the eventfd; the loop does the rest. */
-	return 0;
-}
-
-static int
-reactor_sleep_init(struct spdk_reactor *reactor)
-{
-	struct spdk_event_handler_opts opts;
-	int rc;
-
-	rc = pw_waker_create(&reactor->waker);
-	if (rc != 0) {
-		return rc;
-	}
-	rc = spdk_fd_group_create(&reactor->fgrp);
-	if (rc != 0) {
-		pw_waker_destroy(reactor->waker);
-		reactor->waker = NULL;
-		return rc;
-	}
-	spdk_fd_group_get_default_event_handler_opts(&opts, sizeof(opts));
-	opts.fd_type = SPDK_FD_TYPE_EVENTFD;
-	rc = spdk_fd_group_add_ext(reactor->fgrp, pw_waker_get_fd(reactor->waker), waker_handler,
-				   reactor, "reactor_wakeup", &opts);
-	if (rc != 0) {
-		spdk_fd_group_destroy(reactor->fgrp);
-		pw_waker_destroy(reactor->waker);
-		reactor->fgrp = NULL;
-		reactor->waker = NULL;
-	}
-	return rc;
-}
-
-static void
-reactor_sleep_fini(struct spdk_reactor *reactor)
-{
-	if (reactor->fgrp != NULL) {
-		spdk_fd_group_remove(reactor->fgrp, pw_waker_get_fd(reactor->waker));
-		spdk_fd_group_destroy(reactor->fgrp);
-		reactor->fgrp = NULL;
-	}
-	pw_waker_destroy(reactor->waker);
-	reactor->waker = NULL;
-}
-
-/* Run the interrupt handlers that are ready, without waiting. */
-static void
-check_fds(struct spdk_reactor *reactor)
-{
-	if (reactor->nested_fgrps > 0) {
-		spdk_fd_group_wait(reactor->fgrp, 0);
-	}
-}
-
-static uint64_t
-ticks_to_ns(uint64_t ticks)
-{
-	uint64_t hz = spdk_get_ticks_hz();
-
-	return ticks / hz * SPDK_SEC_TO_NSEC + ticks % hz * SPDK_SEC_TO_NSEC / hz;
-}
-
-bool
-pw__reactor_try_sleep(struct spdk_reactor *reactor)
-{
-	struct spdk_lw_thread *lw_thread;
-	uint64_t now, due = UINT64_MAX, idle_cap;
-	struct timespec ts, *timeout = NULL;
-	struct pollfd pfd;
-	bool polled = false, exiting = false;
-
-	if (reactor->waker == NULL) {
-		return false;
-	}
-	TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
-		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
-		uint64_t expiry = spdk_thread_next_poller_expiration(thread);
-
-		if (spdk_thread_has_active_pollers(thread)) {
-			polled = true;
-		}
-		if (expiry != 0 && expiry < due) {
-			due = expiry;
-		}
-		if (spdk_unlikely(!spdk_thread_is_running(thread) && !spdk_thread_is_exited(thread))) {
-			exiting = true;
-		}
-	}
-	now = spdk_get_ticks();
-	if (spdk_unlikely(exiting)) {
-		due = spdk_min(due, now + spdk_get_ticks_hz() * EXITING_CHECK_US / SPDK_SEC_TO_USEC);
-	}
-	if (polled) {
-		/* Untimed pollers keep the reactor polling, unless the user chose a
-		 * bounded sleep. */
-		idle_cap = atomic_load_explicit(&g_idle_poller_sleep_ticks, memory_order_relaxed);
-		if (idle_cap == 0) {
-			return false;
-		}
-		due = spdk_min(due, now + idle_cap);
-	}
-
-	pw_waker_prepare_sleep(reactor->waker);
-	/* The last look, after the flag is up (see doc/design.md): anything
-	 * queued before this was seen here; anything after wakes us. */
-	if (pw__event_queue_pending(reactor)) {
-		pw_waker_end_sleep(reactor->waker);
-		return false;
-	}
-	TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
-		if (pw_thread_has_pending_messages(spdk_thread_get_from_ctx(lw_thread))) {
-			pw_waker_end_sleep(reactor->waker);
-			return false;
-		}
-	}
-	if (atomic_load_explicit(&g_reactor_state, memory_order_relaxed) !=
-	    SPDK_REACTOR_STATE_RUNNING) {
-		pw_waker_end_sleep(reactor->waker);
-		return false;
-	}
-	if (due != UINT64_MAX) {
-		uint64_t ns = due > now ? ticks_to_ns(due - now) : 0;
-
-		ts.tv_sec = (time_t)(ns / SPDK_SEC_TO_NSEC);
-		ts.tv_nsec = (long)(ns % SPDK_SEC_TO_NSEC);
-		timeout = &ts;
-	}
-	pfd.fd = spdk_fd_group_get_fd(reactor->fgrp);
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	reactor->sleeps++;
-	if (ppoll(&pfd, 1, timeout, NULL) > 0) {
-		/* Clears the wake-up eventfd and runs ready interrupt handlers. */
-		spdk_fd_group_wait(reactor->fgrp, 0);
-	}
-	pw_waker_end_sleep(reactor->waker);
-
-	/* The time asleep is idle time of the reactor, not of its threads. */
-	now = spdk_get_ticks();
-	reactor->idle_tsc += now - reactor->tsc_last;
-	reactor->tsc_last = now;
-	reactor->last_fd_check_tsc = now;
-	return true;
-}
-
 /* Leave the loop: exit every thread still running here, then keep going
  * until no thread is left in the whole process. */
 static void
@@ -503,16 +334,14 @@ reactor_run(void *arg)
 	       SPDK_REACTOR_STATE_RUNNING) {
 		if (pw__reactor_run_once(reactor)) {
 			reactor->last_work_tsc = reactor->tsc_last;
-		} else if (atomic_load_explicit(&g_sleep_enabled, memory_order_relaxed) &&
-			   reactor->tsc_last - reactor->last_work_tsc >=
-			   atomic_load_explicit(&g_spin_ticks, memory_order_relaxed)) {
+		} else if (pw__reactor_sleep_due(reactor)) {
 			pw__reactor_try_sleep(reactor);
 			continue;
 		}
 		if (spdk_unlikely(reactor->nested_fgrps > 0 &&
 				  reactor->tsc_last - reactor->last_fd_check_tsc >= fd_check_ticks)) {
 			reactor->last_fd_check_tsc = reactor->tsc_last;
-			check_fds(reactor);
+			pw__reactor_check_fds(reactor);
 		}
 	}
 	reactor_shutdown(reactor);
@@ -538,7 +367,6 @@ spdk_reactor_get(uint32_t lcore)
 PW_EXPORT int
 spdk_reactors_init(size_t msg_mempool_size)
 {
-	struct pw_reactor_opts opts;
 	struct spdk_reactor *reactors;
 	uint32_t last, core;
 	int rc;
@@ -575,16 +403,13 @@ spdk_reactors_init(size_t msg_mempool_size)
 			return -ENOMEM;
 		}
 		r->tsc_last = spdk_get_ticks();
-		if (reactor_sleep_init(r) != 0) {
+		if (pw__reactor_sleep_init(r) != 0) {
 			SPDK_WARNLOG("reactor %u cannot sleep (no eventfd/epoll); it will poll\n", core);
 		}
 	}
 	pw__events_init();
 	/* Turn the sleeping options into ticks now that the clock is known. */
-	pthread_mutex_lock(&g_opts_lock);
-	opts = g_opts;
-	pthread_mutex_unlock(&g_opts_lock);
-	pw_reactor_set_opts(&opts);
+	pw__reactor_opts_refresh();
 	g_rt.count = last + 1;
 	g_rt.reactors = reactors;
 	g_next_core = spdk_env_get_first_core();
@@ -595,7 +420,7 @@ spdk_reactors_init(size_t msg_mempool_size)
 	if (rc != 0) {
 		SPDK_ERRLOG("cannot initialise the thread library: %s\n", spdk_strerror(-rc));
 		SPDK_ENV_FOREACH_CORE(core) {
-			reactor_sleep_fini(&reactors[core]);
+			pw__reactor_sleep_fini(&reactors[core]);
 			pw__event_queue_fini(&reactors[core]);
 		}
 		g_rt.reactors = NULL;
@@ -648,7 +473,7 @@ spdk_reactors_fini(void)
 	spdk_thread_lib_fini();
 	SPDK_ENV_FOREACH_CORE(core) {
 		if (spdk_reactor_get(core) != NULL) {
-			reactor_sleep_fini(&reactors[core]);
+			pw__reactor_sleep_fini(&reactors[core]);
 			pw__event_queue_fini(&reactors[core]);
 		}
 	}
@@ -706,77 +531,6 @@ spdk_reactors_stop(void *arg1)
 			pw_waker_wake(reactor->waker);
 		}
 	}
-}
-
-/* ---------------------------------------------------------------------------
- * Options (pinwheel/event.h)
- * ------------------------------------------------------------------------- */
-
-#define OPT_FITS(size, field) \
-	(offsetof(struct pw_reactor_opts, field) + sizeof(((struct pw_reactor_opts *)0)->field) <= (size))
-
-PW_EXPORT void
-pw_reactor_opts_init(struct pw_reactor_opts *opts, size_t opts_size)
-{
-	struct pw_reactor_opts def = {
-		.opts_size = sizeof(def),
-		.sleep = true,
-		.spin_us = 100,
-		.idle_poller_sleep_us = 0,
-	};
-
-	if (opts == NULL || opts_size == 0) {
-		SPDK_ERRLOG("pw_reactor_opts_init: %s\n", opts == NULL ? "NULL opts" : "opts_size 0");
-		return;
-	}
-	def.opts_size = opts_size;
-	memcpy(opts, &def, spdk_min(opts_size, sizeof(def)));
-}
-
-PW_EXPORT int
-pw_reactor_set_opts(const struct pw_reactor_opts *opts)
-{
-	uint64_t hz = spdk_get_ticks_hz();
-	struct pw_reactor_opts cur;
-
-	if (opts == NULL || opts->opts_size == 0) {
-		SPDK_ERRLOG("pw_reactor_set_opts: %s\n", opts == NULL ? "NULL opts" :
-			    "opts_size 0 (use pw_reactor_opts_init)");
-		return -EINVAL;
-	}
-	pthread_mutex_lock(&g_opts_lock);
-	cur = g_opts;
-	if (OPT_FITS(opts->opts_size, sleep)) {
-		cur.sleep = opts->sleep;
-	}
-	if (OPT_FITS(opts->opts_size, spin_us)) {
-		cur.spin_us = opts->spin_us;
-	}
-	if (OPT_FITS(opts->opts_size, idle_poller_sleep_us)) {
-		cur.idle_poller_sleep_us = opts->idle_poller_sleep_us;
-	}
-	g_opts = cur;
-	atomic_store(&g_sleep_enabled, cur.sleep);
-	atomic_store(&g_spin_ticks, hz * cur.spin_us / SPDK_SEC_TO_USEC);
-	atomic_store(&g_idle_poller_sleep_ticks, hz * cur.idle_poller_sleep_us / SPDK_SEC_TO_USEC);
-	pthread_mutex_unlock(&g_opts_lock);
-	return 0;
-}
-
-PW_EXPORT void
-pw_reactor_get_opts(struct pw_reactor_opts *opts, size_t opts_size)
-{
-	struct pw_reactor_opts cur;
-
-	if (opts == NULL || opts_size == 0) {
-		SPDK_ERRLOG("pw_reactor_get_opts: %s\n", opts == NULL ? "NULL opts" : "opts_size 0");
-		return;
-	}
-	pthread_mutex_lock(&g_opts_lock);
-	cur = g_opts;
-	pthread_mutex_unlock(&g_opts_lock);
-	cur.opts_size = opts_size;
-	memcpy(opts, &cur, spdk_min(opts_size, sizeof(cur)));
 }
 
 enum spdk_reactor_state
