@@ -14,10 +14,9 @@
  * early ("test_abort"). Output: "Performance: <events per second> events per
  * second", the count divided by SECONDS.
  *
- * Unlike SPDK's tool, an event stops sending a successor once the run has
- * ended: Pinwheel runs every allocated event before its reactors stop (SPDK
- * drops what is still queued), so a chain that never ends would keep the
- * application from stopping.
+ * As in SPDK's tool, the chains never end by themselves: the reactors stop
+ * after spdk_app_stop() and leave the last event of each chain unrun
+ * (spdk_app_fini() says how many).
  *
  * PW_PERF_REPORT=1 adds start-up, shutdown and memory figures on stderr
  * (see perf_report.h).
@@ -36,16 +35,12 @@ static int g_depth = 1;
 static struct spdk_poller *g_end_poller;
 /* Touched only on the main core's reactor (its events and its app thread). */
 static uint64_t g_events_run;
-static bool g_ended;
 
 static void
 chain_event(void *arg1, void *arg2)
 {
 	struct spdk_event *ev;
 
-	if (spdk_unlikely(g_ended)) {
-		return;
-	}
 	g_events_run++;
 	ev = spdk_event_allocate(spdk_env_get_current_core(), chain_event, NULL, NULL);
 	if (spdk_unlikely(ev == NULL)) {
@@ -58,7 +53,6 @@ chain_event(void *arg1, void *arg2)
 static void
 end_run(int rc)
 {
-	g_ended = true;
 	spdk_poller_unregister(&g_end_poller);
 	perf_app_stop(rc);
 }

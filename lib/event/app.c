@@ -156,10 +156,16 @@ spdk_app_start_shutdown(void)
 		SPDK_ERRLOG("spdk_app_start_shutdown: the framework is not running\n");
 		return;
 	}
-	if (spdk_get_thread() == app_thread) {
-		shutdown_on_app_thread(NULL);
-	} else if (spdk_thread_send_msg(app_thread, shutdown_on_app_thread, NULL) != 0) {
-		spdk_app_stop(0);
+	/* As SPDK: through the app thread's critical message, also when called
+	 * on the app thread (the callback runs at its next slice, not inside the
+	 * caller). When the slot is taken (another critical message is
+	 * outstanding), an ordinary message carries the request instead of
+	 * losing it; when that fails too, the app thread has exited: the
+	 * framework is stopping already. */
+	if (spdk_thread_send_critical_msg(app_thread, shutdown_on_app_thread) != 0 &&
+	    spdk_thread_send_msg(app_thread, shutdown_on_app_thread, NULL) != 0) {
+		SPDK_INFOLOG(app, "spdk_app_start_shutdown: the app thread has exited; the "
+			     "framework is stopping already\n");
 	}
 }
 

@@ -251,16 +251,12 @@ pw__event_queue_pending(struct spdk_reactor *reactor)
 }
 
 uint32_t
-pw__event_queue_run_batch(struct spdk_reactor *reactor)
+pw__event_queue_take(struct spdk_reactor *reactor, void **batch)
 {
-	void *batch[PW_EVENT_BATCH_SIZE * PW_EVENT_WORDS];
 	struct pw_local_events *local = &reactor->local;
-	struct event_tls *tls = &t_ev;
 	uint32_t n = 0;
 
-	/* Take the batch first, then run it (as SPDK does): an event posted by
-	 * a handler to its own core waits for the next batch. Other pthreads'
-	 * events first, then the reactor's own. */
+	/* Other pthreads' events first, then the reactor's own. */
 	if (!pw_segq_head_empty(&reactor->ev_cons, PW_EVENT_WORDS)) {
 		n = pw_segq_pop(&reactor->ev_prod, &reactor->ev_cons, &g_event_pool, PW_EVENT_WORDS,
 				batch, PW_EVENT_BATCH_SIZE);
@@ -272,11 +268,25 @@ pw__event_queue_run_batch(struct spdk_reactor *reactor)
 		local->head++;
 		n++;
 	}
+	if (n > 0) {
+		credits_return(&t_ev, n);
+	}
+	return n;
+}
+
+uint32_t
+pw__event_queue_run_batch(struct spdk_reactor *reactor)
+{
+	void *batch[PW_EVENT_BATCH_SIZE * PW_EVENT_WORDS];
+	uint32_t n;
+
+	/* Take the batch first, then run it (as SPDK does): an event posted by
+	 * a handler to its own core waits for the next batch. */
+	n = pw__event_queue_take(reactor, batch);
 	if (n == 0) {
 		return 0;
 	}
 	spdk_set_thread(NULL);
-	credits_return(tls, n);
 	for (uint32_t i = 0; i < n; i++) {
 		spdk_event_fn fn = (spdk_event_fn)batch[i * PW_EVENT_WORDS];
 
@@ -337,18 +347,25 @@ spdk_event_allocate(uint32_t lcore, spdk_event_fn fn, void *arg1, void *arg2)
 }
 
 static __attribute__((noinline, cold)) void
-call_without_reactor(struct event_tls *tls, struct spdk_event *ev)
+call_without_reactor(struct spdk_event *ev)
 {
-	spdk_event_fn fn = ev->fn;
-	void *arg1 = ev->arg1, *arg2 = ev->arg2;
+	/* The framework stopped between allocate and call: the event cannot run
+	 * where it was sent, and running it on this pthread instead would break
+	 * what its function may assume (its core, its reactor). As after a
+	 * stop, it is not run: said here, since the count at
+	 * spdk_reactors_fini() has already been reported. */
+	SPDK_ERRLOG_RATELIMIT("spdk_event_call: core %u has no reactor any more (the framework "
+			      "has stopped); the event is not run\n", ev->lcore);
+	pw__event_free(ev);
+}
 
-	/* The framework stopped between allocate and call: run it here rather
-	 * than lose it. */
-	SPDK_ERRLOG("spdk_event_call: core %u has no reactor any more; running the event on "
-		    "the calling pthread\n", ev->lcore);
-	event_put(tls, ev);
+void
+pw__event_free(struct spdk_event *event)
+{
+	struct event_tls *tls = &t_ev;
+
+	event_put(tls, event);
 	credits_return(tls, 1);
-	fn(arg1, arg2);
 }
 
 PW_EXPORT void
@@ -363,7 +380,7 @@ spdk_event_call(struct spdk_event *event)
 	}
 	reactor = own_core(event->lcore) ? pw__tls_reactor : spdk_reactor_get(event->lcore);
 	if (spdk_unlikely(reactor == NULL)) {
-		call_without_reactor(tls, event);
+		call_without_reactor(event);
 		return;
 	}
 	if (reactor == pw__tls_reactor && local_push(&reactor->local, event)) {

@@ -71,6 +71,7 @@ struct spdk_reactor {
 	uint64_t			busy_tsc;
 	uint64_t			idle_tsc;
 	struct spdk_cpuset		notify_cpuset;
+	bool				orphan;		/* its pthread failed to start */
 
 	/* Sleeping (see reactor_sleep.c) */
 	struct spdk_fd_group		*fgrp;		/* waker + nested thread fd groups */
@@ -90,6 +91,13 @@ int pw__event_queue_init(struct spdk_reactor *reactor);
 void pw__event_queue_fini(struct spdk_reactor *reactor);
 /* Run up to PW_EVENT_BATCH_SIZE events of the reactor; returns how many ran. */
 uint32_t pw__event_queue_run_batch(struct spdk_reactor *reactor);
+/* Take up to PW_EVENT_BATCH_SIZE events of the reactor off its queues without
+ * running them: (fn, arg1, arg2) into batch (PW_EVENT_BATCH_SIZE *
+ * PW_EVENT_WORDS words); their credits go back. Returns how many. Called by
+ * the pthread that runs the reactor (or finishes it). */
+uint32_t pw__event_queue_take(struct spdk_reactor *reactor, void **batch);
+/* Give back an allocated event that will not be called (its credit too). */
+void pw__event_free(struct spdk_event *event);
 /* Whether events are queued for the reactor. */
 bool pw__event_queue_pending(struct spdk_reactor *reactor);
 /* Events allocated and not yet run, process-wide (tests, leak checks). */

@@ -38,6 +38,18 @@ static _Atomic int g_reactor_state = SPDK_REACTOR_STATE_UNINITIALIZED;
 static pthread_mutex_t g_sched_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t g_next_core;			/* round-robin cursor */
 static _Atomic uint64_t g_live_threads;	/* placed and not yet destroyed */
+/* Set by the walk that stops the reactors (spdk_reactors_stop()): later walks
+ * are refused, as in SPDK. */
+static pthread_mutex_t g_stop_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool g_stopping;
+/* Events that reached a reactor after it left its loop: not run (as SPDK),
+ * counted, and reported once by spdk_reactors_fini(). */
+static _Atomic uint64_t g_dropped_events;
+/* The reactor of the pthread in spdk_reactors_start(), and whether some
+ * reactors have no pthread (it failed to start): then the main one drives
+ * their shutdown. Written before the other reactors start. */
+static struct spdk_reactor *g_main_reactor;
+static bool g_orphans;
 
 #define t_reactor pw__tls_reactor	/* reactor of this pthread (event.c) */
 
@@ -193,12 +205,14 @@ thread_op(struct spdk_thread *thread, enum spdk_thread_op op)
 
 /* After a slice: destroy an exited thread, or move one that asked to. While
  * shutting down, an exited thread goes even if not idle (it was forced out
- * with a poller still registered, which its destruction logs). */
+ * with a poller still registered, which its destruction logs), and a thread
+ * is no longer moved: it exits where it is, as in SPDK. */
 static void
-post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
+post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread, bool shutdown)
 {
 	struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
-	bool shutting_down = atomic_load_explicit(&g_reactor_state, memory_order_relaxed) !=
+	bool shutting_down = shutdown ||
+			     atomic_load_explicit(&g_reactor_state, memory_order_relaxed) !=
 			     SPDK_REACTOR_STATE_RUNNING;
 
 	if (spdk_unlikely(pw_thread_get_fd_group(thread) != lw_thread->nested_fgrp)) {
@@ -212,7 +226,7 @@ post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 		return;
 	}
 	/* A bound thread keeps its request until it is unbound, as in SPDK. */
-	if (spdk_unlikely(lw_thread->resched) && !spdk_thread_is_bound(thread)) {
+	if (spdk_unlikely(lw_thread->resched) && !shutdown && !spdk_thread_is_bound(thread)) {
 		lw_thread->resched = false;
 		remove_lw_thread(reactor, lw_thread);
 		if (schedule_thread(lw_thread) != 0) {
@@ -229,14 +243,39 @@ post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
  * The loop
  * ------------------------------------------------------------------------- */
 
+/* One slice for every thread of the reactor, chaining the clock through
+ * them; returns whether one did work. */
+static bool
+slice_threads(struct spdk_reactor *reactor, bool shutdown)
+{
+	struct spdk_lw_thread *lw_thread, *tmp;
+	bool busy = false;
+	uint64_t now;
+	int rc;
+
+	TAILQ_FOREACH_SAFE(lw_thread, &reactor->threads, link, tmp) {
+		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
+
+		rc = spdk_thread_poll(thread, 0, reactor->tsc_last);
+		now = spdk_thread_get_last_tsc(thread);
+		if (rc == 0) {
+			reactor->idle_tsc += now - reactor->tsc_last;
+		} else if (rc > 0) {
+			reactor->busy_tsc += now - reactor->tsc_last;
+			busy = true;
+		}
+		reactor->tsc_last = now;
+		post_process(reactor, lw_thread, shutdown);
+	}
+	return busy;
+}
+
 bool
 pw__reactor_run_once(struct spdk_reactor *reactor)
 {
-	struct spdk_lw_thread *lw_thread, *tmp;
 	struct spdk_reactor *orig = t_reactor;
 	bool busy;
 	uint64_t now;
-	int rc;
 
 	t_reactor = reactor;
 	busy = pw__event_queue_run_batch(reactor) > 0;
@@ -269,47 +308,93 @@ pw__reactor_run_once(struct spdk_reactor *reactor)
 		reactor->last_work_tsc = now;
 		reactor->clock_stale = false;
 	}
-	TAILQ_FOREACH_SAFE(lw_thread, &reactor->threads, link, tmp) {
-		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
-
-		rc = spdk_thread_poll(thread, 0, reactor->tsc_last);
-		now = spdk_thread_get_last_tsc(thread);
-		if (rc == 0) {
-			reactor->idle_tsc += now - reactor->tsc_last;
-		} else if (rc > 0) {
-			reactor->busy_tsc += now - reactor->tsc_last;
-			busy = true;
-		}
-		reactor->tsc_last = now;
-		post_process(reactor, lw_thread);
-	}
+	busy |= slice_threads(reactor, false);
 	t_reactor = orig;
 	return busy;
 }
 
+static bool walk_drop(spdk_event_fn fn, void *arg1);
+
+/* Events reaching a reactor that left its loop: as in SPDK they are not run,
+ * except those carrying a thread to it (a thread is never lost, and must be
+ * there to be exited); the others are counted. Returns how many were taken. */
+static uint32_t
+drain_events_after_stop(struct spdk_reactor *reactor)
+{
+	void *batch[PW_EVENT_BATCH_SIZE * PW_EVENT_WORDS];
+	uint32_t n, dropped = 0;
+
+	n = pw__event_queue_take(reactor, batch);
+	for (uint32_t i = 0; i < n; i++) {
+		spdk_event_fn fn = (spdk_event_fn)batch[i * PW_EVENT_WORDS];
+
+		if (fn == schedule_thread_event) {
+			spdk_set_thread(NULL);
+			fn(batch[i * PW_EVENT_WORDS + 1], batch[i * PW_EVENT_WORDS + 2]);
+			continue;
+		}
+		walk_drop(fn, batch[i * PW_EVENT_WORDS + 1]);
+		dropped++;
+	}
+	if (dropped > 0) {
+		atomic_fetch_add_explicit(&g_dropped_events, dropped, memory_order_relaxed);
+	}
+	return n;
+}
+
+/* One step of a reactor that left its loop: exit the threads still running
+ * here, take the events that arrived, give every thread a slice. */
+static void
+shutdown_step(struct spdk_reactor *reactor)
+{
+	struct spdk_lw_thread *lw_thread;
+	struct spdk_reactor *orig = t_reactor;
+	uint64_t now;
+
+	t_reactor = reactor;
+	TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
+		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
+
+		if (spdk_thread_is_running(thread)) {
+			if (!spdk_thread_is_app_thread(thread)) {
+				SPDK_ERRLOG("spdk_thread_exit() was not called on thread '%s' "
+					    "before the framework stopped; exiting it now\n",
+					    spdk_thread_get_name(thread));
+			}
+			spdk_set_thread(thread);
+			spdk_thread_exit(thread);
+			spdk_set_thread(NULL);
+		}
+	}
+	while (drain_events_after_stop(reactor) > 0) {
+	}
+	/* The time since the last slice (or since the loop) is the reactor's. */
+	now = spdk_get_ticks();
+	reactor->idle_tsc += now - reactor->tsc_last;
+	reactor->tsc_last = now;
+	slice_threads(reactor, true);
+	t_reactor = orig;
+}
+
 /* Leave the loop: exit every thread still running here, then keep going
- * until no thread is left in the whole process. */
+ * until no thread is left in the whole process (a thread on its way here
+ * must arrive to be exited). Events are no longer run. */
 static void
 reactor_shutdown(struct spdk_reactor *reactor)
 {
-	struct spdk_lw_thread *lw_thread;
+	uint32_t core;
 
-	while (atomic_load(&g_live_threads) > 0 || pw__event_queue_pending(reactor)) {
-		TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
-			struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
-
-			if (spdk_thread_is_running(thread)) {
-				if (!spdk_thread_is_app_thread(thread)) {
-					SPDK_ERRLOG("spdk_thread_exit() was not called on thread '%s' "
-						    "before the framework stopped; exiting it now\n",
-						    spdk_thread_get_name(thread));
+	while (atomic_load(&g_live_threads) > 0) {
+		shutdown_step(reactor);
+		if (spdk_unlikely(reactor == g_main_reactor && g_orphans)) {
+			/* Reactors whose pthread could not start: threads sent there
+			 * must still be exited. */
+			SPDK_ENV_FOREACH_CORE(core) {
+				if (g_rt.reactors[core].orphan) {
+					shutdown_step(&g_rt.reactors[core]);
 				}
-				spdk_set_thread(thread);
-				spdk_thread_exit(thread);
-				spdk_set_thread(NULL);
 			}
 		}
-		pw__reactor_run_once(reactor);
 		if (TAILQ_EMPTY(&reactor->threads)) {
 			spdk_pause();
 		}
@@ -364,6 +449,22 @@ spdk_reactor_get(uint32_t lcore)
 	return &reactors[lcore];
 }
 
+static void stop_now(void *arg1, void *arg2);
+
+/* Free what init gave the reactors, also when it stopped half-way (a reactor
+ * whose queues or waker were never made has NULL there). */
+static void
+reactors_free(struct spdk_reactor *reactors, uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		if (reactors[i].lcore == i) {
+			pw__reactor_sleep_fini(&reactors[i]);
+			pw__event_queue_fini(&reactors[i]);
+		}
+	}
+	free(reactors);
+}
+
 PW_EXPORT int
 spdk_reactors_init(size_t msg_mempool_size)
 {
@@ -396,10 +497,7 @@ spdk_reactors_init(size_t msg_mempool_size)
 		TAILQ_INIT(&r->threads);
 		if (pw__event_queue_init(r) != 0) {
 			SPDK_ERRLOG("no memory for the event queues of reactor %u\n", core);
-			SPDK_ENV_FOREACH_CORE(core) {
-				pw__event_queue_fini(&reactors[core]);
-			}
-			free(reactors);
+			reactors_free(reactors, last + 1);
 			return -ENOMEM;
 		}
 		r->tsc_last = spdk_get_ticks();
@@ -414,48 +512,52 @@ spdk_reactors_init(size_t msg_mempool_size)
 	g_rt.reactors = reactors;
 	g_next_core = spdk_env_get_first_core();
 	atomic_store(&g_live_threads, 0);
+	atomic_store(&g_dropped_events, 0);
+	pthread_mutex_lock(&g_stop_lock);
+	g_stopping = false;
+	pthread_mutex_unlock(&g_stop_lock);
 
 	rc = spdk_thread_lib_init_ext(thread_op, thread_op_supported,
 				      sizeof(struct spdk_lw_thread), msg_mempool_size);
 	if (rc != 0) {
 		SPDK_ERRLOG("cannot initialise the thread library: %s\n", spdk_strerror(-rc));
-		SPDK_ENV_FOREACH_CORE(core) {
-			pw__reactor_sleep_fini(&reactors[core]);
-			pw__event_queue_fini(&reactors[core]);
-		}
 		g_rt.reactors = NULL;
 		g_rt.count = 0;
-		free(reactors);
+		reactors_free(reactors, last + 1);
 		return rc;
 	}
 	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_INITIALIZED);
 	return 0;
 }
 
-/* Events still queued when the reactors go away run now, on the finishing
- * pthread, rather than vanish with their queues (DESIGN.md: an allocated event
- * is always delivered). */
+/* What is left when the reactors go away: threads that were sent to a reactor
+ * after it finished (their placement event is still queued) are placed,
+ * exited and destroyed here, so that none is lost; every other event is not
+ * run, as in SPDK, and counted. Then the count is reported, once. */
 static void
-run_leftover_events(void)
+finish_leftovers(void)
 {
-	uint32_t core, ran, total = 0;
+	uint64_t dropped;
+	uint32_t core;
+	bool pending;
 
-	SPDK_ENV_FOREACH_CORE(core) {
-		struct spdk_reactor *reactor = spdk_reactor_get(core);
+	do {
+		pending = false;
+		SPDK_ENV_FOREACH_CORE(core) {
+			struct spdk_reactor *reactor = spdk_reactor_get(core);
 
-		if (reactor == NULL) {
-			continue;
+			if (reactor != NULL && (pw__event_queue_pending(reactor) ||
+						!TAILQ_EMPTY(&reactor->threads))) {
+				shutdown_step(reactor);
+				pending = true;
+			}
 		}
-		t_reactor = reactor;
-		do {
-			ran = pw__event_queue_run_batch(reactor);
-			total += ran;
-		} while (ran > 0 || pw__event_queue_pending(reactor));
-		t_reactor = NULL;
-	}
-	if (total > 0) {
-		SPDK_WARNLOG("%u event(s) were still queued when the reactors finished; ran them "
-			     "on the finishing pthread\n", total);
+	} while (pending || atomic_load(&g_live_threads) > 0);
+
+	dropped = atomic_exchange(&g_dropped_events, 0);
+	if (dropped > 0) {
+		SPDK_NOTICELOG("%" PRIu64 " event(s) sent to reactors that had stopped were not run "
+			       "(as in SPDK, events are not run once the reactors stop)\n", dropped);
 	}
 }
 
@@ -463,23 +565,21 @@ PW_EXPORT void
 spdk_reactors_fini(void)
 {
 	struct spdk_reactor *reactors = g_rt.reactors;
+	int state = atomic_load(&g_reactor_state);
 
-	if (atomic_load(&g_reactor_state) == SPDK_REACTOR_STATE_UNINITIALIZED) {
+	if (state == SPDK_REACTOR_STATE_UNINITIALIZED) {
 		return;
 	}
-	uint32_t core;
-
-	run_leftover_events();
-	spdk_thread_lib_fini();
-	SPDK_ENV_FOREACH_CORE(core) {
-		if (spdk_reactor_get(core) != NULL) {
-			pw__reactor_sleep_fini(&reactors[core]);
-			pw__event_queue_fini(&reactors[core]);
-		}
+	if (state == SPDK_REACTOR_STATE_RUNNING || state == SPDK_REACTOR_STATE_EXITING) {
+		SPDK_ERRLOG("spdk_reactors_fini: the reactors are still running; call it after "
+			    "spdk_reactors_start() returned\n");
+		return;
 	}
+	finish_leftovers();
+	spdk_thread_lib_fini();
 	g_rt.reactors = NULL;
 	g_rt.count = 0;
-	free(reactors);
+	reactors_free(reactors, spdk_env_get_last_core() + 1);
 	pw__events_fini();
 	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_UNINITIALIZED);
 }
@@ -488,6 +588,7 @@ PW_EXPORT void
 spdk_reactors_start(void)
 {
 	uint32_t core, main_core = spdk_env_get_current_core();
+	int state = SPDK_REACTOR_STATE_INITIALIZED;
 	int rc;
 
 	if (spdk_reactor_get(main_core) == NULL) {
@@ -495,42 +596,36 @@ spdk_reactors_start(void)
 			    "initialised the environment)\n");
 		return;
 	}
-	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_RUNNING);
+	/* A stop that could not walk the reactors before they started has already
+	 * set EXITING: then they start only to shut down. */
+	if (!atomic_compare_exchange_strong(&g_reactor_state, &state, SPDK_REACTOR_STATE_RUNNING) &&
+	    state != SPDK_REACTOR_STATE_EXITING) {
+		SPDK_ERRLOG("spdk_reactors_start: the reactors are %s\n",
+			    state == SPDK_REACTOR_STATE_RUNNING ? "already running" :
+			    "stopped (call spdk_reactors_fini() and spdk_reactors_init() first)");
+		return;
+	}
+	g_main_reactor = &g_rt.reactors[main_core];
+	g_orphans = false;
 	SPDK_ENV_FOREACH_CORE(core) {
 		if (core == main_core) {
 			continue;
 		}
-		rc = spdk_env_thread_launch_pinned(core, reactor_run, &g_rt.reactors[core]);
-		if (rc != 0) {
+		if (!g_orphans) {
+			rc = spdk_env_thread_launch_pinned(core, reactor_run, &g_rt.reactors[core]);
+			if (rc == 0) {
+				continue;
+			}
 			SPDK_ERRLOG("cannot start the reactor of core %u: %s; stopping\n", core,
 				    spdk_strerror(-rc));
-			atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_EXITING);
-			break;
+			stop_now(NULL, NULL);
+			g_orphans = true;
 		}
+		g_rt.reactors[core].orphan = true;
 	}
 	reactor_run(&g_rt.reactors[main_core]);
 	spdk_env_thread_wait_all();
 	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_SHUTDOWN);
-}
-
-PW_EXPORT void
-spdk_reactors_stop(void *arg1)
-{
-	int running = SPDK_REACTOR_STATE_RUNNING;
-	uint32_t core;
-
-	if (!atomic_compare_exchange_strong(&g_reactor_state, &running,
-					    SPDK_REACTOR_STATE_EXITING)) {
-		return;
-	}
-	/* Reactors asleep must see the state change. */
-	SPDK_ENV_FOREACH_CORE(core) {
-		struct spdk_reactor *reactor = spdk_reactor_get(core);
-
-		if (reactor != NULL && reactor->waker != NULL) {
-			pw_waker_wake(reactor->waker);
-		}
-	}
 }
 
 enum spdk_reactor_state
@@ -556,71 +651,171 @@ pw__reactors_alive_summary(char *buf, size_t len)
 }
 
 /* ---------------------------------------------------------------------------
- * spdk_for_each_reactor
+ * spdk_for_each_reactor and the stop
  * ------------------------------------------------------------------------- */
 
+/* A walk holds every event it needs from the start (one per core, then the
+ * completion's), so that it cannot stop half-way for want of one. */
 struct call_reactor {
-	spdk_event_fn	fn;
-	void		*arg1;
-	void		*arg2;
-	spdk_event_fn	cpl;
-	uint32_t	cur_core;
-	uint32_t	orig_core;
+	spdk_event_fn		fn;
+	void			*arg1;
+	void			*arg2;
+	spdk_event_fn		cpl;
+	uint32_t		next;		/* index in evs of the next event to call */
+	uint32_t		count;		/* events in evs: cores + 1 */
+	struct spdk_event	*evs[];
 };
 
 static void
 on_reactor(void *arg1, void *arg2)
 {
 	struct call_reactor *cr = arg1;
-	struct spdk_event *ev;
 
 	cr->fn(cr->arg1, cr->arg2);
-	cr->cur_core = spdk_env_get_next_core(cr->cur_core);
-	if (cr->cur_core == UINT32_MAX) {
-		ev = spdk_event_allocate(cr->orig_core, cr->cpl, cr->arg1, cr->arg2);
-		free(cr);
-	} else {
-		ev = spdk_event_allocate(cr->cur_core, on_reactor, cr, NULL);
-	}
-	if (ev == NULL) {
-		SPDK_ERRLOG("spdk_for_each_reactor: no event left; the walk stops here\n");
-		return;
-	}
-	spdk_event_call(ev);
+	spdk_event_call(cr->evs[cr->next++]);
 }
 
-PW_EXPORT void
-spdk_for_each_reactor(spdk_event_fn fn, void *arg1, void *arg2, spdk_event_fn cpl)
+static void
+end_walk(void *arg1, void *arg2)
 {
-	struct call_reactor *cr;
-	struct spdk_event *ev;
+	struct call_reactor *cr = arg1;
 
-	if (fn == NULL || cpl == NULL) {
-		SPDK_ERRLOG("spdk_for_each_reactor: NULL %s\n", fn == NULL ? "fn" : "cpl");
-		return;
+	cr->cpl(cr->arg1, cr->arg2);
+	free(cr);
+}
+
+/* A walk whose next event reached a reactor that had stopped: it will not go
+ * on; give back the events it still holds. */
+static bool
+walk_drop(spdk_event_fn fn, void *arg1)
+{
+	struct call_reactor *cr = arg1;
+
+	if (fn != on_reactor && fn != end_walk) {
+		return false;
 	}
-	cr = calloc(1, sizeof(*cr));
+	while (cr->next < cr->count) {
+		pw__event_free(cr->evs[cr->next++]);
+	}
+	free(cr);
+	return true;
+}
+
+/* Start a walk; false (logged) when it cannot, with nothing started. */
+static bool
+walk_start(spdk_event_fn fn, void *arg1, void *arg2, spdk_event_fn cpl)
+{
+	uint32_t core, orig_core, n = 0, cores = spdk_env_get_core_count();
+	struct call_reactor *cr;
+
+	cr = calloc(1, sizeof(*cr) + (cores + 1) * sizeof(cr->evs[0]));
 	if (cr == NULL) {
-		SPDK_ERRLOG("spdk_for_each_reactor: no memory\n");
-		cpl(arg1, arg2);
-		return;
+		SPDK_ERRLOG("spdk_for_each_reactor: no memory for the walk\n");
+		return false;
 	}
 	cr->fn = fn;
 	cr->arg1 = arg1;
 	cr->arg2 = arg2;
 	cr->cpl = cpl;
-	cr->orig_core = t_reactor != NULL ? t_reactor->lcore : spdk_env_get_current_core();
-	if (spdk_reactor_get(cr->orig_core) == NULL) {
-		cr->orig_core = spdk_env_get_main_core();
+	orig_core = t_reactor != NULL ? t_reactor->lcore : spdk_env_get_current_core();
+	if (spdk_reactor_get(orig_core) == NULL) {
+		orig_core = spdk_env_get_main_core();
 	}
-	cr->cur_core = spdk_env_get_first_core();
-	ev = spdk_event_allocate(cr->cur_core, on_reactor, cr, NULL);
-	if (ev == NULL) {
-		free(cr);
-		cpl(arg1, arg2);
+	SPDK_ENV_FOREACH_CORE(core) {
+		if ((cr->evs[n] = spdk_event_allocate(core, on_reactor, cr, NULL)) == NULL) {
+			break;
+		}
+		n++;
+	}
+	if (n == cores && (cr->evs[n] = spdk_event_allocate(orig_core, end_walk, cr, NULL)) != NULL) {
+		cr->count = n + 1;
+		cr->next = 1;
+		spdk_event_call(cr->evs[0]);
+		return true;
+	}
+	SPDK_ERRLOG("spdk_for_each_reactor: no event for the walk (the event pool is exhausted, "
+		    "or the reactors are gone)\n");
+	while (n > 0) {
+		pw__event_free(cr->evs[--n]);
+	}
+	free(cr);
+	return false;
+}
+
+PW_EXPORT void
+spdk_for_each_reactor(spdk_event_fn fn, void *arg1, void *arg2, spdk_event_fn cpl)
+{
+	bool stopping, started;
+
+	if (fn == NULL || cpl == NULL) {
+		SPDK_ERRLOG("spdk_for_each_reactor: NULL %s\n", fn == NULL ? "fn" : "cpl");
 		return;
 	}
-	spdk_event_call(ev);
+	/* The lock orders this walk's first event before the stop's (or the
+	 * stop before this check). */
+	pthread_mutex_lock(&g_stop_lock);
+	stopping = g_stopping;
+	started = !stopping && walk_start(fn, arg1, arg2, cpl);
+	pthread_mutex_unlock(&g_stop_lock);
+	if (stopping) {
+		/* As in SPDK: the stop has flushed the walks begun before it; one
+		 * begun now could not finish. */
+		SPDK_WARNLOG("spdk_for_each_reactor: the reactors are stopping; the walk is not "
+			     "started and its completion will not run\n");
+		return;
+	}
+	if (!started) {
+		/* As SPDK does when it cannot walk: complete at once. */
+		cpl(arg1, arg2);
+	}
+}
+
+/* The stop itself: every loop ends at its next turn. */
+static void
+stop_now(void *arg1, void *arg2)
+{
+	int state = atomic_load(&g_reactor_state);
+	uint32_t core;
+
+	while ((state == SPDK_REACTOR_STATE_RUNNING || state == SPDK_REACTOR_STATE_INITIALIZED) &&
+	       !atomic_compare_exchange_weak(&g_reactor_state, &state, SPDK_REACTOR_STATE_EXITING)) {
+	}
+	/* Reactors asleep must see the state change. */
+	SPDK_ENV_FOREACH_CORE(core) {
+		struct spdk_reactor *reactor = spdk_reactor_get(core);
+
+		if (reactor != NULL && reactor->waker != NULL) {
+			pw_waker_wake(reactor->waker);
+		}
+	}
+}
+
+static void
+walk_nop(void *arg1, void *arg2)
+{
+}
+
+PW_EXPORT void
+spdk_reactors_stop(void *arg1)
+{
+	bool first, started;
+
+	if (g_rt.reactors == NULL) {
+		SPDK_ERRLOG("spdk_reactors_stop: the reactors are not initialised\n");
+		return;
+	}
+	/* As SPDK: a walk through every reactor whose completion stops them, so
+	 * that events queued to a reactor before the stop still run there. */
+	pthread_mutex_lock(&g_stop_lock);
+	first = !g_stopping;
+	g_stopping = true;
+	started = first && walk_start(walk_nop, NULL, NULL, stop_now);
+	pthread_mutex_unlock(&g_stop_lock);
+	if (!first) {
+		SPDK_INFOLOG(reactor, "spdk_reactors_stop: already stopping\n");
+	} else if (!started) {
+		stop_now(NULL, NULL);
+	}
 }
 
 SPDK_LOG_REGISTER_COMPONENT(reactor)

@@ -18,6 +18,7 @@
 
 #include "harness.h"
 #include "log_capture.h"
+#include "ut_tasks.h"
 
 #include "spdk/stdinc.h"
 #include "spdk/env.h"
@@ -97,24 +98,6 @@ count_dir(const char *path)
 	return n;
 }
 
-static void *
-noop_main(void *arg)
-{
-	return arg;
-}
-
-/* The process's pthreads before a test starts its own: one pthread is created
- * and joined first, so that helper threads a sanitizer starts with the first
- * pthread_create() are counted in. */
-static unsigned
-baseline_tasks(void)
-{
-	pthread_t th;
-
-	ASSERT_EQ(pthread_create(&th, NULL, noop_main, NULL), 0);
-	ASSERT_EQ(pthread_join(th, NULL), 0);
-	return count_dir("/proc/self/task");
-}
 
 static void
 stop_with(void *ctx)
@@ -630,6 +613,59 @@ TEST(app_start_shutdown_without_cb_stops_with_0)
 
 	app_opts(&opts, "0x1");
 	ASSERT_EQ(spdk_app_start(&opts, call_start_shutdown, NULL), 0);
+	spdk_app_fini();
+}
+
+/* On the app thread, as in SPDK, the request goes through the critical
+ * message: the callback runs at the app thread's next slice, not inside the
+ * caller. (It used to run at once, inside spdk_app_start_shutdown().) */
+static atomic_int g_calls_seen_by_caller = -1;
+
+static void
+start_shutdown_and_look(void *ctx)
+{
+	spdk_app_start_shutdown();
+	atomic_store(&g_calls_seen_by_caller, atomic_load(&g_shutdown_calls));
+}
+
+TEST(app_start_shutdown_on_app_thread_is_deferred)
+{
+	struct spdk_app_opts opts;
+
+	app_opts(&opts, "0x1");
+	opts.shutdown_cb = shutdown_cb_stop;
+	ASSERT_EQ(spdk_app_start(&opts, start_shutdown_and_look, NULL), 0);
+	ASSERT_EQ(atomic_load(&g_calls_seen_by_caller), 0);
+	ASSERT_EQ(atomic_load(&g_shutdown_calls), 1);
+	spdk_app_fini();
+}
+
+/* The critical slot is taken by the application's own critical message: the
+ * request still arrives (as an ordinary message), once. */
+static atomic_int g_own_critical;
+
+static void
+own_critical(void *ctx)
+{
+	atomic_fetch_add(&g_own_critical, 1);
+}
+
+static void
+start_shutdown_behind_critical(void *ctx)
+{
+	ASSERT_EQ(spdk_thread_send_critical_msg(spdk_get_thread(), own_critical), 0);
+	spdk_app_start_shutdown();
+}
+
+TEST(app_start_shutdown_with_critical_slot_taken)
+{
+	struct spdk_app_opts opts;
+
+	app_opts(&opts, "0x1");
+	opts.shutdown_cb = shutdown_cb_stop;
+	ASSERT_EQ(spdk_app_start(&opts, start_shutdown_behind_critical, NULL), 0);
+	ASSERT_EQ(atomic_load(&g_own_critical), 1);
+	ASSERT_EQ(atomic_load(&g_shutdown_calls), 1);
 	spdk_app_fini();
 }
 
@@ -1172,7 +1208,7 @@ TEST_TIMEOUT(app_100_start_fini_cycles_alternating_masks_leak_nothing, 120)
 {
 	const bool two = have_two_cores();
 	struct spdk_app_opts opts;
-	unsigned tasks0 = baseline_tasks();
+	unsigned tasks0 = ut_tasks_baseline();
 	unsigned fds0 = count_dir("/proc/self/fd");
 	size_t heap_after_30 = 0;
 	int first_stuck = -1;
@@ -1202,7 +1238,7 @@ TEST_TIMEOUT(app_100_start_fini_cycles_alternating_masks_leak_nothing, 120)
 			first_stuck = i;
 		}
 		ASSERT_EQ(spdk_env_get_core_count(), 0);
-		ASSERT_EQ(count_dir("/proc/self/task"), tasks0);
+		ut_tasks_expect(tasks0);
 		ASSERT_EQ(count_dir("/proc/self/fd"), fds0);
 #if !defined(PW_TEST_ASAN) && !defined(PW_TEST_TSAN)
 		if (i == 29) {
