@@ -6,7 +6,7 @@
  * Events: a function and two arguments aimed at a core.
  *
  * Each reactor has two queues. Events from other pthreads go to a segmented
- * MPSC queue of inline 3-word entries (util/pw_segq.h): one compare-and-swap to
+ * MPSC queue of inline 3-word entries (common/pw_segq.h): one compare-and-swap to
  * send, whole cache lines of events read by the reactor without a pointer
  * chase, and the reactor never writes to the senders' lines. Events a reactor
  * sends to its own core go to a plain ring with no atomic operation. Neither

@@ -17,7 +17,7 @@
 #include "pinwheel/thread.h"
 #include "spdk/fd_group.h"
 #include "common/pw_common.h"
-#include "util/pw_segq.h"
+#include "common/pw_segq.h"
 
 #include <stdatomic.h>
 
@@ -56,7 +56,7 @@ struct spdk_lw_thread {
 };
 
 struct spdk_reactor {
-	/* Events from other pthreads (util/pw_segq.h); senders write this line. */
+	/* Events from other pthreads (common/pw_segq.h); senders write this line. */
 	struct pw_segq_prod		ev_prod PW_CACHE_ALIGNED;
 	/* Set at init, then only read (by senders too): a line nobody writes. */
 	uint32_t			lcore PW_CACHE_ALIGNED;

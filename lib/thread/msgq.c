@@ -4,7 +4,7 @@
 
 /*
  * Message queues: one unbounded multi-producer, single-consumer queue per
- * thread (util/pw_segq.h), holding (fn, ctx) pairs inline, 255 to a 4 KiB
+ * thread (common/pw_segq.h), holding (fn, ctx) pairs inline, 255 to a 4 KiB
  * segment.
  *
  * Why this shape:

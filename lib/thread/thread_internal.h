@@ -17,7 +17,7 @@
 #include "pinwheel/spinlock.h"
 #include "pinwheel/thread.h"
 #include "common/pw_common.h"
-#include "util/pw_segq.h"
+#include "common/pw_segq.h"
 
 #include <stdatomic.h>
 
@@ -26,7 +26,7 @@
 #define PW_MAX_PP_HANDLERS		4	/* post-poller handlers pending at once */
 
 /* ---------------------------------------------------------------------------
- * Message queue: one util/pw_segq.h queue per thread, of 2-word entries
+ * Message queue: one common/pw_segq.h queue per thread, of 2-word entries
  * (fn, ctx), 255 to a 4 KiB segment (see msgq.c).
  * ------------------------------------------------------------------------- */
 

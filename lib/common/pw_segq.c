@@ -8,7 +8,7 @@
  * once per segment at most, so a mutex is cheap enough for the pool's list.
  */
 
-#include "util/pw_segq.h"
+#include "common/pw_segq.h"
 
 static struct pw_segq_seg *
 seg_alloc(struct pw_segq_pool *pool)
