@@ -17,4 +17,8 @@
 /* Keep a hot field alone on its cache line. */
 #define PW_CACHE_ALIGNED __attribute__((aligned(64)))
 
+/* Fault injection builds only (-DPW_FAULT_INJECTION=ON): allocation and
+ * system calls of the library go through counting wrappers. */
+#include "common/pw_fault.h"
+
 #endif /* PW_COMMON_H */
