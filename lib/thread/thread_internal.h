@@ -335,9 +335,11 @@ int pw__channels_init(struct spdk_thread *thread);
 /* Name of one channel still held (for exit logs), or NULL if none. */
 const char *pw__channels_any(struct spdk_thread *thread);
 void pw__channels_fini(struct spdk_thread *thread);
+
+/* ---- io_device.c ---- */
 /* Log devices still registered at lib fini. */
 void pw__io_devices_check_empty(void);
-/* For tests: number of registered devices and of channels on a thread. */
+/* For tests: number of registered devices. */
 size_t pw__io_device_count(void);
 
 #endif /* PW_THREAD_INTERNAL_H */
