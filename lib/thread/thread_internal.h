@@ -249,6 +249,21 @@ void pw__thread_free(struct spdk_thread *thread);
 /* ---- thread_poll.c ---- */
 /* Run and clear pending post-poller handlers. */
 void pw__thread_run_pp_handlers(struct spdk_thread *thread);
+/* The slow path of pw__thread_after_callback(): report a spinlock still
+ * held, run pending post-poller handlers. */
+void pw__thread_attend(struct spdk_thread *thread);
+
+/*
+ * After every message, poller and interrupt handler: one word of the thread
+ * (`attention`) says whether anything needs doing; the work is out of line.
+ */
+static inline void
+pw__thread_after_callback(struct spdk_thread *thread)
+{
+	if (spdk_unlikely(thread->attention != 0)) {
+		pw__thread_attend(thread);
+	}
+}
 
 /* ---- for_each_thread.c ---- */
 /* The message queues are full (-ENOMEM): call again(arg) from a poller of the

@@ -96,6 +96,17 @@ spdk_thread_register_post_poller_handler(spdk_post_poller_fn fn, void *fn_arg)
 	thread->num_pp_handlers++;
 }
 
+__attribute__((noinline, cold)) void
+pw__thread_attend(struct spdk_thread *thread)
+{
+	if (thread->lock_count != 0) {
+		pw__spin_check_switch(thread);
+	}
+	if (thread->num_pp_handlers != 0) {
+		pw__thread_run_pp_handlers(thread);
+	}
+}
+
 void
 pw__thread_run_pp_handlers(struct spdk_thread *thread)
 {
