@@ -221,14 +221,7 @@ interrupt_wrapper(void *ctx)
 	pw__tls_thread = thread;
 	/* The handler may unregister (free) intr: read nothing from it after. */
 	rc = intr->fn(intr->arg);
-	if (spdk_unlikely(thread->attention != 0)) {
-		if (thread->lock_count != 0) {
-			pw__spin_check_switch(thread);
-		}
-		if (thread->num_pp_handlers != 0) {
-			pw__thread_run_pp_handlers(thread);
-		}
-	}
+	pw__thread_after_callback(thread);
 	pw__tls_thread = orig;
 	return rc;
 }

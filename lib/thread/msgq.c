@@ -81,14 +81,7 @@ pw__msgq_run_batch(struct spdk_thread *thread, uint32_t max)
 		spdk_msg_fn fn = (spdk_msg_fn)batch[i * PW_MSG_WORDS];
 
 		fn(batch[i * PW_MSG_WORDS + 1]);
-		if (spdk_unlikely(thread->attention != 0)) {
-			if (thread->lock_count != 0) {
-				pw__spin_check_switch(thread);
-			}
-			if (thread->num_pp_handlers != 0) {
-				pw__thread_run_pp_handlers(thread);
-			}
-		}
+		pw__thread_after_callback(thread);
 	}
 	return n;
 }

@@ -166,17 +166,6 @@ active_compact(struct spdk_thread *thread)
  * Dispatch
  * ------------------------------------------------------------------------- */
 
-static void
-after_callback(struct spdk_thread *thread)
-{
-	if (thread->lock_count != 0) {
-		pw__spin_check_switch(thread);
-	}
-	if (thread->num_pp_handlers != 0) {
-		pw__thread_run_pp_handlers(thread);
-	}
-}
-
 static int
 run_active(struct spdk_thread *thread)
 {
@@ -200,9 +189,7 @@ run_active(struct spdk_thread *thread)
 				rc = r;
 			}
 		}
-		if (spdk_unlikely(thread->attention != 0)) {
-			after_callback(thread);
-		}
+		pw__thread_after_callback(thread);
 	}
 	thread->dispatch_idx = -1;
 	return rc;
@@ -239,9 +226,7 @@ run_timed(struct spdk_thread *thread, uint64_t now)
 				rc = r;
 			}
 		}
-		if (spdk_unlikely(thread->attention != 0)) {
-			after_callback(thread);
-		}
+		pw__thread_after_callback(thread);
 		switch (poller->state) {
 		case PW_POLLER_WAITING:
 			pw__timer_arm(thread, poller, now);

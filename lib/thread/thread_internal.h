@@ -3,9 +3,19 @@
  */
 
 /*
- * Private structures of the thread library, shared by its modules
- * (thread.c, msgq.c, poller.c, timer.c, io_channel.c, spinlock.c) and by the
- * tests, which observe a few internals through the pw__ accessors below.
+ * Private structures of the thread library, shared by its modules and by the
+ * tests, which observe a few internals through the pw__ accessors below:
+ *
+ *   thread_lib.c        library init/fini, the driver's hooks, the app thread
+ *   thread.c            the thread list, creation, exit, destruction
+ *   thread_poll.c       one slice (spdk_thread_poll), post-poller handlers
+ *   thread_info.c       accessors and introspection
+ *   for_each_thread.c   spdk_for_each_thread, sending again later
+ *   msgq.c              message queues, spdk_thread_send_msg
+ *   poller.c, timer.c   pollers; timed pollers by period
+ *   interrupt.c         interrupt sources, interrupt mode, wakers
+ *   io_device.c, io_channel.c, for_each_channel.c   see io_channel_internal.h
+ *   spinlock.c          spdk_spinlock
  */
 
 #ifndef PW_THREAD_INTERNAL_H
@@ -18,6 +28,7 @@
 #include "pinwheel/thread.h"
 #include "common/pw_common.h"
 #include "common/pw_segq.h"
+#include "spdk/log.h"
 
 #include <stdatomic.h>
 
@@ -197,6 +208,24 @@ struct spdk_thread {
 /* Current thread of this pthread (thread.c). */
 extern __thread struct spdk_thread *pw__tls_thread;
 
+/* Accessors log a NULL thread instead of crashing. */
+#define PW_THREAD_OR_RETURN(thread, ret)					\
+	do {									\
+		if (spdk_unlikely((thread) == NULL)) {				\
+			SPDK_ERRLOG("%s: NULL thread\n", __func__);		\
+			return ret;						\
+		}								\
+	} while (0)
+
+/* ---- thread_lib.c ---- */
+bool pw__thread_lib_initialized(void);
+/* Bytes of driver context at the end of each thread (spdk_thread_lib_init()). */
+size_t pw__thread_ctx_size(void);
+/* Run the driver's new-thread hook, if any: 0 or its error. */
+int pw__thread_new_hook(struct spdk_thread *thread);
+/* A thread was created: the first one becomes the app thread. */
+void pw__thread_app_candidate(struct spdk_thread *thread);
+
 /* ---- thread.c ---- */
 /* Global thread list lock; also protects the io_device registry. */
 void pw__threads_lock(void);
@@ -204,19 +233,46 @@ void pw__threads_unlock(void);
 /* First thread in creation order / next one (call with the lock held). */
 struct spdk_thread *pw__thread_first(void);
 struct spdk_thread *pw__thread_next(struct spdk_thread *thread);
-/* Log (rate-limited) a call made from the wrong spdk_thread. */
-void pw__wrong_thread(const char *func, const char *what, struct spdk_thread *owner,
-		      struct spdk_thread *current);
+/* The live thread with this id, or NULL (call with the lock held). */
+struct spdk_thread *pw__thread_find_locked(uint64_t id);
 /* Send to the live thread with this id (-EIO if it is gone), under the
  * thread list lock so that it cannot be freed meanwhile. */
 int pw__send_to_thread_id(uint64_t id, spdk_msg_fn fn, void *ctx);
+/* Log (rate-limited) a call made from the wrong spdk_thread. */
+void pw__wrong_thread(const char *func, const char *what, struct spdk_thread *owner,
+		      struct spdk_thread *current);
+/* An EXITING thread: become EXITED if nothing is left (end of a slice). */
+void pw__thread_exit_check(struct spdk_thread *thread, uint64_t now);
+/* Unlink, drain and free a thread (destroy, lib fini, refused creation). */
+void pw__thread_free(struct spdk_thread *thread);
+
+/* ---- thread_poll.c ---- */
+/* Run and clear pending post-poller handlers. */
+void pw__thread_run_pp_handlers(struct spdk_thread *thread);
+/* The slow path of pw__thread_after_callback(): report a spinlock still
+ * held, run pending post-poller handlers. */
+void pw__thread_attend(struct spdk_thread *thread);
+
+/*
+ * After every message, poller and interrupt handler: one word of the thread
+ * (`attention`) says whether anything needs doing; the work is out of line.
+ */
+static inline void
+pw__thread_after_callback(struct spdk_thread *thread)
+{
+	if (spdk_unlikely(thread->attention != 0)) {
+		pw__thread_attend(thread);
+	}
+}
+
+/* ---- for_each_thread.c ---- */
 /* The message queues are full (-ENOMEM): call again(arg) from a poller of the
  * current thread a little later instead of giving up. False if that is not
  * possible either (no current thread, no memory). */
 bool pw__retry_later(void (*again)(void *arg), void *arg);
-/* Run and clear pending post-poller handlers. */
-void pw__thread_run_pp_handlers(struct spdk_thread *thread);
-/* Report a spinlock still held after a callback returned (spinlock.c). */
+
+/* ---- spinlock.c ---- */
+/* Report a spinlock still held after a callback returned. */
 void pw__spin_check_switch(struct spdk_thread *thread);
 
 /* ---- msgq.c ---- */
@@ -316,7 +372,6 @@ pw__thread_sleeper(struct spdk_thread *thread)
 	}
 	return NULL;
 }
-bool pw__thread_lib_initialized(void);
 void pw__interrupts_fini(struct spdk_thread *thread);
 /* For a thread driven through spdk_thread_get_interrupt_fd() (no driver's
  * waker attached): clear its fd and run its ready interrupt sources, without
@@ -335,9 +390,11 @@ int pw__channels_init(struct spdk_thread *thread);
 /* Name of one channel still held (for exit logs), or NULL if none. */
 const char *pw__channels_any(struct spdk_thread *thread);
 void pw__channels_fini(struct spdk_thread *thread);
+
+/* ---- io_device.c ---- */
 /* Log devices still registered at lib fini. */
 void pw__io_devices_check_empty(void);
-/* For tests: number of registered devices and of channels on a thread. */
+/* For tests: number of registered devices. */
 size_t pw__io_device_count(void);
 
 #endif /* PW_THREAD_INTERNAL_H */

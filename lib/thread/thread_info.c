@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Accessors and introspection of threads: the current thread, names, ids,
+ * masks, binding, pollers left, statistics.
+ */
+
+#include "thread/thread_internal.h"
+
+#include "spdk/log.h"
+
+/* ---------------------------------------------------------------------------
+ * Accessors
+ * ------------------------------------------------------------------------- */
+
+PW_EXPORT void
+spdk_set_thread(struct spdk_thread *thread)
+{
+	pw__tls_thread = thread;
+}
+
+PW_EXPORT struct spdk_thread *
+spdk_get_thread(void)
+{
+	return pw__tls_thread;
+}
+
+PW_EXPORT void
+spdk_thread_bind(struct spdk_thread *thread, bool bind)
+{
+	PW_THREAD_OR_RETURN(thread, );
+	thread->is_bound = bind;
+}
+
+PW_EXPORT bool
+spdk_thread_is_bound(struct spdk_thread *thread)
+{
+	PW_THREAD_OR_RETURN(thread, false);
+	return thread->is_bound;
+}
+
+PW_EXPORT struct spdk_cpuset *
+spdk_thread_get_cpumask(struct spdk_thread *thread)
+{
+	PW_THREAD_OR_RETURN(thread, NULL);
+	return &thread->cpumask;
+}
+
+PW_EXPORT uint64_t
+spdk_thread_next_poller_expiration(struct spdk_thread *thread)
+{
+	PW_THREAD_OR_RETURN(thread, 0);
+	return thread->first_timed_poller ? thread->first_timed_poller->next_run_tick : 0;
+}
+
+PW_EXPORT int
+spdk_thread_has_active_pollers(struct spdk_thread *thread)
+{
+	PW_THREAD_OR_RETURN(thread, 0);
+	return pw__pollers_active_count(thread) > 0;
+}
+
+PW_EXPORT bool
+spdk_thread_has_pollers(struct spdk_thread *thread)
+{
+	PW_THREAD_OR_RETURN(thread, false);
+	return pw__pollers_any_live(thread) != NULL;
+}
+
+PW_EXPORT bool
+spdk_thread_is_idle(struct spdk_thread *thread)
+{
+	PW_THREAD_OR_RETURN(thread, false);
+	return !pw__msgq_pending(thread) && pw__pollers_active_count(thread) == 0 &&
+	       thread->first_timed_poller == NULL &&
+	       atomic_load_explicit(&thread->critical_msg, memory_order_relaxed) == NULL;
+}
+
+PW_EXPORT const char *
+spdk_thread_get_name(const struct spdk_thread *thread)
+{
+	PW_THREAD_OR_RETURN(thread, NULL);
+	return thread->name;
+}
+
+PW_EXPORT uint64_t
+spdk_thread_get_id(const struct spdk_thread *thread)
+{
+	PW_THREAD_OR_RETURN(thread, 0);
+	return thread->id;
+}
+
+PW_EXPORT int
+spdk_thread_get_stats(struct spdk_thread_stats *stats)
+{
+	struct spdk_thread *thread = pw__tls_thread;
+
+	if (thread == NULL || stats == NULL) {
+		SPDK_ERRLOG("spdk_thread_get_stats: %s\n",
+			    thread == NULL ? "no current spdk_thread" : "NULL stats");
+		return -EINVAL;
+	}
+	*stats = thread->stats;
+	return 0;
+}
+
+PW_EXPORT uint64_t
+spdk_thread_get_last_tsc(struct spdk_thread *thread)
+{
+	if (thread == NULL) {
+		thread = pw__tls_thread;
+	}
+	return thread != NULL ? thread->tsc_last : 0;
+}
+
+PW_EXPORT uint16_t
+spdk_thread_get_trace_id(struct spdk_thread *thread)
+{
+	return 0;
+}
+

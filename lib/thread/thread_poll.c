@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * One slice of a thread (spdk_thread_poll()) and the post-poller handlers
+ * that run after a message or a poller.
+ */
+
+#include "thread/thread_internal.h"
+
+#include "spdk/log.h"
+
+/* ---------------------------------------------------------------------------
+ * One slice
+ * ------------------------------------------------------------------------- */
+
+PW_EXPORT int
+spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
+{
+	struct spdk_thread *orig = pw__tls_thread;
+	spdk_msg_fn critical;
+	uint64_t end;
+	int rc = 0, prc;
+
+	PW_THREAD_OR_RETURN(thread, 0);
+	pw__tls_thread = thread;
+	if (now == 0) {
+		now = spdk_get_ticks();
+	}
+	thread->tsc_last = now;
+
+	critical = atomic_load_explicit(&thread->critical_msg, memory_order_relaxed);
+	if (spdk_unlikely(critical != NULL)) {
+		/* Pairs with the release CAS in spdk_thread_send_critical_msg(). */
+		critical = atomic_exchange_explicit(&thread->critical_msg, NULL,
+						    memory_order_acquire);
+		critical(NULL);
+		rc = 1;
+	}
+	if (spdk_unlikely(thread->own_waker != NULL) && pw__interrupts_run_own(thread) > 0) {
+		rc = 1;
+	}
+	if (pw__msgq_run(thread, max_msgs) > 0) {
+		rc = 1;
+	}
+	if (pw__pollers_due(thread, now)) {
+		prc = pw__pollers_run(thread, now);
+		if (prc > rc) {
+			rc = prc;
+		}
+	}
+	if (spdk_unlikely(pw__pollers_unsettled(thread))) {
+		pw__pollers_settle(thread);
+	}
+	if (thread->num_pp_handlers != 0) {
+		pw__thread_run_pp_handlers(thread);
+	}
+	if (spdk_unlikely(thread->state == PW_THREAD_EXITING)) {
+		pw__thread_exit_check(thread, now);
+	}
+
+	end = spdk_get_ticks();
+	if (rc == 0) {
+		thread->stats.idle_tsc += end - now;
+	} else if (rc > 0) {
+		thread->stats.busy_tsc += end - now;
+	}
+	thread->tsc_last = end;
+
+	pw__tls_thread = orig;
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * Post-poller handlers
+ * ------------------------------------------------------------------------- */
+
+PW_EXPORT void
+spdk_thread_register_post_poller_handler(spdk_post_poller_fn fn, void *fn_arg)
+{
+	struct spdk_thread *thread = pw__tls_thread;
+
+	if (thread == NULL || fn == NULL) {
+		SPDK_ERRLOG("spdk_thread_register_post_poller_handler: %s\n",
+			    thread == NULL ? "no current spdk_thread" : "NULL fn");
+		return;
+	}
+	if (thread->num_pp_handlers >= PW_MAX_PP_HANDLERS) {
+		SPDK_ERRLOG("thread %s: already %d post-poller handlers pending; handler %p "
+			    "not registered\n", thread->name, PW_MAX_PP_HANDLERS, (void *)fn);
+		return;
+	}
+	thread->pp_handlers[thread->num_pp_handlers].fn = fn;
+	thread->pp_handlers[thread->num_pp_handlers].arg = fn_arg;
+	thread->num_pp_handlers++;
+}
+
+__attribute__((noinline, cold)) void
+pw__thread_attend(struct spdk_thread *thread)
+{
+	if (thread->lock_count != 0) {
+		pw__spin_check_switch(thread);
+	}
+	if (thread->num_pp_handlers != 0) {
+		pw__thread_run_pp_handlers(thread);
+	}
+}
+
+void
+pw__thread_run_pp_handlers(struct spdk_thread *thread)
+{
+	struct pw_pp_handler handlers[PW_MAX_PP_HANDLERS];
+	uint32_t n = thread->num_pp_handlers;
+
+	/* Handlers may register new ones: those run after the next callback. */
+	memcpy(handlers, thread->pp_handlers, n * sizeof(handlers[0]));
+	thread->num_pp_handlers = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		handlers[i].fn(handlers[i].arg);
+	}
+}
