@@ -30,7 +30,10 @@
  * whole command line was accepted.
  *
  * Not thread-safe: getopt keeps global state. Call it from main() before
- * spdk_app_start(), and reset optind to 1 before calling it again.
+ * spdk_app_start(), and reset optind to 1 before calling it again. optind 1
+ * is taken as 0, glibc's and musl's full reset: after a parse that stopped
+ * inside a group of short options ("-hd"), getopt still points into that
+ * command line, and optind 1 alone would go on reading it.
  */
 
 #include "spdk/stdinc.h"
@@ -762,6 +765,9 @@ spdk_app_parse_args(int argc, char **argv, struct spdk_app_opts *opts,
 
 	g_executable_name = argv[0];
 	pw_reactor_get_opts(&ctx.reactor, sizeof(ctx.reactor));
+	if (optind == 1) {
+		optind = 0;	/* start afresh (see the top of the file) */
+	}
 	opterr = 0;
 	r = parse_loop(&ctx, argc, argv, short_opts, table, app_parse);
 	opterr = saved_opterr;

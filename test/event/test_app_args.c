@@ -301,6 +301,30 @@ TEST(parse_twice_with_optind_reset)
 	ASSERT_TRUE(opts.interrupt_mode);
 }
 
+/* A parse that stops inside a group of short options ("-hd": -h ends it)
+ * leaves getopt pointing at the "d" of that command line. Resetting optind
+ * to 1, as the documentation says, must start the next parse afresh; it used
+ * to apply the old "d" (reading the old argv, which a real program may have
+ * freed). Found by test/fuzz/fuzz_app_parse_args. */
+TEST(parse_after_one_stopped_inside_an_option_group)
+{
+	struct spdk_app_opts opts;
+
+	init_opts(&opts);
+	ASSERT_EQ(parse(&opts, ARGV("-hd")), SPDK_APP_PARSE_ARGS_HELP);
+	init_opts(&opts);
+	ASSERT_EQ(parse(&opts, ARGV("-m", "0x3")), SPDK_APP_PARSE_ARGS_SUCCESS);
+	ASSERT_TRUE(opts.enable_coredump);
+	ASSERT_STR_EQ(opts.reactor_mask, "0x3");
+
+	/* The same after an unknown letter inside a group. */
+	init_opts(&opts);
+	ASSERT_EQ(parse(&opts, ARGV("-Qd")), SPDK_APP_PARSE_ARGS_FAIL);
+	init_opts(&opts);
+	ASSERT_EQ(parse(&opts, ARGV(NULL)), SPDK_APP_PARSE_ARGS_SUCCESS);
+	ASSERT_TRUE(opts.enable_coredump);
+}
+
 TEST(opts_size_limits_what_is_written)
 {
 	struct spdk_app_opts opts;
