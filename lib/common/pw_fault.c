@@ -28,6 +28,7 @@ static _Atomic uint64_t g_points;	/* crossed since arming */
 static _Atomic uint64_t g_fail_at;	/* 0: never */
 static _Atomic bool g_sticky;
 static _Atomic uint64_t g_injected;
+static _Atomic bool g_suspended;	/* points neither counted nor failed */
 
 void
 pw__fault_arm(uint64_t nth, bool sticky)
@@ -51,10 +52,19 @@ pw__fault_injected(void)
 	return atomic_load(&g_injected);
 }
 
+void
+pw__fault_suspend(bool suspend)
+{
+	atomic_store(&g_suspended, suspend);
+}
+
 /* Count one injection point; whether it must fail. */
 static bool
 fail_here(void)
 {
+	if (atomic_load_explicit(&g_suspended, memory_order_relaxed)) {
+		return false;
+	}
 	uint64_t n = atomic_fetch_add_explicit(&g_points, 1, memory_order_relaxed) + 1;
 	uint64_t at = atomic_load_explicit(&g_fail_at, memory_order_relaxed);
 
@@ -147,7 +157,9 @@ pw__fault_epoll_create1(int flags)
 int
 pw__fault_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
-	if (fail_here()) {
+	/* Removing a registration fails only for a bad fd, never for want of
+	 * resources: EPOLL_CTL_DEL is not an injection point. */
+	if (op != EPOLL_CTL_DEL && fail_here()) {
 		errno = ENOMEM;
 		return -1;
 	}

@@ -11,7 +11,8 @@
  * eventfd, epoll or timerfd, to start a pthread or to pin one, goes through a
  * wrapper that counts it as an injection point and can make it fail, as the
  * real call fails (NULL / -1 with errno, or the error number for the pthread
- * calls). A test arms the injector to fail the Nth point from now, once or
+ * calls). epoll_ctl(EPOLL_CTL_DEL) is not a point: the kernel refuses it only
+ * for a bad fd, never for want of resources. A test arms the injector to fail the Nth point from now, once or
  * from then on, runs a scenario, and reads how many points it crossed
  * (test/fault/). The wrappers are macros over the real names, applied only
  * to the library's own files (PW_FAULT_WRAP, set for lib/ alone), so tests
@@ -35,6 +36,9 @@ void pw__fault_arm(uint64_t nth, bool sticky);
 uint64_t pw__fault_points(void);
 /* Failures injected since the last pw__fault_arm(). */
 uint64_t pw__fault_injected(void);
+/* While suspended, calls are neither counted nor failed: a test retries a
+ * refused clean-up as an application would once the shortage is over. */
+void pw__fault_suspend(bool suspend);
 
 /* The real declarations first, so that the macros below rename only calls. */
 #include <pthread.h>

@@ -341,7 +341,11 @@ static void
 unpin_init_thread(void)
 {
 	if (g_init_pinned) {
-		pthread_setaffinity_np(pthread_self(), sizeof(g_init_affinity), &g_init_affinity);
+		if (pthread_setaffinity_np(pthread_self(), sizeof(g_init_affinity),
+					   &g_init_affinity) != 0) {
+			SPDK_WARNLOG("cannot give the main pthread back its cpu affinity; it "
+				     "stays pinned to one core\n");
+		}
 		g_init_pinned = false;
 	}
 }

@@ -372,6 +372,10 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 
 	atomic_store(&g_signal_target, NULL);
 	spdk_set_thread(NULL);
+	if (pw__reactors_start_error() != 0) {
+		/* Logged by the reactors; the app stopped before it really ran. */
+		return 1;
+	}
 	return atomic_load(&g_app.rc);
 }
 

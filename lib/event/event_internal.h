@@ -108,6 +108,9 @@ uint64_t pw__events_outstanding(void);
  * Returns whether any work was done. */
 bool pw__reactor_run_once(struct spdk_reactor *reactor);
 enum spdk_reactor_state pw__reactors_state(void);
+/* 0, or the negative errno with which the last spdk_reactors_start() failed
+ * to start a core's reactor (it then stopped at once). Main core's pthread. */
+int pw__reactors_start_error(void);
 /* Ask the NEW/RESCHED placement to start its round-robin at this core (tests). */
 void pw__reactors_set_next_core(uint32_t core);
 /* Names of the threads still alive, for the second-signal message (app.c). */

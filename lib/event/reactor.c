@@ -42,6 +42,9 @@ static _Atomic uint64_t g_live_threads;	/* placed and not yet destroyed */
  * are refused, as in SPDK. */
 static pthread_mutex_t g_stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool g_stopping;
+/* The last spdk_reactors_start() could not start a reactor: its error
+ * (main core's pthread only). */
+static int g_start_error;
 /* Events that reached a reactor after it left its loop: not run (as SPDK),
  * counted, and reported once by spdk_reactors_fini(). */
 static _Atomic uint64_t g_dropped_events;
@@ -607,6 +610,7 @@ spdk_reactors_start(void)
 	}
 	g_main_reactor = &g_rt.reactors[main_core];
 	g_orphans = false;
+	g_start_error = 0;
 	SPDK_ENV_FOREACH_CORE(core) {
 		if (core == main_core) {
 			continue;
@@ -618,6 +622,7 @@ spdk_reactors_start(void)
 			}
 			SPDK_ERRLOG("cannot start the reactor of core %u: %s; stopping\n", core,
 				    spdk_strerror(-rc));
+			g_start_error = rc;
 			stop_now(NULL, NULL);
 			g_orphans = true;
 		}
@@ -626,6 +631,12 @@ spdk_reactors_start(void)
 	reactor_run(&g_rt.reactors[main_core]);
 	spdk_env_thread_wait_all();
 	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_SHUTDOWN);
+}
+
+int
+pw__reactors_start_error(void)
+{
+	return g_start_error;
 }
 
 enum spdk_reactor_state

@@ -1,0 +1,769 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Fault injection (built only with -DPW_FAULT_INJECTION=ON; lib/common/pw_fault.h).
+ *
+ * Each scenario uses a part of the library the way an application does and
+ * checks every return code; on an error it undoes what it did and returns the
+ * error. The driver runs it with the Nth injection point failing, for
+ * N = 1, 2, ... until a run crosses fewer than N points (nothing was
+ * injected, the scenario passed untouched). After every faulty run it checks
+ * that nothing leaked (LeakSanitizer, when the build has it) and that the
+ * library still works: the same scenario, run again with nothing injected,
+ * must succeed. A crash, a hang (the harness's time limit), a leak, or a
+ * library left unusable fails the test. Each scenario is driven twice: the
+ * Nth point fails alone, and the Nth and every later point fail (the error
+ * paths of the error paths).
+ *
+ * It prints, per scenario, how many injection points a clean run crosses and
+ * how many faulty runs ended in an error return.
+ *
+ * Scenarios (issue 8, item 5):
+ *   thread_lifecycle   thread lib init, thread create, send, poll, exit, destroy
+ *   io_device          register, channels on two threads, for_each_channel, unregister
+ *   pollers            timed and untimed pollers; interrupt-registered ones in
+ *                      interrupt mode
+ *   fd_group           create, add, wait, remove, nest, destroy
+ *   env                env init on 2 cores, ring, mempool, fini
+ *   app                spdk_app_start on 2 cores, a thread moved between them, stop
+ */
+
+#include "harness.h"
+
+#include "spdk/stdinc.h"
+#include "spdk/env.h"
+#include "spdk/event.h"
+#include "spdk/fd_group.h"
+#include "spdk/log.h"
+#include "spdk/thread.h"
+
+#include "common/pw_fault.h"
+#include "thread/io_channel_internal.h"
+#include "thread/thread_internal.h"
+
+#include <sys/eventfd.h>
+#include <time.h>
+
+/* The leak check of LeakSanitizer, when the build has it (weak: absent otherwise). */
+int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+
+/* Scenarios give up waiting for progress after this long (a refused timer
+ * never fires: that is an error return, not a hang). */
+#define PROGRESS_MS	300
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---------------------------------------------------------------------------
+ * Helpers for the scenarios that drive threads by hand
+ * ------------------------------------------------------------------------- */
+
+static void
+count_msg(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+/* Exit thread t (made current for the call), poll it until it has exited,
+ * destroy it. Bounded: an exit that never completes is a failure. */
+static int
+end_thread(struct spdk_thread *t)
+{
+	uint64_t deadline = now_ms() + 5000;
+	int rc = 0;
+
+	spdk_set_thread(t);
+	spdk_thread_exit(t);
+	while (!spdk_thread_is_exited(t)) {
+		spdk_thread_poll(t, 0, 0);
+		if (now_ms() > deadline) {
+			FAIL("thread %s did not exit", spdk_thread_get_name(t));
+		}
+	}
+	spdk_set_thread(NULL);
+	spdk_thread_destroy(t);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * thread_lifecycle
+ * ------------------------------------------------------------------------- */
+
+static int
+scenario_thread_lifecycle(void)
+{
+	struct spdk_thread *t;
+	int ran = 0, sent = 0, rc;
+	uint64_t deadline;
+
+	rc = spdk_thread_lib_init(NULL, 0);
+	if (rc != 0) {
+		return rc;
+	}
+	t = spdk_thread_create("fault_t", NULL);
+	if (t == NULL) {
+		spdk_thread_lib_fini();
+		return -ENOMEM;
+	}
+	spdk_set_thread(t);
+	/* Enough messages to cross several queue segments. */
+	for (int i = 0; i < 600; i++) {
+		rc = spdk_thread_send_msg(t, count_msg, &ran);
+		if (rc != 0) {
+			break;
+		}
+		sent++;
+	}
+	deadline = now_ms() + PROGRESS_MS;
+	while (ran < sent && now_ms() < deadline) {
+		spdk_thread_poll(t, 0, 0);
+	}
+	if (ran != sent) {
+		FAIL("%d of %d accepted messages ran", ran, sent);
+	}
+	end_thread(t);
+	spdk_thread_lib_fini();
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * io_device
+ * ------------------------------------------------------------------------- */
+
+static int g_dev;	/* its address is the io_device */
+static int g_channels_created, g_channels_destroyed;
+static bool g_unregistered;
+
+static int
+dev_create(void *io_device, void *ctx_buf)
+{
+	g_channels_created++;
+	return 0;
+}
+
+static void
+dev_destroy(void *io_device, void *ctx_buf)
+{
+	g_channels_destroyed++;
+}
+
+static void
+dev_unregistered(void *io_device)
+{
+	g_unregistered = true;
+}
+
+static void
+visit_channel(struct spdk_io_channel_iter *i)
+{
+	int *visited = spdk_io_channel_iter_get_ctx(i);
+
+	(*visited)++;
+	spdk_for_each_channel_continue(i, 0);
+}
+
+static void
+walk_done(struct spdk_io_channel_iter *i, int status)
+{
+	int *visited = spdk_io_channel_iter_get_ctx(i);
+
+	*visited += 1000;
+}
+
+/* Poll every thread once; whether any did work. */
+static bool
+poll_all(struct spdk_thread **t, int n)
+{
+	bool busy = false;
+
+	for (int i = 0; i < n; i++) {
+		if (t[i] != NULL && spdk_thread_poll(t[i], 0, 0) > 0) {
+			busy = true;
+		}
+	}
+	return busy;
+}
+
+static void
+poll_until(struct spdk_thread **t, int n, const int *value, int want)
+{
+	uint64_t deadline = now_ms() + PROGRESS_MS;
+
+	while (*value < want && now_ms() < deadline) {
+		poll_all(t, n);
+	}
+}
+
+/* Whether spdk_io_device_register() accepted the device (it returns nothing;
+ * a refusal is logged). */
+static bool
+registered(void *io_device)
+{
+	bool found;
+
+	pw__threads_lock();
+	found = pw__io_device_find(io_device) != NULL;
+	pw__threads_unlock();
+	return found;
+}
+
+static int
+scenario_io_device(void)
+{
+	struct spdk_thread *t[2] = { NULL, NULL };
+	struct spdk_io_channel *ch[2] = { NULL, NULL };
+	int rc, visited = 0, nch = 0, i;
+	uint64_t deadline;
+
+	g_channels_created = g_channels_destroyed = 0;
+	g_unregistered = false;
+	rc = spdk_thread_lib_init(NULL, 0);
+	if (rc != 0) {
+		return rc;
+	}
+	for (i = 0; i < 2; i++) {
+		t[i] = spdk_thread_create(i == 0 ? "fault_d0" : "fault_d1", NULL);
+		if (t[i] == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	spdk_set_thread(t[0]);
+	spdk_io_device_register(&g_dev, dev_create, dev_destroy, 16, "fault_dev");
+	if (!registered(&g_dev)) {
+		/* Registration refused (logged): nothing to undo. */
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		spdk_set_thread(t[i]);
+		ch[i] = spdk_get_io_channel(&g_dev);
+		if (ch[i] == NULL) {
+			rc = -ENOMEM;
+		} else {
+			nch++;
+		}
+	}
+	spdk_set_thread(t[0]);
+	spdk_for_each_channel(&g_dev, visit_channel, &visited, walk_done);
+	/* The walk either visits every channel and completes, or (its
+	 * allocation refused) completes at once with an error or not at all;
+	 * it never stops half-way without its completion. */
+	poll_until(t, 2, &visited, 1000);
+	if (visited >= 1000 && visited != 1000 + nch) {
+		FAIL("the walk visited %d of %d channels", visited - 1000, nch);
+	}
+	if (visited < 1000) {
+		rc = -ENOMEM;
+	}
+	for (i = 0; i < 2; i++) {
+		if (ch[i] != NULL) {
+			spdk_set_thread(t[i]);
+			spdk_put_io_channel(ch[i]);
+		}
+	}
+	spdk_set_thread(t[0]);
+	spdk_io_device_unregister(&g_dev, dev_unregistered);
+	deadline = now_ms() + 5000;
+	while (!g_unregistered) {
+		poll_all(t, 2);
+		if (now_ms() > deadline) {
+			FAIL("the unregister callback never ran");
+		}
+	}
+	if (g_channels_created != g_channels_destroyed) {
+		FAIL("%d channels created, %d destroyed", g_channels_created,
+		     g_channels_destroyed);
+	}
+out:
+	for (i = 0; i < 2; i++) {
+		if (t[i] != NULL) {
+			end_thread(t[i]);
+		}
+	}
+	spdk_thread_lib_fini();
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * pollers (poll mode, then interrupt mode)
+ * ------------------------------------------------------------------------- */
+
+static int
+count_poller(void *ctx)
+{
+	(*(int *)ctx)++;
+	return SPDK_POLLER_BUSY;
+}
+
+static void
+mode_changed(struct spdk_poller *poller, void *cb_arg, bool interrupt_mode)
+{
+	(*(int *)cb_arg)++;
+}
+
+static int
+run_pollers(bool interrupt_mode)
+{
+	struct spdk_thread *t;
+	struct spdk_poller *timed = NULL, *untimed = NULL, *parked = NULL;
+	int n_timed = 0, n_untimed = 0, n_parked = 0, modes = 0, rc;
+	uint64_t deadline;
+
+	if (interrupt_mode) {
+		rc = spdk_interrupt_mode_enable();
+		if (rc != 0) {
+			FAIL("spdk_interrupt_mode_enable: %d", rc);
+		}
+	}
+	rc = spdk_thread_lib_init(NULL, 0);
+	if (rc != 0) {
+		return rc;
+	}
+	t = spdk_thread_create("fault_p", NULL);
+	if (t == NULL) {
+		spdk_thread_lib_fini();
+		return -ENOMEM;
+	}
+	spdk_set_thread(t);
+	timed = spdk_poller_register(count_poller, &n_timed, 100);
+	untimed = spdk_poller_register(count_poller, &n_untimed, 0);
+	parked = spdk_poller_register(count_poller, &n_parked, 0);
+	if (timed == NULL || untimed == NULL || parked == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (interrupt_mode) {
+		spdk_poller_register_interrupt(parked, mode_changed, &modes);
+		if (modes != 1) {
+			FAIL("the mode callback ran %d times, want 1", modes);
+		}
+	}
+	deadline = now_ms() + PROGRESS_MS;
+	while ((n_timed < 3 || (!interrupt_mode && n_untimed < 3)) && now_ms() < deadline) {
+		spdk_thread_poll(t, 0, 0);
+	}
+	if (n_timed < 3) {
+		/* A timer refused in interrupt mode (timerfd) is logged and
+		 * the poller does not run: an error, seen here. */
+		rc = -EIO;
+	}
+	if (interrupt_mode && n_parked != 0) {
+		FAIL("a poller parked by interrupt mode ran %d times", n_parked);
+	}
+	spdk_poller_pause(parked);
+	spdk_poller_resume(parked);
+out:
+	spdk_poller_unregister(&timed);
+	spdk_poller_unregister(&untimed);
+	spdk_poller_unregister(&parked);
+	end_thread(t);
+	spdk_thread_lib_fini();
+	return rc;
+}
+
+static int
+scenario_pollers(void)
+{
+	return run_pollers(false);
+}
+
+static int
+scenario_pollers_interrupt(void)
+{
+	return run_pollers(true);
+}
+
+/* ---------------------------------------------------------------------------
+ * fd_group
+ * ------------------------------------------------------------------------- */
+
+static int
+efd_handler(void *ctx)
+{
+	int *fd = ctx;
+	uint64_t v;
+
+	if (read(fd[0], &v, sizeof(v)) == sizeof(v)) {
+		fd[1]++;
+	}
+	return 0;
+}
+
+static int
+scenario_fd_group(void)
+{
+	struct spdk_fd_group *parent = NULL, *child = NULL;
+	int a[2] = { -1, 0 }, b[2] = { -1, 0 };	/* fd, times its handler read it */
+	uint64_t one = 1;
+	bool a_added = false, b_added = false, nested = false;
+	int rc, n;
+
+	a[0] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	b[0] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_GE(a[0], 0);
+	ASSERT_GE(b[0], 0);
+	rc = spdk_fd_group_create(&parent);
+	if (rc != 0) {
+		goto out;
+	}
+	rc = spdk_fd_group_create(&child);
+	if (rc != 0) {
+		goto out;
+	}
+	rc = SPDK_FD_GROUP_ADD(parent, a[0], efd_handler, a);
+	if (rc != 0) {
+		goto out;
+	}
+	a_added = true;
+	rc = SPDK_FD_GROUP_ADD(child, b[0], efd_handler, b);
+	if (rc != 0) {
+		goto out;
+	}
+	b_added = true;
+	rc = spdk_fd_group_nest(parent, child);
+	if (rc != 0) {
+		goto out;
+	}
+	nested = true;
+	ASSERT_EQ(write(a[0], &one, sizeof(one)), (ssize_t)sizeof(one));
+	ASSERT_EQ(write(b[0], &one, sizeof(one)), (ssize_t)sizeof(one));
+	n = spdk_fd_group_wait(parent, 0);
+	if (n < 0) {
+		rc = n;
+		goto out;
+	}
+	/* A refused wait leaves the events pending: a second wait runs them. */
+	if (a[1] + b[1] < 2) {
+		n = spdk_fd_group_wait(parent, 0);
+		if (n < 0) {
+			rc = n;
+			goto out;
+		}
+	}
+	if (a[1] != 1 || b[1] != 1) {
+		FAIL("handlers ran %d and %d times, want 1 and 1", a[1], b[1]);
+	}
+out:
+	if (nested) {
+		n = spdk_fd_group_unnest(parent, child);
+		if (n != 0) {
+			/* Refused with nothing changed (it must re-register the
+			 * child's fds): an application retries later. */
+			rc = rc != 0 ? rc : n;
+			pw__fault_suspend(true);
+			ASSERT_EQ(spdk_fd_group_unnest(parent, child), 0);
+			pw__fault_suspend(false);
+		}
+	}
+	if (b_added) {
+		spdk_fd_group_remove(child, b[0]);
+	}
+	if (a_added) {
+		spdk_fd_group_remove(parent, a[0]);
+	}
+	if (child != NULL) {
+		spdk_fd_group_destroy(child);
+	}
+	if (parent != NULL) {
+		spdk_fd_group_destroy(parent);
+	}
+	close(a[0]);
+	close(b[0]);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * env
+ * ------------------------------------------------------------------------- */
+
+static int
+scenario_env(void)
+{
+	struct spdk_env_opts opts;
+	struct spdk_ring *ring = NULL;
+	struct spdk_mempool *mp = NULL;
+	void *objs[8], *out[8];
+	uint32_t core, cores = 0;
+	int rc;
+
+	spdk_env_opts_init(&opts);
+	opts.name = "fault_env";
+	opts.core_mask = "0x3";
+	rc = spdk_env_init(&opts);
+	if (rc != 0) {
+		return rc;
+	}
+	SPDK_ENV_FOREACH_CORE(core) {
+		cores++;
+	}
+	if (cores != 2) {
+		FAIL("env init on 0x3 gave %u cores", cores);
+	}
+	ring = spdk_ring_create(SPDK_RING_TYPE_MP_MC, 64, SPDK_ENV_NUMA_ID_ANY);
+	mp = spdk_mempool_create("fault_mp", 64, 32, 8, SPDK_ENV_NUMA_ID_ANY);
+	if (ring == NULL || mp == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < 8; i++) {
+		objs[i] = spdk_mempool_get(mp);
+		if (objs[i] == NULL) {
+			FAIL("a fresh pool of 64 gave no element %d", i);
+		}
+	}
+	if (spdk_ring_enqueue(ring, objs, 8, NULL) != 8) {
+		FAIL("a fresh ring of 64 refused 8 elements");
+	}
+	if (spdk_ring_dequeue(ring, out, 8) != 8) {
+		FAIL("the ring did not give back its 8 elements");
+	}
+	for (int i = 0; i < 8; i++) {
+		if (out[i] != objs[i]) {
+			FAIL("the ring reordered element %d", i);
+		}
+		spdk_mempool_put(mp, out[i]);
+	}
+	if (spdk_mempool_count(mp) != 64) {
+		FAIL("the pool holds %zu of 64 elements", spdk_mempool_count(mp));
+	}
+out:
+	spdk_mempool_free(mp);
+	spdk_ring_free(ring);
+	spdk_env_fini();
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * app: 2 cores, a thread moved from core 1 to core 0, stop
+ * ------------------------------------------------------------------------- */
+
+struct app_run {
+	struct spdk_thread	*app_thread;
+	struct spdk_poller	*watchdog;
+	uint64_t		deadline;
+	int			result;		/* -EINPROGRESS until the chain ends */
+	uint32_t		first_core, moved_core;
+};
+
+static struct app_run g_run;
+
+static void
+app_done(void *ctx)
+{
+	int rc = (int)(intptr_t)ctx;
+
+	spdk_poller_unregister(&g_run.watchdog);
+	g_run.result = rc;
+	spdk_app_stop(rc);
+}
+
+/* From the moving thread: report rc to the app thread and exit. If the
+ * report cannot be sent, the watchdog stops the app. */
+static void
+mover_finish(int rc)
+{
+	spdk_thread_send_msg(g_run.app_thread, app_done, (void *)(intptr_t)rc);
+	spdk_thread_exit(spdk_get_thread());
+}
+
+static void
+mover_moved(void *ctx)
+{
+	g_run.moved_core = spdk_env_get_current_core();
+	mover_finish(g_run.moved_core == 0 ? 0 : -EIO);
+}
+
+static void
+mover_start(void *ctx)
+{
+	struct spdk_cpuset mask;
+	int rc;
+
+	g_run.first_core = spdk_env_get_current_core();
+	spdk_cpuset_zero(&mask);
+	spdk_cpuset_set_cpu(&mask, 0, true);
+	rc = spdk_thread_set_cpumask(&mask);
+	if (rc != 0) {
+		mover_finish(rc);
+		return;
+	}
+	/* Runs after the move (between slices), on the new core. */
+	rc = spdk_thread_send_msg(spdk_get_thread(), mover_moved, NULL);
+	if (rc != 0) {
+		mover_finish(rc);
+	}
+}
+
+static int
+watchdog(void *ctx)
+{
+	if (now_ms() < g_run.deadline) {
+		return SPDK_POLLER_IDLE;
+	}
+	spdk_poller_unregister(&g_run.watchdog);
+	g_run.result = -ETIMEDOUT;
+	spdk_app_stop(-ETIMEDOUT);
+	return SPDK_POLLER_BUSY;
+}
+
+static void
+app_start_fn(void *ctx)
+{
+	struct spdk_cpuset mask;
+	struct spdk_thread *mover;
+
+	g_run.app_thread = spdk_get_thread();
+	g_run.deadline = now_ms() + 2000;
+	g_run.watchdog = spdk_poller_register(watchdog, NULL, 1000);
+	if (g_run.watchdog == NULL) {
+		g_run.result = -ENOMEM;
+		spdk_app_stop(-ENOMEM);
+		return;
+	}
+	spdk_cpuset_zero(&mask);
+	spdk_cpuset_set_cpu(&mask, 1, true);
+	mover = spdk_thread_create("fault_mover", &mask);
+	if (mover == NULL) {
+		app_done((void *)(intptr_t)-ENOMEM);
+		return;
+	}
+	if (spdk_thread_send_msg(mover, mover_start, NULL) != 0) {
+		/* The thread lives on until the reactors end it at stop. */
+		app_done((void *)(intptr_t)-ENOMEM);
+	}
+}
+
+static int
+scenario_app(void)
+{
+	struct spdk_app_opts opts;
+	int rc;
+
+	memset(&g_run, 0, sizeof(g_run));
+	g_run.result = -EINPROGRESS;
+	spdk_app_opts_init(&opts, sizeof(opts));
+	opts.name = "fault_app";
+	opts.reactor_mask = "0x3";
+	rc = spdk_app_start(&opts, app_start_fn, NULL);
+	spdk_app_fini();
+	if (rc == 0 && g_run.result != 0) {
+		FAIL("spdk_app_start returned 0 but the run ended with %d", g_run.result);
+	}
+	if (rc == 0 && (g_run.first_core != 1 || g_run.moved_core != 0)) {
+		FAIL("the thread ran on core %u then %u, want 1 then 0", g_run.first_core,
+		     g_run.moved_core);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * The driver
+ * ------------------------------------------------------------------------- */
+
+static void
+check_leaks(const char *name, uint64_t n)
+{
+	if (__lsan_do_recoverable_leak_check != NULL && __lsan_do_recoverable_leak_check() != 0) {
+		FAIL("%s: leak after failing injection point %" PRIu64, name, n);
+	}
+}
+
+static void
+drive(const char *name, int (*scenario)(void), bool sticky)
+{
+	uint64_t n, clean_points, errors = 0;
+	cpu_set_t affinity;
+	int rc;
+
+	ASSERT_EQ(sched_getaffinity(0, sizeof(affinity), &affinity), 0);
+	/* Quiet: the library logs every refusal; the test reads return codes. */
+	spdk_log_set_print_level(SPDK_LOG_DISABLED);
+	pw__fault_arm(0, false);
+	rc = scenario();
+	clean_points = pw__fault_points();
+	if (rc != 0) {
+		FAIL("%s: fails with nothing injected: %d", name, rc);
+	}
+	for (n = 1;; n++) {
+		pw__fault_arm(n, sticky);
+		rc = scenario();
+		if (pw__fault_injected() == 0) {
+			pw__fault_arm(0, false);
+			if (rc != 0) {
+				FAIL("%s: fails with nothing injected: %d", name, rc);
+			}
+			break;
+		}
+		pw__fault_arm(0, false);
+		if (rc != 0) {
+			errors++;
+		}
+		/* The one thing the library cannot undo when the system refuses:
+		 * giving the pthread it pinned its cpu mask back (logged). */
+		ASSERT_EQ(sched_setaffinity(0, sizeof(affinity), &affinity), 0);
+		check_leaks(name, n);
+		/* The library must still work. */
+		rc = scenario();
+		if (rc != 0) {
+			FAIL("%s: after failing point %" PRIu64 ", a clean run fails: %d", name, n,
+			     rc);
+		}
+		if (n > 100000) {
+			FAIL("%s: the scenario never runs out of injection points", name);
+		}
+	}
+	check_leaks(name, n);
+	printf("fault %-18s %-7s %4" PRIu64 " injection points in a clean run, %4" PRIu64
+	       " runs with a failure, %4" PRIu64 " of them returned an error\n", name,
+	       sticky ? "sticky" : "single", clean_points, n - 1, errors);
+	fflush(stdout);
+}
+
+#define FAULT_TEST(scn, seconds)						\
+	TEST_TIMEOUT(scn##_single, seconds)					\
+	{									\
+		drive(#scn, scenario_##scn, false);				\
+	}									\
+	TEST_TIMEOUT(scn##_sticky, seconds)					\
+	{									\
+		drive(#scn, scenario_##scn, true);				\
+	}
+
+FAULT_TEST(thread_lifecycle, 300)
+FAULT_TEST(io_device, 300)
+FAULT_TEST(pollers, 300)
+FAULT_TEST(pollers_interrupt, 300)
+FAULT_TEST(fd_group, 300)
+FAULT_TEST(env, 300)
+
+static void
+need_two_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 || !CPU_ISSET(0, &set) ||
+	    !CPU_ISSET(1, &set)) {
+		TEST_SKIP("needs cpus 0 and 1");
+	}
+}
+
+TEST_TIMEOUT(app_single, 600)
+{
+	need_two_cpus();
+	drive("app", scenario_app, false);
+}
+
+TEST_TIMEOUT(app_sticky, 600)
+{
+	need_two_cpus();
+	drive("app", scenario_app, true);
+}
