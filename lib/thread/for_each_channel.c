@@ -109,20 +109,22 @@ static void
 complete_walk(struct spdk_io_channel_iter *i)
 {
 	struct io_device *dev = i->dev;
-	bool unregister_now = false;
+	bool free_dev = false;
 
 	i->done = true;
 	pw__threads_lock();
 	if (dev != NULL) {
-		dev->for_each_count--;
-		unregister_now = dev->pending_unregister && dev->for_each_count == 0;
+		/* A deferred unregistration happens here, in the same critical
+		 * section: no other call can slip in between. */
+		free_dev = pw__io_device_walk_ended_locked(dev);
 	}
 	i->ch = NULL;
 	pw__threads_unlock();
 
+	/* After this the completion may run on another pthread and free i. */
 	send_completion(i);
-	if (unregister_now) {
-		pw__io_device_finish_pending_unregister(dev);
+	if (free_dev) {
+		pw__io_device_free(dev);
 	}
 }
 
