@@ -27,6 +27,7 @@
 
 #include "spdk/stdinc.h"
 #include "spdk/thread.h"
+#include "spdk_internal/thread.h"
 #include "spdk/fd_group.h"
 #include "pinwheel/thread.h"
 
@@ -1165,6 +1166,62 @@ TEST(register_interrupt_on_a_thread_in_interrupt_mode)
 	spdk_poller_unregister(&p.poller);
 	spdk_poller_unregister(&q.poller);
 	spdk_poller_unregister(&nocb.poller);
+	finish(t);
+	lib_fini();
+}
+
+/* Issue 8, defect 4: a poller parked by spdk_poller_register_interrupt()
+ * keeps its (dead) entry in the dispatch array until the slice ends; a pause
+ * and a resume before that parked it again and marked the same entry dead a
+ * second time. The count of dead entries then exceeded the array, so
+ * spdk_thread_has_active_pollers() said true with no poller polled (debug
+ * builds assert in active_tombstone()). */
+TEST(pause_resume_of_a_parked_poller_before_the_slice_ends)
+{
+	struct spdk_thread *t;
+	struct ipoller p = { 0 };
+
+	ASSERT_EQ(spdk_interrupt_mode_enable(), 0);
+	t = lib_init_thread("t");
+	spdk_set_thread(t);
+
+	p.poller = spdk_poller_register(ipoller_fn, &p, 0);
+	ASSERT_NOT_NULL(p.poller);
+	ASSERT_TRUE(spdk_thread_has_active_pollers(t));
+	spdk_poller_register_interrupt(p.poller, ipoller_mode_cb, &p);	/* parks it */
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	spdk_poller_pause(p.poller);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	spdk_poller_resume(p.poller);	/* parked again: the thread is in interrupt mode */
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	ASSERT_STR_EQ(spdk_poller_get_state_str(p.poller), "waiting");
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	ASSERT_EQ(p.runs, 0);
+
+	/* The same from the array: pause, then resume before the slice ends. */
+	spdk_thread_set_interrupt_mode(false);
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_EQ(p.runs, 1);
+	ASSERT_TRUE(spdk_thread_has_active_pollers(t));
+	spdk_poller_pause(p.poller);
+	spdk_thread_set_interrupt_mode(true);
+	spdk_poller_resume(p.poller);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_EQ(p.runs, 1);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+
+	/* Back to polling: it runs again, once per slice. */
+	spdk_thread_set_interrupt_mode(false);
+	ASSERT_TRUE(spdk_thread_has_active_pollers(t));
+	spdk_thread_poll(t, 0, 0);
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_EQ(p.runs, 3);
+
+	spdk_poller_unregister(&p.poller);
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
 	finish(t);
 	lib_fini();
 }
