@@ -446,6 +446,22 @@ pw__interrupts_run_own(struct spdk_thread *thread)
 }
 
 void
+pw__interrupts_rearm_own(struct spdk_thread *thread)
+{
+	struct pw_waker *w = thread->own_waker;
+
+	/* Only while no driver has put its own waker in place (see above). The
+	 * seq_cst look at the queue pairs with the senders' claim as in a
+	 * driver's last look before sleeping (pw__thread_sleeper()): a message
+	 * claimed after it finds the fd to write itself (the own waker is
+	 * always "asleep"). */
+	if (atomic_load_explicit(&thread->waker, memory_order_relaxed) == w &&
+	    pw__msgq_pending(thread)) {
+		pw_waker_wake(w);
+	}
+}
+
+void
 pw__interrupts_fini(struct spdk_thread *thread)
 {
 	struct spdk_interrupt *intr;

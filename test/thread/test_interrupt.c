@@ -908,6 +908,41 @@ TEST(interrupt_fd_sees_messages_queued_before)
 	lib_fini();
 }
 
+/* Issue 8, defect 2: a slice runs at most 8 messages; with more queued, the
+ * fd must stay readable, or a foreign loop waiting on it stalls with work
+ * queued. Before the fix the slice had cleared the fd and nothing wrote it
+ * again: "expected readable(fd)" after the first poll, 12 messages left. */
+TEST(interrupt_fd_stays_readable_while_messages_remain)
+{
+	struct spdk_thread *t = lib_init_thread("t");
+	struct spdk_fd_group *fgrp;
+	int calls = 0, polls = 0;
+	int fd;
+
+	spdk_set_thread(NULL);
+	fd = spdk_thread_get_interrupt_fd(t);
+	ASSERT_GE(fd, 0);
+	fgrp = spdk_thread_get_interrupt_fd_group(t);
+	for (int i = 0; i < 20; i++) {
+		ASSERT_EQ(spdk_thread_send_msg(t, count_msg, &calls), 0);
+	}
+	/* The foreign loop: wait for the fd (0 timeout: it must already be
+	 * readable), handle the group, poll once. */
+	while (calls < 20) {
+		ASSERT_TRUE(readable(fd));
+		ASSERT_GE(spdk_fd_group_wait(fgrp, 0), 1);
+		ASSERT_GT(spdk_thread_poll(t, 0, 0), 0);
+		polls++;
+		ASSERT_LE(polls, 3);
+	}
+	ASSERT_EQ(polls, 3);	/* 8 + 8 + 4 */
+	ASSERT_EQ(calls, 20);
+	/* All done: quiet, no spurious wake-up left. */
+	ASSERT_FALSE(readable(fd));
+	finish(t);
+	lib_fini();
+}
+
 /* ---------------------------------------------------------------------------
  * Interrupt mode
  * ------------------------------------------------------------------------- */
