@@ -210,24 +210,31 @@ spdk_for_each_channel(void *io_device, spdk_channel_msg fn, void *ctx,
 PW_EXPORT void
 spdk_for_each_channel_continue(struct spdk_io_channel_iter *i, int status)
 {
+	struct spdk_thread *cur;
+
 	if (iter_null(__func__, i)) {
 		return;
 	}
 	if (i->done) {
-		SPDK_ERRLOG("spdk_for_each_channel_continue: the walk over io_device %s has already "
-			    "ended; call ignored\n", i->dev ? i->dev->name : "?");
+		/* The walk's end may have freed the device (a deferred
+		 * unregistration): name it by the user's pointer only. */
+		SPDK_ERRLOG("spdk_for_each_channel_continue: the walk over io_device %p has already "
+			    "ended; call ignored\n", i->io_device);
 		return;
 	}
-	if (i->cur_thread != pw__tls_thread) {
-		pw__wrong_thread(__func__, i->dev ? i->dev->name : "?", i->cur_thread,
-				 pw__tls_thread);
+	cur = i->cur_thread;
+	if (cur != pw__tls_thread) {
+		pw__wrong_thread(__func__, i->dev ? i->dev->name : "?", cur, pw__tls_thread);
 		return;
 	}
+	/* Everything is read before the walk moves on: once it is sent to the
+	 * next thread or its completion is sent, i may be freed on another
+	 * pthread at any time. */
 	i->status = status;
 	if (status != 0) {
 		complete_walk(i);
 		return;
 	}
-	walk_from(i, i->cur_thread->id + 1);
+	walk_from(i, cur->id + 1);
 }
 

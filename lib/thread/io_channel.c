@@ -235,8 +235,10 @@ put_channel_msg(void *arg)
 		return;
 	}
 	if (!ch->linked) {
-		/* Its thread was destroyed holding it (logged then); the device may
-		 * be gone, so leave the channel alone. */
+		/* Its thread was destroyed holding it (logged then) and gave it
+		 * back to the device: the device may be gone, so no destroy
+		 * callback; only the channel's own memory is freed. */
+		free(ch);
 		return;
 	}
 	/* Unlink first: a walk that reaches this thread now skips it. */
@@ -350,7 +352,9 @@ spdk_thread_get_first_io_channel(struct spdk_thread *thread)
 		return NULL;
 	}
 	map = thread->channels;
-	return map->len > 0 ? map->chs[0] : NULL;
+	/* NULL map: the thread is being destroyed and its channels are gone
+	 * (a message run while it is destroyed can still ask). */
+	return map != NULL && map->len > 0 ? map->chs[0] : NULL;
 }
 
 PW_EXPORT struct spdk_io_channel *
@@ -362,6 +366,10 @@ spdk_thread_get_next_io_channel(struct spdk_io_channel *prev)
 		return NULL;
 	}
 	map = prev->thread->channels;
+	if (map == NULL || !prev->linked) {
+		/* Its thread's channels are gone, or prev was released. */
+		return NULL;
+	}
 	uint32_t i = map_lower_bound(map, prev->dev);
 
 	return i + 1 < map->len ? map->chs[i + 1] : NULL;
