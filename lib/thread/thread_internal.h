@@ -363,7 +363,7 @@ struct pw_waker {
  * last look sees the claim, or these loads see the driver's waker asleep.
  */
 static inline struct pw_waker *
-pw__thread_sleeper(struct spdk_thread *thread)
+pw__thread_waker_asleep(struct spdk_thread *thread)
 {
 	struct pw_waker *w = atomic_load_explicit(&thread->waker, memory_order_seq_cst);
 
