@@ -46,17 +46,41 @@ seg_reset(struct pw_segq_seg *seg)
 	seg->free_next = NULL;
 }
 
+/*
+ * The limit counts one word, pool->extra: the segments linked in queues
+ * beyond each queue's first one, plus the ones being opened. It changes only
+ * by read-modify-writes, +1 in seg_reserve() before a segment is linked, -1
+ * when a segment leaves a chain (pw_segq_retire(), an unused fresh segment,
+ * pw_segq_fini()). Relaxed is enough: every RMW reads the latest value in
+ * the word's modification order, and each -1 happens after the +1 it undoes
+ * (the consumer reaches a segment through the acquire load of `next` that
+ * pairs with the release store linking it, which follows the +1 in the
+ * producer; pw_segq_fini() walks the chain with the same acquire loads), so
+ * the word never drops below the true count and cannot wrap.
+ *
+ * (It used to be computed as reserved - queues from two words that queue
+ * creation and destruction updated one after the other, read relaxed: in
+ * between the difference wrapped and a send failed with -ENOMEM.)
+ */
+
 /* Reserve room for one more segment in a queue; false at the limit. */
 static bool
 seg_reserve(struct pw_segq_pool *pool)
 {
-	size_t reserved = atomic_fetch_add_explicit(&pool->reserved, 1, memory_order_relaxed);
+	size_t extra = atomic_fetch_add_explicit(&pool->extra, 1, memory_order_relaxed);
 
-	if (reserved - atomic_load_explicit(&pool->queues, memory_order_relaxed) >= pool->limit) {
-		atomic_fetch_sub_explicit(&pool->reserved, 1, memory_order_relaxed);
+	if (extra >= pool->limit) {
+		atomic_fetch_sub_explicit(&pool->extra, 1, memory_order_relaxed);
 		return false;
 	}
 	return true;
+}
+
+/* A segment beyond its queue's first leaves its chain. */
+static void
+seg_unreserve(struct pw_segq_pool *pool)
+{
+	atomic_fetch_sub_explicit(&pool->extra, 1, memory_order_relaxed);
 }
 
 int
@@ -68,8 +92,8 @@ pw_segq_init(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 		return -ENOMEM;
 	}
 	seg_reset(seg);
-	atomic_fetch_add(&pool->queues, 1);
-	atomic_fetch_add(&pool->reserved, 1);
+	/* Its first segment is free of charge: the limit is not touched. */
+	atomic_fetch_add_explicit(&pool->queues, 1, memory_order_relaxed);
 	cons->seg = seg;
 	cons->idx = 0;
 	atomic_init(&prod->tail, (uintptr_t)seg);
@@ -83,12 +107,15 @@ pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 	struct pw_segq_seg *seg = cons->seg, *next, *spare;
 
 	while (seg != NULL) {
+		/* Pairs with the release store of next in pw_segq_push_slow(). */
 		next = atomic_load_explicit(&seg->next, memory_order_acquire);
+		if (seg != cons->seg) {
+			seg_unreserve(pool);
+		}
 		seg_free(pool, seg);
-		atomic_fetch_sub(&pool->reserved, 1);
 		seg = next;
 	}
-	atomic_fetch_sub(&pool->queues, 1);
+	atomic_fetch_sub_explicit(&pool->queues, 1, memory_order_relaxed);
 	spare = atomic_exchange_explicit(&prod->spare, NULL, memory_order_acquire);
 	if (spare != NULL) {
 		seg_free(pool, spare);
@@ -112,7 +139,8 @@ pw_segq_pool_drain(struct pw_segq_pool *pool)
 size_t
 pw_segq_pool_reserved(struct pw_segq_pool *pool)
 {
-	return atomic_load(&pool->reserved);
+	return atomic_load_explicit(&pool->extra, memory_order_relaxed) +
+	       atomic_load_explicit(&pool->queues, memory_order_relaxed);
 }
 
 void
@@ -120,7 +148,7 @@ pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_s
 {
 	struct pw_segq_seg *old;
 
-	atomic_fetch_sub_explicit(&pool->reserved, 1, memory_order_relaxed);
+	seg_unreserve(pool);
 	/* Pairs with the acquire exchange in fresh_segment(): the consumer is
 	 * done reading the segment before a producer zeroes and reuses it. */
 	old = atomic_exchange_explicit(&prod->spare, seg, memory_order_acq_rel);
@@ -143,7 +171,7 @@ fresh_segment(struct pw_segq_prod *prod, struct pw_segq_pool *pool)
 	if (seg == NULL) {
 		seg = seg_alloc(pool);
 		if (seg == NULL) {
-			atomic_fetch_sub_explicit(&pool->reserved, 1, memory_order_relaxed);
+			seg_unreserve(pool);
 			return NULL;
 		}
 	}

@@ -21,7 +21,10 @@
  *   was taken and the next one is linked.
  * - A segment is "reserved" while linked in a queue. Each queue's first one
  *   is free of charge; the others count against the pool's limit, which
- *   turns exhaustion into -ENOMEM at push time.
+ *   turns exhaustion into -ENOMEM at push time. One counter, `extra`, holds
+ *   exactly those (plus segments being opened) and is the only input of the
+ *   limit check: a queue coming or going never changes it, so the check
+ *   never sees a half-updated state (see pw_segq.c).
  *
  * The tail word can see the same segment come back (ABA) after it was
  * retired and reused by this queue; that is harmless because the word
@@ -55,9 +58,9 @@ struct pw_segq_seg {
 struct pw_segq_pool {
 	pthread_mutex_t			lock;
 	struct pw_segq_seg		*free;
-	_Atomic size_t			reserved;	/* linked in queues */
-	_Atomic size_t			queues;		/* live queues: one free segment each */
-	size_t				limit;		/* reserved segments allowed beyond one per queue */
+	_Atomic size_t			extra;		/* reserved beyond each queue's first */
+	_Atomic size_t			queues;		/* live queues (reporting only) */
+	size_t				limit;		/* bound of extra */
 };
 
 #define PW_SEGQ_POOL_INITIALIZER { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, SIZE_MAX }
@@ -86,7 +89,8 @@ int pw_segq_init(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw
 void pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool);
 /* Free the pool's unused segments. */
 void pw_segq_pool_drain(struct pw_segq_pool *pool);
-/* Segments reserved in queues of this pool (tests). */
+/* Segments reserved in queues of this pool (tests; not a snapshot while
+ * queues come and go). */
 size_t pw_segq_pool_reserved(struct pw_segq_pool *pool);
 
 /*

@@ -109,20 +109,22 @@ static void
 complete_walk(struct spdk_io_channel_iter *i)
 {
 	struct io_device *dev = i->dev;
-	bool unregister_now = false;
+	bool free_dev = false;
 
 	i->done = true;
 	pw__threads_lock();
 	if (dev != NULL) {
-		dev->for_each_count--;
-		unregister_now = dev->pending_unregister && dev->for_each_count == 0;
+		/* A deferred unregistration happens here, in the same critical
+		 * section: no other call can slip in between. */
+		free_dev = pw__io_device_walk_ended_locked(dev);
 	}
 	i->ch = NULL;
 	pw__threads_unlock();
 
+	/* After this the completion may run on another pthread and free i. */
 	send_completion(i);
-	if (unregister_now) {
-		pw__io_device_finish_pending_unregister(dev);
+	if (free_dev) {
+		pw__io_device_free(dev);
 	}
 }
 
@@ -208,24 +210,31 @@ spdk_for_each_channel(void *io_device, spdk_channel_msg fn, void *ctx,
 PW_EXPORT void
 spdk_for_each_channel_continue(struct spdk_io_channel_iter *i, int status)
 {
+	struct spdk_thread *cur;
+
 	if (iter_null(__func__, i)) {
 		return;
 	}
 	if (i->done) {
-		SPDK_ERRLOG("spdk_for_each_channel_continue: the walk over io_device %s has already "
-			    "ended; call ignored\n", i->dev ? i->dev->name : "?");
+		/* The walk's end may have freed the device (a deferred
+		 * unregistration): name it by the user's pointer only. */
+		SPDK_ERRLOG("spdk_for_each_channel_continue: the walk over io_device %p has already "
+			    "ended; call ignored\n", i->io_device);
 		return;
 	}
-	if (i->cur_thread != pw__tls_thread) {
-		pw__wrong_thread(__func__, i->dev ? i->dev->name : "?", i->cur_thread,
-				 pw__tls_thread);
+	cur = i->cur_thread;
+	if (cur != pw__tls_thread) {
+		pw__wrong_thread(__func__, i->dev ? i->dev->name : "?", cur, pw__tls_thread);
 		return;
 	}
+	/* Everything is read before the walk moves on: once it is sent to the
+	 * next thread or its completion is sent, i may be freed on another
+	 * pthread at any time. */
 	i->status = status;
 	if (status != 0) {
 		complete_walk(i);
 		return;
 	}
-	walk_from(i, i->cur_thread->id + 1);
+	walk_from(i, cur->id + 1);
 }
 

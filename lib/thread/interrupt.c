@@ -10,8 +10,8 @@
  * in its own and waits on it while it sleeps.
  *
  * A waker is a sleeping flag plus an eventfd. Senders check the flag after
- * claiming a slot (pw__thread_sleeper()) and write the eventfd only when the driver
- * sleeps, so a busy driver costs senders no system call. Interrupt mode
+ * claiming a slot (pw__thread_waker_asleep()) and write the eventfd only
+ * when the driver sleeps, so a busy driver costs senders no system call. Interrupt mode
  * (SPDK's) is a per-thread switch: pollers that said they can work from
  * interrupts stop being polled, so the thread's reactor can sleep.
  */
@@ -127,7 +127,7 @@ pw_waker_prepare_sleep(struct pw_waker *waker)
 		SPDK_ERRLOG("pw_waker_prepare_sleep: NULL waker\n");
 		return;
 	}
-	/* Pairs with the seq_cst load in pw__thread_sleeper(). */
+	/* Pairs with the seq_cst load in pw__thread_waker_asleep(). */
 	atomic_store_explicit(&waker->sleeping, 1, memory_order_seq_cst);
 }
 
@@ -164,7 +164,7 @@ pw_thread_set_waker(struct spdk_thread *thread, struct pw_waker *waker)
 		SPDK_ERRLOG("pw_thread_set_waker: NULL thread\n");
 		return;
 	}
-	/* Pairs with the seq_cst load in pw__thread_sleeper(). */
+	/* Pairs with the seq_cst load in pw__thread_waker_asleep(). */
 	atomic_store_explicit(&thread->waker, waker, memory_order_seq_cst);
 }
 
@@ -443,6 +443,22 @@ pw__interrupts_run_own(struct spdk_thread *thread)
 	}
 	rc = spdk_fd_group_wait(thread->fgrp, 0);
 	return rc > 0 ? rc : 0;
+}
+
+void
+pw__interrupts_rearm_own(struct spdk_thread *thread)
+{
+	struct pw_waker *w = thread->own_waker;
+
+	/* Only while no driver has put its own waker in place (see above). The
+	 * seq_cst look at the queue pairs with the senders' claim as in a
+	 * driver's last look before sleeping (pw__thread_waker_asleep()): a message
+	 * claimed after it finds the fd to write itself (the own waker is
+	 * always "asleep"). */
+	if (atomic_load_explicit(&thread->waker, memory_order_relaxed) == w &&
+	    pw__msgq_pending(thread)) {
+		pw_waker_wake(w);
+	}
 }
 
 void

@@ -108,7 +108,7 @@ channel_unlink(struct spdk_io_channel *ch)
 	memmove(&dev->threads[j], &dev->threads[j + 1],
 		(dev->nthreads - j - 1) * sizeof(dev->threads[0]));
 	dev->nthreads--;
-	dev->refcnt--;
+	/* dev->refcnt still counts the channel: pw__io_device_release() drops it. */
 }
 
 /* ---------------------------------------------------------------------------
@@ -140,13 +140,15 @@ pw__channels_fini(struct spdk_thread *thread)
 	}
 	/* Channels still held are leaked on purpose: their devices may still
 	 * reference them (the error was logged by the caller). */
-	pw__threads_lock();
 	while (map->len > 0) {
 		struct spdk_io_channel *ch = map->chs[map->len - 1];
 
+		pw__threads_lock();
 		channel_unlink(ch);
+		pw__threads_unlock();
+		/* The device no longer counts it (it may be freed now). */
+		pw__io_device_release(ch->dev);
 	}
-	pw__threads_unlock();
 	free(map->chs);
 	free(map);
 	thread->channels = NULL;
@@ -162,7 +164,6 @@ spdk_get_io_channel(void *io_device)
 	struct spdk_thread *thread = pw__tls_thread;
 	struct spdk_io_channel *ch;
 	struct io_device *dev;
-	bool free_dev;
 	int rc;
 
 	if (thread == NULL) {
@@ -211,15 +212,12 @@ spdk_get_io_channel(void *io_device)
 	if (rc != 0) {
 		pw__threads_lock();
 		channel_unlink(ch);
-		free_dev = dev->unregistered && dev->refcnt == 0;
 		pw__threads_unlock();
 		SPDK_ERRLOG("could not create a channel for io_device %s (%p): %s (rc %d)\n",
 			    dev->name, io_device, spdk_strerror(rc < 0 ? -rc : rc), rc);
 		free(ch);
 		/* The callback may have unregistered the device meanwhile. */
-		if (free_dev) {
-			pw__io_device_free(dev);
-		}
+		pw__io_device_release(dev);
 		return NULL;
 	}
 	return ch;
@@ -230,7 +228,6 @@ put_channel_msg(void *arg)
 {
 	struct spdk_io_channel *ch = arg;
 	struct io_device *dev = ch->dev;
-	bool free_dev;
 
 	ch->destroy_ref--;
 	if (ch->ref > 0 || ch->destroy_ref > 0) {
@@ -238,8 +235,10 @@ put_channel_msg(void *arg)
 		return;
 	}
 	if (!ch->linked) {
-		/* Its thread was destroyed holding it (logged then); the device may
-		 * be gone, so leave the channel alone. */
+		/* Its thread was destroyed holding it (logged then) and gave it
+		 * back to the device: the device may be gone, so no destroy
+		 * callback; only the channel's own memory is freed. */
+		free(ch);
 		return;
 	}
 	/* Unlink first: a walk that reaches this thread now skips it. */
@@ -247,15 +246,12 @@ put_channel_msg(void *arg)
 	channel_unlink(ch);
 	pw__threads_unlock();
 
+	/* The device still counts the channel: it cannot be freed meanwhile. */
 	ch->destroy_cb(dev->io_device, spdk_io_channel_get_ctx(ch));
-
-	pw__threads_lock();
-	free_dev = dev->unregistered && dev->refcnt == 0;
-	pw__threads_unlock();
-	if (free_dev) {
-		pw__io_device_free(dev);
-	}
 	free(ch);
+	/* Count down and decide in one critical section: of two channels
+	 * released at once on two pthreads, only the last frees the device. */
+	pw__io_device_release(dev);
 }
 
 static bool
@@ -356,7 +352,9 @@ spdk_thread_get_first_io_channel(struct spdk_thread *thread)
 		return NULL;
 	}
 	map = thread->channels;
-	return map->len > 0 ? map->chs[0] : NULL;
+	/* NULL map: the thread is being destroyed and its channels are gone
+	 * (a message run while it is destroyed can still ask). */
+	return map != NULL && map->len > 0 ? map->chs[0] : NULL;
 }
 
 PW_EXPORT struct spdk_io_channel *
@@ -368,6 +366,10 @@ spdk_thread_get_next_io_channel(struct spdk_io_channel *prev)
 		return NULL;
 	}
 	map = prev->thread->channels;
+	if (map == NULL || !prev->linked) {
+		/* Its thread's channels are gone, or prev was released. */
+		return NULL;
+	}
 	uint32_t i = map_lower_bound(map, prev->dev);
 
 	return i + 1 < map->len ? map->chs[i + 1] : NULL;

@@ -39,9 +39,12 @@ struct io_device {
 	uint64_t			unregister_thread_id;
 	uint32_t			ctx_size;
 	uint32_t			for_each_count;
-	uint32_t			refcnt;		/* channels alive */
-	bool				pending_unregister;
-	bool				unregistered;
+	/* Channels alive: counted from their creation until their destroy
+	 * callback has returned, so the device outlives every callback. */
+	uint32_t			refcnt;
+	bool				pending_unregister;	/* waits for walks to end */
+	bool				unregistered;	/* out of the registry */
+	bool				freed;		/* free_now() said yes (io_device.c) */
 	struct dev_thread		*threads;	/* threads with a channel, by id */
 	uint32_t			nthreads;
 	uint32_t			threads_cap;
@@ -128,12 +131,18 @@ pw__dev_thread_pos(const struct io_device *dev, uint64_t id)
 /* ---- io_device.c (thread list lock held unless said otherwise) ---- */
 /* The registered device for this pointer, or NULL. */
 struct io_device *pw__io_device_find(void *io_device);
-/* The device is unregistered and has no channel left: free it, on the
- * unregistering thread if it asked for a callback. Lock not held. */
+/* A channel of dev is gone (its destroy callback has returned, or it never
+ * got one): count it down and, if it was the last one of an unregistered
+ * device, free the device. The count and the decision are taken in one
+ * critical section (see free_now() in io_device.c). Lock not held. */
+void pw__io_device_release(struct io_device *dev);
+/* A spdk_for_each_channel() walk over dev has ended. If it was the last one
+ * and an unregistration waits for it, the device is unregistered now, in the
+ * same critical section; returns true if the caller must then free it with
+ * pw__io_device_free() (after dropping the lock). */
+bool pw__io_device_walk_ended_locked(struct io_device *dev);
+/* Free a device pw__io_device_walk_ended_locked() gave up. Lock not held. */
 void pw__io_device_free(struct io_device *dev);
-/* The last walk of a device whose unregistration was deferred has ended:
- * unregister it now. Lock not held. */
-void pw__io_device_finish_pending_unregister(struct io_device *dev);
 
 /* ---- io_channel.c (thread list lock held) ---- */
 /* The thread's channel for dev, or NULL. */

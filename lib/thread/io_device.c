@@ -177,6 +177,8 @@ send_finish_unregister(void *arg)
 	}
 }
 
+/* Free an unregistered device that has no channel left, on the unregistering
+ * thread if it asked for a callback. Only after free_now() said so. */
 void
 pw__io_device_free(struct io_device *dev)
 {
@@ -188,12 +190,54 @@ pw__io_device_free(struct io_device *dev)
 	send_finish_unregister(dev);
 }
 
+/*
+ * The one place that decides "free the device now", lock held, in the same
+ * critical section as the change that can make it true (the last channel
+ * released, or the unregistration itself): an unregistered device with no
+ * channel left. It answers true once per device, so two releases that end
+ * at the same time on two pthreads cannot both free it.
+ */
+static bool
+free_now(struct io_device *dev)
+{
+	if (!dev->unregistered || dev->refcnt > 0 || dev->freed) {
+		return false;
+	}
+	dev->freed = true;
+	return true;
+}
+
+/* Unregister now (lock held): out of the registry, and whether to free it. */
+static bool
+unregister_locked(struct io_device *dev)
+{
+	dev->unregistered = true;
+	dev->pending_unregister = false;
+	dev_remove(dev);
+	return free_now(dev);
+}
+
+void
+pw__io_device_release(struct io_device *dev)
+{
+	bool free_dev;
+
+	pw__threads_lock();
+	assert(dev->refcnt > 0);
+	dev->refcnt--;
+	free_dev = free_now(dev);
+	pw__threads_unlock();
+	if (free_dev) {
+		pw__io_device_free(dev);
+	}
+}
+
 PW_EXPORT void
 spdk_io_device_unregister(void *io_device, spdk_io_device_unregister_cb unregister_cb)
 {
 	struct spdk_thread *thread = pw__tls_thread;
 	struct io_device *dev;
-	uint32_t refcnt;
+	bool free_dev;
 
 	if (thread == NULL) {
 		SPDK_ERRLOG("spdk_io_device_unregister(%p): no current spdk_thread\n", io_device);
@@ -207,7 +251,7 @@ spdk_io_device_unregister(void *io_device, spdk_io_device_unregister_cb unregist
 		return;
 	}
 	/* A second unregister while the first waits for walks to finish. */
-	if (dev->pending_unregister && dev->for_each_count > 0) {
+	if (dev->pending_unregister) {
 		pw__threads_unlock();
 		SPDK_ERRLOG("io_device %s already has an unregistration pending\n", dev->name);
 		return;
@@ -215,43 +259,35 @@ spdk_io_device_unregister(void *io_device, spdk_io_device_unregister_cb unregist
 	dev->unregister_cb = unregister_cb;
 	dev->unregister_thread = thread;
 	dev->unregister_thread_id = thread->id;
+	/* Counted before the device can be freed (and the callback sent to this
+	 * thread, which decrements it). */
+	if (unregister_cb != NULL) {
+		thread->pending_unregister_count++;
+	}
 	if (dev->for_each_count > 0) {
 		SPDK_WARNLOG("io_device %s has %u spdk_for_each_channel walk(s) outstanding; "
 			     "unregistering when they end\n", dev->name, dev->for_each_count);
-		if (!dev->pending_unregister && unregister_cb != NULL) {
-			thread->pending_unregister_count++;
-		}
 		dev->pending_unregister = true;
 		pw__threads_unlock();
 		return;
 	}
-	dev->unregistered = true;
-	dev_remove(dev);
-	refcnt = dev->refcnt;
+	/* From here on another pthread may free dev as soon as the lock drops. */
+	free_dev = unregister_locked(dev);
 	pw__threads_unlock();
-
-	if (unregister_cb != NULL && !dev->pending_unregister) {
-		thread->pending_unregister_count++;
-	}
-	if (refcnt == 0) {
+	if (free_dev) {
 		pw__io_device_free(dev);
 	}
 }
 
-void
-pw__io_device_finish_pending_unregister(struct io_device *dev)
+bool
+pw__io_device_walk_ended_locked(struct io_device *dev)
 {
-	uint32_t refcnt;
-
-	pw__threads_lock();
-	assert(dev->pending_unregister && dev->for_each_count == 0);
-	dev->unregistered = true;
-	dev_remove(dev);
-	refcnt = dev->refcnt;
-	pw__threads_unlock();
-	if (refcnt == 0) {
-		pw__io_device_free(dev);
+	assert(dev->for_each_count > 0);
+	dev->for_each_count--;
+	if (!dev->pending_unregister || dev->for_each_count > 0) {
+		return false;
 	}
+	return unregister_locked(dev);
 }
 
 PW_EXPORT const char *

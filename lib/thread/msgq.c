@@ -90,7 +90,7 @@ bool
 pw__msgq_pending(struct spdk_thread *thread)
 {
 	/* seq_cst: a sleeping driver's last look, paired with the senders'
-	 * claim (see pw__thread_sleeper()). */
+	 * claim (see pw__thread_waker_asleep()). */
 	return pw_segq_pending(&thread->mq_prod, &thread->mq_cons);
 }
 
@@ -104,18 +104,18 @@ pw__msgq_count(struct spdk_thread *thread)
  * Public sending functions
  * ------------------------------------------------------------------------- */
 
-struct sleeper_note {
+struct waker_note {
 	struct spdk_thread	*thread;
-	struct pw_waker		*sleeper;
+	struct pw_waker		*waker;
 };
 
 /* Runs between the claim of a message slot and its publication. */
 static inline void
-note_sleeper(void *arg)
+note_waker(void *arg)
 {
-	struct sleeper_note *note = arg;
+	struct waker_note *note = arg;
 
-	note->sleeper = pw__thread_sleeper(note->thread);
+	note->waker = pw__thread_waker_asleep(note->thread);
 }
 
 /* Out of line, so that the sending fast path saves no register for them. */
@@ -144,7 +144,7 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 {
 	struct spdk_thread *thread = (struct spdk_thread *)cthread;
 	void *const msg[PW_MSG_WORDS] = { (void *)fn, ctx };
-	struct sleeper_note note;
+	struct waker_note note;
 	int rc;
 
 	if (spdk_unlikely(thread == NULL || fn == NULL)) {
@@ -155,15 +155,15 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 		return send_refused(thread, fn, -EIO);
 	}
 	note.thread = thread;
-	note.sleeper = NULL;
-	rc = pw_segq_push_claimed(&thread->mq_prod, &g_msg_pool, PW_MSG_WORDS, msg, note_sleeper,
+	note.waker = NULL;
+	rc = pw_segq_push_claimed(&thread->mq_prod, &g_msg_pool, PW_MSG_WORDS, msg, note_waker,
 				  &note);
 	if (spdk_unlikely(rc != 0)) {
 		return send_refused(thread, fn, rc);
 	}
 	/* The thread may be gone by now: only the waker is used. */
-	if (note.sleeper != NULL) {
-		pw_waker_wake(note.sleeper);
+	if (note.waker != NULL) {
+		pw_waker_wake(note.waker);
 	}
 	return 0;
 }

@@ -348,10 +348,19 @@ wants_park(const struct spdk_poller *poller)
 	return poller->period_ticks == 0 && poller->intr_capable && poller->thread->in_interrupt;
 }
 
+/* In the array and not a tombstone: it is polled. */
+static bool
+entry_live(const struct spdk_thread *thread, const struct spdk_poller *poller)
+{
+	return in_array(poller) && thread->active[poller->active_idx].fn != tombstone_fn;
+}
+
 static void
 park(struct spdk_thread *thread, struct spdk_poller *poller)
 {
-	if (in_array(poller)) {
+	/* A poller paused (or parked) earlier in this slice still has its entry,
+	 * already a tombstone: mark it once only. */
+	if (entry_live(thread, poller)) {
 		active_tombstone(thread, poller);
 	}
 	poller->parked = true;

@@ -363,7 +363,7 @@ struct pw_waker {
  * last look sees the claim, or these loads see the driver's waker asleep.
  */
 static inline struct pw_waker *
-pw__thread_sleeper(struct spdk_thread *thread)
+pw__thread_waker_asleep(struct spdk_thread *thread)
 {
 	struct pw_waker *w = atomic_load_explicit(&thread->waker, memory_order_seq_cst);
 
@@ -377,6 +377,10 @@ void pw__interrupts_fini(struct spdk_thread *thread);
  * waker attached): clear its fd and run its ready interrupt sources, without
  * waiting. Returns how many fds were handled. */
 int pw__interrupts_run_own(struct spdk_thread *thread);
+/* The same thread after a batch of messages: if more are queued, make its
+ * fd readable again (the slice cleared it and the senders of those messages
+ * wrote it before that). */
+void pw__interrupts_rearm_own(struct spdk_thread *thread);
 /* At spdk_thread_lib_fini(): interrupt mode has no "disable" in SPDK, so it is
  * reset here for a restarted framework to choose again; recycled wakers are
  * freed. */

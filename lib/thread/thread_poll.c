@@ -22,6 +22,7 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	spdk_msg_fn critical;
 	uint64_t end;
 	int rc = 0, prc;
+	bool own;
 
 	PW_THREAD_OR_RETURN(thread, 0);
 	pw__tls_thread = thread;
@@ -38,11 +39,18 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 		critical(NULL);
 		rc = 1;
 	}
-	if (spdk_unlikely(thread->own_waker != NULL) && pw__interrupts_run_own(thread) > 0) {
+	/* Driven through spdk_thread_get_interrupt_fd() by a loop of the user's. */
+	own = thread->own_waker != NULL;
+	if (spdk_unlikely(own) && pw__interrupts_run_own(thread) > 0) {
 		rc = 1;
 	}
 	if (pw__msgq_run(thread, max_msgs) > 0) {
 		rc = 1;
+		/* Its fd was cleared above: keep it readable while messages remain
+		 * beyond this batch, or a loop waiting on it would stall. */
+		if (spdk_unlikely(own)) {
+			pw__interrupts_rearm_own(thread);
+		}
 	}
 	if (pw__pollers_due(thread, now)) {
 		prc = pw__pollers_run(thread, now);

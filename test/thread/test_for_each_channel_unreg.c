@@ -221,6 +221,52 @@ TEST(for_each_channel_null_iterator_logged)
 	ut_threads_fini();
 }
 
+/* A completion that calls spdk_for_each_channel_continue() on its finished
+ * walk (misuse). */
+static void
+continue_in_cpl(struct spdk_io_channel_iter *i, int status)
+{
+	struct walk *w = spdk_io_channel_iter_get_ctx(i);
+
+	w->cpl_calls++;
+	w->status = status;
+	spdk_for_each_channel_continue(i, 0);
+}
+
+/* Issue 8, defect 7: the walk's end performs a deferred unregistration, and
+ * the device (no channel left, no callback) is freed at once. A continue on
+ * the finished iterator, here from its completion, then read the freed
+ * device to name it in the log (ASan: heap-use-after-free in
+ * spdk_for_each_channel_continue). Expected: logged with the io_device
+ * pointer, which stays valid, and ignored. */
+TEST(for_each_channel_continue_after_end_reads_no_freed_device)
+{
+	struct fe_dev dev = {0};
+	struct spdk_io_channel *chs[1];
+	struct walk w = {0};
+	char expect[64];
+
+	fe_setup(1, &dev, chs, NULL);
+	w.io_device = &dev;
+	ut_set_thread(0);
+	spdk_for_each_channel(&dev, walk_fn, &w, continue_in_cpl);
+	log_capture_start();
+	spdk_io_device_unregister(&dev, NULL);	/* deferred: the walk is outstanding */
+	ASSERT_EQ(pw__io_device_count(), 1);
+	/* Released after the walk's visit, before its completion runs. */
+	spdk_put_io_channel(chs[0]);
+	ut_set_thread(UT_NONE);
+	ut_poll_threads();
+	log_capture_stop();
+	ASSERT_EQ(pw__io_device_count(), 0);
+	ASSERT_EQ(w.cpl_calls, 1);
+	ASSERT_EQ(w.status, 0);
+	snprintf(expect, sizeof(expect), "walk over io_device %p has already ended", (void *)&dev);
+	ASSERT_TRUE(log_capture_contains(expect));
+	ASSERT_EQ(ut_thread(0)->for_each_count, 0);
+	ut_threads_fini();
+}
+
 /* Calls spdk_for_each_channel_continue() twice on every visit (misuse). */
 static void
 double_continue_fn(struct spdk_io_channel_iter *i)

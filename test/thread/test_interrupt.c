@@ -27,6 +27,7 @@
 
 #include "spdk/stdinc.h"
 #include "spdk/thread.h"
+#include "spdk_internal/thread.h"
 #include "spdk/fd_group.h"
 #include "pinwheel/thread.h"
 
@@ -907,6 +908,41 @@ TEST(interrupt_fd_sees_messages_queued_before)
 	lib_fini();
 }
 
+/* Issue 8, defect 2: a slice runs at most 8 messages; with more queued, the
+ * fd must stay readable, or a foreign loop waiting on it stalls with work
+ * queued. Before the fix the slice had cleared the fd and nothing wrote it
+ * again: "expected readable(fd)" after the first poll, 12 messages left. */
+TEST(interrupt_fd_stays_readable_while_messages_remain)
+{
+	struct spdk_thread *t = lib_init_thread("t");
+	struct spdk_fd_group *fgrp;
+	int calls = 0, polls = 0;
+	int fd;
+
+	spdk_set_thread(NULL);
+	fd = spdk_thread_get_interrupt_fd(t);
+	ASSERT_GE(fd, 0);
+	fgrp = spdk_thread_get_interrupt_fd_group(t);
+	for (int i = 0; i < 20; i++) {
+		ASSERT_EQ(spdk_thread_send_msg(t, count_msg, &calls), 0);
+	}
+	/* The foreign loop: wait for the fd (0 timeout: it must already be
+	 * readable), handle the group, poll once. */
+	while (calls < 20) {
+		ASSERT_TRUE(readable(fd));
+		ASSERT_GE(spdk_fd_group_wait(fgrp, 0), 1);
+		ASSERT_GT(spdk_thread_poll(t, 0, 0), 0);
+		polls++;
+		ASSERT_LE(polls, 3);
+	}
+	ASSERT_EQ(polls, 3);	/* 8 + 8 + 4 */
+	ASSERT_EQ(calls, 20);
+	/* All done: quiet, no spurious wake-up left. */
+	ASSERT_FALSE(readable(fd));
+	finish(t);
+	lib_fini();
+}
+
 /* ---------------------------------------------------------------------------
  * Interrupt mode
  * ------------------------------------------------------------------------- */
@@ -1165,6 +1201,62 @@ TEST(register_interrupt_on_a_thread_in_interrupt_mode)
 	spdk_poller_unregister(&p.poller);
 	spdk_poller_unregister(&q.poller);
 	spdk_poller_unregister(&nocb.poller);
+	finish(t);
+	lib_fini();
+}
+
+/* Issue 8, defect 4: a poller parked by spdk_poller_register_interrupt()
+ * keeps its (dead) entry in the dispatch array until the slice ends; a pause
+ * and a resume before that parked it again and marked the same entry dead a
+ * second time. The count of dead entries then exceeded the array, so
+ * spdk_thread_has_active_pollers() said true with no poller polled (debug
+ * builds assert in active_tombstone()). */
+TEST(pause_resume_of_a_parked_poller_before_the_slice_ends)
+{
+	struct spdk_thread *t;
+	struct ipoller p = { 0 };
+
+	ASSERT_EQ(spdk_interrupt_mode_enable(), 0);
+	t = lib_init_thread("t");
+	spdk_set_thread(t);
+
+	p.poller = spdk_poller_register(ipoller_fn, &p, 0);
+	ASSERT_NOT_NULL(p.poller);
+	ASSERT_TRUE(spdk_thread_has_active_pollers(t));
+	spdk_poller_register_interrupt(p.poller, ipoller_mode_cb, &p);	/* parks it */
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	spdk_poller_pause(p.poller);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	spdk_poller_resume(p.poller);	/* parked again: the thread is in interrupt mode */
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	ASSERT_STR_EQ(spdk_poller_get_state_str(p.poller), "waiting");
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	ASSERT_EQ(p.runs, 0);
+
+	/* The same from the array: pause, then resume before the slice ends. */
+	spdk_thread_set_interrupt_mode(false);
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_EQ(p.runs, 1);
+	ASSERT_TRUE(spdk_thread_has_active_pollers(t));
+	spdk_poller_pause(p.poller);
+	spdk_thread_set_interrupt_mode(true);
+	spdk_poller_resume(p.poller);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_EQ(p.runs, 1);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
+
+	/* Back to polling: it runs again, once per slice. */
+	spdk_thread_set_interrupt_mode(false);
+	ASSERT_TRUE(spdk_thread_has_active_pollers(t));
+	spdk_thread_poll(t, 0, 0);
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_EQ(p.runs, 3);
+
+	spdk_poller_unregister(&p.poller);
+	spdk_thread_poll(t, 0, 0);
+	ASSERT_FALSE(spdk_thread_has_active_pollers(t));
 	finish(t);
 	lib_fini();
 }

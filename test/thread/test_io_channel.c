@@ -512,3 +512,65 @@ TEST(channel_accessors_with_null_logged)
 	log_capture_stop();
 	ut_threads_fini();
 }
+
+/* Issue 8, defect 7: a message that runs while its thread is destroyed (it
+ * arrived after the thread was forced to EXITED) reads the thread's channel
+ * list, which was torn down just before: spdk_thread_get_first_io_channel()
+ * and spdk_thread_get_next_io_channel() dereferenced the freed map (NULL:
+ * SIGSEGV). Expected: no channel, NULL. The channel the thread still held is
+ * released by its last put (its destroy callback does not run: its thread
+ * is gone). */
+static struct spdk_io_channel *g_held;
+static int g_late_checks;
+
+static void
+filler_msg(void *arg)
+{
+}
+
+static void
+late_list_channels(void *arg)
+{
+	struct spdk_thread *t = spdk_get_thread();
+
+	ASSERT_PTR_EQ(t, arg);
+	ASSERT_NULL(spdk_thread_get_first_io_channel(t));
+	ASSERT_NULL(spdk_thread_get_next_io_channel(g_held));
+	spdk_put_io_channel(g_held);
+	g_late_checks++;
+}
+
+TEST(channel_list_of_a_thread_being_destroyed_is_empty)
+{
+	struct ut_dev d = {0};
+	struct spdk_thread *t;
+
+	ut_threads_init(2);
+	t = ut_thread(1);
+	ut_set_thread(0);
+	reg(&d, CTX_MAGIC, "d");
+	ut_set_thread(1);
+	g_held = spdk_get_io_channel(&d);
+	ASSERT_NOT_NULL(g_held);
+	ASSERT_PTR_EQ(spdk_thread_get_first_io_channel(t), g_held);
+	ASSERT_NULL(spdk_thread_get_next_io_channel(g_held));
+	ASSERT_EQ(spdk_thread_exit(t), 0);
+	ASSERT_EQ(spdk_thread_send_msg(t, filler_msg, NULL), 0);
+	ASSERT_EQ(spdk_thread_send_msg(t, late_list_channels, t), 0);
+	/* Forced to EXITED in a slice that runs one message of two. */
+	ut_delay_us(PW_THREAD_EXIT_TIMEOUT_SEC * 1000000ull);
+	log_capture_start();
+	spdk_thread_poll(t, 1, 0);
+	ASSERT_TRUE(spdk_thread_is_exited(t));
+	ASSERT_EQ(g_late_checks, 0);
+	ut_set_thread(0);
+	spdk_thread_destroy(t);
+	ut_thread_forget(1);
+	log_capture_stop();
+	ASSERT_EQ(g_late_checks, 1);
+	ASSERT_EQ(d.creates, 1);
+	ASSERT_EQ(d.destroys, 0);
+	spdk_io_device_unregister(&d, NULL);
+	ASSERT_EQ(pw__io_device_count(), 0);
+	ut_threads_fini();
+}
