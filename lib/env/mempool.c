@@ -68,6 +68,7 @@
 #include "spdk/log.h"
 #include "spdk/util.h"
 
+#include "env/env_internal.h"
 #include "env/mempool_internal.h"
 
 /* Spins on a cell before yielding the CPU: the thread we wait for is inside a
@@ -89,16 +90,6 @@ pw__mempool_unlock(void)
 	pthread_mutex_unlock(&g_lock);
 }
 
-static inline void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 /* Wait until a cell's sequence number reaches want. The acquire load pairs
  * with the release store of the thread on the other side of the cell (the
  * publishing store in store_put() or the freeing store in
@@ -110,7 +101,7 @@ cell_wait(struct pw_mempool_cell *cell, uint64_t want)
 
 	while (__atomic_load_n(&cell->seq, __ATOMIC_ACQUIRE) != want) {
 		if (++spins < CELL_SPINS_BEFORE_YIELD) {
-			cpu_relax();
+			pw__pause();
 		} else {
 			sched_yield();
 			spins = 0;
