@@ -473,9 +473,10 @@ spdk_env_init(const struct spdk_env_opts *opts)
 	/* Calibrate now rather than on some reactor's first poll. */
 	spdk_get_ticks_hz();
 
-	/* The previous set (readable since its fini) is replaced: a reader
-	 * racing with this (a misuse) sees no set rather than half of each.
-	 * Relaxed: pairs with nothing; the release store below publishes. */
+	/* The previous set (readable since its fini) is being replaced. A
+	 * query racing with init is a misuse; it may see either set or a mix
+	 * of both (relaxed atomics: no undefined behaviour). Relaxed: pairs
+	 * with nothing; the release store below publishes the new set. */
 	__atomic_store_n(&g_core_set_valid, false, __ATOMIC_RELAXED);
 	for (uint32_t w = 0; w < CORE_WORDS; w++) {
 		uint64_t word = 0;
