@@ -36,7 +36,7 @@ header_layer() {
 	spdk/stdinc.h | spdk/likely.h | spdk/assert.h | spdk/queue.h | spdk/util.h) echo base ;;
 	spdk/log.h) echo log ;;
 	spdk/cpuset.h | spdk/string.h | spdk/fd_group.h | pinwheel/version.h) echo util ;;
-	spdk/env.h) echo env ;;
+	spdk/env.h | pinwheel/env.h) echo env ;;
 	spdk/thread.h | spdk_internal/thread.h | pinwheel/thread.h | pinwheel/spinlock.h) echo thread ;;
 	spdk/event.h | spdk_internal/event.h | pinwheel/event.h) echo event ;;
 	*) echo unknown ;;

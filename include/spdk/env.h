@@ -170,7 +170,8 @@ void spdk_env_opts_init(struct spdk_env_opts *opts);
  * no core, a main core outside the set, a core the process may not run on,
  * opts_size 0, or NULL opts when there are no previous options; -EALREADY if
  * already initialised; -ENOMEM if the options cannot be copied. Every error
- * is logged with the reason and leaves the environment uninitialised.
+ * is logged with the reason and leaves the environment uninitialised (and
+ * the core set of an earlier, finished environment readable as it was).
  */
 int spdk_env_init(const struct spdk_env_opts *opts);
 
@@ -180,6 +181,15 @@ int spdk_env_init(const struct spdk_env_opts *opts);
  * one is still running, the call is refused (logged) and the environment
  * stays initialised. Rings and memory pools stay valid: they are not tied to
  * the core set. Calling it when not initialised is a no-op.
+ *
+ * As with DPDK, the core set stays readable afterwards, until the next
+ * successful spdk_env_init() replaces it: spdk_env_get_core_count(), the
+ * main, first, next and last core, \ref SPDK_ENV_FOREACH_CORE and
+ * spdk_env_get_cpuset() answer as before the call (SPDK's programs print
+ * per-core figures after spdk_app_fini() that way). Only
+ * spdk_env_get_current_core() changes: \ref SPDK_ENV_LCORE_ID_ANY on this
+ * pthread from now on. pw_env_is_initialized() (pinwheel/env.h) tells
+ * whether the environment is up.
  */
 void spdk_env_fini(void);
 
@@ -306,7 +316,12 @@ struct spdk_mempool *spdk_mempool_lookup(const char *name);
  * Cores
  * ------------------------------------------------------------------------- */
 
-/** Number of cores in the environment's core set (0 before spdk_env_init()). */
+/**
+ * Number of cores in the environment's core set: 0 before the first
+ * successful spdk_env_init(); after spdk_env_fini(), still the count of the
+ * set just finished, until the next spdk_env_init(). The same holds for the
+ * main, first, next and last core below. Any pthread may call these.
+ */
 uint32_t spdk_env_get_core_count(void);
 
 /**
@@ -316,18 +331,18 @@ uint32_t spdk_env_get_core_count(void);
  */
 uint32_t spdk_env_get_current_core(void);
 
-/** The main core (UINT32_MAX before spdk_env_init()). */
+/** The main core (UINT32_MAX before the first spdk_env_init()). */
 uint32_t spdk_env_get_main_core(void);
 
-/** Lowest core of the set (UINT32_MAX before spdk_env_init()). */
+/** Lowest core of the set (UINT32_MAX before the first spdk_env_init()). */
 uint32_t spdk_env_get_first_core(void);
 
-/** Highest core of the set (UINT32_MAX before spdk_env_init()). */
+/** Highest core of the set (UINT32_MAX before the first spdk_env_init()). */
 uint32_t spdk_env_get_last_core(void);
 
 /**
  * Next core of the set after \p prev_core, or UINT32_MAX when there is none
- * (or before spdk_env_init()). As in SPDK, \p prev_core == UINT32_MAX gives
+ * (or before the first spdk_env_init()). As in SPDK, \p prev_core == UINT32_MAX gives
  * the first core.
  */
 uint32_t spdk_env_get_next_core(uint32_t prev_core);
@@ -356,7 +371,7 @@ void spdk_env_get_cpuset(struct spdk_cpuset *cpuset);
 /**
  * Zero \p cpuset, then set in it the SMT siblings of \p core (sysfs
  * thread_siblings_list; \p core itself included), or of every core of the
- * set when \p core is UINT32_MAX (none before spdk_env_init()).
+ * set when \p core is UINT32_MAX (none before the first spdk_env_init()).
  *
  * \return true on success; false when the topology is unknown (cpuset then
  * invalid), or (logged) for a NULL \p cpuset or \p core >= SPDK_CPUSET_SIZE.

@@ -8,10 +8,17 @@
  *
  * spdk_env_init() and spdk_env_fini() run on one pthread; queries may come
  * from any pthread. The core set is therefore published with atomics: every
- * field is written before g_initialized is set (release) and queries load
- * g_initialized with acquire before reading the fields. Fields are read and
- * written with relaxed atomics so that even a misuse (a query racing with
+ * field is written before g_core_set_valid is set (release) and queries load
+ * g_core_set_valid with acquire before reading the fields. Fields are read
+ * and written with relaxed atomics so that even a misuse (a query racing with
  * init) is not undefined behaviour.
+ *
+ * As with DPDK, whose lcore configuration outlives rte_eal_cleanup(), the core
+ * set stays readable after spdk_env_fini() until the next spdk_env_init()
+ * replaces it: SPDK's programs walk SPDK_ENV_FOREACH_CORE after
+ * spdk_app_fini() (event_perf prints its per-core counts there). Whether the
+ * environment is up is g_initialized (pw_env_is_initialized()), not a
+ * non-empty set.
  */
 
 #include "spdk/stdinc.h"
@@ -19,6 +26,8 @@
 #include "spdk/env.h"
 #include "spdk/log.h"
 #include "spdk/util.h"
+
+#include "pinwheel/env.h"
 
 #include <dirent.h>
 
@@ -44,8 +53,12 @@ struct env_config {
 	int	main_core;
 };
 
-/* Published core set (see the file comment for the ordering rules). */
+/* Published core set (see the file comment for the ordering rules).
+ * g_initialized: between a successful init and the fini that finishes it.
+ * g_core_set_valid: the fields below hold the set of the latest successful
+ * init (cleared while an init rewrites them, never by fini). */
 static bool g_initialized;
+static bool g_core_set_valid;
 static uint64_t g_core_bits[CORE_WORDS];
 static uint32_t g_core_count;
 static uint32_t g_main_core = UINT32_MAX;
@@ -72,6 +85,15 @@ env_ready(void)
 {
 	/* Pairs with the release store in spdk_env_init(). */
 	return __atomic_load_n(&g_initialized, __ATOMIC_ACQUIRE);
+}
+
+/* The core set may be read: an init has published it (it may have been
+ * finished since). */
+static bool
+core_set_readable(void)
+{
+	/* Pairs with the release store of true in spdk_env_init(). */
+	return __atomic_load_n(&g_core_set_valid, __ATOMIC_ACQUIRE);
 }
 
 static bool
@@ -362,6 +384,12 @@ pw__env_core_in_set(uint32_t core)
 	return env_ready() && core < SPDK_CPUSET_SIZE && core_bit(core);
 }
 
+PW_EXPORT bool
+pw_env_is_initialized(void)
+{
+	return env_ready();
+}
+
 PW_EXPORT void
 spdk_env_opts_init(struct spdk_env_opts *opts)
 {
@@ -449,6 +477,11 @@ spdk_env_init(const struct spdk_env_opts *opts)
 	/* Calibrate now rather than on some reactor's first poll. */
 	spdk_get_ticks_hz();
 
+	/* The previous set (readable since its fini) is being replaced. A
+	 * query racing with init is a misuse; it may see either set or a mix
+	 * of both (relaxed atomics: no undefined behaviour). Relaxed: pairs
+	 * with nothing; the release store below publishes the new set. */
+	__atomic_store_n(&g_core_set_valid, false, __ATOMIC_RELAXED);
 	for (uint32_t w = 0; w < CORE_WORDS; w++) {
 		uint64_t word = 0;
 
@@ -466,6 +499,9 @@ spdk_env_init(const struct spdk_env_opts *opts)
 	g_init_thread = pthread_self();
 	pw__env_set_current_core(main_core);
 	pin_init_thread(main_core);
+	/* Pairs with the acquire load in core_set_readable(): publishes the
+	 * fields above. */
+	__atomic_store_n(&g_core_set_valid, true, __ATOMIC_RELEASE);
 	/* Pairs with the acquire load in env_ready(): publishes the fields above. */
 	__atomic_store_n(&g_initialized, true, __ATOMIC_RELEASE);
 	return 0;
@@ -492,14 +528,10 @@ spdk_env_fini(void)
 		return;
 	}
 
+	/* Release: pairs with the acquire load in env_ready(), like the store
+	 * of true in spdk_env_init(). The core set itself stays readable until
+	 * the next init (see the file comment). */
 	__atomic_store_n(&g_initialized, false, __ATOMIC_RELEASE);
-	for (uint32_t w = 0; w < CORE_WORDS; w++) {
-		STORE(g_core_bits[w], 0);
-	}
-	STORE(g_core_count, 0);
-	STORE(g_first_core, UINT32_MAX);
-	STORE(g_last_core, UINT32_MAX);
-	STORE(g_main_core, UINT32_MAX);
 	pw__env_set_current_core(SPDK_ENV_LCORE_ID_ANY);
 	unpin_init_thread();
 }
@@ -507,25 +539,25 @@ spdk_env_fini(void)
 PW_EXPORT uint32_t
 spdk_env_get_core_count(void)
 {
-	return env_ready() ? LOAD(g_core_count) : 0;
+	return core_set_readable() ? LOAD(g_core_count) : 0;
 }
 
 PW_EXPORT uint32_t
 spdk_env_get_main_core(void)
 {
-	return env_ready() ? LOAD(g_main_core) : UINT32_MAX;
+	return core_set_readable() ? LOAD(g_main_core) : UINT32_MAX;
 }
 
 PW_EXPORT uint32_t
 spdk_env_get_first_core(void)
 {
-	return env_ready() ? LOAD(g_first_core) : UINT32_MAX;
+	return core_set_readable() ? LOAD(g_first_core) : UINT32_MAX;
 }
 
 PW_EXPORT uint32_t
 spdk_env_get_last_core(void)
 {
-	return env_ready() ? LOAD(g_last_core) : UINT32_MAX;
+	return core_set_readable() ? LOAD(g_last_core) : UINT32_MAX;
 }
 
 PW_EXPORT uint32_t
@@ -534,7 +566,7 @@ spdk_env_get_next_core(uint32_t prev_core)
 	uint32_t last, core, w;
 	uint64_t word;
 
-	if (!env_ready()) {
+	if (!core_set_readable()) {
 		return UINT32_MAX;
 	}
 	last = LOAD(g_last_core);

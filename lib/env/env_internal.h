@@ -42,6 +42,21 @@ uint32_t pw__env_reap_pinned(void);
  * Ticks (ticks.c)
  * ------------------------------------------------------------------------- */
 
+/* What spdk_pause() does, inline for the spin loops of lib/env (ring.c,
+ * mempool.c): tell the CPU this is a spin-wait loop. Also a compiler
+ * barrier. */
+static inline void
+pw__pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("pause" ::: "memory");
+#elif defined(__aarch64__) || defined(__arm__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 /*
  * Test clock. While enabled, spdk_get_ticks() returns a value that only these
  * functions change, spdk_get_ticks_hz() returns \p hz, and spdk_delay_us(us)

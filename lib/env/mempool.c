@@ -21,6 +21,17 @@
  * finished with it - a window of a few instructions. That makes bulk
  * operations all or nothing for free (the CAS claims all n positions or
  * none) and costs one CAS per batch.
+ *   Ordering (C11, not only x86): the cells' sequence numbers order the
+ * elements (release store by one side, acquire wait by the other). The two
+ * indices only have to be fresh enough for their checks. The CAS on each
+ * index is a release, and a side reads its own index (deq for getters, enq
+ * for putters, also as the reload of a failed CAS) with an acquire and the
+ * other side's relaxed: a getter that reads deq then sees an enq at least
+ * as new as the one that deq's writer saw (enq >= deq: no wrap, no wait for
+ * cells nobody fills), and a putter that reads enq sees the deq of every
+ * get that preceded the puts behind that enq (no false double put). No
+ * store-load order is needed, hence no seq_cst. doc/design.md gives the
+ * interleavings that relaxed loads allowed.
  *   Why not a mutex-protected stack: with caching disabled (cache_size 0)
  * every get and put reaches the store, and two pthreads contending on a
  * mutex end up in futex syscalls. Why not a lock-free LIFO list: it needs ABA
@@ -57,6 +68,7 @@
 #include "spdk/log.h"
 #include "spdk/util.h"
 
+#include "env/env_internal.h"
 #include "env/mempool_internal.h"
 
 /* Spins on a cell before yielding the CPU: the thread we wait for is inside a
@@ -78,16 +90,6 @@ pw__mempool_unlock(void)
 	pthread_mutex_unlock(&g_lock);
 }
 
-static inline void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 /* Wait until a cell's sequence number reaches want. The acquire load pairs
  * with the release store of the thread on the other side of the cell (the
  * publishing store in store_put() or the freeing store in
@@ -99,7 +101,7 @@ cell_wait(struct pw_mempool_cell *cell, uint64_t want)
 
 	while (__atomic_load_n(&cell->seq, __ATOMIC_ACQUIRE) != want) {
 		if (++spins < CELL_SPINS_BEFORE_YIELD) {
-			cpu_relax();
+			pw__pause();
 		} else {
 			sched_yield();
 			spins = 0;
@@ -115,20 +117,30 @@ pw__mempool_store_get(struct spdk_mempool *mp, void **objs, size_t n, size_t min
 	uint64_t pos, avail;
 	size_t k, i;
 
-	/* Relaxed: the CAS below only claims positions; the data is ordered by
-	 * the cells' sequence numbers. */
-	pos = __atomic_load_n(&mp->deq, __ATOMIC_RELAXED);
+	/* Acquire: pairs with the release CAS on deq below by the getter that
+	 * wrote this value (and, deq being written by RMWs only, by every
+	 * getter before it). Each of them read enq >= the deq it wrote before
+	 * its CAS, so that read happens-before our read of enq, which cannot
+	 * return an older value (read-read coherence): enq >= pos. A relaxed
+	 * load here lets enq come back older than pos (see doc/design.md). */
+	pos = __atomic_load_n(&mp->deq, __ATOMIC_ACQUIRE);
 	do {
-		/* enq >= deq >= pos always, so this cannot wrap. Positions below
-		 * enq have a producer that claimed them and will publish. */
+		/* Relaxed: the acquire on deq above (or the CAS failure below)
+		 * already bounds it from below by pos, so this cannot wrap.
+		 * Positions below enq have a producer that claimed them and
+		 * will publish; the cells order the data. */
 		avail = __atomic_load_n(&mp->enq, __ATOMIC_RELAXED) - pos;
 		if (avail < min) {
 			return 0;
 		}
 		k = avail < n ? (size_t)avail : n;
-		/* Pairs with nothing: a failed CAS reloads pos and we retry. */
+		/* Success is a release that pairs with the acquire load of deq
+		 * (or the acquire failure of this CAS) in later getters and in
+		 * pw__mempool_store_count(): it publishes our read of enq. Failure
+		 * is an acquire reload of pos, for the same reason as the load
+		 * above. */
 	} while (!__atomic_compare_exchange_n(&mp->deq, &pos, pos + k, true,
-					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+					      __ATOMIC_RELEASE, __ATOMIC_ACQUIRE));
 
 	for (i = 0; i < k; i++) {
 		struct pw_mempool_cell *cell = &mp->cells[(pos + i) & mp->mask];
@@ -136,7 +148,8 @@ pw__mempool_store_get(struct spdk_mempool *mp, void **objs, size_t n, size_t min
 		cell_wait(cell, pos + i + 1);
 		objs[i] = cell->obj;
 		/* Pairs with the acquire in cell_wait() of the producer that
-		 * next claims this cell (store_put()). */
+		 * next claims this cell (store_put()): our read of obj happens
+		 * before its write. */
 		__atomic_store_n(&cell->seq, pos + i + mp->mask + 1, __ATOMIC_RELEASE);
 	}
 	return k;
@@ -150,19 +163,31 @@ store_put(struct spdk_mempool *mp, void *const *objs, size_t n)
 	uint64_t pos, deq, size = mp->mask + 1;
 	size_t i;
 
-	pos = __atomic_load_n(&mp->enq, __ATOMIC_RELAXED);
+	/* Acquire: pairs with the release CAS on enq below by the putter that
+	 * wrote this value (and, enq being written by RMWs only, by every
+	 * putter before it). Each element they put, and each of ours, was
+	 * taken by a get whose CAS on deq happens-before that put, so those
+	 * CASes happen-before our read of deq below, which therefore sees
+	 * deq >= pos + n - count (write-read coherence) and the check passes
+	 * for every correct put. A relaxed load here lets deq come back older
+	 * and a correct put look like a double put (see doc/design.md). */
+	pos = __atomic_load_n(&mp->enq, __ATOMIC_ACQUIRE);
 	do {
-		/* deq read after pos can only make the store look emptier
-		 * than it was at pos, never fuller (negative when pos is stale;
-		 * the CAS then fails), so a correct put always fits: the store
-		 * never holds more than count <= size elements. */
+		/* Relaxed: bounded from below by the acquire above. A deq
+		 * older than the truth can only make the store look fuller,
+		 * never emptier, so an overflow is never let through; when pos
+		 * is stale the difference may even be negative, and then the
+		 * CAS fails. */
 		deq = __atomic_load_n(&mp->deq, __ATOMIC_RELAXED);
 		if ((int64_t)(pos + n - deq) > (int64_t)size) {
 			return false;
 		}
-		/* Pairs with nothing: a failed CAS reloads pos and we retry. */
+		/* Success is a release that pairs with the acquire load of enq
+		 * (or the acquire failure of this CAS) in later putters: it
+		 * publishes the gets that preceded our put. Failure is an
+		 * acquire reload of pos, as above. */
 	} while (!__atomic_compare_exchange_n(&mp->enq, &pos, pos + n, true,
-					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+					      __ATOMIC_RELEASE, __ATOMIC_ACQUIRE));
 
 	for (i = 0; i < n; i++) {
 		struct pw_mempool_cell *cell = &mp->cells[(pos + i) & mp->mask];
@@ -261,9 +286,13 @@ log_not_element(const struct spdk_mempool *mp, const void *ele)
 size_t
 pw__mempool_store_count(const struct spdk_mempool *mp)
 {
-	/* deq first: enq read later is at least the enq of that moment, which
-	 * is at least deq, so the difference cannot wrap. */
-	uint64_t deq = __atomic_load_n(&mp->deq, __ATOMIC_RELAXED);
+	/* Acquire: pairs with the release CAS on deq in
+	 * pw__mempool_store_get(), whose writer had read enq >= that deq; our
+	 * read of enq, after it, cannot be older (read-read coherence), so the
+	 * difference cannot wrap. It can exceed the pool's size, since others
+	 * may get and put between the two loads: callers clamp. */
+	uint64_t deq = __atomic_load_n(&mp->deq, __ATOMIC_ACQUIRE);
+	/* Relaxed: bounded from below by the acquire above. */
 	uint64_t enq = __atomic_load_n(&mp->enq, __ATOMIC_RELAXED);
 
 	return (size_t)(enq - deq);

@@ -54,6 +54,7 @@
 #include "spdk/likely.h"
 #include "spdk/log.h"
 #include "common/pw_common.h"
+#include "env_internal.h"
 
 /* Same ceiling as SPDK's DPDK-backed ring (an exact-size rte_ring needs a
  * power of two above count, and DPDK caps the slot array at 2^30). */
@@ -88,18 +89,6 @@ struct spdk_ring {
 	void			*slots[] __attribute__((aligned(RING_ALIGN)));
 };
 
-static inline void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 /* Slow half of ring_wait_turn, kept out of line so that the fast paths
  * need no call-preserved registers. */
 static __attribute__((noinline, cold)) void
@@ -110,7 +99,7 @@ ring_wait_turn_slow(size_t *tail, size_t start)
 	/* Acquire: same pairing as in ring_wait_turn. */
 	while (__atomic_load_n(tail, __ATOMIC_ACQUIRE) != start) {
 		if (++spins < RING_SPINS_BEFORE_YIELD) {
-			cpu_relax();
+			pw__pause();
 		} else {
 			spins = 0;
 			sched_yield();

@@ -18,6 +18,7 @@
 #include "spdk/cpuset.h"
 #include "spdk/env.h"
 #include "spdk/log.h"
+#include "pinwheel/env.h"
 
 #include "common/pw_common.h"
 #include "env_internal.h"
@@ -119,7 +120,7 @@ spdk_env_thread_launch_pinned(uint32_t core, thread_start_fn fn, void *arg)
 		SPDK_ERRLOG("fn is NULL\n");
 		return -EINVAL;
 	}
-	if (spdk_env_get_core_count() == 0) {
+	if (!pw_env_is_initialized()) {
 		SPDK_ERRLOG("the environment is not initialised; "
 			    "call spdk_env_init() first\n");
 		return -EINVAL;

@@ -209,7 +209,7 @@ tsc_hz_measure(void)
 
 	tsc_sample(&tsc0, &ns0);
 	while (monotonic_ns() - ns0 < CALIBRATION_WINDOW_NS) {
-		spdk_pause();
+		pw__pause();
 	}
 	tsc_sample(&tsc1, &ns1);
 
@@ -370,20 +370,14 @@ spdk_delay_us(unsigned int us)
 	need = us_to_ticks(us, g_real_hz) + 1;
 	ns_end = monotonic_ns() + (uint64_t)us * SPDK_USEC_TO_NSEC;
 	while (real_ticks() - start < need || monotonic_ns() < ns_end) {
-		spdk_pause();
+		pw__pause();
 	}
 }
 
 PW_EXPORT void
 spdk_pause(void)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ volatile("pause" ::: "memory");
-#elif defined(__aarch64__) || defined(__arm__)
-	__asm__ volatile("yield" ::: "memory");
-#else
-	__asm__ volatile("" ::: "memory");
-#endif
+	pw__pause();
 }
 
 void

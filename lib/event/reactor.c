@@ -23,6 +23,7 @@
 
 #include "spdk/log.h"
 #include "spdk/string.h"
+#include "pinwheel/env.h"
 
 #include <sys/prctl.h>
 
@@ -479,11 +480,12 @@ spdk_reactors_init(size_t msg_mempool_size)
 		SPDK_ERRLOG("the reactors are already initialised\n");
 		return -EALREADY;
 	}
-	last = spdk_env_get_last_core();
-	if (last == UINT32_MAX) {
+	/* Not the core set: it stays readable after spdk_env_fini(). */
+	if (!pw_env_is_initialized()) {
 		SPDK_ERRLOG("spdk_reactors_init: the environment is not initialised\n");
 		return -EINVAL;
 	}
+	last = spdk_env_get_last_core();
 	if (posix_memalign((void **)&reactors, SPDK_CACHE_LINE_SIZE,
 			   (size_t)(last + 1) * sizeof(*reactors)) != 0) {
 		SPDK_ERRLOG("no memory for %u reactors\n", last + 1);
@@ -569,6 +571,7 @@ spdk_reactors_fini(void)
 {
 	struct spdk_reactor *reactors = g_rt.reactors;
 	int state = atomic_load(&g_reactor_state);
+	uint32_t count;
 
 	if (state == SPDK_REACTOR_STATE_UNINITIALIZED) {
 		return;
@@ -580,9 +583,12 @@ spdk_reactors_fini(void)
 	}
 	finish_leftovers();
 	spdk_thread_lib_fini();
+	count = g_rt.count;
 	g_rt.reactors = NULL;
 	g_rt.count = 0;
-	reactors_free(reactors, spdk_env_get_last_core() + 1);
+	/* The count from init, not from the env: the env may have been
+	 * finished already. */
+	reactors_free(reactors, count);
 	pw__events_fini();
 	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_UNINITIALIZED);
 }

@@ -253,6 +253,10 @@ worker_main(void *arg)
 				/* A snapshot while others work: never above the size. */
 				ASSERT_LE(spdk_mempool_count(w->mp), w->mp->count);
 			}
+			/* The store's own count, enq - deq, may exceed the size
+			 * (others get and put between its two loads) but must
+			 * not wrap, as it would if enq were read older than deq. */
+			ASSERT_LT(pw__mempool_store_count(w->mp), SIZE_MAX / 2);
 			break;
 		}
 	}
@@ -379,6 +383,32 @@ TEST_TIMEOUT(tiny_pool_contended, 600)
 {
 	run_workers("stress_tiny", 64, SPDK_MEMPOOL_DEFAULT_CACHE_SIZE, ops_per_worker(1000000),
 		    NWORKERS);
+}
+
+/*
+ * The shared store alone (cache_size 0), so that every get and put claims
+ * positions on the two indices, with a pool whose size is a power of two:
+ * the store has no spare cell. Four workers hold at most 2 elements and
+ * receive at most 2 more each, 16 in all, so the store runs exactly empty
+ * and exactly full. A put checked against a deq older than the gets before
+ * it would be refused as a double put (logged and its element dropped: both
+ * caught at the end), and a get that read an enq older than deq would wrap
+ * the store's count (caught by the workers' snapshot check) and claim cells
+ * nobody fills (a hang: caught by the timeout). x86 does not reorder the
+ * loads that allow either (test/env/model/ shows both under the C11 model),
+ * so on x86 this checks the protocol end to end and, under TSan, that the
+ * store orders each element's data between its owners.
+ */
+TEST_TIMEOUT(store_only_exact_fit, 600)
+{
+	run_workers("stress_store_exact", 16, 0, ops_per_worker(200000), 8);
+}
+
+/* The same with bulk claims of up to 16 positions on a pool of 64 that the
+ * workers' holds can empty: all or nothing under contention. */
+TEST_TIMEOUT(store_only_bulk_claims, 600)
+{
+	run_workers("stress_store_bulk", 64, 0, ops_per_worker(200000), 4);
 }
 
 /* ---- pthread exit racing with traffic and with free ----------------------- */
