@@ -368,8 +368,22 @@ pw__event_free(struct spdk_event *event)
 	credits_return(tls, 1);
 }
 
+static void event_call(struct spdk_event *event, bool may_go_local);
+
 PW_EXPORT void
 spdk_event_call(struct spdk_event *event)
+{
+	event_call(event, true);
+}
+
+void
+pw__event_call_in_order(struct spdk_event *event)
+{
+	event_call(event, false);
+}
+
+static void
+event_call(struct spdk_event *event, bool may_go_local)
 {
 	struct event_tls *tls = &t_ev;
 	struct spdk_reactor *reactor;
@@ -383,7 +397,7 @@ spdk_event_call(struct spdk_event *event)
 		call_without_reactor(event);
 		return;
 	}
-	if (reactor == pw__tls_reactor && local_push(&reactor->local, event)) {
+	if (may_go_local && reactor == pw__tls_reactor && local_push(&reactor->local, event)) {
 		/* Its own core: no atomic, no wake-up needed. */
 		event_put(tls, event);
 		return;

@@ -72,6 +72,7 @@ struct spdk_reactor {
 	uint64_t			idle_tsc;
 	struct spdk_cpuset		notify_cpuset;
 	bool				orphan;		/* its pthread failed to start */
+	_Atomic bool			finished;	/* its pthread left for good */
 
 	/* Sleeping (see reactor_sleep.c) */
 	struct spdk_fd_group		*fgrp;		/* waker + nested thread fd groups */
@@ -98,6 +99,10 @@ uint32_t pw__event_queue_run_batch(struct spdk_reactor *reactor);
 uint32_t pw__event_queue_take(struct spdk_reactor *reactor, void **batch);
 /* Give back an allocated event that will not be called (its credit too). */
 void pw__event_free(struct spdk_event *event);
+/* spdk_event_call() through the queue every pthread uses, never the
+ * reactor's own ring (which is taken after it): events called in order from
+ * different pthreads then run in that order on their core (walk starts). */
+void pw__event_call_in_order(struct spdk_event *event);
 /* Whether events are queued for the reactor. */
 bool pw__event_queue_pending(struct spdk_reactor *reactor);
 /* Events allocated and not yet run, process-wide (tests, leak checks). */

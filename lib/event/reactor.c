@@ -192,9 +192,15 @@ thread_op(struct spdk_thread *thread, enum spdk_thread_op op)
 	switch (op) {
 	case SPDK_THREAD_OP_NEW:
 		lw_thread->lcore = SPDK_ENV_LCORE_ID_ANY;
+		/* Counted before it is sent: a reactor that sees the count at 0
+		 * (and leaves for good) cannot be the one it was sent to, unless
+		 * the count was raised after that reactor looked, and then the
+		 * main reactor, still waiting for the count, steps it (see
+		 * reactor_shutdown()). Sequentially consistent, as the loads. */
+		atomic_fetch_add(&g_live_threads, 1);
 		rc = schedule_thread(lw_thread);
-		if (rc == 0) {
-			atomic_fetch_add(&g_live_threads, 1);
+		if (rc != 0) {
+			atomic_fetch_sub(&g_live_threads, 1);
 		}
 		return rc;
 	case SPDK_THREAD_OP_RESCHED:
@@ -390,18 +396,30 @@ reactor_shutdown(struct spdk_reactor *reactor)
 
 	while (atomic_load(&g_live_threads) > 0) {
 		shutdown_step(reactor);
-		if (spdk_unlikely(reactor == g_main_reactor && g_orphans)) {
-			/* Reactors whose pthread could not start: threads sent there
-			 * must still be exited. */
+		if (reactor == g_main_reactor) {
+			/* Reactors whose pthread could not start, and reactors
+			 * that saw no thread left and ended: a thread created
+			 * after that and sent there must still be exited. */
 			SPDK_ENV_FOREACH_CORE(core) {
-				if (g_rt.reactors[core].orphan) {
-					shutdown_step(&g_rt.reactors[core]);
+				struct spdk_reactor *r = &g_rt.reactors[core];
+
+				/* Acquire: pairs with the release store below, by
+				 * the pthread of r once it no longer touches r. */
+				if (r != reactor && (r->orphan ||
+						     atomic_load_explicit(&r->finished,
+								     memory_order_acquire))) {
+					shutdown_step(r);
 				}
 			}
 		}
 		if (TAILQ_EMPTY(&reactor->threads)) {
 			spdk_pause();
 		}
+	}
+	if (reactor != g_main_reactor) {
+		/* Pairs with the acquire load above: from now on r is the main
+		 * reactor's to step. */
+		atomic_store_explicit(&reactor->finished, true, memory_order_release);
 	}
 }
 
@@ -629,6 +647,11 @@ spdk_reactors_start(void)
 			SPDK_ERRLOG("cannot start the reactor of core %u: %s; stopping\n", core,
 				    spdk_strerror(-rc));
 			g_start_error = rc;
+			/* Stopping, as after spdk_reactors_stop(): later stops and
+			 * walks are refused, not started and then dropped. */
+			pthread_mutex_lock(&g_stop_lock);
+			g_stopping = true;
+			pthread_mutex_unlock(&g_stop_lock);
 			stop_now(NULL, NULL);
 			g_orphans = true;
 		}
@@ -747,7 +770,9 @@ walk_start(spdk_event_fn fn, void *arg1, void *arg2, spdk_event_fn cpl)
 	if (n == cores && (cr->evs[n] = spdk_event_allocate(orig_core, end_walk, cr, NULL)) != NULL) {
 		cr->count = n + 1;
 		cr->next = 1;
-		spdk_event_call(cr->evs[0]);
+		/* Walks start under g_stop_lock: their first events must reach
+		 * the first core in that order, whoever sends them. */
+		pw__event_call_in_order(cr->evs[0]);
 		return true;
 	}
 	SPDK_ERRLOG("spdk_for_each_reactor: no event for the walk (the event pool is exhausted, "
@@ -769,7 +794,10 @@ spdk_for_each_reactor(spdk_event_fn fn, void *arg1, void *arg2, spdk_event_fn cp
 		return;
 	}
 	/* The lock orders this walk's first event before the stop's (or the
-	 * stop before this check). */
+	 * stop before this check): the walk then visits every reactor before
+	 * the stop's walk does. Its completion goes back to its own core and,
+	 * as in SPDK, runs there only if that reactor has not yet left its loop
+	 * (always so when the walk and the stop start on the same core). */
 	pthread_mutex_lock(&g_stop_lock);
 	stopping = g_stopping;
 	started = !stopping && walk_start(fn, arg1, arg2, cpl);
