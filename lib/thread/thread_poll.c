@@ -31,17 +31,19 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	}
 	thread->tsc_last = now;
 
+	/* Driven through spdk_thread_get_interrupt_fd() by a loop of the user's:
+	 * its fd is cleared before the critical slot and the queue are looked
+	 * at, so that whatever is sent after the look writes it again. */
+	own = thread->own_waker != NULL;
+	if (spdk_unlikely(own) && pw__interrupts_run_own(thread) > 0) {
+		rc = 1;
+	}
 	critical = atomic_load_explicit(&thread->critical_msg, memory_order_relaxed);
 	if (spdk_unlikely(critical != NULL)) {
 		/* Pairs with the release CAS in spdk_thread_send_critical_msg(). */
 		critical = atomic_exchange_explicit(&thread->critical_msg, NULL,
 						    memory_order_acquire);
 		critical(NULL);
-		rc = 1;
-	}
-	/* Driven through spdk_thread_get_interrupt_fd() by a loop of the user's. */
-	own = thread->own_waker != NULL;
-	if (spdk_unlikely(own) && pw__interrupts_run_own(thread) > 0) {
 		rc = 1;
 	}
 	if (pw__msgq_run(thread, max_msgs) > 0) {

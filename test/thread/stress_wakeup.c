@@ -27,6 +27,8 @@
  * the driver; with one, nothing else wakes it and the driver's timeout
  * reports the loss.
  *
+ * critical_msgs_to_a_foreign_loop: see its section below.
+ *
  * exit_from_message_then_destroy: the driver creates a thread, attaches its
  * waker and hands the thread to sender pthreads; one of them sends it a
  * message (or, every other time, a critical message) whose handler calls
@@ -817,4 +819,121 @@ TEST_TIMEOUT(exit_from_message_then_destroy, 600)
 	thread_finish(app);
 	spdk_thread_lib_fini();
 	pw_waker_destroy(x->w);
+}
+
+/* ---------------------------------------------------------------------------
+ * A foreign loop on spdk_thread_get_interrupt_fd(), critical messages
+ * ------------------------------------------------------------------------- */
+
+/*
+ * critical_msgs_to_a_foreign_loop: the driver is a loop of the user's: it
+ * polls the thread and, when a poll did nothing, waits in poll(2) on the fd of
+ * spdk_thread_get_interrupt_fd(). One sender sends critical messages in
+ * lockstep (the next as soon as the last ran, after a random spin), so they
+ * land around the driver's poll. spdk_thread_poll() once looked at the
+ * critical slot before clearing that fd: a critical message set in between
+ * had its wake-up cleared and the loop slept with it pending (the driver's
+ * time limit reports it). The window is a few instructions wide, so this is
+ * a net for the protocol rather than a reproducer of that one interleaving.
+ */
+struct frun {
+	struct spdk_thread	*t;
+	uint64_t		rounds;
+	_Atomic bool		stop;
+	_Atomic uint64_t	ran __attribute__((aligned(64)));
+	uint64_t		sleeps;		/* driver only */
+};
+
+static struct frun g_f;
+
+static void
+fcritical(void *ctx)
+{
+	/* Pairs with the acquire loads in ftx_main(). */
+	atomic_store_explicit(&g_f.ran, atomic_load_explicit(&g_f.ran, memory_order_relaxed) + 1,
+			      memory_order_release);
+}
+
+static void
+fnop(void *ctx)
+{
+}
+
+static void *
+fdriver_main(void *arg)
+{
+	struct frun *f = arg;
+	struct pollfd p = { .fd = spdk_thread_get_interrupt_fd(f->t), .events = POLLIN };
+
+	ASSERT_GE(p.fd, 0);
+	for (;;) {
+		if (spdk_thread_poll(f->t, 0, 0) > 0) {
+			continue;
+		}
+		if (atomic_load(&f->stop)) {
+			break;
+		}
+		f->sleeps++;
+		if (poll(&p, 1, sleep_limit_ms()) == 0 && !atomic_load(&f->stop)) {
+			FAIL("lost wake-up: the interrupt fd stayed quiet %d ms with %s", sleep_limit_ms(),
+			     pw_thread_has_pending_messages(f->t) ? "a message pending" :
+			     "nothing pending (a stall)");
+		}
+	}
+	thread_finish(f->t);
+	return NULL;
+}
+
+static void *
+ftx_main(void *arg)
+{
+	struct frun *f = arg;
+	uint64_t rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)time(NULL);
+	uint64_t deadline = deadline_ns();
+	uint64_t r;
+
+	for (r = 0; r < f->rounds; r++) {
+		unsigned int spins = (unsigned int)(rnd(&rng) % 256);
+
+		/* Pairs with the release store in fcritical(). */
+		while (atomic_load_explicit(&f->ran, memory_order_acquire) != r) {
+			spdk_pause();
+		}
+		for (unsigned int i = 0; i < spins; i++) {
+			spdk_pause();
+		}
+		ASSERT_EQ(spdk_thread_send_critical_msg(f->t, fcritical), 0);
+		if (r % 1024 == 0 && now_ns() > deadline) {
+			r++;
+			break;
+		}
+	}
+	while (atomic_load_explicit(&f->ran, memory_order_acquire) != r) {
+		spdk_pause();
+	}
+	f->rounds = r;
+	return NULL;
+}
+
+TEST_TIMEOUT(critical_msgs_to_a_foreign_loop, 600)
+{
+	struct frun *f = &g_f;
+	pthread_t driver, tx;
+
+	ASSERT_EQ(spdk_thread_lib_init(NULL, 0), 0);
+	memset(f, 0, sizeof(*f));
+	f->t = spdk_thread_create("foreign_loop", NULL);
+	ASSERT_NOT_NULL(f->t);
+	f->rounds = LOCKSTEP_ROUNDS * env_u64("PW_STRESS_SCALE", 1);
+	ASSERT_EQ(pthread_create(&driver, NULL, fdriver_main, f), 0);
+	ASSERT_EQ(pthread_create(&tx, NULL, ftx_main, f), 0);
+	ASSERT_EQ(pthread_join(tx, NULL), 0);
+	atomic_store(&f->stop, true);
+	ASSERT_EQ(spdk_thread_send_msg(f->t, fnop, NULL), 0);	/* wakes the driver */
+	ASSERT_EQ(pthread_join(driver, NULL), 0);
+	ASSERT_EQ(atomic_load(&f->ran), f->rounds);
+	ASSERT_GT(f->sleeps, 0);
+	printf("%" PRIu64 " critical messages to a foreign loop, which slept %" PRIu64 " times\n",
+	       f->rounds, f->sleeps);
+	spdk_thread_lib_fini();
 }
