@@ -28,6 +28,7 @@ struct spdk_io_channel_iter {
 	uint64_t			orig_id;
 	spdk_channel_for_each_cpl	cpl;
 	bool				done;		/* completion queued */
+	uint64_t			retry_min_id;	/* walk_again() goes on from here */
 };
 
 static bool
@@ -128,6 +129,17 @@ complete_walk(struct spdk_io_channel_iter *i)
 	}
 }
 
+static void walk_from(struct spdk_io_channel_iter *i, uint64_t min_id);
+
+/* The message queues were full: try the same thread again (a poller's call). */
+static void
+walk_again(void *arg)
+{
+	struct spdk_io_channel_iter *i = arg;
+
+	walk_from(i, i->retry_min_id);
+}
+
 /* Send the walk to the first thread with a channel whose id is >= min_id. */
 static void
 walk_from(struct spdk_io_channel_iter *i, uint64_t min_id)
@@ -159,7 +171,15 @@ walk_from(struct spdk_io_channel_iter *i, uint64_t min_id)
 		if (rc == 0) {
 			return;
 		}
-		/* Unreachable thread (exited): skip it. */
+		/* No message to be had: not a reason to skip a channel (as
+		 * spdk_for_each_thread() does); try again a little later. */
+		if (rc == -ENOMEM) {
+			i->retry_min_id = id;
+			if (pw__retry_later(walk_again, i)) {
+				return;
+			}
+		}
+		/* Unreachable thread (exited), or no way to retry: skip it. */
 		SPDK_ERRLOG("spdk_for_each_channel: cannot reach thread %" PRIu64 " (%s); "
 			    "skipping it\n", id, spdk_strerror(-rc));
 		min_id = id + 1;

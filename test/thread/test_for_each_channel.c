@@ -604,3 +604,57 @@ TEST(for_each_channel_and_thread_exit_race_origin_exits_after_completion)
 	spdk_io_device_unregister(&dev, NULL);
 	ut_threads_fini();
 }
+
+/* ---------------------------------------------------------------------------
+ * A full message pool is not a reason to skip a channel
+ * ------------------------------------------------------------------------- */
+
+static void
+count_msg(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+/* The walk cannot send to thread 1 while the process's messages are all
+ * queued there (-ENOMEM): it retries from a poller, as spdk_for_each_thread()
+ * does, instead of skipping thread 1's channel and completing with 0 (which
+ * it did before: 2 visits, and the log "cannot reach thread 2 (Cannot
+ * allocate memory); skipping it"). */
+TEST(for_each_channel_visits_a_channel_whose_thread_queue_was_full)
+{
+	struct fe_dev dev = {0};
+	struct spdk_io_channel *chs[3];
+	struct walk w = {0};
+	int n = 0;
+
+	ut_threads_init_ext(3, 255);
+	ut_set_thread(0);
+	spdk_io_device_register(&dev, fe_create, fe_destroy, sizeof(struct fe_ctx), "fe_dev");
+	for (uint32_t t = 0; t < 3; t++) {
+		ut_set_thread(t);
+		chs[t] = spdk_get_io_channel(&dev);
+		ASSERT_NOT_NULL(chs[t]);
+	}
+	ut_set_thread(2);
+	while (spdk_thread_send_msg(ut_thread(1), count_msg, &n) == 0) {
+	}
+	walk_start(0, &dev, &w);
+	log_capture_start();
+	ut_poll_thread(0);		/* visits 0; no message to be had for 1 */
+	log_capture_stop();
+	ASSERT_EQ(w.visits, 1);
+	ASSERT_EQ(w.cpl_calls, 0);
+	ut_poll_threads();		/* thread 1 drains; the walk goes on */
+	ASSERT_GT(n, 0);
+	ASSERT_EQ(w.visits, 3);
+	ASSERT_PTR_EQ(w.visited[1], ut_thread(1));
+	ASSERT_EQ(w.cpl_calls, 1);
+	ASSERT_EQ(w.status, 0);
+	for (uint32_t t = 0; t < 3; t++) {
+		put_on(t, chs[t]);
+	}
+	ut_poll_threads();
+	ASSERT_EQ(dev.live, 0);
+	fe_unregister(&dev);
+	ut_threads_fini();
+}
