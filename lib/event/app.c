@@ -32,6 +32,9 @@ struct app_state {
 	void			*start_ctx;
 	_Atomic int		rc;		/* first non-zero rc given to spdk_app_stop() */
 	_Atomic bool		stopping;
+	/* A shutdown request is on its way to the app thread: another one
+	 * meanwhile is the same request (SPDK: its critical slot refuses it). */
+	_Atomic bool		shutdown_queued;
 	bool			started;	/* between a successful start and fini */
 	spdk_app_shutdown_cb	shutdown_cb;
 	bool			signals_installed;
@@ -138,6 +141,8 @@ shutdown_on_app_thread(void *arg)
 {
 	spdk_app_shutdown_cb cb = g_app.shutdown_cb;
 
+	/* Requests from now on are new ones. */
+	atomic_store(&g_app.shutdown_queued, false);
 	/* The application's callback runs once; a second request stops. */
 	g_app.shutdown_cb = NULL;
 	if (cb != NULL) {
@@ -162,8 +167,14 @@ spdk_app_start_shutdown(void)
 	 * outstanding), an ordinary message carries the request instead of
 	 * losing it; when that fails too, the app thread has exited: the
 	 * framework is stopping already. */
+	if (atomic_exchange(&g_app.shutdown_queued, true)) {
+		SPDK_INFOLOG(app, "spdk_app_start_shutdown: a shutdown request is already on its "
+			     "way\n");
+		return;
+	}
 	if (spdk_thread_send_critical_msg(app_thread, shutdown_on_app_thread) != 0 &&
 	    spdk_thread_send_msg(app_thread, shutdown_on_app_thread, NULL) != 0) {
+		atomic_store(&g_app.shutdown_queued, false);
 		SPDK_INFOLOG(app, "spdk_app_start_shutdown: the app thread has exited; the "
 			     "framework is stopping already\n");
 	}
@@ -190,9 +201,11 @@ shutdown_signal(int signo)
 
 	if (atomic_fetch_add(&g_signals_received, 1) == 0) {
 		target = atomic_load(&g_signal_target);
-		if (target != NULL) {
-			/* Lock-free compare-and-swap: safe in a signal handler. */
-			spdk_thread_send_critical_msg(target, shutdown_on_app_thread);
+		/* Lock-free exchange and compare-and-swap: safe in a signal
+		 * handler. A request already on its way is this one. */
+		if (target != NULL && !atomic_exchange(&g_app.shutdown_queued, true) &&
+		    spdk_thread_send_critical_msg(target, shutdown_on_app_thread) != 0) {
+			atomic_store(&g_app.shutdown_queued, false);
 		}
 		return;
 	}
@@ -354,6 +367,7 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	g_app.shutdown_cb = opts->shutdown_cb;
 	atomic_store(&g_app.rc, 0);
 	atomic_store(&g_app.stopping, false);
+	atomic_store(&g_app.shutdown_queued, false);
 	atomic_store(&g_signals_received, 0);
 	atomic_store(&g_signal_target, g_app.app_thread);
 	if (!opts->disable_signal_handlers && install_signal_handlers() != 0) {

@@ -1349,3 +1349,54 @@ TEST(reactors_init_after_env_fini_refused)
 	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_UNINITIALIZED);
 	ASSERT_NULL(spdk_reactor_get(0));
 }
+
+/* Two requests before the first reached the app thread are one request (as
+ * in SPDK, whose critical slot refuses the second): the application's
+ * callback runs, and nothing stops the app behind its back. Before, the second
+ * request went as an ordinary message and, the callback having run, stopped
+ * the app while the callback's graceful teardown was still going on (here:
+ * the app thread was already exiting when the teardown's poller ran). */
+static atomic_int g_graceful_calls;
+static atomic_bool g_graceful_still_running;
+
+static int
+graceful_stop_poller(void *ctx)
+{
+	struct spdk_poller **p = ctx;
+
+	/* Nobody stopped the framework behind the callback's back. */
+	atomic_store(&g_graceful_still_running, spdk_thread_is_running(spdk_get_thread()));
+	spdk_poller_unregister(p);
+	spdk_app_stop(7);
+	return SPDK_POLLER_BUSY;
+}
+
+static struct spdk_poller *g_graceful_poller;
+
+static void
+shutdown_cb_graceful(void)
+{
+	atomic_fetch_add(&g_graceful_calls, 1);
+	/* The teardown takes a few turns; then it stops with its own rc. */
+	g_graceful_poller = spdk_poller_register(graceful_stop_poller, &g_graceful_poller, 2000);
+	ASSERT_NOT_NULL(g_graceful_poller);
+}
+
+static void
+start_shutdown_twice(void *ctx)
+{
+	spdk_app_start_shutdown();
+	spdk_app_start_shutdown();
+}
+
+TEST(app_start_shutdown_twice_before_it_ran_is_one_request)
+{
+	struct spdk_app_opts opts;
+
+	app_opts(&opts, "0x1");
+	opts.shutdown_cb = shutdown_cb_graceful;
+	ASSERT_EQ(spdk_app_start(&opts, start_shutdown_twice, NULL), 7);
+	ASSERT_EQ(atomic_load(&g_graceful_calls), 1);
+	ASSERT_TRUE(atomic_load(&g_graceful_still_running));
+	spdk_app_fini();
+}
