@@ -52,9 +52,20 @@ pw_test_timeout_scale(void)
 	return v > 0 ? (unsigned)v : 1;
 }
 
+/* LeakSanitizer's entry point, present only in ASan/LSan builds. */
+int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+
 __attribute__((noreturn)) static void
 end_child(int status)
 {
+	/* _exit skips LeakSanitizer's check at exit: ask for it here, so that a
+	 * test that passes but leaks fails in sanitizer builds. Threads still
+	 * running are stopped and scanned by it, so what they hold is no leak. */
+	if (status == 0 && __lsan_do_recoverable_leak_check != NULL &&
+	    __lsan_do_recoverable_leak_check() != 0) {
+		fprintf(stderr, "LeakSanitizer found leaks (above) in a test that passed\n");
+		status = 1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	/* _exit: no atexit handlers, no destructors racing with the threads
