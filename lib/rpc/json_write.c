@@ -74,12 +74,13 @@ flush_buf(struct spdk_json_write_ctx *w)
 	return 0;
 }
 
+/* Out of line: fill the buffer, hand it to the callback, repeat. */
 static int
-emit(struct spdk_json_write_ctx *w, const void *data, size_t size)
+emit_slow(struct spdk_json_write_ctx *w, const void *data, size_t size)
 {
 	const uint8_t *p = data;
 
-	while (spdk_unlikely(size > WRITE_BUF_SIZE - w->fill)) {
+	while (size > WRITE_BUF_SIZE - w->fill) {
 		size_t part = WRITE_BUF_SIZE - w->fill;
 
 		memcpy(w->buf + w->fill, p, part);
@@ -93,6 +94,27 @@ emit(struct spdk_json_write_ctx *w, const void *data, size_t size)
 	memcpy(w->buf + w->fill, p, size);
 	w->fill += size;
 	return 0;
+}
+
+static inline int
+emit(struct spdk_json_write_ctx *w, const void *data, size_t size)
+{
+	if (spdk_likely(size <= WRITE_BUF_SIZE - w->fill)) {
+		memcpy(w->buf + w->fill, data, size);
+		w->fill += size;
+		return 0;
+	}
+	return emit_slow(w, data, size);
+}
+
+static inline int
+emit_byte(struct spdk_json_write_ctx *w, uint8_t c)
+{
+	if (spdk_likely(w->fill < WRITE_BUF_SIZE)) {
+		w->buf[w->fill++] = c;
+		return 0;
+	}
+	return emit_slow(w, &c, 1);
 }
 
 static inline bool
@@ -111,7 +133,7 @@ emit_newline(struct spdk_json_write_ctx *w)
 	if (!formatted(w)) {
 		return 0;
 	}
-	if (emit(w, "\n", 1) != 0) {
+	if (emit_byte(w, '\n') != 0) {
 		return -1;
 	}
 	for (n = (size_t)w->depth * 2; n > 0;) {
@@ -159,7 +181,7 @@ begin_entry(struct spdk_json_write_ctx *w, bool is_name)
 			return -1;
 		}
 	} else if (!w->first) {
-		if (emit(w, ",", 1) != 0 || emit_newline(w) != 0) {
+		if (emit_byte(w, ',') != 0 || emit_newline(w) != 0) {
 			return -1;
 		}
 	}
@@ -255,7 +277,7 @@ write_text(struct spdk_json_write_ctx *w, const char *val, size_t len)
 		SPDK_ERRLOG("JSON write: string is NULL\n");
 		return fail(w);
 	}
-	if (emit(w, "\"", 1) != 0) {
+	if (emit_byte(w, '"') != 0) {
 		return -1;
 	}
 	while (p < end) {
@@ -282,7 +304,7 @@ write_text(struct spdk_json_write_ctx *w, const char *val, size_t len)
 		}
 		p += n;
 	}
-	return emit(w, "\"", 1);
+	return emit_byte(w, '"');
 }
 
 /* Quote and escape len UTF-16LE code units. */
@@ -295,7 +317,7 @@ write_text_utf16le(struct spdk_json_write_ctx *w, const uint16_t *val, size_t le
 		SPDK_ERRLOG("JSON write: string is NULL\n");
 		return fail(w);
 	}
-	if (emit(w, "\"", 1) != 0) {
+	if (emit_byte(w, '"') != 0) {
 		return -1;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -323,7 +345,7 @@ write_text_utf16le(struct spdk_json_write_ctx *w, const uint16_t *val, size_t le
 			return -1;
 		}
 	}
-	return emit(w, "\"", 1);
+	return emit_byte(w, '"');
 }
 
 static int
@@ -346,7 +368,7 @@ open_container(struct spdk_json_write_ctx *w, bool object)
 	}
 	w->first = true;
 	w->opened = true;
-	return emit(w, object ? "{" : "[", 1);
+	return emit_byte(w, object ? '{' : '[');
 }
 
 static int
@@ -371,7 +393,7 @@ close_container(struct spdk_json_write_ctx *w, bool object)
 	}
 	w->opened = false;
 	w->first = false;
-	return emit(w, object ? "}" : "]", 1);
+	return emit_byte(w, object ? '}' : ']');
 }
 
 /* ---- the context ---------------------------------------------------------- */
@@ -619,7 +641,7 @@ spdk_json_write_bytearray(struct spdk_json_write_ctx *w, const void *val, size_t
 		SPDK_ERRLOG("spdk_json_write_bytearray: val is NULL\n");
 		return w != NULL ? fail(w) : -1;
 	}
-	if (begin_entry(w, false) != 0 || emit(w, "\"", 1) != 0) {
+	if (begin_entry(w, false) != 0 || emit_byte(w, '"') != 0) {
 		return -1;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -633,7 +655,7 @@ spdk_json_write_bytearray(struct spdk_json_write_ctx *w, const void *val, size_t
 	if (emit(w, chunk, n) != 0) {
 		return -1;
 	}
-	return emit(w, "\"", 1);
+	return emit_byte(w, '"');
 }
 
 /* ---- containers and names ----------------------------------------------- */
@@ -687,7 +709,7 @@ spdk_json_write_name_raw(struct spdk_json_write_ctx *w, const char *name, size_t
 		return -1;
 	}
 	w->after_name = true;
-	return formatted(w) ? emit(w, ": ", 2) : emit(w, ":", 1);
+	return formatted(w) ? emit(w, ": ", 2) : emit_byte(w, ':');
 }
 
 PW_EXPORT int
