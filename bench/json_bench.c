@@ -8,8 +8,8 @@
  *   json_bench [--smoke] [--runs N]
  *
  * Two documents: a thread_get_pollers-like result (one thread with a few
- * hundred pollers, ~50 KB compact, the size of a busy app's answer) and a
- * small request as rpc.py sends it (pretty-printed, ~90 bytes).
+ * hundred pollers, ~40 KB compact, the size of a busy app's answer) and a
+ * small request as rpc.py sends it (pretty-printed, 120 bytes).
  *
  * Prints "name value unit" lines; every value is the median of several
  * runs, and the cases take turns within each run so that all see the same
