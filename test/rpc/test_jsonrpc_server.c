@@ -115,6 +115,7 @@ stop(struct spdk_jsonrpc_server *server)
 	ut_srv_idle(4);
 	ut_srv_fini();
 	ut_rmtree();
+	ut_leak_check();
 }
 
 static void
@@ -495,6 +496,7 @@ TEST(shutdown_with_requests_outstanding)
 	ut_cli_close(c);
 	ut_srv_fini();
 	ut_rmtree();
+	ut_leak_check();
 }
 
 TEST(response_larger_than_the_socket_buffer)
@@ -618,4 +620,5 @@ TEST(answers_after_the_server_thread_exited_are_freed)
 	spdk_set_thread(NULL);
 	spdk_thread_lib_fini();
 	ut_rmtree();
+	ut_leak_check();
 }
