@@ -444,10 +444,12 @@ reactor_run(void *arg)
 	       SPDK_REACTOR_STATE_RUNNING) {
 		if (pw__reactor_run_once(reactor)) {
 			reactor->last_work_tsc = reactor->tsc_last;
-		} else if (pw__reactor_sleep_due(reactor)) {
-			pw__reactor_try_sleep(reactor);
+		} else if (pw__reactor_sleep_due(reactor) && pw__reactor_try_sleep(reactor)) {
+			/* It slept and ran what woke it. */
 			continue;
 		}
+		/* Busy, or idle but kept awake (an untimed poller): its interrupt
+		 * sources are looked at here. */
 		if (spdk_unlikely(reactor->nested_fgrps > 0 &&
 				  reactor->tsc_last - reactor->last_fd_check_tsc >= fd_check_ticks)) {
 			reactor->last_fd_check_tsc = reactor->tsc_last;
