@@ -60,7 +60,7 @@ send_all(int fd, const char *buf, size_t len)
 
 /* One line (without its '\n'), malloc'ed. */
 static char *
-read_line(int fd)
+read_line(int fd, const char *what)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -76,7 +76,7 @@ read_line(int fd)
 		if (poll(&pfd, 1, 100) == 0) {
 			waited_ms += 100;
 			if (waited_ms >= limit_ms) {
-				FAIL("no answer within %d ms (got %zu bytes)", limit_ms, len);
+				FAIL("%s: no answer within %d ms (got %zu bytes)", what, limit_ms, len);
 			}
 			continue;
 		}
@@ -85,8 +85,8 @@ read_line(int fd)
 			continue;
 		}
 		if (n <= 0) {
-			FAIL("the connection closed before an answer ended (%zu bytes: %.*s)", len,
-			     (int)len, buf);
+			FAIL("%s: the connection closed before an answer ended (%zu bytes: %.*s)", what,
+			     len, (int)len, buf);
 		}
 		if (c == '\n') {
 			buf[len] = '\0';
@@ -281,9 +281,8 @@ ut_rpc_call(int fd, const char *method, const char *params_json)
 		       params_json != NULL ? params_json : "");
 	ASSERT_GT(len, 0);
 	send_all(fd, req, (size_t)len);
+	r->text = read_line(fd, req);
 	free(req);
-
-	r->text = read_line(fd);
 	r->buf = strdup(r->text);
 	ASSERT_NOT_NULL(r->buf);
 	n = spdk_json_parse(r->buf, strlen(r->buf), NULL, 0, NULL, 0);

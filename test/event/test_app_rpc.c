@@ -30,13 +30,18 @@
 
 #define INVALID_PARAMS	SPDK_JSONRPC_ERROR_INVALID_PARAMS
 
+/* Asked once, before the app pins this pthread to core 0. */
 static bool
 have_two_cores(void)
 {
+	static int two = -1;
 	cpu_set_t set;
 
-	return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_ISSET(0, &set) &&
-	       CPU_ISSET(1, &set);
+	if (two < 0) {
+		two = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_ISSET(0, &set) &&
+		      CPU_ISSET(1, &set);
+	}
+	return two == 1;
 }
 
 /* ---------------------------------------------------------------------------

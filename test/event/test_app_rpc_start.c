@@ -20,6 +20,7 @@
 #include "spdk/thread.h"
 #include "pinwheel/event.h"
 
+#include <stdatomic.h>
 #include <sys/wait.h>
 
 #include "harness.h"
@@ -426,6 +427,7 @@ TEST(pw_rpc_compat_command_line_option)
 	log_capture_start();
 	ASSERT_EQ(spdk_app_parse_args(5, bad, &opts, "", NULL, no_app_option, NULL),
 		  SPDK_APP_PARSE_ARGS_FAIL);
+	optind = 1;
 	ASSERT_EQ(spdk_app_parse_args(4, later_bad, &opts, "", NULL, no_app_option, NULL),
 		  SPDK_APP_PARSE_ARGS_FAIL);
 	log_capture_stop();
