@@ -17,7 +17,9 @@
  *
  * ("truncated": true is added if a name could not be kept.)
  *
- * The method takes no params (params given: -32602). It may be called in
+ * The worker also carries a timed poller (hello_tick, every 100 ms) and a
+ * paused one (hello_paused), so that thread_get_pollers and pinwheel-top
+ * have something to show. The method takes no params (params given: -32602). It may be called in
  * the RUNTIME state only, so with --wait-for-rpc it answers -1 until
  * framework_start_init. Try it:
  *
@@ -47,9 +49,15 @@ struct hello_request {
 	bool				truncated;
 };
 
+#define TICK_PERIOD_US	(100 * SPDK_MSEC_TO_USEC)
+
 /* App thread only. */
 static struct spdk_thread *g_worker;
 static bool g_stopping;
+
+/* Worker only. */
+static struct spdk_poller *g_tick_poller;
+static struct spdk_poller *g_paused_poller;
 
 /* The walk's last step, on the worker (the thread that started the walk). */
 static void
@@ -136,10 +144,38 @@ rpc_hello_threads(struct spdk_jsonrpc_request *request, const struct spdk_json_v
 }
 SPDK_RPC_REGISTER("hello_threads", rpc_hello_threads, SPDK_RPC_RUNTIME)
 
+static int
+hello_tick(void *arg)
+{
+	return SPDK_POLLER_IDLE;
+}
+
+static int
+hello_never(void *arg)
+{
+	return SPDK_POLLER_IDLE;
+}
+
+/* On the worker, first thing: a timed poller and a paused one, so that the
+ * worker shows up in thread_get_pollers' lists (and in pinwheel-top). */
+static void
+worker_start(void *arg)
+{
+	g_tick_poller = spdk_poller_register_named(hello_tick, NULL, TICK_PERIOD_US, "hello_tick");
+	g_paused_poller = spdk_poller_register_named(hello_never, NULL, 0, "hello_paused");
+	if (g_tick_poller == NULL || g_paused_poller == NULL) {
+		fprintf(stderr, "rpc_hello: cannot register the worker's pollers\n");
+		return;
+	}
+	spdk_poller_pause(g_paused_poller);
+}
+
 /* On the worker: leave; messages already queued to it still run first. */
 static void
 worker_exit(void *arg)
 {
+	spdk_poller_unregister(&g_tick_poller);
+	spdk_poller_unregister(&g_paused_poller);
 	spdk_thread_exit(spdk_get_thread());
 }
 
@@ -174,6 +210,9 @@ hello_start(void *ctx)
 		fprintf(stderr, "rpc_hello: cannot create the worker thread\n");
 		spdk_app_stop(1);
 		return;
+	}
+	if (spdk_thread_send_msg(g_worker, worker_start, NULL) != 0) {
+		fprintf(stderr, "rpc_hello: cannot start the worker thread\n");
 	}
 	printf("rpc_hello: ready\n");
 	fflush(stdout);
