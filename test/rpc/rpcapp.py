@@ -231,7 +231,10 @@ def run(description, checks):
             print("ok   %s (%.1f s)" % (check.__name__, time.monotonic() - start))
         except AssertionError as e:
             failed += 1
-            print("FAIL %s: %s" % (check.__name__, e))
+            where = [f for f in traceback.extract_tb(e.__traceback__)
+                     if os.path.basename(f.filename) != "rpcapp.py"]
+            print("FAIL %s (lines %s): %s" % (check.__name__,
+                                             ",".join(str(f.lineno) for f in where) or "?", e))
         except Exception:
             failed += 1
             print("FAIL %s: an exception\n%s" % (check.__name__, traceback.format_exc()))
