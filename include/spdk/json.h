@@ -94,7 +94,8 @@ struct spdk_json_val {
 	 * ARRAY_BEGIN / OBJECT_BEGIN: number of entries between this one and
 	 * the matching _END entry (nested ones included, the _END excluded),
 	 * so `val + val->len + 1` is the _END entry.
-	 * Other kinds: 0.
+	 * TRUE, FALSE, NULL: length of the literal's text (4 or 5);
+	 * ARRAY_END / OBJECT_END: 1.
 	 */
 	uint32_t len;
 
@@ -135,9 +136,18 @@ struct spdk_json_val {
  * Leading white space is skipped; parsing stops after the first complete
  * value, so a buffer holding several concatenated values (a stream) is
  * parsed one value per call, with \p end telling where the next one starts.
+ * A number at the very end of the buffer counts as complete (as in SPDK), so
+ * a stream of bare numbers needs a separator; objects and arrays do not.
  *
  * The input must be UTF-8: invalid sequences, overlong forms, surrogates
- * encoded in UTF-8 and unpaired `\u` surrogate escapes are rejected.
+ * encoded in UTF-8 and unpaired `\u` surrogate escapes are rejected;
+ * control characters inside strings must be escaped. `\u0000` is accepted
+ * and puts a NUL byte into the decoded string.
+ *
+ * Truncated input is SPDK_JSON_PARSE_INCOMPLETE whenever the bytes present
+ * could still begin a valid value, including a UTF-8 sequence or a
+ * `true`/`false`/`null` cut short by the end of the buffer; bytes that can
+ * never become valid are SPDK_JSON_PARSE_INVALID.
  *
  * Any thread may call this.
  *
@@ -148,13 +158,14 @@ struct spdk_json_val {
  * \param values Array to fill, or NULL to only validate the input and count
  * the values it holds.
  * \param num_values Capacity of \p values (entries).
- * \param end If not NULL, receives a pointer to the byte just past the
- * value (trailing white space not included) when the call succeeds.
+ * \param end If not NULL, receives on success a pointer just past the value
+ * and the white space that follows it (where the next value of a stream
+ * starts), on failure a pointer near the byte where parsing stopped.
  * \param flags SPDK_JSON_PARSE_FLAG_* bits.
  *
  * \return the number of values the document holds (it may exceed
  * \p num_values: then only the first \p num_values were stored; call again
- * with a larger array), or
+ * with a larger array, or first with \p values NULL to count), or
  * SPDK_JSON_PARSE_INVALID for invalid JSON (or a NULL \p json with a
  * non-zero \p size),
  * SPDK_JSON_PARSE_INCOMPLETE if the input ends before the value does (an
@@ -201,7 +212,10 @@ struct spdk_json_object_decoder {
  * \param out Structure to fill.
  *
  * \return 0 on success, -1 on any failure (including NULL arguments or
- * \p values not being an object); the reason is logged with SPDK_ERRLOG.
+ * \p values not being an object). A NULL argument is logged with
+ * SPDK_ERRLOG; a document that does not match the table is an ordinary
+ * outcome for an RPC server (it answers with an error), so the reason is
+ * logged only under the debug flag `json_util`, as in SPDK.
  */
 int spdk_json_decode_object(const struct spdk_json_val *values,
 			    const struct spdk_json_object_decoder *decoders, size_t num_decoders, void *out);
@@ -238,37 +252,42 @@ int spdk_json_decode_array(const struct spdk_json_val *values, spdk_json_decode_
 
 /**
  * Decode `true` or `false` into a bool at \p out.
- * \return 0, or -1 for any other value.
+ * \return 0, or -1 for any other value (or NULL arguments).
  */
 int spdk_json_decode_bool(const struct spdk_json_val *val, void *out);
 
 /**
  * Decode a number into a uint8_t at \p out (see spdk_json_number_to_uint8()).
- * \return 0, or -1 for a non-number, a non-integer or a value out of range.
+ * \return 0, -EINVAL for a non-number, -ERANGE for a non-integer or a value
+ * out of range.
  */
 int spdk_json_decode_uint8(const struct spdk_json_val *val, void *out);
 
 /**
- * Decode a number into a uint16_t at \p out.
- * \return 0, or -1 for a non-number, a non-integer or a value out of range.
+ * Decode a number into a uint16_t at \p out (see spdk_json_number_to_uint8()).
+ * \return 0, -EINVAL for a non-number, -ERANGE for a non-integer or a value
+ * out of range.
  */
 int spdk_json_decode_uint16(const struct spdk_json_val *val, void *out);
 
 /**
- * Decode a number into an int32_t at \p out.
- * \return 0, or -1 for a non-number, a non-integer or a value out of range.
+ * Decode a number into an int32_t at \p out (see spdk_json_number_to_uint8()).
+ * \return 0, -EINVAL for a non-number, -ERANGE for a non-integer or a value
+ * out of range.
  */
 int spdk_json_decode_int32(const struct spdk_json_val *val, void *out);
 
 /**
- * Decode a number into a uint32_t at \p out.
- * \return 0, or -1 for a non-number, a non-integer or a value out of range.
+ * Decode a number into a uint32_t at \p out (see spdk_json_number_to_uint8()).
+ * \return 0, -EINVAL for a non-number, -ERANGE for a non-integer or a value
+ * out of range.
  */
 int spdk_json_decode_uint32(const struct spdk_json_val *val, void *out);
 
 /**
- * Decode a number into a uint64_t at \p out.
- * \return 0, or -1 for a non-number, a non-integer or a value out of range.
+ * Decode a number into a uint64_t at \p out (see spdk_json_number_to_uint8()).
+ * \return 0, -EINVAL for a non-number, -ERANGE for a non-integer or a value
+ * out of range.
  */
 int spdk_json_decode_uint64(const struct spdk_json_val *val, void *out);
 
@@ -280,17 +299,19 @@ int spdk_json_decode_uint64(const struct spdk_json_val *val, void *out);
  *
  * Ownership: the new string belongs to the caller (release with free()).
  *
- * \return 0, or -1 if the value is not a string, holds a NUL byte, or memory
- * is exhausted.
+ * \return 0, or -1 if the value is not a string or name, holds a NUL byte,
+ * or memory is exhausted (\p out then holds NULL).
  */
 int spdk_json_decode_string(const struct spdk_json_val *val, void *out);
 
 /**
- * Free the strings that spdk_json_decode_string() stored into \p obj:
- * for each decoder whose function is spdk_json_decode_string, free the
- * `char *` at `obj + offset` and set it to NULL. Other fields are untouched.
+ * Release what the decoders of a table allocated in \p obj: as in SPDK,
+ * each decoder's function is called once with a value of type
+ * SPDK_JSON_VAL_INVALID. spdk_json_decode_string() then frees its string
+ * and leaves NULL; the other built-in decoders fail without writing; an
+ * application's own decoders should free their allocations the same way.
  *
- * Any thread may call this.
+ * Any thread may call this. NULL \p decoders or \p obj: nothing happens.
  */
 void spdk_json_free_object(const struct spdk_json_object_decoder *decoders, size_t num_decoders,
 			   void *obj);
@@ -338,7 +359,8 @@ char *spdk_json_strdup(const struct spdk_json_val *val);
  * Integers are converted from their digits without a detour through
  * floating point, so every 64-bit value is exact. A fraction or exponent is
  * accepted only when the value it denotes is an integer (`1.0`, `5e2`,
- * `1.5e1`); "-0" is 0.
+ * `1.5e1`, `100e-2`). A minus sign makes the unsigned conversions fail even
+ * on zero (`-0`), as in SPDK.
  *
  * Any thread may call these.
  *
@@ -402,14 +424,16 @@ struct spdk_json_write_ctx *spdk_json_write_begin(spdk_json_write_cb write_cb, v
  * accepted and returns 0.
  * \return 0 if every write succeeded, every array and object was closed and
  * no name is left without its value; -1 otherwise (the output is then
- * unusable).
+ * unusable). SPDK checks only the writes, not the balance.
  */
 int spdk_json_write_end(struct spdk_json_write_ctx *w);
 
 /**
- * Drop buffered output that has not reached the callback yet, and forget
- * the nesting, as if the context had just been created. A sticky failure is
- * kept. Does nothing for a NULL \p w.
+ * Drop buffered output that has not reached the callback yet, forget the
+ * nesting and clear a failure, as if the context had just been created
+ * (output already handed to the callback stays there). A JSON-RPC server
+ * uses this to replace a half-written result with an error. Does nothing
+ * for a NULL \p w.
  */
 void spdk_json_write_reset(struct spdk_json_write_ctx *w);
 
@@ -421,7 +445,7 @@ void spdk_json_write_add_flags(struct spdk_json_write_ctx *w, uint32_t flags);
 /*
  * Value writers. Each writes one value: as the next element of an array, as
  * the value after spdk_json_write_name() in an object, or as a top-level
- * value (several top-level values are separated by a newline).
+ * value (a second top-level value is preceded by a comma, as in SPDK).
  *
  * Each returns 0 on success, or -1 if \p w is NULL, the context has already
  * failed, the value is not allowed here (a value in an object without a
@@ -452,11 +476,15 @@ int spdk_json_write_uint64(struct spdk_json_write_ctx *w, uint64_t val);
 int spdk_json_write_uint128(struct spdk_json_write_ctx *w, uint64_t low_val, uint64_t high_val);
 /**
  * Write a floating-point number (printf "%.20e", as SPDK does).
- * \return 0 or -1; NaN and infinities are not JSON and fail with -1.
+ * \return 0 or -1; NaN and infinities are not JSON and fail with -1
+ * (SPDK writes `nan` / `inf`, which no parser accepts).
  */
 int spdk_json_write_double(struct spdk_json_write_ctx *w, double val);
 /**
- * Write a NUL-terminated UTF-8 string, quoted and escaped.
+ * Write a NUL-terminated UTF-8 string, quoted and escaped. The output is
+ * ASCII: `"` `\` and control characters are escaped, and every code point
+ * outside printable ASCII becomes `\uXXXX` (a surrogate pair above
+ * U+FFFF), byte for byte as SPDK writes it.
  * \return 0 or -1 (NULL \p val, invalid UTF-8, ...).
  */
 int spdk_json_write_string(struct spdk_json_write_ctx *w, const char *val);
@@ -467,7 +495,7 @@ int spdk_json_write_string(struct spdk_json_write_ctx *w, const char *val);
  */
 int spdk_json_write_string_raw(struct spdk_json_write_ctx *w, const char *val, size_t len);
 /**
- * Write bytes as a string of lowercase hex digits, two per byte.
+ * Write bytes as a string of upper-case hex digits, two per byte (as SPDK).
  * \return 0 or -1.
  */
 int spdk_json_write_bytearray(struct spdk_json_write_ctx *w, const void *val, size_t len);
@@ -587,10 +615,11 @@ int spdk_json_write_named_object_begin(struct spdk_json_write_ctx *w, const char
  * \param val If not NULL, receives the value entry found.
  * \param type Kind the value must have, or SPDK_JSON_VAL_ANY. For arrays
  * and objects give the _BEGIN kind.
- * \return 0 if found; -EINVAL for NULL \p object or \p key_name, or a
- * malformed object; -EPROTOTYPE if \p object is not an OBJECT_BEGIN;
- * -ENOENT if no member has that name; -EDOM if the member exists but its
- * value has another kind.
+ * \return 0 if found; -EINVAL for NULL \p object or \p key_name, a
+ * malformed object, or a name that appears more than once; -EPROTOTYPE if
+ * \p object is not an OBJECT_BEGIN; -ENOENT if no member has that name (then
+ * \p key and \p val receive NULL); -EDOM if the member exists but its value
+ * has another kind.
  */
 int spdk_json_find(struct spdk_json_val *object, const char *key_name, struct spdk_json_val **key,
 		   struct spdk_json_val **val, enum spdk_json_val_type type);
@@ -634,7 +663,8 @@ struct spdk_json_val *spdk_json_array_first(struct spdk_json_val *array_begin);
  * previous call), or an element of an array (from spdk_json_array_first()
  * or a previous call). Anything else gives an unspecified result, as in
  * SPDK (but NULL gives NULL).
- * \return the next NAME entry or element; NULL after the last one.
+ * \return the next NAME entry or element; NULL after the last one (SPDK
+ * returns the closing _END entry after a last element that is a scalar).
  */
 struct spdk_json_val *spdk_json_next(struct spdk_json_val *pos);
 

@@ -36,6 +36,9 @@
 
 #include "spdk/stdinc.h"
 #include "spdk/json.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
 #include "spdk/log.h"
 
 #ifdef __cplusplus
