@@ -46,11 +46,14 @@ SPDK_STATIC_ASSERT(sizeof(struct spdk_rpc_opts) == 24, "Incorrect size");
  * flock(); a stale socket (lock not held) is replaced. \p opts may be NULL
  * (defaults). Calling it again with another address adds a second server.
  *
- * \return 0; -EINVAL (NULL or too long address, not a Unix path, not on an
- * spdk_thread), -EADDRINUSE (another process holds the lock: logged with the
- * path), -EPERM (a file at the path or the lock path is owned by another user,
- * is a symlink or of the wrong type: logged), -EEXIST (already listening
- * there), or the errno of a failing system call (logged).
+ * \return 0; -EINVAL (NULL, empty, abstract or TCP-like address, not on an
+ * spdk_thread, opts->size 0, or a method registration failed:
+ * spdk_rpc_verify_methods()), -ENAMETOOLONG (longer than a Unix socket path),
+ * -EADDRINUSE (another process holds `<listen_addr>.lock`, logged with both
+ * paths; or this process listens there already), -EPERM (the socket or lock
+ * path holds a symlink, a file of the wrong type, or a file of another user:
+ * logged), -EIO (bind/listen failed, logged), or another negative errno of a
+ * failing system call (logged).
  */
 int spdk_rpc_initialize(const char *listen_addr, const struct spdk_rpc_opts *opts);
 

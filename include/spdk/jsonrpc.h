@@ -9,9 +9,11 @@
  * Wire format, as SPDK's: a connection carries a stream of JSON values with
  * no delimiter between them (a request may be pretty-printed, split across
  * many reads, or share a read with others); a value is a request object or a
- * batch array of them. Each response is written compact, followed by "\n".
- * A request without "id" is a notification and gets no response. A value
- * that does not parse gets a -32700 response and the connection is closed.
+ * batch array of them. Each response is written compact, followed by "\n"
+ * (a batch's responses as one array). A request without "id", or with
+ * "id": null, is a notification: its result is not sent; an error is (with
+ * "id": null), as SPDK does. A value that does not parse is answered -32700
+ * ("Parse error") and the connection is closed once the answer is written.
  *
  * Threads: a server belongs to the spdk_thread that created it
  * (spdk_jsonrpc_server_listen()); its sockets are interrupt sources of that
@@ -22,8 +24,10 @@
  * is handed to the server's thread by a message.
  *
  * Bounds: 64 connections (more are accepted and closed at once, logged);
- * a request larger than 256 KiB gets an error and its connection is closed;
- * a response may grow to 32 MiB (beyond, an internal error is sent instead).
+ * a request larger than 256 KiB is answered -32600 ("Request too large") and
+ * its connection closed; nesting deeper than the parser allows (64) is a
+ * parse error; a response may grow to 32 MiB (beyond, -32603 "Internal
+ * error" is sent instead, logged).
  *
  * Not implemented: the client side of SPDK's header
  * (`spdk_jsonrpc_client_*`, `spdk_jsonrpc_begin_request()`, batches built
@@ -66,9 +70,9 @@ struct spdk_jsonrpc_server_conn;
 /**
  * Handler of every request a server receives, on the server's thread.
  * \p method is the request's "method" string value, \p params its "params"
- * value (object or array) or NULL. Both point into the receive buffer and are
- * valid only during the call: decode what you need. The handler must answer
- * \p request exactly once, now or later (then from any spdk_thread).
+ * value (object or array) or NULL (absent or null). Both stay valid until
+ * the request is answered. The handler must answer \p request exactly once,
+ * now or later (then from any spdk_thread or other pthread).
  */
 typedef void (*spdk_jsonrpc_handle_request_fn)(struct spdk_jsonrpc_request *request,
 		const struct spdk_json_val *method,
@@ -132,29 +136,35 @@ int spdk_jsonrpc_conn_del_close_cb(struct spdk_jsonrpc_server_conn *conn,
 				   spdk_jsonrpc_conn_closed_fn cb, void *ctx);
 
 /**
- * Begin the successful response to \p request: returns a writer in which the
- * caller writes exactly one JSON value (the "result"), then calls
- * spdk_jsonrpc_end_result(). Any spdk_thread (or any pthread).
+ * Begin the successful response to \p request: returns the request's writer,
+ * in which the caller writes exactly one JSON value (the "result"), then
+ * calls spdk_jsonrpc_end_result(). Any spdk_thread (or any pthread); one
+ * thread at a time per request.
  *
- * For a notification (no "id") this returns NULL and the request is
- * complete: do not call spdk_jsonrpc_end_result(). NULL also on no memory
- * (logged; the request is then answered with an internal error).
+ * Never NULL for a valid request (the writer is made with the request), also
+ * for a notification, whose result is then dropped. NULL only for a NULL
+ * request (logged).
  */
 struct spdk_json_write_ctx *spdk_jsonrpc_begin_result(struct spdk_jsonrpc_request *request);
 
 /**
- * Finish the response begun with spdk_jsonrpc_begin_result() and send it; the
- * request is freed (the server's thread writes it). Any thread. A response
- * larger than 32 MiB is replaced by an internal error.
+ * Finish the response begun with spdk_jsonrpc_begin_result() and send it;
+ * the request belongs to the server again (do not use it any more). Any
+ * thread: the response is handed to the server's thread by a message (or
+ * queued directly on that thread), which writes it to the socket or drops it
+ * if the connection has closed. A response larger than 32 MiB, or one the
+ * writer failed on, is replaced by -32603 "Internal error" (logged).
  */
 void spdk_jsonrpc_end_result(struct spdk_jsonrpc_request *request, struct spdk_json_write_ctx *w);
 
-/** Answer \p request with the result \p value (any thread). */
+/** Answer \p request with the result \p value (any thread), as begin + end result. */
 void spdk_jsonrpc_send_bool_response(struct spdk_jsonrpc_request *request, bool value);
 
 /**
  * Answer \p request with an error object {"code": \p error_code,
- * "message": \p msg} (any thread). \p msg NULL sends an empty message.
+ * "message": \p msg} (any thread), also after spdk_jsonrpc_begin_result()
+ * (what was written is dropped). Sent even to a notification, as in SPDK.
+ * \p msg NULL sends an empty message.
  */
 void spdk_jsonrpc_send_error_response(struct spdk_jsonrpc_request *request,
 				      int error_code, const char *msg);

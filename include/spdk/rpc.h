@@ -69,24 +69,27 @@ typedef void (*spdk_rpc_method_handler)(struct spdk_jsonrpc_request *request,
 /**
  * Register \p method (the name is copied) handled by \p func and allowed in
  * the states of \p state_mask. May run before main(). A name registered twice,
- * a NULL argument, or no memory is logged and the registration ignored (SPDK
- * then fails spdk_rpc_verify_methods(), as here).
+ * a NULL argument, or no memory is logged and the registration ignored; then
+ * spdk_rpc_verify_methods() returns false and spdk_rpc_initialize() refuses
+ * to start (as in SPDK). Never aborts.
  */
 void spdk_rpc_register_method(const char *method, spdk_rpc_method_handler func,
 			      uint32_t state_mask);
 
 /**
  * Register \p alias as a deprecated second name of \p method; the first use
- * of the alias logs a deprecation warning. May run before main(); the method
- * need not be registered yet (spdk_rpc_verify_methods() checks it).
+ * of the alias logs a deprecation warning. May run before main(). The method
+ * must be registered already and not be an alias itself, and the alias name
+ * must be free; otherwise the alias is refused (logged) and
+ * spdk_rpc_verify_methods() returns false from then on.
  */
 void spdk_rpc_register_alias_deprecated(const char *method, const char *alias);
 
 /**
  * Whether \p method may run in \p state_mask.
  *
- * \return 0 if allowed, -EPERM if it exists but is not allowed (or is not in
- * the allowlist), -ENOENT if there is no such method.
+ * \return 0 if allowed, -EPERM if it exists but not for \p state_mask,
+ * -ENOENT if there is no such method or the allowlist leaves it out (as SPDK).
  */
 int spdk_rpc_is_method_allowed(const char *method, uint32_t state_mask);
 
@@ -126,8 +129,10 @@ uint32_t spdk_rpc_get_state(void);
 
 /**
  * Allow only the methods named in \p rpc_allowlist (a NULL-terminated array;
- * the names are copied); the others are answered as not allowed. NULL allows
- * every method again. Call before the server starts (--rpcs-allowed).
+ * the names are copied); the others are answered -32601 "Method not found"
+ * and left out of rpc_get_methods, as in SPDK. NULL allows every method
+ * again. If the copy fails (no memory, logged), every method is refused.
+ * Call before the server starts (--rpcs-allowed).
  */
 void spdk_rpc_set_allowlist(const char **rpc_allowlist);
 
