@@ -517,7 +517,8 @@ int spdk_json_write_string_utf16le_raw(struct spdk_json_write_ctx *w, const uint
 int spdk_json_write_string_fmt(struct spdk_json_write_ctx *w, const char *fmt,
 			       ...) __attribute__((__format__(__printf__, 2, 3)));
 /** va_list form of spdk_json_write_string_fmt(). \return 0 or -1. */
-int spdk_json_write_string_fmt_v(struct spdk_json_write_ctx *w, const char *fmt, va_list args);
+int spdk_json_write_string_fmt_v(struct spdk_json_write_ctx *w, const char *fmt, va_list args)
+__attribute__((__format__(__printf__, 2, 0)));
 
 /** Open an array (`[`). \return 0 or -1 (also beyond 64 levels). */
 int spdk_json_write_array_begin(struct spdk_json_write_ctx *w);
@@ -594,7 +595,7 @@ int spdk_json_write_named_string_fmt(struct spdk_json_write_ctx *w, const char *
 				     const char *fmt, ...) __attribute__((__format__(__printf__, 3, 4)));
 /** va_list form of spdk_json_write_named_string_fmt(). */
 int spdk_json_write_named_string_fmt_v(struct spdk_json_write_ctx *w, const char *name,
-				       const char *fmt, va_list args);
+				       const char *fmt, va_list args) __attribute__((__format__(__printf__, 3, 0)));
 /** Write member \p name with a hex string of \p len bytes. */
 int spdk_json_write_named_bytearray(struct spdk_json_write_ctx *w, const char *name,
 				    const void *val, size_t len);

@@ -74,12 +74,13 @@ flush_buf(struct spdk_json_write_ctx *w)
 	return 0;
 }
 
+/* Out of line: fill the buffer, hand it to the callback, repeat. */
 static int
-emit(struct spdk_json_write_ctx *w, const void *data, size_t size)
+emit_slow(struct spdk_json_write_ctx *w, const void *data, size_t size)
 {
 	const uint8_t *p = data;
 
-	while (spdk_unlikely(size > WRITE_BUF_SIZE - w->fill)) {
+	while (size > WRITE_BUF_SIZE - w->fill) {
 		size_t part = WRITE_BUF_SIZE - w->fill;
 
 		memcpy(w->buf + w->fill, p, part);
@@ -93,6 +94,27 @@ emit(struct spdk_json_write_ctx *w, const void *data, size_t size)
 	memcpy(w->buf + w->fill, p, size);
 	w->fill += size;
 	return 0;
+}
+
+static inline int
+emit(struct spdk_json_write_ctx *w, const void *data, size_t size)
+{
+	if (spdk_likely(size <= WRITE_BUF_SIZE - w->fill)) {
+		memcpy(w->buf + w->fill, data, size);
+		w->fill += size;
+		return 0;
+	}
+	return emit_slow(w, data, size);
+}
+
+static inline int
+emit_byte(struct spdk_json_write_ctx *w, uint8_t c)
+{
+	if (spdk_likely(w->fill < WRITE_BUF_SIZE)) {
+		w->buf[w->fill++] = c;
+		return 0;
+	}
+	return emit_slow(w, &c, 1);
 }
 
 static inline bool
@@ -111,7 +133,7 @@ emit_newline(struct spdk_json_write_ctx *w)
 	if (!formatted(w)) {
 		return 0;
 	}
-	if (emit(w, "\n", 1) != 0) {
+	if (emit_byte(w, '\n') != 0) {
 		return -1;
 	}
 	for (n = (size_t)w->depth * 2; n > 0;) {
@@ -159,7 +181,7 @@ begin_entry(struct spdk_json_write_ctx *w, bool is_name)
 			return -1;
 		}
 	} else if (!w->first) {
-		if (emit(w, ",", 1) != 0 || emit_newline(w) != 0) {
+		if (emit_byte(w, ',') != 0 || emit_newline(w) != 0) {
 			return -1;
 		}
 	}
@@ -255,7 +277,7 @@ write_text(struct spdk_json_write_ctx *w, const char *val, size_t len)
 		SPDK_ERRLOG("JSON write: string is NULL\n");
 		return fail(w);
 	}
-	if (emit(w, "\"", 1) != 0) {
+	if (emit_byte(w, '"') != 0) {
 		return -1;
 	}
 	while (p < end) {
@@ -282,7 +304,7 @@ write_text(struct spdk_json_write_ctx *w, const char *val, size_t len)
 		}
 		p += n;
 	}
-	return emit(w, "\"", 1);
+	return emit_byte(w, '"');
 }
 
 /* Quote and escape len UTF-16LE code units. */
@@ -295,7 +317,7 @@ write_text_utf16le(struct spdk_json_write_ctx *w, const uint16_t *val, size_t le
 		SPDK_ERRLOG("JSON write: string is NULL\n");
 		return fail(w);
 	}
-	if (emit(w, "\"", 1) != 0) {
+	if (emit_byte(w, '"') != 0) {
 		return -1;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -323,7 +345,7 @@ write_text_utf16le(struct spdk_json_write_ctx *w, const uint16_t *val, size_t le
 			return -1;
 		}
 	}
-	return emit(w, "\"", 1);
+	return emit_byte(w, '"');
 }
 
 static int
@@ -346,7 +368,7 @@ open_container(struct spdk_json_write_ctx *w, bool object)
 	}
 	w->first = true;
 	w->opened = true;
-	return emit(w, object ? "{" : "[", 1);
+	return emit_byte(w, object ? '{' : '[');
 }
 
 static int
@@ -371,7 +393,7 @@ close_container(struct spdk_json_write_ctx *w, bool object)
 	}
 	w->opened = false;
 	w->first = false;
-	return emit(w, object ? "}" : "]", 1);
+	return emit_byte(w, object ? '}' : ']');
 }
 
 /* ---- the context ---------------------------------------------------------- */
@@ -619,7 +641,7 @@ spdk_json_write_bytearray(struct spdk_json_write_ctx *w, const void *val, size_t
 		SPDK_ERRLOG("spdk_json_write_bytearray: val is NULL\n");
 		return w != NULL ? fail(w) : -1;
 	}
-	if (begin_entry(w, false) != 0 || emit(w, "\"", 1) != 0) {
+	if (begin_entry(w, false) != 0 || emit_byte(w, '"') != 0) {
 		return -1;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -633,7 +655,7 @@ spdk_json_write_bytearray(struct spdk_json_write_ctx *w, const void *val, size_t
 	if (emit(w, chunk, n) != 0) {
 		return -1;
 	}
-	return emit(w, "\"", 1);
+	return emit_byte(w, '"');
 }
 
 /* ---- containers and names ----------------------------------------------- */
@@ -687,7 +709,7 @@ spdk_json_write_name_raw(struct spdk_json_write_ctx *w, const char *name, size_t
 		return -1;
 	}
 	w->after_name = true;
-	return formatted(w) ? emit(w, ": ", 2) : emit(w, ":", 1);
+	return formatted(w) ? emit(w, ": ", 2) : emit_byte(w, ':');
 }
 
 PW_EXPORT int
@@ -748,114 +770,4 @@ spdk_json_write_val(struct spdk_json_write_ctx *w, const struct spdk_json_val *v
 		}
 	}
 	return rc;
-}
-
-/* ---- named values: a name, then the value ----------------------------------- */
-
-#define NAMED(w, name, call) (spdk_json_write_name((w), (name)) != 0 ? -1 : (call))
-
-PW_EXPORT int
-spdk_json_write_named_null(struct spdk_json_write_ctx *w, const char *name)
-{
-	return NAMED(w, name, spdk_json_write_null(w));
-}
-
-PW_EXPORT int
-spdk_json_write_named_bool(struct spdk_json_write_ctx *w, const char *name, bool val)
-{
-	return NAMED(w, name, spdk_json_write_bool(w, val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_uint8(struct spdk_json_write_ctx *w, const char *name, uint8_t val)
-{
-	return NAMED(w, name, spdk_json_write_uint8(w, val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_uint16(struct spdk_json_write_ctx *w, const char *name, uint16_t val)
-{
-	return NAMED(w, name, spdk_json_write_uint16(w, val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_int32(struct spdk_json_write_ctx *w, const char *name, int32_t val)
-{
-	return NAMED(w, name, spdk_json_write_int32(w, val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_uint32(struct spdk_json_write_ctx *w, const char *name, uint32_t val)
-{
-	return NAMED(w, name, spdk_json_write_uint32(w, val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_int64(struct spdk_json_write_ctx *w, const char *name, int64_t val)
-{
-	return NAMED(w, name, spdk_json_write_int64(w, val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_uint64(struct spdk_json_write_ctx *w, const char *name, uint64_t val)
-{
-	return NAMED(w, name, spdk_json_write_uint64(w, val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_uint128(struct spdk_json_write_ctx *w, const char *name,
-			      uint64_t low_val, uint64_t high_val)
-{
-	return NAMED(w, name, spdk_json_write_uint128(w, low_val, high_val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_double(struct spdk_json_write_ctx *w, const char *name, double val)
-{
-	return NAMED(w, name, spdk_json_write_double(w, val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_string(struct spdk_json_write_ctx *w, const char *name, const char *val)
-{
-	return NAMED(w, name, spdk_json_write_string(w, val));
-}
-
-PW_EXPORT int
-spdk_json_write_named_string_fmt_v(struct spdk_json_write_ctx *w, const char *name,
-				   const char *fmt, va_list args)
-{
-	return NAMED(w, name, spdk_json_write_string_fmt_v(w, fmt, args));
-}
-
-PW_EXPORT int
-spdk_json_write_named_string_fmt(struct spdk_json_write_ctx *w, const char *name,
-				 const char *fmt, ...)
-{
-	va_list args;
-	int rc;
-
-	va_start(args, fmt);
-	rc = spdk_json_write_named_string_fmt_v(w, name, fmt, args);
-	va_end(args);
-	return rc;
-}
-
-PW_EXPORT int
-spdk_json_write_named_bytearray(struct spdk_json_write_ctx *w, const char *name,
-				const void *val, size_t len)
-{
-	return NAMED(w, name, spdk_json_write_bytearray(w, val, len));
-}
-
-PW_EXPORT int
-spdk_json_write_named_array_begin(struct spdk_json_write_ctx *w, const char *name)
-{
-	return NAMED(w, name, spdk_json_write_array_begin(w));
-}
-
-PW_EXPORT int
-spdk_json_write_named_object_begin(struct spdk_json_write_ctx *w, const char *name)
-{
-	return NAMED(w, name, spdk_json_write_object_begin(w));
 }
