@@ -54,7 +54,10 @@ struct pw_jsonrpc_text {
 
 /* The responses of one batch, gathered on the connection's thread. */
 struct pw_jsonrpc_batch {
-	uint32_t			pending;	/* requests not yet answered, +1 while dispatching */
+	/* Requests not yet answered, +1 while dispatching. Counted down on the
+	 * connection's thread, or by an answering pthread whose message could not
+	 * be sent; pairs with itself (acq_rel): the last one frees the batch. */
+	atomic_uint			pending;
 	uint32_t			responses;
 	uint8_t				*buf;
 	size_t				len;
@@ -103,6 +106,7 @@ struct spdk_jsonrpc_server {
 	struct spdk_thread		*thread;
 	int				fd;
 	struct spdk_interrupt		*intr;
+	struct spdk_poller		*rewatch;	/* accept failed for lack of fds: retry later */
 	spdk_jsonrpc_handle_request_fn	handle_request;
 	bool				paused;
 	uint32_t			conn_count;

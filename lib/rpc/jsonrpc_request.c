@@ -33,8 +33,6 @@
 
 static enum spdk_log_level g_log_level = SPDK_LOG_DISABLED;
 static FILE *g_log_file;
-/* Serialises answers that find the server's thread gone (rare: see orphan()). */
-static pthread_mutex_t g_orphan_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---------------------------------------------------------------------------
  * Logging of requests and responses
@@ -234,24 +232,26 @@ deliver_msg(void *ctx)
 }
 
 /*
- * The connection's thread is gone (exited with the request outstanding): no
- * one will write the response. Free it here; the server was shut down
- * before, so only the request's own references remain.
+ * The response cannot reach the connection's thread: it has exited (or the
+ * message could not be queued). Nobody will write it: free it here. Only
+ * atomic counts are shared with that thread (the request's references, the
+ * batch's pending count), so this is safe on any pthread; a batch counted down
+ * to zero here answers nothing.
  */
 static void
-orphan(struct spdk_jsonrpc_request *request)
+orphan(struct spdk_jsonrpc_request *request, int rc)
 {
 	struct pw_jsonrpc_batch *batch = request->batch;
 
-	SPDK_WARNLOG("JSON-RPC: a response is dropped: the server's thread has exited\n");
-	pthread_mutex_lock(&g_orphan_lock);
-	if (batch != NULL && --batch->pending == 0) {
+	SPDK_ERRLOG("JSON-RPC: a response is dropped: it cannot be handed to the server's thread: %s\n",
+		    spdk_strerror(-rc));
+	/* Pairs with the acq_rel decrements of batch_done(): the last one frees. */
+	if (batch != NULL && atomic_fetch_sub_explicit(&batch->pending, 1, memory_order_acq_rel) == 1) {
 		pw__jsonrpc_request_free(batch->carrier);
 		free(batch->buf);
 		free(batch);
 	}
 	pw__jsonrpc_request_free(request);
-	pthread_mutex_unlock(&g_orphan_lock);
 }
 
 static void
@@ -266,7 +266,7 @@ hand_over(struct spdk_jsonrpc_request *request)
 	}
 	rc = spdk_thread_send_msg(thread, deliver_msg, request);
 	if (rc != 0) {
-		orphan(request);
+		orphan(request, rc);
 	}
 }
 
@@ -476,7 +476,9 @@ batch_done(struct pw_jsonrpc_batch *batch, struct spdk_jsonrpc_request *request)
 			batch->responses++;
 		}
 	}
-	if (--batch->pending != 0) {
+	/* Pairs with the other acq_rel decrements (here and in orphan()): the
+	 * last one sees every append to the batch. */
+	if (atomic_fetch_sub_explicit(&batch->pending, 1, memory_order_acq_rel) != 1) {
 		return;
 	}
 	carrier = batch->carrier;
@@ -621,12 +623,13 @@ dispatch_batch(struct spdk_jsonrpc_server_conn *conn, struct pw_jsonrpc_text *te
 	}
 	/* One per request, plus one held by this loop so that requests answered
 	 * during it cannot finish the batch before the last one is made. */
-	batch->pending = count + 1;
+	atomic_init(&batch->pending, count + 1);
 	for (elem = v + 1; elem->type != SPDK_JSON_VAL_ARRAY_END; elem = value_next(elem)) {
 		request = request_new(conn, text, batch);
 		if (request == NULL) {
-			/* This one gets no answer; the others still do. Stop reading. */
-			batch->pending--;
+			/* This one gets no answer; the others still do. Stop reading.
+			 * Pairs with nothing: the loop's own +1 keeps the count above 0. */
+			atomic_fetch_sub_explicit(&batch->pending, 1, memory_order_relaxed);
 			rc = -ENOMEM;
 			continue;
 		}

@@ -279,6 +279,21 @@ conn_new(struct spdk_jsonrpc_server *server, int fd)
  * The listening socket
  * ------------------------------------------------------------------------- */
 
+static int server_watch(struct spdk_jsonrpc_server *server);
+
+/* Timed poller: the listening socket is watched again after a lack of fds. */
+static int
+server_rewatch(void *arg)
+{
+	struct spdk_jsonrpc_server *server = arg;
+
+	spdk_poller_unregister(&server->rewatch);
+	if (server_watch(server) != 0) {
+		SPDK_ERRLOG("JSON-RPC: cannot watch the listening socket: no new connections\n");
+	}
+	return SPDK_POLLER_BUSY;
+}
+
 static int
 server_accept(void *arg)
 {
@@ -291,8 +306,17 @@ server_accept(void *arg)
 			if (errno == EINTR || errno == ECONNABORTED) {
 				continue;
 			}
-			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				SPDK_ERRLOG_RATELIMIT("JSON-RPC: accept: %s\n", spdk_strerror(errno));
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				break;
+			}
+			SPDK_ERRLOG_RATELIMIT("JSON-RPC: accept: %s\n", spdk_strerror(errno));
+			if (server->rewatch == NULL) {
+				/* No fd or memory left: the socket stays readable, so stop
+				 * watching it for 100 ms rather than spin on it. */
+				server->rewatch = spdk_poller_register(server_rewatch, server, 100000);
+				if (server->rewatch != NULL) {
+					spdk_interrupt_unregister(&server->intr);
+				}
 			}
 			break;
 		}
@@ -313,7 +337,7 @@ server_accept(void *arg)
 static int
 server_watch(struct spdk_jsonrpc_server *server)
 {
-	if (server->paused || server->intr != NULL) {
+	if (server->paused || server->intr != NULL || server->rewatch != NULL) {
 		return 0;
 	}
 	server->intr = spdk_interrupt_register_for_events(server->fd, SPDK_INTERRUPT_EVENT_IN,
@@ -432,6 +456,7 @@ spdk_jsonrpc_server_shutdown(struct spdk_jsonrpc_server *server)
 		return;
 	}
 	spdk_interrupt_unregister(&server->intr);
+	spdk_poller_unregister(&server->rewatch);
 	close(server->fd);
 	while ((conn = TAILQ_FIRST(&server->conns)) != NULL) {
 		conn_close(conn);

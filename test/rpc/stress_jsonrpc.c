@@ -25,6 +25,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+/* LeakSanitizer's, present only in sanitizer builds. */
+int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+
 #define N_CLIENTS	4
 #define N_WORKERS	2
 #define WINDOW		8
@@ -380,4 +383,7 @@ TEST_TIMEOUT(clients_hammer_one_server_answered_from_other_threads, 300)
 	spdk_thread_lib_fini();
 	unlink(g_path);
 	rmdir(dir);
+	if (__lsan_do_recoverable_leak_check != NULL) {
+		ASSERT_EQ(__lsan_do_recoverable_leak_check(), 0);
+	}
 }

@@ -115,6 +115,7 @@ stop(struct spdk_jsonrpc_server *server)
 	ut_srv_idle(4);
 	ut_srv_fini();
 	ut_rmtree();
+	ut_leak_check();
 }
 
 static void
@@ -495,6 +496,7 @@ TEST(shutdown_with_requests_outstanding)
 	ut_cli_close(c);
 	ut_srv_fini();
 	ut_rmtree();
+	ut_leak_check();
 }
 
 TEST(response_larger_than_the_socket_buffer)
@@ -583,4 +585,40 @@ TEST(poll_does_one_round)
 	log_capture_stop();
 	ut_cli_close(c);
 	stop(server);
+}
+
+TEST(answers_after_the_server_thread_exited_are_freed)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	uint64_t deadline = ut_ms_now() + UT_WAIT_MS;
+
+	ut_cli_send(c, "{\"method\":\"defer\",\"id\":1}"
+		    "[{\"method\":\"defer\",\"id\":2},{\"method\":\"echo\",\"id\":3},{\"method\":\"defer\",\"id\":4}]");
+	while (g_deferred_count < 3) {
+		ut_srv_poll(10);
+	}
+	spdk_jsonrpc_server_shutdown(server);
+	spdk_thread_exit(g_ut_app);
+	while (!spdk_thread_is_exited(g_ut_app)) {
+		ASSERT_LT(ut_ms_now(), deadline);
+		spdk_thread_poll(g_ut_app, 0, 0);
+	}
+	/* The messages cannot be sent: each answering pthread frees its request,
+	 * and the last of the batch frees the batch (ASan checks for leaks). */
+	log_capture_start();
+	spdk_set_thread(g_ut_worker);
+	spdk_jsonrpc_send_bool_response(g_deferred[0], true);
+	spdk_jsonrpc_send_bool_response(g_deferred[2], true);
+	spdk_set_thread(NULL);
+	spdk_jsonrpc_send_error_response(g_deferred[1], 1, "late");
+	ASSERT_EQ(log_capture_count_matching("a response is dropped"), 3);
+	log_capture_stop();
+	ut_cli_close(c);
+	ut_thread_exit_destroy(g_ut_worker);
+	spdk_thread_destroy(g_ut_app);
+	spdk_set_thread(NULL);
+	spdk_thread_lib_fini();
+	ut_rmtree();
+	ut_leak_check();
 }

@@ -48,6 +48,7 @@ teardown(void)
 	ut_srv_idle(4);
 	ut_srv_fini();
 	ut_rmtree();
+	ut_leak_check();
 }
 
 static mode_t

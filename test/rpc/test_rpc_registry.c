@@ -66,6 +66,7 @@ stop(struct ut_cli *c)
 	ut_srv_idle(4);
 	ut_srv_fini();
 	ut_rmtree();
+	ut_leak_check();
 }
 
 /* Send one request and return its response line (malloc'd). */

@@ -17,6 +17,7 @@
  *   line = ut_cli_line(c);         next response line (malloc'd, without "\n")
  *   ut_cli_eof(c);                 true once the server closed the connection
  *   ut_srv_fini();                 exit and destroy the threads, library fini
+ *   ut_leak_check();               under ASan, fail on any leak so far (else nothing)
  *
  * Waits that depend on the server give up after UT_WAIT_MS (a failure, never
  * reached when all is well); nothing here asserts on time.
@@ -36,6 +37,17 @@
 #include <time.h>
 
 #define UT_WAIT_MS	(10000 * (int)pw_test_timeout_scale())
+
+/* LeakSanitizer's, present only in sanitizer builds. */
+int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+
+static inline void
+ut_leak_check(void)
+{
+	if (__lsan_do_recoverable_leak_check != NULL) {
+		ASSERT_EQ(__lsan_do_recoverable_leak_check(), 0);
+	}
+}
 
 static struct spdk_thread *g_ut_app;
 static struct spdk_thread *g_ut_worker;
