@@ -37,6 +37,9 @@ for r in "${ranges[@]}"; do
 done
 has_cpu() { [[ " ${allowed[*]} " == *" $1 "* ]]; }
 
+scale=${PW_TEST_TIMEOUT_SCALE:-1}
+[[ $scale =~ ^[1-9][0-9]*$ ]] || scale=1
+
 # check_output <label> <min hello poller lines> <cores of the mask...>
 check_output() {
 	local label=$1 min_polls=$2 last readers polls events core
@@ -48,6 +51,11 @@ check_output() {
 	[[ $readers == 1 ]] || fail "$label: $readers 'hello reader' lines, expected 1"
 	grep -qx "hello reader (thread first_reader_thread on core $last)" "$out" ||
 		fail "$label: the reader did not run on core $last"
+	# How many periods fit in a short run is the machine's business when a
+	# sanitizer slows everything (scale > 1) and other processes load the cpus:
+	# start-up may eat most of it. Then only "the poller ran" is asserted;
+	# its period is measured by bench/wakeup_latency, not tested here.
+	((scale > 1 && min_polls > 1)) && min_polls=1
 	[[ $polls -ge $min_polls ]] || fail "$label: $polls 'hello poller' lines, expected >= $min_polls"
 	! grep '^hello poller' "$out" | grep -qvx "hello poller (core $last)" ||
 		fail "$label: a 'hello poller' line not from core $last"

@@ -20,8 +20,11 @@ err=$(mktemp)
 pslog=$(mktemp)
 trap 'rm -f "$out" "$err" "$pslog"' EXIT
 
-# Slack on the run time: the machine is shared and sanitizer builds are slow.
-slack=${POLLER_TEST_SLACK:-5}
+# Slack on the run time: the machine is shared and sanitizer builds are slow
+# (PW_TEST_TIMEOUT_SCALE, as the C tests: 3 under ASan, 5 under TSan in CI).
+scale=${PW_TEST_TIMEOUT_SCALE:-1}
+[[ $scale =~ ^[1-9][0-9]*$ ]] || scale=1
+slack=$((${POLLER_TEST_SLACK:-5} * scale))
 
 fail() {
 	echo "FAIL: $*"
@@ -50,6 +53,11 @@ check_output() {
 	[[ $readers == 1 ]] || fail "$label: $readers 'hello reader' lines, expected 1"
 	grep -q "^hello reader (thread first_reader_thread on core $core)$" "$out" ||
 		fail "$label: the reader did not run on core $core"
+	# How many periods fit in a short run is the machine's business when a
+	# sanitizer slows everything (scale > 1) and other processes load the cpus:
+	# start-up may eat most of it. Then only "the poller ran" is asserted;
+	# its period is measured by bench/wakeup_latency, not tested here.
+	((scale > 1 && min_polls > 1)) && min_polls=1
 	[[ $polls -ge $min_polls ]] || fail "$label: $polls 'hello poller' lines, expected >= $min_polls"
 	! grep '^hello poller' "$out" | grep -qv '^hello poller (core [0-9]*)$' ||
 		fail "$label: malformed 'hello poller' line"
