@@ -72,6 +72,15 @@ static struct idle_case g_cases[] = {
 #define NUM_CASES	(sizeof(g_cases) / sizeof(g_cases[0]))
 
 static char g_examples[PATH_MAX];
+/* A private folder for the examples' RPC sockets (examples/example_rpc.h):
+ * never SPDK's default path, which another program may hold. */
+static char g_rpc_dir[] = "/tmp/pw_idle_cpu.XXXXXX";
+
+static void
+remove_rpc_dir(void)
+{
+	rmdir(g_rpc_dir);
+}
 static unsigned g_runs = 3;
 static double g_settle_s = 1.0;
 static double g_window_s = 10.0;
@@ -394,6 +403,13 @@ main(int argc, char **argv)
 	if (g_runs < 1 || g_runs > MAX_RUNS || g_window_s < 0.1 || g_window_s > 3600) {
 		fprintf(stderr, "idle_cpu: --runs wants 1..%d and --window 0.1..3600 s\n", MAX_RUNS);
 		return 1;
+	}
+	if (getenv("PW_RPC_SOCKET") == NULL && mkdtemp(g_rpc_dir) != NULL) {
+		char sock[sizeof(g_rpc_dir) + 16];
+
+		snprintf(sock, sizeof(sock), "%s/spdk.sock", g_rpc_dir);
+		setenv("PW_RPC_SOCKET", sock, 1);
+		atexit(remove_rpc_dir);
 	}
 	if (g_examples[0] == '\0') {
 		/* bench/idle_cpu -> examples/ next to bench/ in the build tree. */

@@ -64,6 +64,9 @@ done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Our tools serve RPC on a private path (examples/example_rpc.h), never on
+# SPDK's default one another program may hold.
+export PW_RPC_SOCKET=$tmp/spdk.sock
 
 median() {	# median of the numbers on stdin
 	sort -g | awk '{ v[NR] = $1 } END {

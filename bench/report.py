@@ -205,6 +205,10 @@ class Report:
         e = dict(os.environ)
         if spdk:
             e = dict(self.spdk_env)
+        else:
+            # Our programs serve RPC on a private path (examples/example_rpc.h),
+            # never on SPDK's default one another program may hold.
+            e["PW_RPC_SOCKET"] = os.path.join(self.tmp, "spdk.sock")
         if env:
             e.update(env)
         if timeout is None:

@@ -661,6 +661,8 @@ app_run(bool sleeping, struct series *out, uint32_t round)
 	}
 	spdk_app_opts_init(&opts, sizeof(opts));
 	opts.name = "wakeup_latency";
+	/* No RPC server: tests run in parallel and would share its default path. */
+	opts.rpc_addr = NULL;
 	opts.reactor_mask = "0x3";
 	opts.print_level = SPDK_LOG_WARN;
 	rc = spdk_app_start(&opts, app_start, NULL);

@@ -32,6 +32,7 @@
 
 #include <stdatomic.h>
 
+#include "example_rpc.h"
 #include "perf_report.h"
 
 #define EVENTS_PER_CORE	4
@@ -184,6 +185,7 @@ main(int argc, char **argv)
 
 	perf_mark(PERF_MAIN);
 	spdk_app_opts_init(&opts, sizeof(opts));
+	example_rpc_addr_from_env(&opts);
 	opts.name = "event_perf";
 
 	while ((op = getopt(argc, argv, "m:t:")) != -1) {

@@ -24,6 +24,8 @@
 
 #include <stdatomic.h>
 
+#include "example_rpc.h"
+
 #define DEFAULT_SECONDS		3
 #define MAX_SECONDS		3600
 #define HELLO_PERIOD_US		(500 * SPDK_MSEC_TO_USEC)
@@ -207,6 +209,7 @@ main(int argc, char **argv)
 	int rc;
 
 	spdk_app_opts_init(&opts, sizeof(opts));
+	example_rpc_addr_from_env(&opts);
 	opts.name = "hello_event";
 	opts.shutdown_cb = shutdown_cb;
 

@@ -23,6 +23,8 @@
 #include "spdk/string.h"
 #include "spdk/thread.h"
 
+#include "example_rpc.h"
+
 #define DEFAULT_ROUNDS	1000
 #define MAX_ROUNDS	100000000
 
@@ -230,6 +232,7 @@ main(int argc, char **argv)
 	int ch, rc;
 
 	spdk_app_opts_init(&opts, sizeof(opts));
+	example_rpc_addr_from_env(&opts);
 	opts.name = "poll_groups";
 
 	while ((ch = getopt(argc, argv, "m:n:h")) != -1) {

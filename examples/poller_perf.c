@@ -32,6 +32,7 @@
 #include "spdk/thread.h"
 #include "spdk/util.h"
 
+#include "example_rpc.h"
 #include "perf_report.h"
 
 #define MAX_POLLERS	1000
@@ -236,6 +237,7 @@ main(int argc, char **argv)
 
 	perf_mark(PERF_MAIN);
 	spdk_app_opts_init(&opts, sizeof(opts));
+	example_rpc_addr_from_env(&opts);
 	opts.name = "poller_perf";
 	opts.shutdown_cb = on_shutdown_signal;
 

@@ -28,6 +28,7 @@
 #include "spdk/string.h"
 #include "spdk/thread.h"
 
+#include "example_rpc.h"
 #include "perf_report.h"
 
 static int g_seconds;
@@ -106,6 +107,7 @@ main(int argc, char **argv)
 
 	perf_mark(PERF_MAIN);
 	spdk_app_opts_init(&opts, sizeof(opts));
+	example_rpc_addr_from_env(&opts);
 	opts.name = "reactor_perf";
 	opts.shutdown_cb = test_abort;
 

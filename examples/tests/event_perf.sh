@@ -17,7 +17,11 @@ prog=$bindir/event_perf
 failures=0
 out=$(mktemp)
 err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+# The RPC server on a private path (examples/example_rpc.h): tests run in
+# parallel and must not share SPDK's default one.
+rpcdir=$(mktemp -d)
+export PW_RPC_SOCKET=$rpcdir/spdk.sock
+trap 'rm -rf "$out" "$err" "$rpcdir"' EXIT
 
 fail() {
 	echo "FAIL: $*"

@@ -18,7 +18,11 @@ prog=$bindir/hello_event
 failures=0
 out=$(mktemp)
 err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+# The RPC server on a private path: tests run in parallel and must not
+# share SPDK's default one.
+rpcdir=$(mktemp -d)
+rpc=(-r "$rpcdir/spdk.sock")
+trap 'rm -rf "$out" "$err" "$rpcdir"' EXIT
 
 fail() {
 	echo "FAIL: $*"
@@ -74,7 +78,7 @@ check_output() {
 # run_ok <args...>: a timed run of 2 s.
 run_ok() {
 	local rc
-	"$prog" "$@" -t 2 > "$out" 2> "$err"
+	"$prog" "${rpc[@]}" "$@" -t 2 > "$out" 2> "$err"
 	rc=$?
 	echo "hello_event $* -t 2: exit $rc, $(grep -c '^hello poller' "$out") hello poller line(s)"
 	[[ $rc == 0 ]] || fail "hello_event $* -t 2 exited $rc"
@@ -89,7 +93,7 @@ run_signal() {
 	: > "$out"
 	: > "$err"
 	start=$(date +%s%N)
-	"$prog" "$@" -t 60 > "$out" 2> "$err" &
+	"$prog" "${rpc[@]}" "$@" -t 60 > "$out" 2> "$err" &
 	pid=$!
 	# Wait (up to 20 s: sanitizer builds start slowly) for the reader, so that
 	# the framework's handlers are in place, then a little more.
@@ -112,7 +116,7 @@ run_signal() {
 run_bad() {
 	local want=$1 rc
 	shift
-	"$prog" "$@" > "$out" 2> "$err"
+	"$prog" "${rpc[@]}" "$@" > "$out" 2> "$err"
 	rc=$?
 	[[ $rc == 1 ]] || fail "hello_event $* exited $rc, expected 1"
 	grep -qF -- "$want" "$err" || fail "hello_event $*: stderr lacks '$want'"
@@ -146,7 +150,7 @@ run_bad "-t wants a whole number" -t 5s
 run_bad "unknown option '-x'" -x
 run_bad "unexpected argument 'extra'" -t 1 extra
 
-"$prog" -h > "$out" 2> "$err" || fail "hello_event -h should exit 0"
+"$prog" "${rpc[@]}" -h > "$out" 2> "$err" || fail "hello_event -h should exit 0"
 grep -q -- "-t <seconds>" "$out" || fail "hello_event -h: no -t in the usage text"
 grep -q -- "--cpumask" "$out" || fail "hello_event -h: no SPDK options in the usage text"
 

@@ -16,7 +16,11 @@ prog=$bindir/poller_perf
 failures=0
 out=$(mktemp)
 err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+# The RPC server on a private path: tests run in parallel and must not
+# share SPDK's default one.
+rpcdir=$(mktemp -d)
+rpc=(-r "$rpcdir/spdk.sock")
+trap 'rm -rf "$out" "$err" "$rpcdir"' EXIT
 
 fail() {
 	echo "FAIL: $*"
@@ -52,17 +56,17 @@ check_summary() {
 }
 
 for period in 0 1; do
-	"$prog" -b 1000 -l "$period" -t 1 > "$out" 2> "$err"
+	"$prog" "${rpc[@]}" -b 1000 -l "$period" -t 1 > "$out" 2> "$err"
 	rc=$?
 	[[ $rc == 0 ]] || fail "-l $period exited $rc"
 	check_summary "poller_perf -b 1000 -l $period -t 1" 1000 "$period"
 done
 
 # -m is SPDK's option, parsed by spdk_app_parse_args().
-"$prog" -m 0x1 -b 3 -l 0 -t 1 > "$out" 2> "$err" || fail "-m 0x1 -b 3 run failed"
+"$prog" "${rpc[@]}" -m 0x1 -b 3 -l 0 -t 1 > "$out" 2> "$err" || fail "-m 0x1 -b 3 run failed"
 check_summary "poller_perf -m 0x1 -b 3 -l 0 -t 1" 3 0
 
-PW_PERF_REPORT=1 "$prog" -b 10 -l 0 -t 1 > "$out" 2> "$err" || fail "PW_PERF_REPORT=1 run failed"
+PW_PERF_REPORT=1 "$prog" "${rpc[@]}" -b 10 -l 0 -t 1 > "$out" 2> "$err" || fail "PW_PERF_REPORT=1 run failed"
 for key in poller_cost_exact poller_floor_before poller_floor_after; do
 	grep -Eq "^$key [0-9]+\.[0-9]+ ns$" "$err" || fail "no '$key' line on stderr"
 done
@@ -73,7 +77,7 @@ grep -Eq '^startup_app_start_to_first_cb [0-9]+\.[0-9] us$' "$err" || fail "no s
 # Bad values: a message on stderr, exit 1, nothing run.
 for bad in "-b 0 -t 1" "-b 1001 -t 1" "-b 10" "-b 10 -t 0"; do
 	# shellcheck disable=SC2086 # word splitting wanted
-	"$prog" $bad > "$out" 2> "$err"
+	"$prog" "${rpc[@]}" $bad > "$out" 2> "$err"
 	rc=$?
 	[[ $rc == 1 ]] || fail "poller_perf $bad: exited $rc, expected 1"
 	[[ -s $err ]] || fail "poller_perf $bad: no message"
@@ -82,13 +86,13 @@ done
 # Unparsable values and unknown options: spdk_app_parse_args() fails (2, as SPDK).
 for bad in "-b x -t 1" "-b 10 -l -1 -t 1" "-z"; do
 	# shellcheck disable=SC2086 # word splitting wanted
-	"$prog" $bad > "$out" 2> "$err"
+	"$prog" "${rpc[@]}" $bad > "$out" 2> "$err"
 	rc=$?
 	[[ $rc == 2 ]] || fail "poller_perf $bad: exited $rc, expected 2"
 	[[ -s $err ]] || fail "poller_perf $bad: no message"
 	! grep -q '^Running' "$out" || fail "poller_perf $bad: ran anyway"
 done
-"$prog" -h > "$out" 2> "$err"
+"$prog" "${rpc[@]}" -h > "$out" 2> "$err"
 rc=$?
 [[ $rc == 0 ]] || fail "poller_perf -h: exited $rc, expected 0"
 grep -q -- '-b <number>' "$out" || fail "poller_perf -h: the tool's options are not in the usage"

@@ -42,7 +42,7 @@ typedef void (*spdk_app_shutdown_cb)(void);
 /** A signal handler. */
 typedef void (*spdk_sighandler_t)(int signal);
 
-/** Default JSON-RPC listen address (Pinwheel has no RPC server yet; kept for compatibility). */
+/** Default path of the RPC server's Unix socket (also in spdk/init.h). */
 #define SPDK_DEFAULT_RPC_ADDR "/var/tmp/spdk.sock"
 
 /**
@@ -52,9 +52,10 @@ typedef void (*spdk_sighandler_t)(int signal);
  */
 struct spdk_app_opts {
 	const char		*name;			/**< application name (log lines) */
-	const char		*json_config_file;	/**< ignored: no subsystems/RPC config */
+	const char		*json_config_file;	/**< ignored: no subsystems to configure */
 	bool			json_config_ignore_errors; /**< ignored */
-	const char		*rpc_addr;		/**< ignored: no RPC server */
+	/** Unix socket path of the RPC server (default SPDK_DEFAULT_RPC_ADDR); NULL: no server. */
+	const char		*rpc_addr;
 	const char		*reactor_mask;		/**< core mask, hex or [list]; NULL = core 0 */
 	const char		*tpoint_group_mask;	/**< ignored: no tracepoints */
 	int			shm_id;			/**< ignored */
@@ -73,7 +74,8 @@ struct spdk_app_opts {
 	struct spdk_pci_addr	*pci_blocked;		/**< ignored */
 	struct spdk_pci_addr	*pci_allowed;		/**< ignored */
 	const char		*iova_mode;		/**< ignored */
-	bool			delay_subsystem_init;	/**< ignored */
+	/** --wait-for-rpc: start_fn runs once the framework_start_init RPC came (needs rpc_addr). */
+	bool			delay_subsystem_init;
 	uint64_t		num_entries;		/**< ignored: trace entries */
 	void			*env_context;		/**< ignored */
 	spdk_log_cb		*log;			/**< user log sink (spdk_log_open()) or NULL */
@@ -84,11 +86,12 @@ struct spdk_app_opts {
 	bool			interrupt_mode;		/**< SPDK's interrupt mode (see README) */
 	bool			enforce_numa;		/**< ignored */
 	size_t			msg_mempool_size;	/**< bound on messages in flight */
-	const char		**rpc_allowlist;	/**< ignored */
+	/** NULL-terminated list of the RPC methods allowed (NULL: all); borrowed until start returns. */
+	const char		**rpc_allowlist;
 	const char		*vf_token;		/**< ignored */
 	const char		*lcore_map;		/**< ignored */
-	enum spdk_log_level	rpc_log_level;		/**< ignored */
-	FILE			*rpc_log_file;		/**< ignored */
+	enum spdk_log_level	rpc_log_level;		/**< level of the RPC request/response log lines */
+	FILE			*rpc_log_file;		/**< where those go (NULL: the log) */
 	void			*json_data;		/**< ignored */
 	size_t			json_data_size;		/**< ignored */
 	bool			disable_cpumask_locks;	/**< ignored: cores are not locked */
@@ -104,16 +107,20 @@ void spdk_app_opts_init(struct spdk_app_opts *opts, size_t opts_size);
  * Start the framework and block until it stops.
  *
  * Initialises the environment on the core mask, the reactors and the thread
- * library, creates the app thread on the main core, runs \p start_fn(\p ctx)
- * on it, and turns the calling pthread into the main core's reactor (the
- * other cores get pinned pthreads). Returns once spdk_app_stop() was called
- * and every reactor has exited and destroyed its threads.
+ * library, creates the app thread on the main core, starts the RPC server on
+ * it (opts->rpc_addr, unless NULL), runs \p start_fn(\p ctx) on it (with
+ * opts->delay_subsystem_init, once the framework_start_init RPC asked for it),
+ * and turns the calling pthread into the main core's reactor (the other cores
+ * get pinned pthreads). Returns once spdk_app_stop() was called (which also
+ * finishes the RPC server) and every reactor has exited and destroyed its
+ * threads.
  *
  * May be called again after spdk_app_fini(), with another core mask.
  *
  * \return the first non-zero rc given to spdk_app_stop() (0 if none); 1 for a
- * start-up error (bad options, bad core mask, already running...), with a
- * message saying what was wrong.
+ * start-up error (bad options, bad core mask, already running, the RPC server
+ * cannot listen on rpc_addr, delay_subsystem_init without rpc_addr...), with
+ * a message saying what was wrong.
  */
 int spdk_app_start(struct spdk_app_opts *opts, spdk_msg_fn start_fn, void *ctx);
 

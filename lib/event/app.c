@@ -8,15 +8,23 @@
  * Command line parsing is in app_args.c.
  *
  * Start: log, environment (core mask), reactors and thread library, the app
- * thread on the main core, signal handlers; then start_fn runs as a message
- * on the app thread while the calling pthread becomes the main reactor.
- * Stop: a message to the app thread stops the reactors; each exits and
- * destroys its threads; spdk_app_start() returns the first non-zero rc.
+ * thread on the main core, signal handlers, the RPC server on the app thread
+ * (state STARTUP); then, as a message on the app thread while the calling
+ * pthread becomes the main reactor, the initialisation completes (state
+ * RUNTIME) and start_fn runs -- or, with --wait-for-rpc, the app waits for
+ * the framework_start_init RPC to do so (app_rpc.c).
+ * Stop: a message to the app thread finishes the RPC server and stops the
+ * reactors; each exits and destroys its threads; spdk_app_start() returns the
+ * first non-zero rc.
  */
 
 #include "event/event_internal.h"
 
+#include <sys/socket.h>	/* spdk/jsonrpc.h (through spdk/rpc.h) names struct sockaddr */
+
+#include "spdk/init.h"
 #include "spdk/log.h"
+#include "spdk/rpc.h"
 #include "spdk/string.h"
 
 #include <sys/resource.h>
@@ -36,6 +44,8 @@ struct app_state {
 	 * meanwhile is the same request (SPDK: its critical slot refuses it). */
 	_Atomic bool		shutdown_queued;
 	bool			started;	/* between a successful start and fini */
+	bool			rpc_started;	/* the RPC server runs (app thread) */
+	bool			init_done;	/* RUNTIME, start_fn called (app thread) */
 	spdk_app_shutdown_cb	shutdown_cb;
 	bool			signals_installed;
 	struct sigaction	old_sigint;
@@ -108,12 +118,28 @@ app_copy_opts(struct spdk_app_opts *dst, const struct spdk_app_opts *user)
  * Stop and shutdown
  * ------------------------------------------------------------------------- */
 
+/* Finish the RPC server where it lives, as SPDK does when the app stops:
+ * requests still waiting for the initialisation get an error first. */
+static void
+app_rpc_finish(void)
+{
+	if (!g_app.rpc_started) {
+		return;
+	}
+	g_app.rpc_started = false;
+	pw__app_rpc_stop();
+	spdk_rpc_finish();
+}
+
 static void
 app_stop_on_app_thread(void *arg)
 {
 	bool expected = false;
 
 	if (atomic_compare_exchange_strong(&g_app.stopping, &expected, true)) {
+		if (spdk_get_thread() == g_app.app_thread) {
+			app_rpc_finish();
+		}
 		SPDK_INFOLOG(app, "stopping the reactors\n");
 		spdk_reactors_stop(NULL);
 	}
@@ -260,6 +286,79 @@ app_run_start_fn(void *arg)
 	g_app.start_fn(g_app.start_ctx);
 }
 
+/* The framework is initialised (Pinwheel has no subsystems to start): RPC
+ * state RUNTIME, the waiting framework_wait_init requests answered, start_fn
+ * queued behind them. */
+static void
+app_init_complete(void)
+{
+	g_app.init_done = true;
+	spdk_rpc_set_state(SPDK_RPC_RUNTIME);
+	pw__app_rpc_init_done();
+	if (spdk_thread_send_msg(g_app.app_thread, app_run_start_fn, NULL) != 0) {
+		SPDK_ERRLOG("Unable to start the application on the app thread\n");
+		spdk_app_stop(1);
+	}
+}
+
+/* First message on the app thread. */
+static void
+app_bootstrap(void *arg)
+{
+	if (g_app.opts.delay_subsystem_init) {
+		SPDK_NOTICELOG("Waiting for the framework_start_init RPC on %s (--wait-for-rpc)\n",
+			       g_app.opts.rpc_addr);
+		return;
+	}
+	app_init_complete();
+}
+
+bool
+pw__app_init_done(void)
+{
+	return g_app.init_done;
+}
+
+int
+pw__app_start_init(void)
+{
+	if (g_app.init_done) {
+		return -EALREADY;
+	}
+	app_init_complete();
+	return 0;
+}
+
+/* The RPC server on the app thread, before anything of the app runs (the
+ * app thread is not polled yet: this pthread becomes its reactor later). */
+static int
+app_start_rpc(const struct spdk_app_opts *opts)
+{
+	struct spdk_rpc_opts rpc_opts;
+	int rc;
+
+	spdk_rpc_set_allowlist(opts->rpc_allowlist);
+	spdk_rpc_set_state(SPDK_RPC_STARTUP);
+	if (opts->rpc_addr == NULL) {
+		return 0;
+	}
+	memset(&rpc_opts, 0, sizeof(rpc_opts));
+	rpc_opts.size = sizeof(rpc_opts);
+	rpc_opts.log_file = opts->rpc_log_file;
+	rpc_opts.log_level = opts->rpc_log_level;
+	spdk_set_thread(g_app.app_thread);
+	rc = spdk_rpc_initialize(opts->rpc_addr, &rpc_opts);
+	spdk_set_thread(NULL);
+	if (rc != 0) {
+		SPDK_ERRLOG("Unable to start the RPC server on %s: %s (another application may be "
+			    "using it: give another path with -r, or --no-rpc-server)\n",
+			    opts->rpc_addr, spdk_strerror(-rc));
+		return rc;
+	}
+	g_app.rpc_started = true;
+	return 0;
+}
+
 static int
 app_setup_env(const struct spdk_app_opts *opts)
 {
@@ -319,6 +418,12 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	if (app_copy_opts(opts, opts_user) != 0) {
 		return 1;
 	}
+	if (opts->delay_subsystem_init && opts->rpc_addr == NULL) {
+		/* As SPDK: nothing could ever end the wait. */
+		SPDK_ERRLOG("Cannot use '--wait-for-rpc' if no RPC server is going to be started "
+			    "(it waits for the framework_start_init RPC)\n");
+		return 1;
+	}
 
 	/* The application's sink, for this run only: closed again by
 	 * spdk_app_fini() or a failed start. Without one, logging stays as the
@@ -365,6 +470,12 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	g_app.start_fn = start_fn;
 	g_app.start_ctx = ctx;
 	g_app.shutdown_cb = opts->shutdown_cb;
+	g_app.init_done = false;
+	g_app.rpc_started = false;
+	/* Keeps the RPC method files in a static link (their methods register
+	 * from constructors, which nothing else would pull in). */
+	pw__thread_rpc_link();
+	pw__log_rpc_link();
 	atomic_store(&g_app.rc, 0);
 	atomic_store(&g_app.stopping, false);
 	atomic_store(&g_app.shutdown_queued, false);
@@ -374,8 +485,16 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 		app_undo_start(true, true);
 		return 1;
 	}
-	if (spdk_thread_send_msg(g_app.app_thread, app_run_start_fn, NULL) != 0) {
+	pw__app_rpc_stat_baseline();
+	if (app_start_rpc(opts) != 0) {
+		app_undo_start(true, true);
+		return 1;
+	}
+	if (spdk_thread_send_msg(g_app.app_thread, app_bootstrap, NULL) != 0) {
 		SPDK_ERRLOG("Unable to start the application on the app thread\n");
+		spdk_set_thread(g_app.app_thread);
+		app_rpc_finish();
+		spdk_set_thread(NULL);
 		app_undo_start(true, true);
 		return 1;
 	}
@@ -386,6 +505,9 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 
 	atomic_store(&g_signal_target, NULL);
 	spdk_set_thread(NULL);
+	/* Stopped without the app thread's stop (a reactor failed to start):
+	 * the server's thread is gone; finish what is left of it. */
+	app_rpc_finish();
 	if (pw__reactors_start_error() != 0) {
 		/* Logged by the reactors; the app stopped before it really ran. */
 		return 1;

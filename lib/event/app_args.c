@@ -23,11 +23,14 @@
  *   of being truncated;
  * - -B/-A/-W addresses are validated as SPDK does but not stored: the PCI
  *   lists stay as the caller left them, so nothing is allocated that a caller
- *   would have to free. --rpcs-allowed is accepted and not stored either.
+ *   would have to free;
+ * - --rpcs-allowed is checked (method names separated by commas, none empty)
+ *   and kept in this file's storage, not in memory the caller must free: the
+ *   list stays valid until the next spdk_app_parse_args() call.
  *
- * Pinwheel adds --pw-no-sleep, --pw-spin-us and --pw-idle-poller-sleep-us:
- * they set the process-wide reactor options of pinwheel/event.h, once the
- * whole command line was accepted.
+ * Pinwheel adds --pw-no-sleep, --pw-spin-us, --pw-idle-poller-sleep-us and
+ * --pw-rpc-compat: they set the process-wide options of pinwheel/event.h,
+ * once the whole command line was accepted.
  *
  * Not thread-safe: getopt keeps global state. Call it from main() before
  * spdk_app_start(), and reset optind to 1 before calling it again. optind 1
@@ -71,6 +74,7 @@ enum {
 	OPT_PW_NO_SLEEP = 1024,
 	OPT_PW_SPIN_US,
 	OPT_PW_IDLE_POLLER_SLEEP_US,
+	OPT_PW_RPC_COMPAT,
 };
 
 static const struct option g_spdk_long_opts[] = {
@@ -112,6 +116,7 @@ static const struct option g_spdk_long_opts[] = {
 	{"pw-no-sleep",			no_argument,		NULL, OPT_PW_NO_SLEEP},
 	{"pw-spin-us",			required_argument,	NULL, OPT_PW_SPIN_US},
 	{"pw-idle-poller-sleep-us",	required_argument,	NULL, OPT_PW_IDLE_POLLER_SLEEP_US},
+	{"pw-rpc-compat",		required_argument,	NULL, OPT_PW_RPC_COMPAT},
 };
 
 #define N_SPDK_LONG_OPTS ((int)SPDK_COUNTOF(g_spdk_long_opts))
@@ -164,12 +169,20 @@ struct parse_ctx {
 	bool			saw_allowed;	/* -A or -W given in this call */
 	struct pw_reactor_opts	reactor;	/* --pw-* options, applied on success */
 	bool			reactor_changed;
+	enum pw_rpc_compat	rpc_compat;	/* --pw-rpc-compat, applied on success */
+	bool			rpc_compat_changed;
 };
 
 /* argv[0] of the last parse (borrowed from the caller's argv) and the
  * defaults it was called with, shown by the usage text. */
 static const char *g_executable_name;
 static struct spdk_app_opts g_usage_defaults;
+
+/* The --rpcs-allowed list given to the caller's opts: a copy of the text cut
+ * at the commas, and the NULL-terminated array pointing into it. Replaced by
+ * the next --rpcs-allowed. */
+static char *g_allowlist_text;
+static const char **g_allowlist;
 
 /* ---- usage ------------------------------------------------------------------ */
 
@@ -180,7 +193,7 @@ usage(void (*app_usage)(void))
 
 	printf("%s [options]\n\n", g_executable_name);
 	printf("Pinwheel runs SPDK's threading model without DPDK, hugepages, PCI access,\n"
-	       "an RPC server or tracing: options marked [no effect] are accepted (and\n"
+	       "subsystems or tracing: options marked [no effect] are accepted (and\n"
 	       "checked as SPDK checks them) for compatibility, and change nothing.\n");
 
 	printf("\nCPU options:\n");
@@ -197,11 +210,14 @@ usage(void (*app_usage)(void))
 	printf("\nConfiguration options:\n");
 	printf(" -c, --config, --json <file> JSON configuration file [no effect]\n");
 	printf("     --json-ignore-init-errors  go on when a configuration entry fails [no effect]\n");
-	printf(" -r, --rpc-socket <path>     RPC listen address (default %s) [no effect]\n",
+	printf(" -r, --rpc-socket <path>     RPC server's Unix socket (default %s)\n",
 	       d->rpc_addr != NULL ? d->rpc_addr : "none");
 	printf("     --no-rpc-server         start no RPC server; overrides -r\n");
-	printf("     --wait-for-rpc          wait for an RPC before initialising subsystems [no effect]\n");
-	printf("     --rpcs-allowed <list>   comma-separated RPC methods allowed [no effect]\n");
+	printf("     --wait-for-rpc          wait for the framework_start_init RPC before starting\n"
+	       "                             the application\n");
+	printf("     --rpcs-allowed <list>   comma-separated RPC methods allowed; others are refused\n");
+	printf("     --pw-rpc-compat <ver>   shape framework_get_reactors for an older spdk_top:\n"
+	       "                             v24.01, v24.05, v24.09 (to v26.01) or latest (default)\n");
 
 	printf("\nMemory options:\n");
 	printf("     --msg-mempool-size <n>  bound on messages in flight (default %zu)\n",
@@ -482,6 +498,52 @@ trace_entries_option(struct parse_ctx *ctx, const char *arg)
 	return OPT_OK;
 }
 
+/* --rpcs-allowed: method names ([A-Za-z0-9_]) separated by commas. */
+static spdk_app_parse_args_rvals_t
+rpcs_allowed_option(struct parse_ctx *ctx, const char *arg)
+{
+	size_t n = 1, i = 0;
+	const char *bad = NULL;
+	char *text, *tok, *save = NULL;
+	const char **list;
+
+	for (const char *c = arg; *c != '\0' && bad == NULL; c++) {
+		if (*c == ',') {
+			n++;
+			if (c == arg || c[1] == ',' || c[1] == '\0') {
+				bad = "an empty method name";
+			}
+		} else if (!isalnum((unsigned char)*c) && *c != '_') {
+			bad = "a character that is not in a method name";
+		}
+	}
+	if (arg[0] == '\0') {
+		bad = "no method name";
+	}
+	if (bad != NULL) {
+		SPDK_ERRLOG("invalid --rpcs-allowed '%s': %s (expected method names separated by "
+			    "commas, like rpc_get_methods,spdk_get_version)\n", arg, bad);
+		return OPT_FAIL;
+	}
+	text = strdup(arg);
+	list = calloc(n + 1, sizeof(*list));
+	if (text == NULL || list == NULL) {
+		SPDK_ERRLOG("--rpcs-allowed: out of memory\n");
+		free(text);
+		free(list);
+		return OPT_FAIL;
+	}
+	for (tok = strtok_r(text, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		list[i++] = tok;
+	}
+	free(g_allowlist_text);
+	free(g_allowlist);
+	g_allowlist_text = text;
+	g_allowlist = list;
+	ctx->opts->rpc_allowlist = list;
+	return OPT_OK;
+}
+
 /* One of SPDK's options: store it into the working copy. */
 static spdk_app_parse_args_rvals_t
 spdk_option(struct parse_ctx *ctx, int ch, char *arg)
@@ -591,7 +653,12 @@ spdk_option(struct parse_ctx *ctx, int ch, char *arg)
 		opts->env_context = arg;
 		break;
 	case OPT_RPCS_ALLOWED:
-		/* No RPC server: accepted and not stored (see the top of the file). */
+		return rpcs_allowed_option(ctx, arg);
+	case OPT_PW_RPC_COMPAT:
+		if (pw_app_parse_rpc_compat(arg, &ctx->rpc_compat) != 0) {
+			return OPT_FAIL;
+		}
+		ctx->rpc_compat_changed = true;
 		break;
 	case OPT_PW_NO_SLEEP:
 		ctx->reactor.sleep = false;
@@ -775,6 +842,9 @@ spdk_app_parse_args(int argc, char **argv, struct spdk_app_opts *opts,
 	 * whole command line was accepted. */
 	if (r == OPT_OK && ctx.reactor_changed) {
 		pw_reactor_set_opts(&ctx.reactor);
+	}
+	if (r == OPT_OK && ctx.rpc_compat_changed) {
+		pw_app_set_rpc_compat(ctx.rpc_compat);
 	}
 
 out:

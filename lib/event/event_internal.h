@@ -72,6 +72,7 @@ struct spdk_reactor {
 	uint64_t			idle_tsc;
 	struct spdk_cpuset		notify_cpuset;
 	bool				orphan;		/* its pthread failed to start */
+	uint64_t			tid;		/* Linux tid of its pthread (0 before it ran) */
 	_Atomic bool			finished;	/* its pthread left for good */
 
 	/* Sleeping (see reactor_sleep.c) */
@@ -140,5 +141,28 @@ void pw__reactor_opts_refresh(void);
 /* ---- app.c ---- */
 /* The core mask the app runs on (spdk_app_parse_core_mask checks against it). */
 const struct spdk_cpuset *pw__app_core_mask(void);
+/* The framework's initialisation is complete (RPC state RUNTIME, start_fn
+ * called). App thread. */
+bool pw__app_init_done(void);
+/* framework_start_init: finish the initialisation now (RPC state RUNTIME,
+ * then start_fn as a message). App thread. 0, or -EALREADY. */
+int pw__app_start_init(void);
+
+/* ---- thread_rpc.c, log_rpc.c ---- */
+/* Empty: spdk_app_start() calls them so that a static link keeps these files
+ * (their methods register from constructors). */
+void pw__thread_rpc_link(void);
+void pw__log_rpc_link(void);
+
+/* ---- app_rpc.c ---- */
+/* Take the /proc/stat figures of every core the app runs on, from which
+ * framework_get_reactors counts (spdk_app_start()). */
+void pw__app_rpc_stat_baseline(void);
+/* The initialisation completed: answer the framework_wait_init requests that
+ * were waiting. App thread. */
+void pw__app_rpc_init_done(void);
+/* The app stops before it was initialised: answer those requests with an
+ * error (before spdk_rpc_finish()). App thread. */
+void pw__app_rpc_stop(void);
 
 #endif /* PW_EVENT_INTERNAL_H */

@@ -26,6 +26,7 @@
 #include "pinwheel/env.h"
 
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #define FD_CHECK_US	50	/* a busy reactor looks at its interrupt sources this often */
 
@@ -431,6 +432,8 @@ reactor_run(void *arg)
 	uint64_t fd_check_ticks = spdk_get_ticks_hz() * FD_CHECK_US / SPDK_SEC_TO_USEC;
 
 	t_reactor = reactor;
+	/* Read by framework_get_reactors on this reactor only. */
+	reactor->tid = (uint64_t)syscall(SYS_gettid);
 	SPDK_DEBUGLOG(reactor, "reactor on core %u starts\n", reactor->lcore);
 	/* Wake from a timed sleep on time, not up to 50 us late. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -441,10 +444,12 @@ reactor_run(void *arg)
 	       SPDK_REACTOR_STATE_RUNNING) {
 		if (pw__reactor_run_once(reactor)) {
 			reactor->last_work_tsc = reactor->tsc_last;
-		} else if (pw__reactor_sleep_due(reactor)) {
-			pw__reactor_try_sleep(reactor);
+		} else if (pw__reactor_sleep_due(reactor) && pw__reactor_try_sleep(reactor)) {
+			/* It slept and ran what woke it. */
 			continue;
 		}
+		/* Busy, or idle but kept awake (an untimed poller): its interrupt
+		 * sources are looked at here. */
 		if (spdk_unlikely(reactor->nested_fgrps > 0 &&
 				  reactor->tsc_last - reactor->last_fd_check_tsc >= fd_check_ticks)) {
 			reactor->last_fd_check_tsc = reactor->tsc_last;

@@ -80,6 +80,8 @@ app_opts(struct spdk_app_opts *opts)
 {
 	spdk_app_opts_init(opts, sizeof(*opts));
 	opts->name = "stress_reactor";
+	/* No RPC server: tests run in parallel and would share its default path. */
+	opts->rpc_addr = NULL;
 	opts->reactor_mask = "0x3";
 	opts->print_level = SPDK_LOG_WARN;
 }

@@ -526,6 +526,8 @@ run(const struct config *cfg)
 	ASSERT_EQ(pw_reactor_set_opts(&ropts), 0);
 	spdk_app_opts_init(&opts, sizeof(opts));
 	opts.name = "stress_reactor_sleep";
+	/* No RPC server: tests run in parallel and would share its default path. */
+	opts.rpc_addr = NULL;
 	opts.reactor_mask = "0x3";
 	opts.print_level = SPDK_LOG_WARN;
 	ASSERT_EQ(spdk_app_start(&opts, start_fn, NULL), 0);

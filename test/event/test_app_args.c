@@ -431,7 +431,11 @@ TEST(rpc_options)
 	ASSERT_STR_EQ(opts.rpc_addr, "/tmp/z.sock");
 	parse_ok(&opts, ARGV("--wait-for-rpc", "--rpcs-allowed", "spdk_get_version,bdev_get_bdevs"));
 	ASSERT_TRUE(opts.delay_subsystem_init);
-	ASSERT_NULL(opts.rpc_allowlist);
+	/* Stored as SPDK stores it: a NULL-terminated list of the names. */
+	ASSERT_NOT_NULL(opts.rpc_allowlist);
+	ASSERT_STR_EQ(opts.rpc_allowlist[0], "spdk_get_version");
+	ASSERT_STR_EQ(opts.rpc_allowlist[1], "bdev_get_bdevs");
+	ASSERT_NULL(opts.rpc_allowlist[2]);
 }
 
 TEST(msg_mempool_size_option)
@@ -621,6 +625,7 @@ TEST(help_prints_usage_and_app_usage)
 	ASSERT_STR_CONTAINS(out, "--cpumask");
 	ASSERT_STR_CONTAINS(out, "--msg-mempool-size");
 	ASSERT_STR_CONTAINS(out, "--silence-noticelog");
+	ASSERT_STR_CONTAINS(out, "--pw-rpc-compat");
 	ASSERT_STR_CONTAINS(out, "[no effect]");
 	ASSERT_STR_CONTAINS(out, "appargs_test");	/* spdk_log_usage()'s flag list */
 	ASSERT_STR_CONTAINS(out, SPDK_DEFAULT_RPC_ADDR);

@@ -245,6 +245,8 @@ app_opts(struct spdk_app_opts *opts)
 {
 	spdk_app_opts_init(opts, sizeof(*opts));
 	opts->name = "test_reactor_sleep";
+	/* No RPC server: tests run in parallel and would share its default path. */
+	opts->rpc_addr = NULL;
 	opts->reactor_mask = "0x3";
 	opts->print_level = SPDK_LOG_WARN;
 }
@@ -808,6 +810,8 @@ parse_command_line(struct spdk_app_opts *opts, char **argv)
 	}
 	spdk_app_opts_init(opts, sizeof(*opts));
 	opts->name = "test_reactor_sleep";
+	/* No RPC server: tests run in parallel and would share its default path. */
+	opts->rpc_addr = NULL;
 	opts->print_level = SPDK_LOG_WARN;
 	optind = 1;
 	ASSERT_EQ(spdk_app_parse_args(argc, argv, opts, "", NULL, no_app_option, NULL),

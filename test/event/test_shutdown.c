@@ -41,6 +41,8 @@ app_opts(struct spdk_app_opts *opts, const char *mask)
 {
 	spdk_app_opts_init(opts, sizeof(*opts));
 	opts->name = "test_shutdown";
+	/* No RPC server: tests run in parallel and would share its default path. */
+	opts->rpc_addr = NULL;
 	opts->reactor_mask = mask;
 	opts->print_level = SPDK_LOG_WARN;
 }

@@ -652,6 +652,8 @@ scenario_app(void)
 	g_run.result = -EINPROGRESS;
 	spdk_app_opts_init(&opts, sizeof(opts));
 	opts.name = "fault_app";
+	/* No RPC server: tests run in parallel and would share its default path. */
+	opts.rpc_addr = NULL;
 	opts.reactor_mask = "0x3";
 	rc = spdk_app_start(&opts, app_start_fn, NULL);
 	spdk_app_fini();
