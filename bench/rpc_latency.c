@@ -53,7 +53,7 @@ static uint32_t g_not_asleep;	/* samples sent to a reactor that did not fall asl
 static bool g_failed;
 
 static char g_dir[64];
-static char g_sock[128];
+static char g_sock[96];	/* fits sun_path */
 static pthread_t g_client;
 
 static uint64_t
