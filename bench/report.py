@@ -50,7 +50,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = "doc/figures.json"
-DOCS = ["README.md", "doc/bench.md", "doc/bench_idle.md", "doc/perf_tools.md"]
+DOCS = ["README.md", "doc/bench.md", "doc/bench_idle.md", "doc/perf_tools.md", "doc/rpc.md"]
 BEGIN = re.compile(r"^<!-- figures:begin ([a-z0-9_-]+) -->$")
 END = re.compile(r"^<!-- figures:end ([a-z0-9_-]+) -->$")
 DASH = "–"
@@ -790,6 +790,61 @@ class View:
         return "".join(parts) + "."
 
 
+def stand_alone_caption(v, bench):
+    """Caption of a stand-alone benchmark's table: the full run's, or the --only run's
+    that last replaced its series."""
+    cap = v.caption()
+    ups = [u for u in v.res.get("updates", []) if bench in u.get("benchmarks", [])]
+    if ups:
+        u = ups[-1]
+        cap = cap[:-1] + ("; `%s` rerun on %s by `%s` (median of %d runs)." %
+                          (bench, u["date"][:10], u["command"], u["runs"]))
+    return cap
+
+
+def t_rpc_latency(v):
+    w = "rpc_latency."
+    L = [stand_alone_caption(v, "rpc_latency"),
+         "Median over the runs of each run's percentile (min-max over the runs); "
+         "`bench/rpc_latency`, one app on `-m 0x3` with its RPC server on.", "",
+         "| | p50 | p99 |", "|---|---|---|"]
+
+    def row(*c):
+        L.append("| " + " | ".join(c) + " |")
+
+    row("floor: the same bytes over a Unix socketpair to a pthread blocked in `read()`",
+        v.r(w + "floor_unix_echo_p50", 1, "us"), v.r(w + "floor_unix_echo_p99", 1, "us"))
+    row("`spdk_get_version` to an app whose reactor sleeps, send to response",
+        v.r(w + "rpc_sleeping_p50", 1, "us"), v.r(w + "rpc_sleeping_p99", 1, "us"))
+    L += ["", "Idle, server on, nothing asking: the process used %s of one core "
+          "(both reactors and the server)." % v.r(w + "idle_cpu", 1, "%", fmt="%.3f")]
+    return L
+
+
+def t_json_speed(v):
+    j = "json_bench."
+    L = [stand_alone_caption(v, "json_bench"),
+         "`bench/json_bench`: a `thread_get_pollers`-like result of %s and a 120-byte "
+         "pretty-printed request." % v.m(j + "pollers_bytes", 1, "bytes", fmt="%.0f"), "",
+         "| what | Pinwheel | floor, same run | times the floor |", "|---|---|---|---|"]
+
+    def row(*c):
+        L.append("| " + " | ".join(c) + " |")
+
+    row("`spdk_json_parse`, large document", v.r(j + "parse_pollers_mbps", 1, "MB/s"),
+        "`memchr` " + v.r(j + "memchr_pollers_mbps", 1, "MB/s"),
+        v.m(j + "parse_vs_memchr", fmt="%.0f") + "x slower")
+    row("`spdk_json_write_*` producing it", v.r(j + "write_pollers_mbps", 1, "MB/s"),
+        "`memcpy` " + v.r(j + "memcpy_pollers_mbps", 1, "MB/s"),
+        v.m(j + "write_vs_memcpy", fmt="%.0f") + "x slower")
+    row("`spdk_json_write_val` of its parsed values", v.r(j + "write_val_pollers_mbps", 1, "MB/s"),
+        "", "")
+    row("`spdk_json_parse`, small request", v.r(j + "parse_request_ns", 1, "ns"), "", "")
+    row("parse + `spdk_json_decode_object`, small request",
+        v.r(j + "parse_decode_request_ns", 1, "ns"), "", "")
+    return L
+
+
 def t_readme_perf(v):
     S = str(v.secs)
     spdk = v.res.get("spdk")
@@ -1170,6 +1225,8 @@ TABLES = {
     "idle-load": ("doc/bench_idle.md", t_idle_load),
     "idle-wakeup": ("doc/bench_idle.md", t_idle_wakeup),
     "idle-timers": ("doc/bench_idle.md", t_idle_timers),
+    "rpc-latency": ("doc/rpc.md", t_rpc_latency),
+    "json-speed": ("doc/rpc.md", t_json_speed),
 }
 
 
