@@ -50,7 +50,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = "doc/figures.json"
-DOCS = ["README.md", "doc/bench.md", "doc/bench_idle.md", "doc/perf_tools.md"]
+DOCS = ["README.md", "doc/bench.md", "doc/bench_idle.md", "doc/perf_tools.md", "doc/rpc.md"]
 BEGIN = re.compile(r"^<!-- figures:begin ([a-z0-9_-]+) -->$")
 END = re.compile(r"^<!-- figures:end ([a-z0-9_-]+) -->$")
 DASH = "–"
@@ -272,7 +272,8 @@ class Report:
     def check_build(self):
         need = ["bench/msg_bench", "bench/poller_bench", "bench/mempool_bench",
                 "bench/ring_bench", "bench/cacheline_pingpong", "bench/idle_cpu",
-                "bench/wakeup_latency", "examples/event_perf", "examples/reactor_perf",
+                "bench/wakeup_latency", "bench/json_bench", "bench/rpc_latency",
+                "examples/event_perf", "examples/reactor_perf",
                 "examples/poller_perf", "examples/reactor", "examples/poller_test",
                 "examples/hello_event"]
         missing = [p for p in need if not os.access(os.path.join(self.build, p), os.X_OK)]
@@ -442,9 +443,23 @@ class Report:
                 if r is not None:
                     self.tool_figures(series, r, tool, kind == "spdk")
 
+    def extra_benches(self):
+        """Benchmarks that stand alone (no SPDK counterpart, no floor from another run):
+        also what --only may rerun by itself."""
+        q = self.args.quick
+        return {
+            "json_bench": ["--smoke"] if q else ["--runs", "3"],
+            "rpc_latency": (["--samples", "100", "--idle-seconds", "0.5"] if q else
+                            ["--samples", "1000", "--idle-seconds", "3"]),
+        }
+
     def one_round(self, rnd):
         a = self.args
         q = a.quick
+        if a.only:
+            for name in a.only:
+                self.c_bench(name, self.extra_benches()[name], ncores=0)
+            return
         runs = ["--runs", "1" if q else "3"]
         # The thread library: messages and pollers.
         self.c_bench("msg_bench", (["--smoke"] if q else runs), ncores=2)
@@ -464,6 +479,9 @@ class Report:
                          ncores=0)
         else:
             self.c_bench("wakeup_latency", ["--rounds", "1"], ncores=0)
+        # JSON and the RPC server.
+        for name, extra in self.extra_benches().items():
+            self.c_bench(name, extra, ncores=0)
 
     def machine(self):
         m = {"nproc": os.cpu_count()}
@@ -517,6 +535,8 @@ class Report:
             self.log("round %d of %d (%.0f s so far)" % (rnd + 1, a.runs, time.monotonic() - t0))
             self.one_round(rnd)
         elapsed = time.monotonic() - t0
+        if a.only:
+            return self.merge_only(started, elapsed)
         res = {
             "generated_by": "bench/report.sh",
             "command": a.command_line,
@@ -535,12 +555,7 @@ class Report:
             "runs": self.runs_log,
         }
         for k in sorted(self.series):
-            s = self.series[k]
-            v = s["runs"]
-            res["series"][k] = {
-                "unit": s["unit"], "median": rnd6(statistics.median(v)), "min": rnd6(min(v)),
-                "max": rnd6(max(v)), "n": len(v), "runs": [rnd6(x) for x in v],
-                "command": s["command"]}
+            res["series"][k] = self.series_json(k)
         res["figures"] = figure_list(res)
         with open(os.path.join(ROOT, a.out), "w") as f:
             json.dump(res, f, indent=1, ensure_ascii=False)
@@ -549,6 +564,42 @@ class Report:
             len(res["series"]), len(self.failures), elapsed, a.out))
         for fl in self.failures:
             self.log("  failed: %s: %s" % (fl["command"], fl["status"]))
+        subprocess.run(["rm", "-rf", self.tmp], check=False)
+        return res
+
+
+    def series_json(self, k):
+        s = self.series[k]
+        v = s["runs"]
+        return {"unit": s["unit"], "median": rnd6(statistics.median(v)), "min": rnd6(min(v)),
+                "max": rnd6(max(v)), "n": len(v), "runs": [rnd6(x) for x in v],
+                "command": s["command"]}
+
+    def merge_only(self, started, elapsed):
+        """--only: the named benchmarks' series replace theirs in the results file; the
+        rest of it (and its command, date, machine) stays, and "updates" says what was
+        rerun, when and how."""
+        a = self.args
+        path = os.path.join(ROOT, a.out)
+        try:
+            with open(path) as f:
+                res = json.load(f)
+        except (OSError, ValueError) as e:
+            sys.exit("report: --only updates %s, which cannot be read: %s" % (a.out, e))
+        for k in [k for k in res["series"] if k.split(".")[0] in a.only]:
+            del res["series"][k]
+        for k in sorted(self.series):
+            res["series"][k] = self.series_json(k)
+        res.setdefault("updates", []).append({
+            "command": a.command_line, "date": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "duration_s": round(elapsed), "benchmarks": a.only, "runs": a.runs,
+            "failures": self.failures})
+        res["figures"] = figure_list(res)
+        with open(path, "w") as f:
+            json.dump(res, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+        self.log("report: --only %s: %d series, %d failure(s), %.0f s; updated %s" % (
+            ",".join(a.only), len(self.series), len(self.failures), elapsed, a.out))
         subprocess.run(["rm", "-rf", self.tmp], check=False)
         return res
 
@@ -737,6 +788,61 @@ class View:
         if fails:
             parts.append("; %d run(s) failed (see the results file)" % len(fails))
         return "".join(parts) + "."
+
+
+def stand_alone_caption(v, bench):
+    """Caption of a stand-alone benchmark's table: the full run's, or the --only run's
+    that last replaced its series."""
+    cap = v.caption()
+    ups = [u for u in v.res.get("updates", []) if bench in u.get("benchmarks", [])]
+    if ups:
+        u = ups[-1]
+        cap = cap[:-1] + ("; `%s` rerun on %s by `%s` (median of %d runs)." %
+                          (bench, u["date"][:10], u["command"], u["runs"]))
+    return cap
+
+
+def t_rpc_latency(v):
+    w = "rpc_latency."
+    L = [stand_alone_caption(v, "rpc_latency"),
+         "Median over the runs of each run's percentile (min-max over the runs); "
+         "`bench/rpc_latency`, one app on `-m 0x3` with its RPC server on.", "",
+         "| | p50 | p99 |", "|---|---|---|"]
+
+    def row(*c):
+        L.append("| " + " | ".join(c) + " |")
+
+    row("floor: the same bytes over a Unix socketpair to a pthread blocked in `read()`",
+        v.r(w + "floor_unix_echo_p50", 1, "us"), v.r(w + "floor_unix_echo_p99", 1, "us"))
+    row("`spdk_get_version` to an app whose reactor sleeps, send to response",
+        v.r(w + "rpc_sleeping_p50", 1, "us"), v.r(w + "rpc_sleeping_p99", 1, "us"))
+    L += ["", "Idle, server on, nothing asking: the process used %s of one core "
+          "(both reactors and the server)." % v.r(w + "idle_cpu", 1, "%", fmt="%.3f")]
+    return L
+
+
+def t_json_speed(v):
+    j = "json_bench."
+    L = [stand_alone_caption(v, "json_bench"),
+         "`bench/json_bench`: a `thread_get_pollers`-like result of %s and a 120-byte "
+         "pretty-printed request." % v.m(j + "pollers_bytes", 1, "bytes", fmt="%.0f"), "",
+         "| what | Pinwheel | floor, same run | times the floor |", "|---|---|---|---|"]
+
+    def row(*c):
+        L.append("| " + " | ".join(c) + " |")
+
+    row("`spdk_json_parse`, large document", v.r(j + "parse_pollers_mbps", 1, "MB/s"),
+        "`memchr` " + v.r(j + "memchr_pollers_mbps", 1, "MB/s"),
+        v.m(j + "parse_vs_memchr", fmt="%.0f") + "x slower")
+    row("`spdk_json_write_*` producing it", v.r(j + "write_pollers_mbps", 1, "MB/s"),
+        "`memcpy` " + v.r(j + "memcpy_pollers_mbps", 1, "MB/s"),
+        v.m(j + "write_vs_memcpy", fmt="%.0f") + "x slower")
+    row("`spdk_json_write_val` of its parsed values", v.r(j + "write_val_pollers_mbps", 1, "MB/s"),
+        "", "")
+    row("`spdk_json_parse`, small request", v.r(j + "parse_request_ns", 1, "ns"), "", "")
+    row("parse + `spdk_json_decode_object`, small request",
+        v.r(j + "parse_decode_request_ns", 1, "ns"), "", "")
+    return L
 
 
 def t_readme_perf(v):
@@ -1119,6 +1225,8 @@ TABLES = {
     "idle-load": ("doc/bench_idle.md", t_idle_load),
     "idle-wakeup": ("doc/bench_idle.md", t_idle_wakeup),
     "idle-timers": ("doc/bench_idle.md", t_idle_timers),
+    "rpc-latency": ("doc/rpc.md", t_rpc_latency),
+    "json-speed": ("doc/rpc.md", t_json_speed),
 }
 
 
@@ -1211,6 +1319,9 @@ def main():
                          "Pinwheel's")
     ap.add_argument("--no-polling", action="store_true",
                     help="skip the never-sleeping runs of the perf tools (sleeping vs polling)")
+    ap.add_argument("--only", type=lambda x: x.split(","),
+                    help="NAME[,NAME]: rerun only these stand-alone benchmarks (json_bench, "
+                         "rpc_latency) and replace their series in the results file")
     ap.add_argument("--out", default=RESULTS, help="results file, relative to the source tree "
                     "(default %s)" % RESULTS)
     ap.add_argument("--no-render", action="store_true",
@@ -1260,6 +1371,10 @@ def main():
         a.idle_window = a.idle_window or 3.0
     if a.runs < 1 or a.runs > 30 or a.secs < 1 or a.secs > 600:
         ap.error("--runs 1..30, --secs 1..600")
+    if a.only:
+        bad = [x for x in a.only if x not in ("json_bench", "rpc_latency")]
+        if bad:
+            ap.error("--only takes json_bench and rpc_latency, not %s" % ",".join(bad))
     if (os.cpu_count() or 1) < 2:
         sys.exit("report: two cpus are needed (cross-core figures)")
     res = Report(a).go()

@@ -13,6 +13,9 @@
 #       and doc/*.md from it. ~10 min (add ~3 min with SPDK); --quick: ~2 min.
 #       SPDK_ENV=<SPDK's env.sh> (or --spdk-env) runs SPDK's perf tools in turns
 #       with Pinwheel's and fills the SPDK columns.
+#   bench/report.sh <builddir> --only json_bench,rpc_latency [--runs N]
+#       reruns only these stand-alone benchmarks and replaces their series in
+#       doc/figures.json (listed under "updates" with the command and date)
 #   bench/report.sh --render     rewrites the tables from doc/figures.json
 #   bench/report.sh --check      exits 1 when a table is not what doc/figures.json
 #                                gives (a hand-typed figure); run by .ci/run
