@@ -593,6 +593,7 @@ class Report:
         res.setdefault("updates", []).append({
             "command": a.command_line, "date": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "duration_s": round(elapsed), "benchmarks": a.only, "runs": a.runs,
+            "commit": self.machine().get("commit", "unknown"),
             "failures": self.failures})
         res["figures"] = figure_list(res)
         with open(path, "w") as f:
@@ -797,8 +798,8 @@ def stand_alone_caption(v, bench):
     ups = [u for u in v.res.get("updates", []) if bench in u.get("benchmarks", [])]
     if ups:
         u = ups[-1]
-        cap = cap[:-1] + ("; `%s` rerun on %s by `%s` (median of %d runs)." %
-                          (bench, u["date"][:10], u["command"], u["runs"]))
+        cap = cap[:-1] + ("; `%s` rerun on %s at Pinwheel %s by `%s` (median of %d runs)." %
+                          (bench, u["date"][:10], u.get("commit", "?"), u["command"], u["runs"]))
     return cap
 
 
