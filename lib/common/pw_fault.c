@@ -21,6 +21,8 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 
 /* Relaxed is enough: the counts only order the calls among themselves, and
  * a test reads them after the pthreads it started have joined. */
@@ -214,6 +216,79 @@ pw__fault_pthread_setaffinity_np(pthread_t th, size_t size, const cpu_set_t *set
 		return EINVAL;
 	}
 	return pthread_setaffinity_np(th, size, set);
+}
+
+
+/* The RPC server's sockets and its lock file. */
+
+int
+pw__fault_socket(int domain, int type, int protocol)
+{
+	if (fail_here()) {
+		errno = EMFILE;
+		return -1;
+	}
+	return socket(domain, type, protocol);
+}
+
+int
+pw__fault_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	if (fail_here()) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return bind(fd, addr, len);
+}
+
+int
+pw__fault_listen(int fd, int backlog)
+{
+	if (fail_here()) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	return listen(fd, backlog);
+}
+
+int
+pw__fault_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	if (fail_here()) {
+		errno = EMFILE;
+		return -1;
+	}
+	return accept4(fd, addr, len, flags);
+}
+
+ssize_t
+pw__fault_recv(int fd, void *buf, size_t len, int flags)
+{
+	if (fail_here()) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	return recv(fd, buf, len, flags);
+}
+
+ssize_t
+pw__fault_send(int fd, const void *buf, size_t len, int flags)
+{
+	if (fail_here()) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	return send(fd, buf, len, flags);
+}
+
+int
+pw__fault_flock(int fd, int op)
+{
+	if (fail_here()) {
+		errno = ENOLCK;
+		return -1;
+	}
+	return flock(fd, op);
 }
 
 #else

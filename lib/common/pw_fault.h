@@ -47,6 +47,8 @@ void pw__fault_suspend(bool suspend);
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 
 void *pw__fault_malloc(size_t size);
 void *pw__fault_calloc(size_t n, size_t size);
@@ -64,6 +66,13 @@ int pw__fault_timerfd_settime(int fd, int flags, const struct itimerspec *new_va
 int pw__fault_pthread_create(pthread_t *th, const pthread_attr_t *attr,
 			     void *(*fn)(void *), void *arg);
 int pw__fault_pthread_setaffinity_np(pthread_t th, size_t size, const cpu_set_t *set);
+int pw__fault_socket(int domain, int type, int protocol);
+int pw__fault_bind(int fd, const struct sockaddr *addr, socklen_t len);
+int pw__fault_listen(int fd, int backlog);
+int pw__fault_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+ssize_t pw__fault_recv(int fd, void *buf, size_t len, int flags);
+ssize_t pw__fault_send(int fd, const void *buf, size_t len, int flags);
+int pw__fault_flock(int fd, int op);
 
 #if defined(PW_FAULT_WRAP) && !defined(PW_FAULT_IMPL)
 
@@ -81,6 +90,13 @@ int pw__fault_pthread_setaffinity_np(pthread_t th, size_t size, const cpu_set_t 
 #define timerfd_settime(fd, f, n, o)	pw__fault_timerfd_settime(fd, f, n, o)
 #define pthread_create(th, a, fn, arg)	pw__fault_pthread_create(th, a, fn, arg)
 #define pthread_setaffinity_np(th, n, s) pw__fault_pthread_setaffinity_np(th, n, s)
+#define socket(d, t, p)			pw__fault_socket(d, t, p)
+#define bind(fd, a, l)			pw__fault_bind(fd, a, l)
+#define listen(fd, b)			pw__fault_listen(fd, b)
+#define accept4(fd, a, l, f)		pw__fault_accept4(fd, a, l, f)
+#define recv(fd, b, l, f)		pw__fault_recv(fd, b, l, f)
+#define send(fd, b, l, f)		pw__fault_send(fd, b, l, f)
+#define flock(fd, op)			pw__fault_flock(fd, op)
 #endif /* PW_FAULT_WRAP */
 
 #endif /* PW_FAULT_INJECTION */

@@ -28,6 +28,16 @@
  *   fd_group           create, add, wait, remove, nest, destroy
  *   env                env init on 2 cores, ring, mempool, fini
  *   app                spdk_app_start on 2 cores, a thread moved between them, stop
+ *   rpc                spdk_app_start on 1 core with its RPC server on a private
+ *                      socket; a client pthread sends a request and a batch
+ *                      (thread statistics and pollers, gathered on every
+ *                      thread), reads both answers, then stops the app. Not
+ *                      framework_get_reactors: when every allocation fails
+ *                      from some point on, its walk over the reactors can end
+ *                      only after the client gave up and stopped the app, and
+ *                      a walk's completion due after the stop is not run (as
+ *                      in SPDK; counted at spdk_app_fini), so its request
+ *                      stays allocated.
  */
 
 #include "harness.h"
@@ -44,6 +54,8 @@
 #include "thread/thread_internal.h"
 
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 
 /* The leak check of LeakSanitizer, when the build has it (weak: absent otherwise). */
@@ -668,6 +680,116 @@ scenario_app(void)
 }
 
 /* ---------------------------------------------------------------------------
+ * Scenario: the RPC server in an app
+ * ------------------------------------------------------------------------- */
+
+static struct {
+	char		dir[64];
+	char		sock[96];
+	pthread_t	client;
+	bool		client_started;
+	int		result;		/* the client's: 0 when both answers came whole */
+} g_rpc;
+
+/* One request, and its answer up to the "\n" that ends it, which must hold
+ * \p want; -EIO when the server refused, closed, or was silent for
+ * PROGRESS_MS (an injected failure may cost a request its answer). */
+static int
+rpc_call(int fd, const char *req, const char *want)
+{
+	char buf[16384];
+	size_t len = 0, n = strlen(req);
+
+	while (n > 0) {
+		ssize_t w = send(fd, req, n, MSG_NOSIGNAL);
+
+		if (w <= 0) {
+			return -EIO;
+		}
+		req += w;
+		n -= (size_t)w;
+	}
+	while (len < sizeof(buf) - 1) {
+		ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+
+		if (r <= 0) {
+			return -EIO;	/* closed, or SO_RCVTIMEO passed */
+		}
+		len += (size_t)r;
+		buf[len] = '\0';
+		if (memchr(buf, '\n', len) != NULL) {
+			return strstr(buf, want) != NULL ? 0 : -EIO;
+		}
+	}
+	return -EIO;
+}
+
+static void *
+rpc_client(void *arg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 0, .tv_usec = PROGRESS_MS * 1000 };
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", g_rpc.sock);
+	g_rpc.result = -EIO;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
+	    rpc_call(fd, "{\"jsonrpc\":\"2.0\",\"method\":\"spdk_get_version\",\"id\":1}",
+		     "\"version\"") == 0 &&
+	    rpc_call(fd, "[{\"jsonrpc\":\"2.0\",\"method\":\"thread_get_stats\",\"id\":2},"
+		     "{\"jsonrpc\":\"2.0\",\"method\":\"thread_get_pollers\",\"id\":3}]",
+		     "\"active_pollers\"") == 0) {
+		g_rpc.result = 0;
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	spdk_app_stop(0);
+	return NULL;
+}
+
+static void
+rpc_start_fn(void *ctx)
+{
+	if (pthread_create(&g_rpc.client, NULL, rpc_client, NULL) != 0) {
+		FAIL("cannot start the client pthread");
+	}
+	g_rpc.client_started = true;
+}
+
+static int
+scenario_rpc(void)
+{
+	struct spdk_app_opts opts;
+	int rc;
+
+	if (g_rpc.dir[0] == '\0') {
+		snprintf(g_rpc.dir, sizeof(g_rpc.dir), "/tmp/pw_fault_rpc.XXXXXX");
+		if (mkdtemp(g_rpc.dir) == NULL) {
+			FAIL("mkdtemp: %s", strerror(errno));
+		}
+		snprintf(g_rpc.sock, sizeof(g_rpc.sock), "%s/rpc.sock", g_rpc.dir);
+	}
+	g_rpc.client_started = false;
+	g_rpc.result = -EINPROGRESS;
+	spdk_app_opts_init(&opts, sizeof(opts));
+	opts.name = "fault_rpc";
+	opts.rpc_addr = g_rpc.sock;
+	opts.reactor_mask = "0x1";
+	rc = spdk_app_start(&opts, rpc_start_fn, NULL);
+	if (g_rpc.client_started) {
+		pthread_join(g_rpc.client, NULL);
+	}
+	spdk_app_fini();
+	if (rc == 0 && g_rpc.client_started && g_rpc.result != 0) {
+		rc = g_rpc.result;
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
  * The driver
  * ------------------------------------------------------------------------- */
 
@@ -769,3 +891,5 @@ TEST_TIMEOUT(app_sticky, 600)
 	need_two_cpus();
 	drive("app", scenario_app, true);
 }
+
+FAULT_TEST(rpc, 600)
