@@ -90,6 +90,12 @@ struct spdk_jsonrpc_server_conn {
 	/* Pairs with itself: acq_rel decrements by the server's thread and, once
 	 * that thread has exited, by answering pthreads (pw__jsonrpc_conn_unref()). */
 	atomic_uint			refs;
+	/* Requests made on it and not yet freed (a batch's carrier included):
+	 * incremented on the connection's thread, decremented where a request is
+	 * freed (pw__jsonrpc_request_free(), any thread) before its reference is
+	 * dropped; pairs with the acquire load of conn_settle(). Zero: nothing
+	 * more will be sent, so a peer at EOF can be closed. */
+	atomic_uint			requests;
 	uint32_t			busy;		/* > 0 while the thread is inside its reads */
 	bool				eof;		/* the peer will send nothing more */
 	bool				close_when_sent;/* after a parse error: flush then close */

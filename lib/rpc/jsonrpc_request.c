@@ -162,6 +162,9 @@ request_new(struct spdk_jsonrpc_server_conn *conn, struct pw_jsonrpc_text *text,
 	request->send = true;
 	/* The caller holds a reference of both (pw__jsonrpc_conn_unref() pairs). */
 	atomic_fetch_add_explicit(&conn->refs, 1, memory_order_relaxed);
+	/* Pairs with the release decrement of pw__jsonrpc_request_free(); on the
+	 * connection's thread, which alone reads it (conn_settle()). */
+	atomic_fetch_add_explicit(&conn->requests, 1, memory_order_relaxed);
 	if (text != NULL) {
 		/* The caller holds a reference (text_unref() pairs). */
 		atomic_fetch_add_explicit(&text->refs, 1, memory_order_relaxed);
@@ -181,6 +184,9 @@ pw__jsonrpc_request_free(struct spdk_jsonrpc_request *request)
 	text_unref(request->text);
 	free(request->send_buf);
 	free(request);
+	/* Pairs with the acquire load of conn_settle(); before the unref, which
+	 * may free the connection. */
+	atomic_fetch_sub_explicit(&conn->requests, 1, memory_order_release);
 	pw__jsonrpc_conn_unref(conn);
 }
 
@@ -209,17 +215,24 @@ begin_response(struct spdk_jsonrpc_request *request)
 	}
 }
 
-static void batch_done(struct pw_jsonrpc_batch *batch, struct spdk_jsonrpc_request *request);
+static struct spdk_jsonrpc_request *batch_done(struct pw_jsonrpc_batch *batch,
+		struct spdk_jsonrpc_request *request);
 
 /* A response is complete, on the connection's thread. */
 static void
 deliver(struct spdk_jsonrpc_request *request)
 {
 	struct pw_jsonrpc_batch *batch = request->batch;
+	struct spdk_jsonrpc_request *carrier;
 
 	if (batch != NULL) {
-		batch_done(batch, request);
+		carrier = batch_done(batch, request);
+		/* Freed before the batch's answer is queued, so that the connection
+		 * sees no request left once that answer is out. */
 		pw__jsonrpc_request_free(request);
+		if (carrier != NULL) {
+			pw__jsonrpc_conn_queue_response(carrier);
+		}
 		return;
 	}
 	pw__jsonrpc_conn_queue_response(request);
@@ -458,10 +471,11 @@ batch_reserve(struct pw_jsonrpc_batch *batch, size_t more)
 
 /*
  * One request of the batch is answered (or the dispatch loop is done, with
- * \p request NULL). The last one sends the batch's array, carried by
- * \p carrier, a request made for it.
+ * \p request NULL). The last one returns the batch's carrier, a request made
+ * for it that holds the batch's array (or nothing to send), for the caller to
+ * queue; the others return NULL.
  */
-static void
+static struct spdk_jsonrpc_request *
 batch_done(struct pw_jsonrpc_batch *batch, struct spdk_jsonrpc_request *request)
 {
 	struct spdk_jsonrpc_request *carrier;
@@ -479,7 +493,7 @@ batch_done(struct pw_jsonrpc_batch *batch, struct spdk_jsonrpc_request *request)
 	/* Pairs with the other acq_rel decrements (here and in orphan()): the
 	 * last one sees every append to the batch. */
 	if (atomic_fetch_sub_explicit(&batch->pending, 1, memory_order_acq_rel) != 1) {
-		return;
+		return NULL;
 	}
 	carrier = batch->carrier;
 	if (batch->responses > 0 && !batch->failed) {
@@ -497,7 +511,7 @@ batch_done(struct pw_jsonrpc_batch *batch, struct spdk_jsonrpc_request *request)
 	}
 	free(batch->buf);
 	free(batch);
-	pw__jsonrpc_conn_queue_response(carrier);
+	return carrier;
 }
 
 /* ---------------------------------------------------------------------------
@@ -639,7 +653,10 @@ dispatch_batch(struct spdk_jsonrpc_server_conn *conn, struct pw_jsonrpc_text *te
 			send_error(request, SPDK_JSONRPC_ERROR_INVALID_REQUEST, "Invalid request");
 		}
 	}
-	batch_done(batch, NULL);
+	request = batch_done(batch, NULL);
+	if (request != NULL) {
+		pw__jsonrpc_conn_queue_response(request);
+	}
 	return rc;
 }
 

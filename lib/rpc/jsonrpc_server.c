@@ -165,9 +165,10 @@ conn_settle(struct spdk_jsonrpc_server_conn *conn)
 		return;
 	}
 	if (STAILQ_EMPTY(&conn->send_queue)) {
-		/* Pairs with the acq_rel decrements of pw__jsonrpc_conn_unref(). */
+		/* Pairs with the release decrement of pw__jsonrpc_request_free().
+		 * (Not the reference count: the callers' own references vary.) */
 		if (conn->close_when_sent ||
-		    (conn->eof && atomic_load_explicit(&conn->refs, memory_order_acquire) == 2)) {
+		    (conn->eof && atomic_load_explicit(&conn->requests, memory_order_acquire) == 0)) {
 			conn_close(conn);
 			return;
 		}
@@ -267,6 +268,7 @@ conn_new(struct spdk_jsonrpc_server *server, int fd)
 	conn->thread = server->thread;
 	conn->fd = fd;
 	atomic_init(&conn->refs, 1);
+	atomic_init(&conn->requests, 0);
 	STAILQ_INIT(&conn->send_queue);
 	TAILQ_INSERT_TAIL(&server->conns, conn, link);
 	server->conn_count++;

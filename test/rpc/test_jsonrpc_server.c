@@ -622,3 +622,54 @@ TEST(answers_after_the_server_thread_exited_are_freed)
 	ut_rmtree();
 	ut_leak_check();
 }
+
+/* ---------------------------------------------------------------------------
+ * A peer that stopped sending (half-closed) is closed once it has its answers
+ * ------------------------------------------------------------------------- */
+
+TEST(half_closed_peer_closed_after_a_late_batch_answer)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+
+	ut_cli_send(c, "[{\"method\":\"defer\",\"id\":1},{\"method\":\"echo\",\"id\":2}]");
+	ASSERT_EQ(shutdown(c->fd, SHUT_WR), 0);
+	while (g_deferred_count < 1) {
+		ut_srv_poll(10);
+	}
+	/* The server reads the EOF and waits for the deferred answer. */
+	ut_srv_idle(4);
+	spdk_set_thread(g_ut_worker);
+	spdk_jsonrpc_send_bool_response(g_deferred[0], false);
+	spdk_set_thread(g_ut_app);
+	expect_line(c, "[{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":true},"
+		    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":false}]");
+	/* Nothing more will come or go: the server closes the connection. */
+	ASSERT_TRUE(ut_cli_eof(c));
+	ut_cli_close(c);
+	stop(server);
+}
+
+TEST(half_closed_peer_closed_by_server_poll)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	uint64_t deadline = ut_ms_now() + UT_WAIT_MS;
+
+	ut_cli_send(c, "{\"method\":\"echo\",\"id\":1}");
+	ASSERT_EQ(shutdown(c->fd, SHUT_WR), 0);
+	/* Without the thread's slices: spdk_jsonrpc_server_poll() alone, as an
+	 * application that calls spdk_rpc_server_accept() from its poller. */
+	for (;;) {
+		ASSERT_EQ(spdk_jsonrpc_server_poll(server), 0);
+		ut_cli_pump(c);
+		if (c->eof) {
+			break;
+		}
+		ASSERT_LT(ut_ms_now(), deadline);
+		usleep(1000);
+	}
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":true}");
+	ut_cli_close(c);
+	stop(server);
+}
