@@ -135,7 +135,9 @@ conn_flush(struct spdk_jsonrpc_server_conn *conn)
 				continue;
 			}
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				return conn->close_when_sent ? -EAGAIN : 0;
+				/* The rest when the socket is writable (EPOLLOUT), also
+				 * for a connection to close once its answers are out. */
+				return 0;
 			}
 			return -errno;
 		}

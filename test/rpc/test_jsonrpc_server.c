@@ -673,3 +673,53 @@ TEST(half_closed_peer_closed_by_server_poll)
 	ut_cli_close(c);
 	stop(server);
 }
+
+TEST(parse_error_answer_waits_for_a_full_socket)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	char *line;
+
+	/* A response far larger than the socket buffer, then a value that is not
+	 * JSON, in one write: both answers are queued while the client reads nothing. */
+	ut_cli_send(c, "{\"method\":\"big\",\"id\":1,\"params\":[4194304]}{\"method\" 1}");
+	ut_srv_idle(8);
+	line = ut_cli_line(c);
+	ASSERT_NOT_NULL(line);
+	ASSERT_EQ(strlen(line), 4194304 + strlen("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"\"}"));
+	free(line);
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
+		    "\"message\":\"Parse error\"}}");
+	ASSERT_TRUE(ut_cli_eof(c));
+	ut_cli_close(c);
+	stop(server);
+}
+
+TEST(request_of_exactly_the_receive_buffer_is_served)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	const char *head = "{\"method\":\"echo\",\"id\":1,\"params\":[\"";
+	const char *tail = "\"]}";
+	size_t size = 256 * 1024, hl = strlen(head), tl = strlen(tail);
+	char *req = malloc(size + 1);
+	char *line;
+
+	ASSERT_NOT_NULL(req);
+	memcpy(req, head, hl);
+	memset(req + hl, 'a', size - hl - tl);
+	memcpy(req + size - tl, tail, tl + 1);
+	ASSERT_EQ(strlen(req), size);
+	ut_cli_write(c, req, size);
+	line = ut_cli_line(c);
+	ASSERT_NOT_NULL(line);
+	ASSERT_EQ(strlen(line), strlen("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[\"\"]}") +
+		  size - hl - tl);
+	free(line);
+	/* And the connection goes on. */
+	ut_cli_send(c, "{\"method\":\"echo\",\"id\":2}");
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":true}");
+	free(req);
+	ut_cli_close(c);
+	stop(server);
+}
