@@ -366,6 +366,15 @@ PW_EXPORT struct spdk_jsonrpc_server *
 spdk_jsonrpc_server_listen(int domain, int protocol, struct sockaddr *listen_addr,
 			   socklen_t addrlen, spdk_jsonrpc_handle_request_fn handle_request)
 {
+	return pw__jsonrpc_server_listen_mode(domain, protocol, listen_addr, addrlen,
+					      handle_request, 0);
+}
+
+struct spdk_jsonrpc_server *
+pw__jsonrpc_server_listen_mode(int domain, int protocol, struct sockaddr *listen_addr,
+			       socklen_t addrlen, spdk_jsonrpc_handle_request_fn handle_request,
+			       mode_t mode)
+{
 	struct spdk_jsonrpc_server *server;
 	struct spdk_thread *thread = spdk_get_thread();
 
@@ -397,6 +406,14 @@ spdk_jsonrpc_server_listen(int domain, int protocol, struct sockaddr *listen_add
 		SPDK_ERRLOG("JSON-RPC: socket: %s\n", spdk_strerror(errno));
 		free(server);
 		return NULL;
+	}
+	/* Linux creates the socket file with the socket inode's mode, less the
+	 * umask: set the mode here rather than change the process-wide umask,
+	 * which other pthreads (or another server started at the same time)
+	 * would see. */
+	if (mode != 0 && fchmod(server->fd, mode) != 0) {
+		SPDK_ERRLOG("JSON-RPC: fchmod of the socket: %s\n", spdk_strerror(errno));
+		goto fail;
 	}
 	if (bind(server->fd, listen_addr, addrlen) != 0) {
 		SPDK_ERRLOG("JSON-RPC: cannot bind %s: %s\n",

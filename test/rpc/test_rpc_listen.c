@@ -26,9 +26,21 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 
 static char g_sock[128];
 static char g_lock[140];
+
+/* Every umask() of the process (the library's too) goes through here, so a
+ * test can see whether starting a server touched the process-wide umask. */
+static int g_umask_calls;
+
+mode_t
+umask(mode_t mask)
+{
+	g_umask_calls++;
+	return (mode_t)syscall(SYS_umask, mask);
+}
 
 static void
 setup(void)
@@ -125,6 +137,22 @@ TEST(mode_0600_whatever_the_umask_and_files_removed_at_finish)
 	spdk_rpc_finish();
 	ASSERT_EQ(access(g_sock, F_OK), -1);
 	ASSERT_EQ(access(g_lock, F_OK), -1);
+	teardown();
+}
+
+TEST(listening_leaves_the_process_umask_alone)
+{
+	mode_t old = umask(0022);
+
+	setup();
+	/* The umask is the process's: another pthread creating a file (or
+	 * starting another server) meanwhile must not see it change. */
+	g_umask_calls = 0;
+	ASSERT_EQ(spdk_rpc_initialize(g_sock, NULL), 0);
+	ASSERT_EQ(g_umask_calls, 0);
+	ASSERT_EQ(mode_of(g_sock) & 07777, 0600);
+	ASSERT_EQ(umask(old), 0022);
+	expect_works(g_sock);
 	teardown();
 }
 
