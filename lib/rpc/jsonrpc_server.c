@@ -506,12 +506,29 @@ pw__jsonrpc_server_set_paused(struct spdk_jsonrpc_server *server, bool paused)
 	}
 }
 
+/* The close callback is read and cleared by conn_close() without a lock. */
+static bool
+on_conn_thread(const struct spdk_jsonrpc_server_conn *conn, const char *func)
+{
+	if (spdk_get_thread() != conn->thread) {
+		SPDK_ERRLOG("%s: call on the server's thread %s (called on %s)\n", func,
+			    spdk_thread_get_name(conn->thread),
+			    spdk_get_thread() != NULL ? spdk_thread_get_name(spdk_get_thread()) :
+			    "no spdk_thread");
+		return false;
+	}
+	return true;
+}
+
 PW_EXPORT int
 spdk_jsonrpc_conn_add_close_cb(struct spdk_jsonrpc_server_conn *conn,
 			       spdk_jsonrpc_conn_closed_fn cb, void *ctx)
 {
 	if (conn == NULL || cb == NULL) {
 		SPDK_ERRLOG("spdk_jsonrpc_conn_add_close_cb: NULL %s\n", conn == NULL ? "conn" : "cb");
+		return -EINVAL;
+	}
+	if (!on_conn_thread(conn, __func__)) {
 		return -EINVAL;
 	}
 	if (conn->fd < 0) {
@@ -531,6 +548,9 @@ spdk_jsonrpc_conn_del_close_cb(struct spdk_jsonrpc_server_conn *conn,
 {
 	if (conn == NULL || cb == NULL) {
 		SPDK_ERRLOG("spdk_jsonrpc_conn_del_close_cb: NULL %s\n", conn == NULL ? "conn" : "cb");
+		return -EINVAL;
+	}
+	if (!on_conn_thread(conn, __func__)) {
 		return -EINVAL;
 	}
 	if (conn->close_cb != cb || conn->close_cb_ctx != ctx) {

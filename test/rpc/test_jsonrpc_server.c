@@ -723,3 +723,36 @@ TEST(request_of_exactly_the_receive_buffer_is_served)
 	ut_cli_close(c);
 	stop(server);
 }
+
+TEST(close_callbacks_only_on_the_server_thread)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	struct spdk_jsonrpc_server_conn *conn;
+
+	ut_cli_send(c, "{\"method\":\"defer\",\"id\":1}");
+	while (g_deferred_count < 1) {
+		ut_srv_poll(10);
+	}
+	conn = spdk_jsonrpc_get_conn(g_deferred[0]);
+	/* The callback is read and cleared by the server's thread when the
+	 * connection closes, without a lock: another thread is refused. */
+	log_capture_start();
+	spdk_set_thread(g_ut_worker);
+	ASSERT_EQ(spdk_jsonrpc_conn_add_close_cb(conn, on_close, &g_close_cb_calls), -EINVAL);
+	spdk_set_thread(NULL);
+	ASSERT_EQ(spdk_jsonrpc_conn_add_close_cb(conn, on_close, &g_close_cb_calls), -EINVAL);
+	spdk_set_thread(g_ut_app);
+	ASSERT_TRUE(log_capture_contains("server's thread"));
+	ASSERT_EQ(spdk_jsonrpc_conn_add_close_cb(conn, on_close, &g_close_cb_calls), 0);
+	spdk_set_thread(g_ut_worker);
+	ASSERT_EQ(spdk_jsonrpc_conn_del_close_cb(conn, on_close, &g_close_cb_calls), -EINVAL);
+	spdk_set_thread(g_ut_app);
+	log_capture_stop();
+	spdk_jsonrpc_send_bool_response(g_deferred[0], true);
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":true}");
+	ut_cli_close(c);
+	ut_srv_idle(8);
+	ASSERT_EQ(g_close_cb_calls, 1);
+	stop(server);
+}
