@@ -187,6 +187,14 @@ take_lock(struct spdk_rpc_server *server, mode_t mode, gid_t gid)
 	if (rc != 0) {
 		return rc;
 	}
+	if (st.st_nlink != 1) {
+		/* Another name of one of our files, linked here (possible with
+		 * fs.protected_hardlinks=0): the fchown/fchmod below would change it. */
+		SPDK_ERRLOG("RPC lock file %s has %ju names (a hard link to another file?): refusing it"
+			    " (remove it or choose another path with -r)\n", path,
+			    (uintmax_t)st.st_nlink);
+		return -EPERM;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		rc = -errno;
 		if (rc == -EWOULDBLOCK) {

@@ -249,6 +249,30 @@ TEST(files_of_the_wrong_type_refused)
 	teardown();
 }
 
+TEST(lock_file_that_is_a_hard_link_refused)
+{
+	char other[160];
+
+	setup();
+	/* A file of this user's elsewhere, linked at the lock path by someone
+	 * who could (fs.protected_hardlinks=0): its mode and group must not
+	 * become the socket's. */
+	ut_path(other, sizeof(other), "private");
+	make_file(other, "data");
+	ASSERT_EQ(chmod(other, 0644), 0);
+	ASSERT_EQ(link(other, g_lock), 0);
+	log_capture_start();
+	ASSERT_EQ(spdk_rpc_initialize(g_sock, NULL), -EPERM);
+	ASSERT_TRUE(log_capture_contains("hard link"));
+	log_capture_stop();
+	ASSERT_EQ(mode_of(other) & 07777, 0644);
+	ASSERT_TRUE(file_has(g_lock, "data"));
+	ASSERT_EQ(access(g_sock, F_OK), -1);
+	ASSERT_EQ(unlink(g_lock), 0);
+	ASSERT_EQ(spdk_rpc_initialize(g_sock, NULL), 0);
+	teardown();
+}
+
 TEST(addresses_that_are_no_unix_path_refused)
 {
 	char longp[200];
