@@ -143,8 +143,9 @@ int spdk_jsonrpc_conn_del_close_cb(struct spdk_jsonrpc_server_conn *conn,
  * thread at a time per request.
  *
  * Never NULL for a valid request (the writer is made with the request), also
- * for a notification, whose result is then dropped. NULL only for a NULL
- * request (logged).
+ * for a notification, whose result is then dropped. NULL for a NULL
+ * request, or one already answered whose answer is still on its way to the
+ * server's thread (logged; the answer is not touched).
  */
 struct spdk_json_write_ctx *spdk_jsonrpc_begin_result(struct spdk_jsonrpc_request *request);
 

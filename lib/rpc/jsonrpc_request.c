@@ -339,8 +339,11 @@ end_response(struct spdk_jsonrpc_request *request, bool send)
 PW_EXPORT struct spdk_json_write_ctx *
 spdk_jsonrpc_begin_result(struct spdk_jsonrpc_request *request)
 {
-	if (request == NULL) {
-		SPDK_ERRLOG("spdk_jsonrpc_begin_result: NULL request\n");
+	if (request == NULL || request->w == NULL) {
+		/* An answered request belongs to the server's thread (and is freed
+		 * there): touching it would empty the response on its way. */
+		SPDK_ERRLOG("spdk_jsonrpc_begin_result: %s\n", request == NULL ? "NULL request" :
+			    "request already answered");
 		return NULL;
 	}
 	begin_response(request);

@@ -756,3 +756,29 @@ TEST(close_callbacks_only_on_the_server_thread)
 	ASSERT_EQ(g_close_cb_calls, 1);
 	stop(server);
 }
+
+TEST(second_answer_from_another_thread_is_refused)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+
+	ut_cli_send(c, "{\"method\":\"defer\",\"id\":1}");
+	while (g_deferred_count < 1) {
+		ut_srv_poll(10);
+	}
+	/* On the worker, the request lives until the server's thread takes the
+	 * answer: a second answer meanwhile is a caller's bug, logged, not a crash. */
+	log_capture_start();
+	spdk_set_thread(g_ut_worker);
+	spdk_jsonrpc_send_bool_response(g_deferred[0], true);
+	spdk_jsonrpc_send_bool_response(g_deferred[0], false);
+	ASSERT_NULL(spdk_jsonrpc_begin_result(g_deferred[0]));
+	spdk_set_thread(g_ut_app);
+	ASSERT_TRUE(log_capture_contains("already answered"));
+	log_capture_stop();
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":true}");
+	ut_cli_send(c, "{\"method\":\"echo\",\"id\":2}");
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":true}");
+	ut_cli_close(c);
+	stop(server);
+}
