@@ -31,8 +31,11 @@
 
 #define SEND_BUF_INIT	1024
 
-static enum spdk_log_level g_log_level = SPDK_LOG_DISABLED;
-static FILE *g_log_file;
+/* Set on the server's thread, read by every pthread that answers (relaxed for
+ * the level: a plain setting; release/acquire for the file, whose FILE the
+ * caller made before passing it). */
+static atomic_int g_log_level = SPDK_LOG_DISABLED;
+static _Atomic(FILE *) g_log_file;
 
 /* ---------------------------------------------------------------------------
  * Logging of requests and responses
@@ -45,22 +48,27 @@ spdk_jsonrpc_set_log_level(enum spdk_log_level level)
 		SPDK_ERRLOG("spdk_jsonrpc_set_log_level: level %d out of range\n", (int)level);
 		return;
 	}
-	g_log_level = level;
+	/* Relaxed: pairs with the relaxed loads of pw__jsonrpc_log(). */
+	atomic_store_explicit(&g_log_level, (int)level, memory_order_relaxed);
 }
 
 PW_EXPORT void
 spdk_jsonrpc_set_log_file(FILE *file)
 {
-	g_log_file = file;
+	/* Release: pairs with the acquire load of pw__jsonrpc_log(). */
+	atomic_store_explicit(&g_log_file, file, memory_order_release);
 }
 
 void
 pw__jsonrpc_log(const char *prefix, const void *text, size_t len)
 {
+	/* Relaxed / acquire: pair with the stores of spdk_jsonrpc_set_log_level()/_file(). */
+	int level = atomic_load_explicit(&g_log_level, memory_order_relaxed);
+	FILE *file = atomic_load_explicit(&g_log_file, memory_order_acquire);
 	char *line;
 	size_t i, j;
 
-	if (g_log_level == SPDK_LOG_DISABLED && g_log_file == NULL) {
+	if (level == SPDK_LOG_DISABLED && file == NULL) {
 		return;
 	}
 	/* One line per request: drop the newlines of pretty-printed text. */
@@ -76,11 +84,11 @@ pw__jsonrpc_log(const char *prefix, const void *text, size_t len)
 		}
 	}
 	line[j] = '\0';
-	if (g_log_level != SPDK_LOG_DISABLED) {
-		spdk_log(g_log_level, NULL, -1, NULL, "%s%s\n", prefix, line);
+	if (level != SPDK_LOG_DISABLED) {
+		spdk_log((enum spdk_log_level)level, NULL, -1, NULL, "%s%s\n", prefix, line);
 	}
-	if (g_log_file != NULL) {
-		spdk_flog(g_log_file, NULL, -1, NULL, "%s%s\n", prefix, line);
+	if (file != NULL) {
+		spdk_flog(file, NULL, -1, NULL, "%s%s\n", prefix, line);
 	}
 	free(line);
 }

@@ -782,3 +782,34 @@ TEST(second_answer_from_another_thread_is_refused)
 	ut_cli_close(c);
 	stop(server);
 }
+
+static void *
+answer_on_pthread(void *arg)
+{
+	spdk_jsonrpc_send_bool_response(arg, true);
+	return NULL;
+}
+
+TEST(log_settings_change_while_a_pthread_answers)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	pthread_t t;
+
+	ut_cli_send(c, "{\"method\":\"defer\",\"id\":1}");
+	while (g_deferred_count < 1) {
+		ut_srv_poll(10);
+	}
+	/* The answering pthread reads the log settings (to log the response)
+	 * while the server's thread sets them (spdk_rpc_initialize() of another
+	 * server does): a data race unless they are atomic (TSan reports it). */
+	spdk_set_thread(NULL);
+	ASSERT_EQ(pthread_create(&t, NULL, answer_on_pthread, g_deferred[0]), 0);
+	spdk_set_thread(g_ut_app);
+	spdk_jsonrpc_set_log_file(NULL);
+	spdk_jsonrpc_set_log_level(SPDK_LOG_DISABLED);
+	ASSERT_EQ(pthread_join(t, NULL), 0);
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":true}");
+	ut_cli_close(c);
+	stop(server);
+}
