@@ -387,7 +387,7 @@ spdk_jsonrpc_send_bool_response(struct spdk_jsonrpc_request *request, bool value
 	spdk_jsonrpc_end_result(request, w);
 }
 
-static void
+static void __attribute__((__format__(__printf__, 3, 0)))
 send_error_v(struct spdk_jsonrpc_request *request, int error_code, const char *fmt, va_list ap)
 {
 	struct spdk_json_write_ctx *w = request->w;
@@ -401,7 +401,7 @@ send_error_v(struct spdk_jsonrpc_request *request, int error_code, const char *f
 	end_response(request, true);
 }
 
-static void
+static void __attribute__((__format__(__printf__, 3, 4)))
 send_error(struct spdk_jsonrpc_request *request, int error_code, const char *fmt, ...)
 {
 	va_list ap;
