@@ -120,9 +120,9 @@ struct spdk_jsonrpc_server_conn *spdk_jsonrpc_get_conn(struct spdk_jsonrpc_reque
  * Call \p cb(\p conn, \p ctx) once when \p conn closes (server's thread).
  * One callback per connection, as in SPDK.
  *
- * \return 0; -EINVAL (NULL argument), -EEXIST (this pair is already
- * registered), -ENOTCONN (the connection is already closed), -ENOSPC (a
- * callback is already registered).
+ * \return 0; -EINVAL (NULL argument, or a call on another thread: logged),
+ * -EEXIST (this pair is already registered), -ENOTCONN (the connection is
+ * already closed), -ENOSPC (a callback is already registered).
  */
 int spdk_jsonrpc_conn_add_close_cb(struct spdk_jsonrpc_server_conn *conn,
 				   spdk_jsonrpc_conn_closed_fn cb, void *ctx);
@@ -130,7 +130,8 @@ int spdk_jsonrpc_conn_add_close_cb(struct spdk_jsonrpc_server_conn *conn,
 /**
  * Remove a callback added with spdk_jsonrpc_conn_add_close_cb() (server's thread).
  *
- * \return 0; -EINVAL (NULL argument), -ENOENT (not registered).
+ * \return 0; -EINVAL (NULL argument, or a call on another thread: logged),
+ * -ENOENT (not registered).
  */
 int spdk_jsonrpc_conn_del_close_cb(struct spdk_jsonrpc_server_conn *conn,
 				   spdk_jsonrpc_conn_closed_fn cb, void *ctx);
@@ -142,8 +143,9 @@ int spdk_jsonrpc_conn_del_close_cb(struct spdk_jsonrpc_server_conn *conn,
  * thread at a time per request.
  *
  * Never NULL for a valid request (the writer is made with the request), also
- * for a notification, whose result is then dropped. NULL only for a NULL
- * request (logged).
+ * for a notification, whose result is then dropped. NULL for a NULL
+ * request, or one already answered whose answer is still on its way to the
+ * server's thread (logged; the answer is not touched).
  */
 struct spdk_json_write_ctx *spdk_jsonrpc_begin_result(struct spdk_jsonrpc_request *request);
 

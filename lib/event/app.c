@@ -504,10 +504,15 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	spdk_reactors_start();
 
 	atomic_store(&g_signal_target, NULL);
-	spdk_set_thread(NULL);
 	/* Stopped without the app thread's stop (a reactor failed to start):
-	 * the server's thread is gone; finish what is left of it. */
-	app_rpc_finish();
+	 * the server's thread has exited; finish what is left of it as that
+	 * thread (kept until spdk_thread_lib_fini()), the only one
+	 * spdk_rpc_finish() accepts. */
+	if (g_app.rpc_started) {
+		spdk_set_thread(g_app.app_thread);
+		app_rpc_finish();
+	}
+	spdk_set_thread(NULL);
 	if (pw__reactors_start_error() != 0) {
 		/* Logged by the reactors; the app stopped before it really ran. */
 		return 1;

@@ -270,8 +270,10 @@ set_cpumask_on_thread(void *arg)
 
 	ctx->rc = spdk_thread_set_cpumask(&ctx->cpumask);
 	if (spdk_thread_send_msg(ctx->origin, set_cpumask_answer, ctx) != 0) {
-		/* The asking thread is gone, and the server with it. */
-		free(ctx);
+		/* The asking thread is gone, and the server with it: answer from
+		 * here (a response may be sent from any thread), which frees the
+		 * request, its connection and its text with it. */
+		set_cpumask_answer(ctx);
 	}
 }
 

@@ -90,6 +90,12 @@ struct spdk_jsonrpc_server_conn {
 	/* Pairs with itself: acq_rel decrements by the server's thread and, once
 	 * that thread has exited, by answering pthreads (pw__jsonrpc_conn_unref()). */
 	atomic_uint			refs;
+	/* Requests made on it and not yet freed (a batch's carrier included):
+	 * incremented on the connection's thread, decremented where a request is
+	 * freed (pw__jsonrpc_request_free(), any thread) before its reference is
+	 * dropped; pairs with the acquire load of conn_settle(). Zero: nothing
+	 * more will be sent, so a peer at EOF can be closed. */
+	atomic_uint			requests;
 	uint32_t			busy;		/* > 0 while the thread is inside its reads */
 	bool				eof;		/* the peer will send nothing more */
 	bool				close_when_sent;/* after a parse error: flush then close */
@@ -130,6 +136,11 @@ void pw__jsonrpc_log(const char *prefix, const void *text, size_t len);
 void pw__jsonrpc_conn_queue_response(struct spdk_jsonrpc_request *request);
 /* Drop one reference of conn; the last one frees it (any thread). */
 void pw__jsonrpc_conn_unref(struct spdk_jsonrpc_server_conn *conn);
+/* spdk_jsonrpc_server_listen() whose socket file is created with at most
+ * \p mode (less the umask; 0: the umask alone decides, as SPDK). */
+struct spdk_jsonrpc_server *pw__jsonrpc_server_listen_mode(int domain, int protocol,
+		struct sockaddr *listen_addr, socklen_t addrlen,
+		spdk_jsonrpc_handle_request_fn handle_request, mode_t mode);
 /* Stop (true) or resume (false) accepting and reading (server's thread). */
 void pw__jsonrpc_server_set_paused(struct spdk_jsonrpc_server *server, bool paused);
 

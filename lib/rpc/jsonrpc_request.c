@@ -31,8 +31,11 @@
 
 #define SEND_BUF_INIT	1024
 
-static enum spdk_log_level g_log_level = SPDK_LOG_DISABLED;
-static FILE *g_log_file;
+/* Set on the server's thread, read by every pthread that answers (relaxed for
+ * the level: a plain setting; release/acquire for the file, whose FILE the
+ * caller made before passing it). */
+static atomic_int g_log_level = SPDK_LOG_DISABLED;
+static _Atomic(FILE *) g_log_file;
 
 /* ---------------------------------------------------------------------------
  * Logging of requests and responses
@@ -45,22 +48,27 @@ spdk_jsonrpc_set_log_level(enum spdk_log_level level)
 		SPDK_ERRLOG("spdk_jsonrpc_set_log_level: level %d out of range\n", (int)level);
 		return;
 	}
-	g_log_level = level;
+	/* Relaxed: pairs with the relaxed loads of pw__jsonrpc_log(). */
+	atomic_store_explicit(&g_log_level, (int)level, memory_order_relaxed);
 }
 
 PW_EXPORT void
 spdk_jsonrpc_set_log_file(FILE *file)
 {
-	g_log_file = file;
+	/* Release: pairs with the acquire load of pw__jsonrpc_log(). */
+	atomic_store_explicit(&g_log_file, file, memory_order_release);
 }
 
 void
 pw__jsonrpc_log(const char *prefix, const void *text, size_t len)
 {
+	/* Relaxed / acquire: pair with the stores of spdk_jsonrpc_set_log_level()/_file(). */
+	int level = atomic_load_explicit(&g_log_level, memory_order_relaxed);
+	FILE *file = atomic_load_explicit(&g_log_file, memory_order_acquire);
 	char *line;
 	size_t i, j;
 
-	if (g_log_level == SPDK_LOG_DISABLED && g_log_file == NULL) {
+	if (level == SPDK_LOG_DISABLED && file == NULL) {
 		return;
 	}
 	/* One line per request: drop the newlines of pretty-printed text. */
@@ -76,11 +84,11 @@ pw__jsonrpc_log(const char *prefix, const void *text, size_t len)
 		}
 	}
 	line[j] = '\0';
-	if (g_log_level != SPDK_LOG_DISABLED) {
-		spdk_log(g_log_level, NULL, -1, NULL, "%s%s\n", prefix, line);
+	if (level != SPDK_LOG_DISABLED) {
+		spdk_log((enum spdk_log_level)level, NULL, -1, NULL, "%s%s\n", prefix, line);
 	}
-	if (g_log_file != NULL) {
-		spdk_flog(g_log_file, NULL, -1, NULL, "%s%s\n", prefix, line);
+	if (file != NULL) {
+		spdk_flog(file, NULL, -1, NULL, "%s%s\n", prefix, line);
 	}
 	free(line);
 }
@@ -162,6 +170,9 @@ request_new(struct spdk_jsonrpc_server_conn *conn, struct pw_jsonrpc_text *text,
 	request->send = true;
 	/* The caller holds a reference of both (pw__jsonrpc_conn_unref() pairs). */
 	atomic_fetch_add_explicit(&conn->refs, 1, memory_order_relaxed);
+	/* Pairs with the release decrement of pw__jsonrpc_request_free(); on the
+	 * connection's thread, which alone reads it (conn_settle()). */
+	atomic_fetch_add_explicit(&conn->requests, 1, memory_order_relaxed);
 	if (text != NULL) {
 		/* The caller holds a reference (text_unref() pairs). */
 		atomic_fetch_add_explicit(&text->refs, 1, memory_order_relaxed);
@@ -181,6 +192,9 @@ pw__jsonrpc_request_free(struct spdk_jsonrpc_request *request)
 	text_unref(request->text);
 	free(request->send_buf);
 	free(request);
+	/* Pairs with the acquire load of conn_settle(); before the unref, which
+	 * may free the connection. */
+	atomic_fetch_sub_explicit(&conn->requests, 1, memory_order_release);
 	pw__jsonrpc_conn_unref(conn);
 }
 
@@ -209,17 +223,24 @@ begin_response(struct spdk_jsonrpc_request *request)
 	}
 }
 
-static void batch_done(struct pw_jsonrpc_batch *batch, struct spdk_jsonrpc_request *request);
+static struct spdk_jsonrpc_request *batch_done(struct pw_jsonrpc_batch *batch,
+		struct spdk_jsonrpc_request *request);
 
 /* A response is complete, on the connection's thread. */
 static void
 deliver(struct spdk_jsonrpc_request *request)
 {
 	struct pw_jsonrpc_batch *batch = request->batch;
+	struct spdk_jsonrpc_request *carrier;
 
 	if (batch != NULL) {
-		batch_done(batch, request);
+		carrier = batch_done(batch, request);
+		/* Freed before the batch's answer is queued, so that the connection
+		 * sees no request left once that answer is out. */
 		pw__jsonrpc_request_free(request);
+		if (carrier != NULL) {
+			pw__jsonrpc_conn_queue_response(carrier);
+		}
 		return;
 	}
 	pw__jsonrpc_conn_queue_response(request);
@@ -326,8 +347,11 @@ end_response(struct spdk_jsonrpc_request *request, bool send)
 PW_EXPORT struct spdk_json_write_ctx *
 spdk_jsonrpc_begin_result(struct spdk_jsonrpc_request *request)
 {
-	if (request == NULL) {
-		SPDK_ERRLOG("spdk_jsonrpc_begin_result: NULL request\n");
+	if (request == NULL || request->w == NULL) {
+		/* An answered request belongs to the server's thread (and is freed
+		 * there): touching it would empty the response on its way. */
+		SPDK_ERRLOG("spdk_jsonrpc_begin_result: %s\n", request == NULL ? "NULL request" :
+			    "request already answered");
 		return NULL;
 	}
 	begin_response(request);
@@ -458,10 +482,11 @@ batch_reserve(struct pw_jsonrpc_batch *batch, size_t more)
 
 /*
  * One request of the batch is answered (or the dispatch loop is done, with
- * \p request NULL). The last one sends the batch's array, carried by
- * \p carrier, a request made for it.
+ * \p request NULL). The last one returns the batch's carrier, a request made
+ * for it that holds the batch's array (or nothing to send), for the caller to
+ * queue; the others return NULL.
  */
-static void
+static struct spdk_jsonrpc_request *
 batch_done(struct pw_jsonrpc_batch *batch, struct spdk_jsonrpc_request *request)
 {
 	struct spdk_jsonrpc_request *carrier;
@@ -479,7 +504,7 @@ batch_done(struct pw_jsonrpc_batch *batch, struct spdk_jsonrpc_request *request)
 	/* Pairs with the other acq_rel decrements (here and in orphan()): the
 	 * last one sees every append to the batch. */
 	if (atomic_fetch_sub_explicit(&batch->pending, 1, memory_order_acq_rel) != 1) {
-		return;
+		return NULL;
 	}
 	carrier = batch->carrier;
 	if (batch->responses > 0 && !batch->failed) {
@@ -497,7 +522,7 @@ batch_done(struct pw_jsonrpc_batch *batch, struct spdk_jsonrpc_request *request)
 	}
 	free(batch->buf);
 	free(batch);
-	pw__jsonrpc_conn_queue_response(carrier);
+	return carrier;
 }
 
 /* ---------------------------------------------------------------------------
@@ -639,7 +664,10 @@ dispatch_batch(struct spdk_jsonrpc_server_conn *conn, struct pw_jsonrpc_text *te
 			send_error(request, SPDK_JSONRPC_ERROR_INVALID_REQUEST, "Invalid request");
 		}
 	}
-	batch_done(batch, NULL);
+	request = batch_done(batch, NULL);
+	if (request != NULL) {
+		pw__jsonrpc_conn_queue_response(request);
+	}
 	return rc;
 }
 

@@ -135,7 +135,9 @@ conn_flush(struct spdk_jsonrpc_server_conn *conn)
 				continue;
 			}
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				return conn->close_when_sent ? -EAGAIN : 0;
+				/* The rest when the socket is writable (EPOLLOUT), also
+				 * for a connection to close once its answers are out. */
+				return 0;
 			}
 			return -errno;
 		}
@@ -165,9 +167,10 @@ conn_settle(struct spdk_jsonrpc_server_conn *conn)
 		return;
 	}
 	if (STAILQ_EMPTY(&conn->send_queue)) {
-		/* Pairs with the acq_rel decrements of pw__jsonrpc_conn_unref(). */
+		/* Pairs with the release decrement of pw__jsonrpc_request_free().
+		 * (Not the reference count: the callers' own references vary.) */
 		if (conn->close_when_sent ||
-		    (conn->eof && atomic_load_explicit(&conn->refs, memory_order_acquire) == 2)) {
+		    (conn->eof && atomic_load_explicit(&conn->requests, memory_order_acquire) == 0)) {
 			conn_close(conn);
 			return;
 		}
@@ -267,6 +270,7 @@ conn_new(struct spdk_jsonrpc_server *server, int fd)
 	conn->thread = server->thread;
 	conn->fd = fd;
 	atomic_init(&conn->refs, 1);
+	atomic_init(&conn->requests, 0);
 	STAILQ_INIT(&conn->send_queue);
 	TAILQ_INSERT_TAIL(&server->conns, conn, link);
 	server->conn_count++;
@@ -362,6 +366,15 @@ PW_EXPORT struct spdk_jsonrpc_server *
 spdk_jsonrpc_server_listen(int domain, int protocol, struct sockaddr *listen_addr,
 			   socklen_t addrlen, spdk_jsonrpc_handle_request_fn handle_request)
 {
+	return pw__jsonrpc_server_listen_mode(domain, protocol, listen_addr, addrlen,
+					      handle_request, 0);
+}
+
+struct spdk_jsonrpc_server *
+pw__jsonrpc_server_listen_mode(int domain, int protocol, struct sockaddr *listen_addr,
+			       socklen_t addrlen, spdk_jsonrpc_handle_request_fn handle_request,
+			       mode_t mode)
+{
 	struct spdk_jsonrpc_server *server;
 	struct spdk_thread *thread = spdk_get_thread();
 
@@ -393,6 +406,14 @@ spdk_jsonrpc_server_listen(int domain, int protocol, struct sockaddr *listen_add
 		SPDK_ERRLOG("JSON-RPC: socket: %s\n", spdk_strerror(errno));
 		free(server);
 		return NULL;
+	}
+	/* Linux creates the socket file with the socket inode's mode, less the
+	 * umask: set the mode here rather than change the process-wide umask,
+	 * which other pthreads (or another server started at the same time)
+	 * would see. */
+	if (mode != 0 && fchmod(server->fd, mode) != 0) {
+		SPDK_ERRLOG("JSON-RPC: fchmod of the socket: %s\n", spdk_strerror(errno));
+		goto fail;
 	}
 	if (bind(server->fd, listen_addr, addrlen) != 0) {
 		SPDK_ERRLOG("JSON-RPC: cannot bind %s: %s\n",
@@ -485,12 +506,29 @@ pw__jsonrpc_server_set_paused(struct spdk_jsonrpc_server *server, bool paused)
 	}
 }
 
+/* The close callback is read and cleared by conn_close() without a lock. */
+static bool
+on_conn_thread(const struct spdk_jsonrpc_server_conn *conn, const char *func)
+{
+	if (spdk_get_thread() != conn->thread) {
+		SPDK_ERRLOG("%s: call on the server's thread %s (called on %s)\n", func,
+			    spdk_thread_get_name(conn->thread),
+			    spdk_get_thread() != NULL ? spdk_thread_get_name(spdk_get_thread()) :
+			    "no spdk_thread");
+		return false;
+	}
+	return true;
+}
+
 PW_EXPORT int
 spdk_jsonrpc_conn_add_close_cb(struct spdk_jsonrpc_server_conn *conn,
 			       spdk_jsonrpc_conn_closed_fn cb, void *ctx)
 {
 	if (conn == NULL || cb == NULL) {
 		SPDK_ERRLOG("spdk_jsonrpc_conn_add_close_cb: NULL %s\n", conn == NULL ? "conn" : "cb");
+		return -EINVAL;
+	}
+	if (!on_conn_thread(conn, __func__)) {
 		return -EINVAL;
 	}
 	if (conn->fd < 0) {
@@ -510,6 +548,9 @@ spdk_jsonrpc_conn_del_close_cb(struct spdk_jsonrpc_server_conn *conn,
 {
 	if (conn == NULL || cb == NULL) {
 		SPDK_ERRLOG("spdk_jsonrpc_conn_del_close_cb: NULL %s\n", conn == NULL ? "conn" : "cb");
+		return -EINVAL;
+	}
+	if (!on_conn_thread(conn, __func__)) {
 		return -EINVAL;
 	}
 	if (conn->close_cb != cb || conn->close_cb_ctx != ctx) {

@@ -14,8 +14,9 @@
  * The lock file is opened with O_NOFOLLOW and checked again through its
  * descriptor, so it cannot be swapped between the check and the use. Only
  * with the lock held is a socket left at the path (ours, by the checks)
- * taken as stale and replaced. The socket is created under a 0077 umask and
- * set to mode 0600 (0660 with pw_rpc_set_socket_group()), so only the app's
+ * taken as stale and replaced. The socket is created with mode 0600 at most
+ * (without touching the process-wide umask) and set to mode 0600 (0660 with
+ * pw_rpc_set_socket_group()), so only the app's
  * user (and root) can connect; at the end, the socket and the lock file are
  * removed only if they are still the very files this server created.
  */
@@ -186,6 +187,14 @@ take_lock(struct spdk_rpc_server *server, mode_t mode, gid_t gid)
 	if (rc != 0) {
 		return rc;
 	}
+	if (st.st_nlink != 1) {
+		/* Another name of one of our files, linked here (possible with
+		 * fs.protected_hardlinks=0): the fchown/fchmod below would change it. */
+		SPDK_ERRLOG("RPC lock file %s has %ju names (a hard link to another file?): refusing it"
+			    " (remove it or choose another path with -r)\n", path,
+			    (uintmax_t)st.st_nlink);
+		return -EPERM;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		rc = -errno;
 		if (rc == -EWOULDBLOCK) {
@@ -286,7 +295,7 @@ int
 pw__rpc_server_listen(const char *path, struct spdk_rpc_server **out)
 {
 	struct spdk_rpc_server *server;
-	mode_t mode, old_umask;
+	mode_t mode;
 	gid_t gid;
 	int rc;
 
@@ -335,12 +344,10 @@ pw__rpc_server_listen(const char *path, struct spdk_rpc_server **out)
 			goto fail;
 		}
 	}
-	/* The umask is the process's: bind under 0077 so that the socket is never
-	 * open to others, even for a moment, whatever the caller's umask. */
-	old_umask = umask(0077);
-	server->jsonrpc = spdk_jsonrpc_server_listen(AF_UNIX, 0, (struct sockaddr *)&server->addr,
-			  sizeof(server->addr), pw__rpc_handle_request);
-	umask(old_umask);
+	/* Created 0600 at most, so that the socket is never open to others, even
+	 * for a moment, whatever the umask (which is the process's: not changed). */
+	server->jsonrpc = pw__jsonrpc_server_listen_mode(AF_UNIX, 0, (struct sockaddr *)&server->addr,
+			  sizeof(server->addr), pw__rpc_handle_request, 0600);
 	if (server->jsonrpc == NULL) {
 		rc = -EIO;
 		goto fail;

@@ -622,3 +622,194 @@ TEST(answers_after_the_server_thread_exited_are_freed)
 	ut_rmtree();
 	ut_leak_check();
 }
+
+/* ---------------------------------------------------------------------------
+ * A peer that stopped sending (half-closed) is closed once it has its answers
+ * ------------------------------------------------------------------------- */
+
+TEST(half_closed_peer_closed_after_a_late_batch_answer)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+
+	ut_cli_send(c, "[{\"method\":\"defer\",\"id\":1},{\"method\":\"echo\",\"id\":2}]");
+	ASSERT_EQ(shutdown(c->fd, SHUT_WR), 0);
+	while (g_deferred_count < 1) {
+		ut_srv_poll(10);
+	}
+	/* The server reads the EOF and waits for the deferred answer. */
+	ut_srv_idle(4);
+	spdk_set_thread(g_ut_worker);
+	spdk_jsonrpc_send_bool_response(g_deferred[0], false);
+	spdk_set_thread(g_ut_app);
+	expect_line(c, "[{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":true},"
+		    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":false}]");
+	/* Nothing more will come or go: the server closes the connection. */
+	ASSERT_TRUE(ut_cli_eof(c));
+	ut_cli_close(c);
+	stop(server);
+}
+
+TEST(half_closed_peer_closed_by_server_poll)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	uint64_t deadline = ut_ms_now() + UT_WAIT_MS;
+
+	ut_cli_send(c, "{\"method\":\"echo\",\"id\":1}");
+	ASSERT_EQ(shutdown(c->fd, SHUT_WR), 0);
+	/* Without the thread's slices: spdk_jsonrpc_server_poll() alone, as an
+	 * application that calls spdk_rpc_server_accept() from its poller. */
+	for (;;) {
+		ASSERT_EQ(spdk_jsonrpc_server_poll(server), 0);
+		ut_cli_pump(c);
+		if (c->eof) {
+			break;
+		}
+		ASSERT_LT(ut_ms_now(), deadline);
+		usleep(1000);
+	}
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":true}");
+	ut_cli_close(c);
+	stop(server);
+}
+
+TEST(parse_error_answer_waits_for_a_full_socket)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	char *line;
+
+	/* A response far larger than the socket buffer, then a value that is not
+	 * JSON, in one write: both answers are queued while the client reads nothing. */
+	ut_cli_send(c, "{\"method\":\"big\",\"id\":1,\"params\":[4194304]}{\"method\" 1}");
+	ut_srv_idle(8);
+	line = ut_cli_line(c);
+	ASSERT_NOT_NULL(line);
+	ASSERT_EQ(strlen(line), 4194304 + strlen("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"\"}"));
+	free(line);
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
+		    "\"message\":\"Parse error\"}}");
+	ASSERT_TRUE(ut_cli_eof(c));
+	ut_cli_close(c);
+	stop(server);
+}
+
+TEST(request_of_exactly_the_receive_buffer_is_served)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	const char *head = "{\"method\":\"echo\",\"id\":1,\"params\":[\"";
+	const char *tail = "\"]}";
+	size_t size = 256 * 1024, hl = strlen(head), tl = strlen(tail);
+	char *req = malloc(size + 1);
+	char *line;
+
+	ASSERT_NOT_NULL(req);
+	memcpy(req, head, hl);
+	memset(req + hl, 'a', size - hl - tl);
+	memcpy(req + size - tl, tail, tl + 1);
+	ASSERT_EQ(strlen(req), size);
+	ut_cli_write(c, req, size);
+	line = ut_cli_line(c);
+	ASSERT_NOT_NULL(line);
+	ASSERT_EQ(strlen(line), strlen("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[\"\"]}") +
+		  size - hl - tl);
+	free(line);
+	/* And the connection goes on. */
+	ut_cli_send(c, "{\"method\":\"echo\",\"id\":2}");
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":true}");
+	free(req);
+	ut_cli_close(c);
+	stop(server);
+}
+
+TEST(close_callbacks_only_on_the_server_thread)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	struct spdk_jsonrpc_server_conn *conn;
+
+	ut_cli_send(c, "{\"method\":\"defer\",\"id\":1}");
+	while (g_deferred_count < 1) {
+		ut_srv_poll(10);
+	}
+	conn = spdk_jsonrpc_get_conn(g_deferred[0]);
+	/* The callback is read and cleared by the server's thread when the
+	 * connection closes, without a lock: another thread is refused. */
+	log_capture_start();
+	spdk_set_thread(g_ut_worker);
+	ASSERT_EQ(spdk_jsonrpc_conn_add_close_cb(conn, on_close, &g_close_cb_calls), -EINVAL);
+	spdk_set_thread(NULL);
+	ASSERT_EQ(spdk_jsonrpc_conn_add_close_cb(conn, on_close, &g_close_cb_calls), -EINVAL);
+	spdk_set_thread(g_ut_app);
+	ASSERT_TRUE(log_capture_contains("server's thread"));
+	ASSERT_EQ(spdk_jsonrpc_conn_add_close_cb(conn, on_close, &g_close_cb_calls), 0);
+	spdk_set_thread(g_ut_worker);
+	ASSERT_EQ(spdk_jsonrpc_conn_del_close_cb(conn, on_close, &g_close_cb_calls), -EINVAL);
+	spdk_set_thread(g_ut_app);
+	log_capture_stop();
+	spdk_jsonrpc_send_bool_response(g_deferred[0], true);
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":true}");
+	ut_cli_close(c);
+	ut_srv_idle(8);
+	ASSERT_EQ(g_close_cb_calls, 1);
+	stop(server);
+}
+
+TEST(second_answer_from_another_thread_is_refused)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+
+	ut_cli_send(c, "{\"method\":\"defer\",\"id\":1}");
+	while (g_deferred_count < 1) {
+		ut_srv_poll(10);
+	}
+	/* On the worker, the request lives until the server's thread takes the
+	 * answer: a second answer meanwhile is a caller's bug, logged, not a crash. */
+	log_capture_start();
+	spdk_set_thread(g_ut_worker);
+	spdk_jsonrpc_send_bool_response(g_deferred[0], true);
+	spdk_jsonrpc_send_bool_response(g_deferred[0], false);
+	ASSERT_NULL(spdk_jsonrpc_begin_result(g_deferred[0]));
+	spdk_set_thread(g_ut_app);
+	ASSERT_TRUE(log_capture_contains("already answered"));
+	log_capture_stop();
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":true}");
+	ut_cli_send(c, "{\"method\":\"echo\",\"id\":2}");
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":true}");
+	ut_cli_close(c);
+	stop(server);
+}
+
+static void *
+answer_on_pthread(void *arg)
+{
+	spdk_jsonrpc_send_bool_response(arg, true);
+	return NULL;
+}
+
+TEST(log_settings_change_while_a_pthread_answers)
+{
+	struct spdk_jsonrpc_server *server = start();
+	struct ut_cli *c = ut_cli_connect(g_sock);
+	pthread_t t;
+
+	ut_cli_send(c, "{\"method\":\"defer\",\"id\":1}");
+	while (g_deferred_count < 1) {
+		ut_srv_poll(10);
+	}
+	/* The answering pthread reads the log settings (to log the response)
+	 * while the server's thread sets them (spdk_rpc_initialize() of another
+	 * server does): a data race unless they are atomic (TSan reports it). */
+	spdk_set_thread(NULL);
+	ASSERT_EQ(pthread_create(&t, NULL, answer_on_pthread, g_deferred[0]), 0);
+	spdk_set_thread(g_ut_app);
+	spdk_jsonrpc_set_log_file(NULL);
+	spdk_jsonrpc_set_log_level(SPDK_LOG_DISABLED);
+	ASSERT_EQ(pthread_join(t, NULL), 0);
+	expect_line(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":true}");
+	ut_cli_close(c);
+	stop(server);
+}

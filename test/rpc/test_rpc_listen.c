@@ -26,9 +26,21 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 
 static char g_sock[128];
 static char g_lock[140];
+
+/* Every umask() of the process (the library's too) goes through here, so a
+ * test can see whether starting a server touched the process-wide umask. */
+static int g_umask_calls;
+
+mode_t
+umask(mode_t mask)
+{
+	g_umask_calls++;
+	return (mode_t)syscall(SYS_umask, mask);
+}
 
 static void
 setup(void)
@@ -128,6 +140,22 @@ TEST(mode_0600_whatever_the_umask_and_files_removed_at_finish)
 	teardown();
 }
 
+TEST(listening_leaves_the_process_umask_alone)
+{
+	mode_t old = umask(0022);
+
+	setup();
+	/* The umask is the process's: another pthread creating a file (or
+	 * starting another server) meanwhile must not see it change. */
+	g_umask_calls = 0;
+	ASSERT_EQ(spdk_rpc_initialize(g_sock, NULL), 0);
+	ASSERT_EQ(g_umask_calls, 0);
+	ASSERT_EQ(mode_of(g_sock) & 07777, 0600);
+	ASSERT_EQ(umask(old), 0022);
+	expect_works(g_sock);
+	teardown();
+}
+
 TEST(second_server_on_the_same_path_refused)
 {
 	struct spdk_rpc_server *second;
@@ -217,6 +245,30 @@ TEST(files_of_the_wrong_type_refused)
 	ASSERT_TRUE(log_capture_contains("is a FIFO"));
 	ASSERT_EQ(unlink(g_lock), 0);
 	log_capture_stop();
+	ASSERT_EQ(spdk_rpc_initialize(g_sock, NULL), 0);
+	teardown();
+}
+
+TEST(lock_file_that_is_a_hard_link_refused)
+{
+	char other[160];
+
+	setup();
+	/* A file of this user's elsewhere, linked at the lock path by someone
+	 * who could (fs.protected_hardlinks=0): its mode and group must not
+	 * become the socket's. */
+	ut_path(other, sizeof(other), "private");
+	make_file(other, "data");
+	ASSERT_EQ(chmod(other, 0644), 0);
+	ASSERT_EQ(link(other, g_lock), 0);
+	log_capture_start();
+	ASSERT_EQ(spdk_rpc_initialize(g_sock, NULL), -EPERM);
+	ASSERT_TRUE(log_capture_contains("hard link"));
+	log_capture_stop();
+	ASSERT_EQ(mode_of(other) & 07777, 0644);
+	ASSERT_TRUE(file_has(g_lock, "data"));
+	ASSERT_EQ(access(g_sock, F_OK), -1);
+	ASSERT_EQ(unlink(g_lock), 0);
 	ASSERT_EQ(spdk_rpc_initialize(g_sock, NULL), 0);
 	teardown();
 }
