@@ -20,7 +20,6 @@
 
 #include "event/event_internal.h"
 
-#include <sys/socket.h>	/* spdk/jsonrpc.h (through spdk/rpc.h) names struct sockaddr */
 
 #include "spdk/init.h"
 #include "spdk/log.h"

@@ -17,7 +17,6 @@
 
 #include "event/event_internal.h"
 
-#include <sys/socket.h>	/* spdk/jsonrpc.h names struct sockaddr */
 
 #include "spdk/json.h"
 #include "spdk/jsonrpc.h"
