@@ -265,6 +265,19 @@ canonical(const struct run *r, struct spdk_app_opts *out)
 	CANON(vf_token);
 	CANON(lcore_map);
 #undef CANON
+	/* --rpcs-allowed: a list the parser owns, new at every parse; what
+	 * counts is the names in it. */
+	if (HAS(r, rpc_allowlist) && r->opts->rpc_allowlist != NULL) {
+		uint64_t h = 1469598103934665603ull;	/* FNV-1a over "name,name,..." */
+
+		for (const char **p = r->opts->rpc_allowlist; *p != NULL; p++) {
+			for (const char *c = *p; *c != '\0'; c++) {
+				h = (h ^ (uint8_t)*c) * 1099511628211ull;
+			}
+			h = (h ^ ',') * 1099511628211ull;
+		}
+		out->rpc_allowlist = (const char **)(uintptr_t)h;
+	}
 }
 
 int
