@@ -101,15 +101,6 @@ read_line(int fd, const char *what)
 	}
 }
 
-size_t
-ut_json_size(const struct spdk_json_val *v)
-{
-	if (v->type == SPDK_JSON_VAL_ARRAY_BEGIN || v->type == SPDK_JSON_VAL_OBJECT_BEGIN) {
-		return (size_t)v->len + 2;
-	}
-	return 1;
-}
-
 static bool
 name_is(const struct spdk_json_val *v, const char *name)
 {
@@ -124,7 +115,7 @@ ut_json_member(struct spdk_json_val *obj, const char *name)
 
 	ASSERT_EQ(obj->type, SPDK_JSON_VAL_OBJECT_BEGIN);
 	end = obj + obj->len + 1;
-	for (v = obj + 1; v < end; v += 1 + ut_json_size(v + 1)) {
+	for (v = obj + 1; v < end; v += 1 + spdk_json_val_len(v + 1)) {
 		if (name_is(v, name)) {
 			return v + 1;
 		}
@@ -139,7 +130,7 @@ ut_json_elem(struct spdk_json_val *arr, size_t i)
 
 	ASSERT_EQ(arr->type, SPDK_JSON_VAL_ARRAY_BEGIN);
 	end = arr + arr->len + 1;
-	for (v = arr + 1; v < end; v += ut_json_size(v)) {
+	for (v = arr + 1; v < end; v += spdk_json_val_len(v)) {
 		if (i-- == 0) {
 			return v;
 		}
@@ -155,7 +146,7 @@ ut_json_count(const struct spdk_json_val *arr)
 
 	ASSERT_EQ(arr->type, SPDK_JSON_VAL_ARRAY_BEGIN);
 	end = arr + arr->len + 1;
-	for (v = arr + 1; v < end; v += ut_json_size(v)) {
+	for (v = arr + 1; v < end; v += spdk_json_val_len(v)) {
 		n++;
 	}
 	return n;
@@ -238,7 +229,7 @@ ut_json_check_keys(struct spdk_json_val *obj, const struct ut_json_key *keys, si
 		FAIL("%s: not an object", what);
 	}
 	end = obj + obj->len + 1;
-	for (v = obj + 1; v < end; v += 1 + ut_json_size(v + 1)) {
+	for (v = obj + 1; v < end; v += 1 + spdk_json_val_len(v + 1)) {
 		size_t i;
 
 		for (i = 0; i < n; i++) {

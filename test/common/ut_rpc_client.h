@@ -36,9 +36,6 @@ struct ut_rpc_resp *ut_rpc_call(int fd, const char *method, const char *params_j
 
 void ut_rpc_resp_free(struct ut_rpc_resp *resp);
 
-/* Entries of a value: 1, or the whole array/object with its _END entry. */
-size_t ut_json_size(const struct spdk_json_val *v);
-
 /* The member \p name of object \p obj, or NULL. */
 struct spdk_json_val *ut_json_member(struct spdk_json_val *obj, const char *name);
 
