@@ -3,74 +3,225 @@
  */
 
 /** \file
- * Starting and stopping the JSON-RPC server (the RPC part of SPDK's
- * `spdk/init.h`). The subsystem part of that header
- * (spdk_subsystem_init(), SPDK_SUBSYSTEM_REGISTER, ...) comes with issue 13.
+ * Subsystems and JSON configuration (SPDK's `spdk/init.h`).
  *
- * Who may connect: the socket and its lock file are created with mode 0600,
- * owned by the app's user (pw_rpc_set_socket_group() in `pinwheel/rpc.h`
- * opens them to a group). The path is checked before use: a socket, lock
- * file or symlink planted there by another user, or a file of the wrong
- * type, is refused with a message; a symlink is never followed. Only Unix
- * socket paths are accepted, never a TCP address.
+ * An application is made of subsystems: each registers itself from a
+ * constructor with SPDK_SUBSYSTEM_REGISTER() and names the subsystems it
+ * needs with SPDK_SUBSYSTEM_DEPEND(). spdk_subsystem_init() initialises every
+ * registered subsystem, each after the ones it depends on (a topological
+ * order; among independent subsystems, the order of registration), and
+ * spdk_subsystem_fini() tears them down in the reverse order. The app
+ * framework (`spdk/event.h`) calls both around the application's start_fn.
+ *
+ * A JSON configuration (`--json FILE`, what `rpc.py save_config` writes) is a
+ * list of subsystems, each with a list of RPC calls; spdk_subsystem_load_config()
+ * runs those calls that are allowed in the current RPC state
+ * (spdk_rpc_set_state()).
+ *
+ * Every function of this header is called on the app thread
+ * (spdk_thread_get_app_thread()), except the registration functions, which
+ * run from constructors before main().
+ *
+ * The RPC server part of SPDK's header (spdk_rpc_initialize(), ...) is
+ * declared in `pinwheel/rpc_init.h`, included here.
  */
 
 #ifndef SPDK_INIT_H
 #define SPDK_INIT_H
 
 #include "spdk/stdinc.h"
-#include "spdk/assert.h"
-#include "spdk/log.h"
+#include "spdk/queue.h"
+#include "pinwheel/rpc_init.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** SPDK's default socket path (spdk_app_opts.rpc_addr). */
-#define SPDK_DEFAULT_RPC_ADDR "/var/tmp/spdk.sock"
-
-/** Options of spdk_rpc_initialize(). */
-struct spdk_rpc_opts {
-	/** sizeof(struct spdk_rpc_opts) as the caller knows it. */
-	size_t size;
-	/** Where requests and responses are logged (NULL: the log). */
-	FILE *log_file;
-	/** Level at which requests and responses are logged (default SPDK_LOG_DISABLED: not at all). */
-	enum spdk_log_level log_level;
-};
-SPDK_STATIC_ASSERT(sizeof(struct spdk_rpc_opts) == 24, "Incorrect size");
-
 /**
- * Start the JSON-RPC server on the Unix socket \p listen_addr, run by the
- * current spdk_thread (the app thread). Takes `<listen_addr>.lock` with
- * flock(); a stale socket (lock not held) is replaced. \p opts may be NULL
- * (defaults). Calling it again with another address adds a second server.
+ * Completion of spdk_subsystem_init() and spdk_subsystem_load_config().
  *
- * \return 0; -EINVAL (NULL, empty, abstract or TCP-like address, not on an
- * spdk_thread, opts->size 0, or a method registration failed:
- * spdk_rpc_verify_methods()), -ENAMETOOLONG (longer than a Unix socket path),
- * -EADDRINUSE (another process holds `<listen_addr>.lock`, logged with both
- * paths; or this process listens there already), -EPERM (the socket or lock
- * path holds a symlink, a file of the wrong type, or a file of another user:
- * logged), -EIO (bind/listen failed, logged), or another negative errno of a
- * failing system call (logged).
+ * \param rc 0, or the negative errno that stopped the process (the failing
+ * subsystem or RPC call is logged).
+ * \param ctx The caller's argument.
  */
-int spdk_rpc_initialize(const char *listen_addr, const struct spdk_rpc_opts *opts);
-
-/** Stop every server, remove their sockets and lock files. App thread. */
-void spdk_rpc_finish(void);
-
-/** Stop the server listening on \p listen_addr (its files are removed). App thread. */
-void spdk_rpc_server_finish(const char *listen_addr);
+typedef void (*spdk_subsystem_init_fn)(int rc, void *ctx);
 
 /**
- * Stop serving on \p listen_addr without closing it: requests wait in the
- * socket until spdk_rpc_server_resume(). App thread.
+ * Initialise every registered subsystem, in dependency order. App thread.
+ *
+ * Each subsystem's `init` runs in turn and reports with
+ * spdk_subsystem_init_next(), possibly later and from another spdk_thread;
+ * a subsystem without `init` counts as initialised. The dependencies are
+ * checked first: a dependency naming a subsystem that is not registered, or
+ * a cycle, fails the start with a message naming the subsystems (SPDK
+ * asserts instead).
+ *
+ * \param cb_fn Called on the app thread when all are initialised (rc 0) or
+ * when one fails: rc is then that subsystem's negative errno (-EINVAL for
+ * a dependency error), and the subsystems already initialised stay so (the
+ * caller tears them down with spdk_subsystem_fini(), as the app framework
+ * does). Not NULL.
+ * \param cb_arg Passed to \p cb_fn.
  */
-void spdk_rpc_server_pause(const char *listen_addr);
+void spdk_subsystem_init(spdk_subsystem_init_fn cb_fn, void *cb_arg);
 
-/** Serve on \p listen_addr again after spdk_rpc_server_pause(). App thread. */
-void spdk_rpc_server_resume(const char *listen_addr);
+/**
+ * Apply a JSON configuration: for every subsystem of \p json, call in
+ * order each of its RPC calls whose method is allowed in the current RPC
+ * state (spdk_rpc_get_state()); calls of the other state are skipped (the app
+ * framework loads the same configuration once in SPDK_RPC_STARTUP and once in
+ * SPDK_RPC_RUNTIME). App thread.
+ *
+ * The configuration is `{"subsystems": [{"subsystem": NAME, "config":
+ * [{"method": M, "params": P}, ...] or null}, ...]}`. \p json is copied: the
+ * caller's buffer is not modified and may be freed when this returns. The
+ * calls go directly to the registered method handlers, without a socket
+ * (SPDK starts a temporary server and connects to it); a handler may answer
+ * later, from any spdk_thread, and the next call waits for its answer.
+ *
+ * \param json The configuration text (need not be NUL-terminated).
+ * \param json_size Its length in bytes.
+ * \param cb_fn Called on the app thread at the end: rc 0, or -EINVAL for
+ * malformed JSON, a malformed configuration or a subsystem that is not
+ * registered, or the error of a failing call (mapped to a negative errno),
+ * each logged with the file position, the subsystem and the method. Not NULL.
+ * \param cb_arg Passed to \p cb_fn.
+ * \param stop_on_error true: the first failing call ends the load with its
+ * error; false: failing calls are logged and the load goes on (rc 0).
+ */
+void spdk_subsystem_load_config(void *json, ssize_t json_size, spdk_subsystem_init_fn cb_fn,
+				void *cb_arg, bool stop_on_error);
+
+/**
+ * Completion of spdk_subsystem_fini().
+ *
+ * \param ctx The caller's argument.
+ */
+typedef void (*spdk_subsystem_fini_fn)(void *ctx);
+
+/**
+ * Tear down the initialised subsystems, in the reverse of their
+ * initialisation order. App thread.
+ *
+ * Each subsystem's `fini` runs in turn and reports with
+ * spdk_subsystem_fini_next() (possibly later, from another spdk_thread);
+ * subsystems without `fini`, and those never initialised, are skipped. Called
+ * while spdk_subsystem_init() is still running, the teardown starts when the
+ * subsystem being initialised reports.
+ *
+ * \param cb_fn Called on the app thread when all are finished. Not NULL.
+ * \param cb_arg Passed to \p cb_fn.
+ */
+void spdk_subsystem_fini(spdk_subsystem_fini_fn cb_fn, void *cb_arg);
+
+/**
+ * Whether a subsystem named \p name is registered. App thread.
+ *
+ * \return true if it is; false if not or \p name is NULL.
+ */
+bool spdk_subsystem_exists(const char *name);
+
+struct spdk_json_write_ctx;
+
+/** A subsystem. Registered with SPDK_SUBSYSTEM_REGISTER(); static lifetime. */
+struct spdk_subsystem {
+	/** Unique name, also its name in the JSON configuration. */
+	const char *name;
+
+	/**
+	 * Optional: initialise the subsystem, then call spdk_subsystem_init_next()
+	 * with 0 or a negative errno (possibly later, from any spdk_thread).
+	 * NULL: nothing to initialise.
+	 */
+	void (*init)(void);
+
+	/**
+	 * Optional: tear the subsystem down, then call spdk_subsystem_fini_next()
+	 * (possibly later, from any spdk_thread). NULL: skipped at teardown.
+	 */
+	void (*fini)(void);
+
+	/**
+	 * Optional: write the subsystem's configuration as a JSON array of RPC
+	 * calls (`{"method": ..., "params": ...}`) that recreate its state when
+	 * loaded. NULL: its configuration is written as `null`. Runs on the app
+	 * thread.
+	 *
+	 * \param w Where to write; the array itself is written by the callee.
+	 */
+	void (*write_config_json)(struct spdk_json_write_ctx *w);
+
+	/** Registry link; owned by the library. */
+	TAILQ_ENTRY(spdk_subsystem) tailq;
+};
+
+/** "Subsystem \p name needs \p depends_on": the latter initialises first. */
+struct spdk_subsystem_depend {
+	/** The dependent subsystem. */
+	const char *name;
+	/** The subsystem it needs. */
+	const char *depends_on;
+	/** Registry link; owned by the library. */
+	TAILQ_ENTRY(spdk_subsystem_depend) tailq;
+};
+
+/**
+ * Register \p subsystem (usually through SPDK_SUBSYSTEM_REGISTER(), from a
+ * constructor). A NULL subsystem or name, or a name already registered, is
+ * refused with a message and the start of the application fails at
+ * spdk_subsystem_init() (SPDK asserts).
+ *
+ * \param subsystem Static lifetime; the library links it into its list.
+ */
+void spdk_add_subsystem(struct spdk_subsystem *subsystem);
+
+/**
+ * Record a dependency (usually through SPDK_SUBSYSTEM_DEPEND(), from a
+ * constructor). Checked at spdk_subsystem_init(): both names must be
+ * registered subsystems by then.
+ *
+ * \param depend Static lifetime; the library links it into its list.
+ */
+void spdk_add_subsystem_depend(struct spdk_subsystem_depend *depend);
+
+/**
+ * Report the end of the current subsystem's `init` and go on with the next
+ * one. Any spdk_thread (the chain continues on the app thread); once per
+ * `init`.
+ *
+ * \param rc 0 on success; a negative errno stops the chain: the failure is
+ * logged naming the subsystem, and spdk_subsystem_init()'s callback gets
+ * \p rc.
+ */
+void spdk_subsystem_init_next(int rc);
+
+/**
+ * Report the end of the current subsystem's `fini` and go on with the
+ * previous one. Any spdk_thread (the chain continues on the app thread); once
+ * per `fini`.
+ */
+void spdk_subsystem_fini_next(void);
+
+/** Register the `struct spdk_subsystem` variable \p _name from a constructor. */
+#define SPDK_SUBSYSTEM_REGISTER(_name)						\
+	__attribute__((constructor)) static void _name ## _register(void)	\
+	{									\
+		spdk_add_subsystem(&_name);					\
+	}
+
+/**
+ * Declare, from a constructor, that subsystem \p _name (its name string,
+ * written without quotes) needs subsystem \p _depends_on.
+ */
+#define SPDK_SUBSYSTEM_DEPEND(_name, _depends_on)						\
+	static struct spdk_subsystem_depend __subsystem_ ## _name ## _depend_on ## _depends_on = {	\
+		.name = #_name,									\
+		.depends_on = #_depends_on,							\
+	};											\
+	__attribute__((constructor)) static void _name ## _depend_on ## _depends_on(void)	\
+	{											\
+		spdk_add_subsystem_depend(&__subsystem_ ## _name ## _depend_on ## _depends_on);	\
+	}
 
 #ifdef __cplusplus
 }

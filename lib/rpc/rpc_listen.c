@@ -23,7 +23,7 @@
 
 #include "rpc/rpc_internal.h"
 
-#include "spdk/init.h"
+#include "pinwheel/rpc_init.h"
 #include "spdk/log.h"
 #include "spdk/string.h"
 #include "pinwheel/rpc.h"
