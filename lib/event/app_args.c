@@ -3,7 +3,8 @@
  */
 
 /*
- * SPDK's standard command line: spdk_app_parse_args() and spdk_app_usage().
+ * SPDK's standard command line: spdk_app_parse_args() (its usage text is in
+ * app_usage.c).
  *
  * The option set, the long names, the values stored in struct spdk_app_opts
  * and the rules (which numbers are refused, -A/-B exclusion, -m/--lcores
@@ -39,7 +40,8 @@
  * command line, and optind 1 alone would go on reading it.
  */
 
-#include "spdk/stdinc.h"
+#include "event/event_internal.h"
+
 #include "spdk/event.h"
 #include "spdk/log.h"
 #include "spdk/string.h"
@@ -173,104 +175,11 @@ struct parse_ctx {
 	bool			rpc_compat_changed;
 };
 
-/* argv[0] of the last parse (borrowed from the caller's argv) and the
- * defaults it was called with, shown by the usage text. */
-static const char *g_executable_name;
-static struct spdk_app_opts g_usage_defaults;
-
 /* The --rpcs-allowed list given to the caller's opts: a copy of the text cut
  * at the commas, and the NULL-terminated array pointing into it. Replaced by
  * the next --rpcs-allowed. */
 static char *g_allowlist_text;
 static const char **g_allowlist;
-
-/* ---- usage ------------------------------------------------------------------ */
-
-static void
-usage(void (*app_usage)(void))
-{
-	const struct spdk_app_opts *d = &g_usage_defaults;
-
-	printf("%s [options]\n\n", g_executable_name);
-	printf("Pinwheel runs SPDK's threading model without DPDK, hugepages, PCI access,\n"
-	       "subsystems or tracing: options marked [no effect] are accepted (and\n"
-	       "checked as SPDK checks them) for compatibility, and change nothing.\n");
-
-	printf("\nCPU options:\n");
-	printf(" -m, --cpumask <mask|list>   cores to run reactors on: a hex mask (0xF) or a\n"
-	       "                             list in brackets ([0,2-3]); default core 0\n");
-	printf("     --lcores <map>          DPDK lcore to CPU map, like \"(5-7)@(10-12)\";\n"
-	       "                             cannot be used with -m [no effect]\n");
-	printf(" -p, --main-core <id>        core of the app thread (default: first core of the mask)\n");
-	printf("     --interrupt-mode        SPDK's interrupt mode: pollers that can work from\n"
-	       "                             interrupts stop being polled, so reactors sleep\n");
-	printf("     --disable-cpumask-locks do not lock the cores with lock files\n"
-	       "                             [no effect: Pinwheel never locks cores]\n");
-
-	printf("\nConfiguration options:\n");
-	printf(" -c, --config, --json <file> JSON configuration file [no effect]\n");
-	printf("     --json-ignore-init-errors  go on when a configuration entry fails [no effect]\n");
-	printf(" -r, --rpc-socket <path>     RPC server's Unix socket (default %s)\n",
-	       d->rpc_addr != NULL ? d->rpc_addr : "none");
-	printf("     --no-rpc-server         start no RPC server; overrides -r\n");
-	printf("     --wait-for-rpc          wait for the framework_start_init RPC before starting\n"
-	       "                             the application\n");
-	printf("     --rpcs-allowed <list>   comma-separated RPC methods allowed; others are refused\n");
-	printf("     --pw-rpc-compat <ver>   shape framework_get_reactors for an older spdk_top:\n"
-	       "                             v24.01, v24.05, v24.09 (to v26.01) or latest (default)\n");
-
-	printf("\nMemory options:\n");
-	printf("     --msg-mempool-size <n>  bound on messages in flight (default %zu)\n",
-	       d->msg_mempool_size);
-	printf(" -s, --mem-size <size>       DPDK memory in MB, or with a k/m/g suffix [no effect]\n");
-	printf(" -n, --mem-channels <num>    memory channels for DPDK [no effect]\n");
-	printf(" -i, --shm-id <id>           shared memory id; negative disables sharing [no effect]\n");
-	printf("     --huge-dir <path>       hugetlbfs mount to use [no effect]\n");
-	printf(" -R, --huge-unlink           unlink hugepage files after init [no effect]\n");
-	printf(" -g, --single-file-segments  one hugetlbfs file per segment list [no effect]\n");
-	printf("     --no-huge               run without hugepages [no effect: never used]\n");
-	printf("     --iova-mode <pa|va>     DPDK IOVA mode [no effect]\n");
-	printf("     --base-virtaddr <addr>  DPDK base virtual address (default 0x%" PRIx64
-	       ") [no effect]\n", d->base_virtaddr);
-	printf("     --enforce-numa          allocate only from the given NUMA node [no effect]\n");
-
-	printf("\nPCI options (Pinwheel has no PCI access; all [no effect]):\n");
-	printf(" -A, --pci-allowed <bdf>     PCI address to allow; -A and -B exclude each other\n");
-	printf(" -B, --pci-blocked <bdf>     PCI address to block (may be repeated)\n");
-	printf(" -W <bdf>                    old name of -A (deprecated)\n");
-	printf(" -u, --no-pci                disable PCI access\n");
-	printf("     --vfio-vf-token <uuid>  VF token shared by SR-IOV PF and VFs\n");
-
-	printf("\nLog options:\n");
-	fflush(stdout);
-	spdk_log_usage(stdout, "-L");
-	printf("     --silence-noticelog     print only warnings and errors to stderr\n");
-
-	printf("\nTrace options (Pinwheel has no tracing; all [no effect]):\n");
-	printf(" -e, --tpoint-group <group> tracepoint groups to enable\n");
-	printf("     --num-trace-entries <n> trace entries per core, a power of 2 or 0\n"
-	       "                             (default %" PRIu64 ")\n", d->num_entries);
-
-	printf("\nReactor sleeping (Pinwheel's own options):\n");
-	printf("     --pw-no-sleep           reactors never sleep: they poll, as in SPDK\n");
-	printf("     --pw-spin-us <us>       poll this long after the last work before sleeping\n"
-	       "                             (default 100)\n");
-	printf("     --pw-idle-poller-sleep-us <us>  with untimed pollers all idle, sleep at most\n"
-	       "                             this long between polls (default 0: keep polling)\n");
-
-	printf("\nOther options:\n");
-	printf(" -h, --help                  show this usage\n");
-	printf(" -v, --version               print the version\n");
-	printf(" -d, --limit-coredump        do not raise the core dump size limit\n");
-	printf("     --env-context <text>    opaque text for the env layer [no effect]\n");
-
-	if (app_usage != NULL) {
-		printf("\nApplication specific:\n");
-		fflush(stdout);
-		app_usage();
-	}
-	fflush(stdout);
-}
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -422,7 +331,7 @@ pci_option(struct parse_ctx *ctx, int ch, const char *arg)
 	if (blocked ? (ctx->saw_allowed || ctx->opts->pci_allowed != NULL) :
 	    (ctx->saw_blocked || ctx->opts->pci_blocked != NULL)) {
 		SPDK_ERRLOG("-B and -A cannot be used at the same time\n");
-		usage(ctx->app_usage);
+		pw__app_usage(ctx->app_usage);
 		return OPT_FAIL;
 	}
 	if (!pci_addr_valid(arg)) {
@@ -447,7 +356,7 @@ mem_size_option(struct parse_ctx *ctx, const char *arg)
 	if (spdk_parse_capacity(arg, &size, &has_prefix) != 0) {
 		SPDK_ERRLOG("invalid memory size '-s %s': expected a number of MB or a size "
 			    "with a k/m/g suffix\n", arg);
-		usage(ctx->app_usage);
+		pw__app_usage(ctx->app_usage);
 		return OPT_FAIL;
 	}
 	/* A bare number is in MB; with a suffix it was converted to bytes. */
@@ -456,7 +365,7 @@ mem_size_option(struct parse_ctx *ctx, const char *arg)
 	}
 	if (size > INT_MAX) {
 		SPDK_ERRLOG("invalid memory size '-s %s': more than %d MB\n", arg, INT_MAX);
-		usage(ctx->app_usage);
+		pw__app_usage(ctx->app_usage);
 		return OPT_FAIL;
 	}
 	ctx->opts->mem_size = (int)size;
@@ -486,12 +395,12 @@ trace_entries_option(struct parse_ctx *ctx, const char *arg)
 	if (v < 0) {
 		SPDK_ERRLOG("invalid --num-trace-entries '%s': expected a non-negative integer\n",
 			    arg);
-		usage(ctx->app_usage);
+		pw__app_usage(ctx->app_usage);
 		return OPT_FAIL;
 	}
 	if (v != 0 && (v & (v - 1)) != 0) {
 		SPDK_ERRLOG("invalid --num-trace-entries '%s': must be a power of 2 (or 0)\n", arg);
-		usage(ctx->app_usage);
+		pw__app_usage(ctx->app_usage);
 		return OPT_FAIL;
 	}
 	ctx->opts->num_entries = (uint64_t)v;
@@ -566,7 +475,7 @@ spdk_option(struct parse_ctx *ctx, int ch, char *arg)
 
 	switch (ch) {
 	case 'h':
-		usage(ctx->app_usage);
+		pw__app_usage(ctx->app_usage);
 		return OPT_HELP;
 	case 'v':
 		printf("%s\n", pw_version_string());
@@ -630,7 +539,7 @@ spdk_option(struct parse_ctx *ctx, int ch, char *arg)
 	case 'L':
 		if (spdk_log_set_flag(arg) < 0) {
 			SPDK_ERRLOG("unknown log flag '-L %s'\n", arg);
-			usage(ctx->app_usage);
+			pw__app_usage(ctx->app_usage);
 			return OPT_FAIL;
 		}
 #ifdef DEBUG
@@ -642,7 +551,7 @@ spdk_option(struct parse_ctx *ctx, int ch, char *arg)
 		v = spdk_strtoll(arg, 0);
 		if (v <= 0) {
 			SPDK_ERRLOG("invalid --base-virtaddr '%s': expected an integer > 0\n", arg);
-			usage(ctx->app_usage);
+			pw__app_usage(ctx->app_usage);
 			return OPT_FAIL;
 		}
 		opts->base_virtaddr = (uint64_t)v;
@@ -725,7 +634,7 @@ parse_loop(struct parse_ctx *ctx, int argc, char **argv, const char *short_opts,
 		}
 		if (ch == '?' || ch == ':') {
 			report_getopt_error(argc, argv, short_opts, table);
-			usage(ctx->app_usage);
+			pw__app_usage(ctx->app_usage);
 			return OPT_FAIL;
 		}
 		if (longindex >= N_SPDK_LONG_OPTS) {
@@ -794,7 +703,7 @@ spdk_app_parse_args(int argc, char **argv, struct spdk_app_opts *opts,
 	       sizeof(work) : opts->opts_size;
 	memset(&work, 0, sizeof(work));
 	memcpy(&work, opts, size);
-	g_usage_defaults = work;
+	pw__app_usage_set_defaults(&work);
 
 	if (work.json_config_file != NULL && access(work.json_config_file, R_OK) != 0) {
 		SPDK_WARNLOG("cannot read the JSON configuration file '%s'; ignoring it\n",
@@ -830,7 +739,7 @@ spdk_app_parse_args(int argc, char **argv, struct spdk_app_opts *opts,
 		memcpy(&table[N_SPDK_LONG_OPTS], app_long_opts, (size_t)n_app * sizeof(*table));
 	}
 
-	g_executable_name = argv[0];
+	pw__app_usage_set_name(argv[0]);
 	pw_reactor_get_opts(&ctx.reactor, sizeof(ctx.reactor));
 	if (optind == 1) {
 		optind = 0;	/* start afresh (see the top of the file) */
@@ -852,14 +761,4 @@ out:
 	free(short_opts);
 	free(table);
 	return r;
-}
-
-PW_EXPORT void
-spdk_app_usage(void)
-{
-	if (g_executable_name == NULL) {
-		SPDK_ERRLOG("spdk_app_usage: call spdk_app_parse_args() first\n");
-		return;
-	}
-	usage(NULL);
 }

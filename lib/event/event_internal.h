@@ -4,7 +4,7 @@
 
 /*
  * Private structures of the event framework (reactor.c, reactor_sleep.c,
- * event.c, app.c, app_args.c) and the hooks its tests use.
+ * event.c, app.c, app_args.c, app_usage.c) and the hooks its tests use.
  */
 
 #ifndef PW_EVENT_INTERNAL_H
@@ -147,6 +147,15 @@ bool pw__app_init_done(void);
 /* framework_start_init: finish the initialisation now (RPC state RUNTIME,
  * then start_fn as a message). App thread. 0, or -EALREADY. */
 int pw__app_start_init(void);
+
+/* ---- app_usage.c ---- */
+/* Print the usage text of SPDK's options, then the application's part
+ * (\p app_usage, may be NULL). */
+void pw__app_usage(void (*app_usage)(void));
+/* What the usage text shows: the options the parse started from (their
+ * defaults) and argv[0] (borrowed). */
+void pw__app_usage_set_defaults(const struct spdk_app_opts *defaults);
+void pw__app_usage_set_name(const char *executable_name);
 
 /* ---- thread_rpc.c, log_rpc.c ---- */
 /* Empty: spdk_app_start() calls them so that a static link keeps these files
