@@ -52,8 +52,15 @@ typedef void (*spdk_sighandler_t)(int signal);
  */
 struct spdk_app_opts {
 	const char		*name;			/**< application name (log lines) */
-	const char		*json_config_file;	/**< ignored: no subsystems to configure */
-	bool			json_config_ignore_errors; /**< ignored */
+	/**
+	 * JSON configuration file (--json, what `rpc.py save_config` writes), read by
+	 * spdk_app_start(): its entries are applied in the STARTUP state before the
+	 * subsystems are initialised and in the RUNTIME state after (see
+	 * spdk_subsystem_load_config()). NULL: none. Cannot be used with json_data.
+	 */
+	const char		*json_config_file;
+	/** --json-ignore-init-errors: a failing configuration entry is logged and the start goes on. */
+	bool			json_config_ignore_errors;
 	/** Unix socket path of the RPC server (default SPDK_DEFAULT_RPC_ADDR); NULL: no server. */
 	const char		*rpc_addr;
 	const char		*reactor_mask;		/**< core mask, hex or [list]; NULL = core 0 */
@@ -74,7 +81,11 @@ struct spdk_app_opts {
 	struct spdk_pci_addr	*pci_blocked;		/**< ignored */
 	struct spdk_pci_addr	*pci_allowed;		/**< ignored */
 	const char		*iova_mode;		/**< ignored */
-	/** --wait-for-rpc: start_fn runs once the framework_start_init RPC came (needs rpc_addr). */
+	/**
+	 * --wait-for-rpc: after the STARTUP entries of the configuration, wait for
+	 * the framework_start_init RPC before initialising the subsystems and running
+	 * start_fn (needs rpc_addr).
+	 */
 	bool			delay_subsystem_init;
 	uint64_t		num_entries;		/**< ignored: trace entries */
 	void			*env_context;		/**< ignored */
@@ -92,8 +103,12 @@ struct spdk_app_opts {
 	const char		*lcore_map;		/**< ignored */
 	enum spdk_log_level	rpc_log_level;		/**< level of the RPC request/response log lines */
 	FILE			*rpc_log_file;		/**< where those go (NULL: the log) */
-	void			*json_data;		/**< ignored */
-	size_t			json_data_size;		/**< ignored */
+	/**
+	 * A JSON configuration in memory, used as json_config_file's content (which
+	 * must then be NULL); copied by spdk_app_start(). NULL: none.
+	 */
+	void			*json_data;
+	size_t			json_data_size;		/**< bytes of json_data (not 0 when it is set) */
 	bool			disable_cpumask_locks;	/**< ignored: cores are not locked */
 };
 
@@ -106,21 +121,32 @@ void spdk_app_opts_init(struct spdk_app_opts *opts, size_t opts_size);
 /**
  * Start the framework and block until it stops.
  *
- * Initialises the environment on the core mask, the reactors and the thread
+ * Reads the JSON configuration (opts->json_config_file or json_data),
+ * initialises the environment on the core mask, the reactors and the thread
  * library, creates the app thread on the main core, starts the RPC server on
- * it (opts->rpc_addr, unless NULL), runs \p start_fn(\p ctx) on it (with
- * opts->delay_subsystem_init, once the framework_start_init RPC asked for it),
- * and turns the calling pthread into the main core's reactor (the other cores
- * get pinned pthreads). Returns once spdk_app_stop() was called (which also
- * finishes the RPC server) and every reactor has exited and destroyed its
- * threads.
+ * it (opts->rpc_addr, unless NULL; state SPDK_RPC_STARTUP), and turns the
+ * calling pthread into the main core's reactor (the other cores get pinned
+ * pthreads). On the app thread, in order: the configuration's STARTUP
+ * entries are applied; with opts->delay_subsystem_init, the app waits for
+ * the framework_start_init RPC; the subsystems are initialised
+ * (spdk_subsystem_init(), `spdk/init.h`); the state becomes SPDK_RPC_RUNTIME
+ * and the configuration's RUNTIME entries are applied; then \p start_fn(\p
+ * ctx) runs. A step that fails (an entry, unless
+ * opts->json_config_ignore_errors, or a subsystem) is logged and stops the
+ * app with its rc, after finishing the subsystems initialised so far.
+ * Returns once spdk_app_stop() was called, the subsystems were finished
+ * (spdk_subsystem_fini()), the RPC server too, and every reactor has exited
+ * and destroyed its threads.
  *
  * May be called again after spdk_app_fini(), with another core mask.
  *
- * \return the first non-zero rc given to spdk_app_stop() (0 if none); 1 for a
- * start-up error (bad options, bad core mask, already running, the RPC server
- * cannot listen on rpc_addr, delay_subsystem_init without rpc_addr...), with
- * a message saying what was wrong.
+ * \return the first non-zero rc given to spdk_app_stop() (0 if none), or the
+ * negative errno of the step of the start that failed (a configuration entry,
+ * a subsystem's init); 1 for a start-up error (bad options, bad core mask,
+ * already running, the configuration file cannot be read, json_config_file
+ * and json_data both set, the RPC server cannot listen on rpc_addr,
+ * delay_subsystem_init without rpc_addr...), with a message saying what was
+ * wrong.
  */
 int spdk_app_start(struct spdk_app_opts *opts, spdk_msg_fn start_fn, void *ctx);
 
@@ -134,10 +160,13 @@ void spdk_app_fini(void);
 void spdk_app_start_shutdown(void);
 
 /**
- * Stop the framework: every reactor exits its threads (logging those the
- * application forgot to exit), destroys them and returns; spdk_app_start()
- * then returns. Any pthread, any context; only the first non-zero \p rc is
- * kept.
+ * Stop the framework: on the app thread, once the step of the start under way
+ * (if any) has reported, the subsystems are finished in reverse order
+ * (spdk_subsystem_fini()), then the RPC server; then every reactor exits its
+ * threads (logging those the application forgot to exit), destroys them and
+ * returns; spdk_app_start() then returns. Any pthread, any context; only the
+ * first non-zero \p rc is kept; a second call, or a signal, while stopping
+ * only logs (the subsystems are finished once).
  */
 void spdk_app_stop(int rc);
 

@@ -7,15 +7,24 @@
  * spdk_app_fini(), shutdown on SIGINT/SIGTERM, and the app's core mask.
  * Command line parsing is in app_args.c.
  *
- * Start: log, environment (core mask), reactors and thread library, the app
- * thread on the main core, signal handlers, the RPC server on the app thread
- * (state STARTUP); then, as a message on the app thread while the calling
- * pthread becomes the main reactor, the initialisation completes (state
- * RUNTIME) and start_fn runs -- or, with --wait-for-rpc, the app waits for
- * the framework_start_init RPC to do so (app_rpc.c).
- * Stop: a message to the app thread finishes the RPC server and stops the
- * reactors; each exits and destroys its threads; spdk_app_start() returns the
- * first non-zero rc.
+ * Start (SPDK's order): the JSON configuration is read (--json or
+ * opts->json_data); log, environment (core mask), reactors and thread
+ * library, the app thread on the main core, signal handlers, the RPC server
+ * on the app thread (state STARTUP). Then, as messages on the app thread
+ * while the calling pthread becomes the main reactor, one step after the
+ * other (enum app_phase): the configuration's STARTUP entries; with
+ * --wait-for-rpc, a wait for the framework_start_init RPC (app_rpc.c); the
+ * subsystems (spdk_subsystem_init()); state RUNTIME and the configuration's
+ * RUNTIME entries; then the framework_wait_init requests are answered and
+ * start_fn runs. The server reads no request while a step runs (it is
+ * paused, as SPDK's), except during the wait for framework_start_init.
+ * A step that fails stops the app with its rc.
+ * Stop: a message to the app thread; if a step of the start is running, the
+ * stop waits for it to report (a step cannot be cancelled). Then the
+ * subsystems are finished in reverse order (spdk_subsystem_fini()), and
+ * only then the RPC server is finished and the reactors stop; each exits
+ * and destroys its threads; spdk_app_start() returns the first non-zero rc.
+ * A second stop, or a signal, meanwhile changes nothing.
  */
 
 #include "event/event_internal.h"
@@ -29,6 +38,17 @@
 #include <sys/resource.h>
 
 #define DEFAULT_CORE_MASK	"0x1"
+
+/* Where the start sequence is (app thread). */
+enum app_phase {
+	APP_PHASE_BOOT,			/* the first message has not run yet */
+	APP_PHASE_STARTUP_CONFIG,	/* the STARTUP entries are being applied */
+	APP_PHASE_WAIT_RPC,		/* --wait-for-rpc: waiting for framework_start_init */
+	APP_PHASE_SUBSYSTEMS,		/* spdk_subsystem_init() is running */
+	APP_PHASE_RUNTIME_CONFIG,	/* the RUNTIME entries are being applied */
+	APP_PHASE_RUNNING,		/* start_fn called */
+	APP_PHASE_FAILED,		/* a step failed: the app stops */
+};
 
 struct app_state {
 	struct spdk_app_opts	opts;		/* caller's options, completed with defaults */
@@ -45,6 +65,15 @@ struct app_state {
 	bool			started;	/* between a successful start and fini */
 	bool			rpc_started;	/* the RPC server runs (app thread) */
 	bool			init_done;	/* RUNTIME, start_fn called (app thread) */
+	enum app_phase		phase;		/* app thread */
+	bool			stop_asked;	/* the stop reached the app thread */
+	/* The JSON configuration (a copy, owned) and what it came from. */
+	char			*json_data;
+	size_t			json_data_size;
+	const char		*json_source;
+	/* framework_start_init's completion (app_rpc.c), while it waits. */
+	void			(*start_init_cb)(int rc, void *ctx);
+	void			*start_init_ctx;
 	spdk_app_shutdown_cb	shutdown_cb;
 	bool			signals_installed;
 	struct sigaction	old_sigint;
@@ -131,17 +160,77 @@ app_rpc_finish(void)
 }
 
 static void
-app_stop_on_app_thread(void *arg)
+app_free_json(void)
+{
+	free(g_app.json_data);
+	g_app.json_data = NULL;
+	g_app.json_data_size = 0;
+}
+
+/* Stop the reactors (once): they exit their threads and return. */
+static void
+app_stop_reactors(void)
 {
 	bool expected = false;
 
 	if (atomic_compare_exchange_strong(&g_app.stopping, &expected, true)) {
-		if (spdk_get_thread() == g_app.app_thread) {
-			app_rpc_finish();
-		}
 		SPDK_INFOLOG(app, "stopping the reactors\n");
 		spdk_reactors_stop(NULL);
 	}
+}
+
+/* framework_start_init's request is answered (rc 0: initialised). */
+static void
+app_answer_start_init(int rc)
+{
+	void (*cb)(int rc, void *ctx) = g_app.start_init_cb;
+
+	g_app.start_init_cb = NULL;
+	if (cb != NULL) {
+		cb(rc, g_app.start_init_ctx);
+	}
+}
+
+static void
+app_fini_done(void *arg)
+{
+	SPDK_INFOLOG(app, "subsystems finished\n");
+	app_free_json();
+	app_rpc_finish();
+	app_stop_reactors();
+}
+
+/* The stop proper, once no step of the start is running: the subsystems
+ * first (those initialised; none before spdk_subsystem_init()), then the
+ * RPC server and the reactors. App thread, once. */
+static void
+app_begin_fini(void)
+{
+	app_answer_start_init(-ECANCELED);
+	spdk_subsystem_fini(app_fini_done, NULL);
+}
+
+static bool
+app_step_running(void)
+{
+	return g_app.phase == APP_PHASE_STARTUP_CONFIG || g_app.phase == APP_PHASE_SUBSYSTEMS ||
+	       g_app.phase == APP_PHASE_RUNTIME_CONFIG;
+}
+
+static void
+app_stop_on_app_thread(void *arg)
+{
+	if (g_app.stop_asked) {
+		SPDK_NOTICELOG("spdk_app_stop called twice: the stop is under way\n");
+		return;
+	}
+	g_app.stop_asked = true;
+	if (app_step_running()) {
+		/* Its completion begins the stop (app_step_ok()). */
+		SPDK_NOTICELOG("stopping once the start-up step under way reports\n");
+		return;
+	}
+	app_begin_fini();
 }
 
 PW_EXPORT void
@@ -157,7 +246,7 @@ spdk_app_stop(int rc)
 	if (app_thread == NULL || spdk_thread_send_msg(app_thread, app_stop_on_app_thread,
 			NULL) != 0) {
 		/* No app thread to carry the stop: stop the reactors from here. */
-		app_stop_on_app_thread(NULL);
+		app_stop_reactors();
 	}
 }
 
@@ -285,31 +374,128 @@ app_run_start_fn(void *arg)
 	g_app.start_fn(g_app.start_ctx);
 }
 
-/* The framework is initialised (Pinwheel has no subsystems to start): RPC
- * state RUNTIME, the waiting framework_wait_init requests answered, start_fn
- * queued behind them. */
 static void
-app_init_complete(void)
+app_pause_rpc(bool paused)
 {
+	if (!g_app.rpc_started) {
+		return;
+	}
+	if (paused) {
+		spdk_rpc_server_pause(g_app.opts.rpc_addr);
+	} else {
+		spdk_rpc_server_resume(g_app.opts.rpc_addr);
+	}
+}
+
+/* A step of the start reported \p rc: whether to go on. A failure stops the
+ * app with it; a stop that came while the step ran begins now. */
+static bool
+app_step_ok(int rc, const char *step)
+{
+	int expected = 0;
+
+	if (rc != 0) {
+		SPDK_ERRLOG("%s failed: %s (rc %d); stopping the application\n", step,
+			    spdk_strerror(rc < 0 ? -rc : rc), rc);
+		atomic_compare_exchange_strong(&g_app.rc, &expected, rc);
+		g_app.phase = APP_PHASE_FAILED;
+		g_app.stop_asked = true;
+		app_answer_start_init(rc);
+		app_begin_fini();
+		return false;
+	}
+	if (g_app.stop_asked) {
+		g_app.phase = APP_PHASE_FAILED;
+		app_begin_fini();
+		return false;
+	}
+	return true;
+}
+
+/* The RUNTIME entries are applied: the framework is initialised (state
+ * RUNTIME), the waiting framework_wait_init requests and framework_start_init
+ * are answered, start_fn queued behind them. */
+static void
+app_runtime_config_done(int rc, void *ctx)
+{
+	app_free_json();
+	if (!app_step_ok(rc, "Applying the RUNTIME entries of the JSON configuration")) {
+		return;
+	}
+	g_app.phase = APP_PHASE_RUNNING;
 	g_app.init_done = true;
-	spdk_rpc_set_state(SPDK_RPC_RUNTIME);
+	app_pause_rpc(false);
 	pw__app_rpc_init_done();
+	app_answer_start_init(0);
 	if (spdk_thread_send_msg(g_app.app_thread, app_run_start_fn, NULL) != 0) {
 		SPDK_ERRLOG("Unable to start the application on the app thread\n");
 		spdk_app_stop(1);
 	}
 }
 
-/* First message on the app thread. */
 static void
-app_bootstrap(void *arg)
+app_subsystems_done(int rc, void *ctx)
 {
+	if (!app_step_ok(rc, "Subsystem initialization")) {
+		return;
+	}
+	spdk_rpc_set_state(SPDK_RPC_RUNTIME);
+	g_app.phase = APP_PHASE_RUNTIME_CONFIG;
+	if (g_app.json_data != NULL) {
+		SPDK_INFOLOG(app, "applying the RUNTIME entries of %s\n", g_app.json_source);
+		spdk_subsystem_load_config(g_app.json_data, (ssize_t)g_app.json_data_size,
+					   app_runtime_config_done, NULL,
+					   !g_app.opts.json_config_ignore_errors);
+	} else {
+		app_runtime_config_done(0, NULL);
+	}
+}
+
+static void
+app_init_subsystems(void)
+{
+	g_app.phase = APP_PHASE_SUBSYSTEMS;
+	app_pause_rpc(true);
+	spdk_subsystem_init(app_subsystems_done, NULL);
+}
+
+static void
+app_startup_config_done(int rc, void *ctx)
+{
+	if (!app_step_ok(rc, "Applying the STARTUP entries of the JSON configuration")) {
+		return;
+	}
 	if (g_app.opts.delay_subsystem_init) {
+		g_app.phase = APP_PHASE_WAIT_RPC;
+		app_pause_rpc(false);
 		SPDK_NOTICELOG("Waiting for the framework_start_init RPC on %s (--wait-for-rpc)\n",
 			       g_app.opts.rpc_addr);
 		return;
 	}
-	app_init_complete();
+	app_init_subsystems();
+}
+
+/* First message on the app thread. */
+static void
+app_bootstrap(void *arg)
+{
+	if (!spdk_thread_is_running(g_app.app_thread) || g_app.stop_asked) {
+		/* The reactors stopped before they started (one could not):
+		 * nothing of the app is started. */
+		return;
+	}
+	/* No request is read while a step runs (SPDK starts its server only
+	 * after the STARTUP entries). */
+	app_pause_rpc(true);
+	g_app.phase = APP_PHASE_STARTUP_CONFIG;
+	if (g_app.json_data != NULL) {
+		SPDK_INFOLOG(app, "applying the STARTUP entries of %s\n", g_app.json_source);
+		spdk_subsystem_load_config(g_app.json_data, (ssize_t)g_app.json_data_size,
+					   app_startup_config_done, NULL,
+					   !g_app.opts.json_config_ignore_errors);
+	} else {
+		app_startup_config_done(0, NULL);
+	}
 }
 
 bool
@@ -319,12 +505,89 @@ pw__app_init_done(void)
 }
 
 int
-pw__app_start_init(void)
+pw__app_start_init(void (*cb)(int rc, void *ctx), void *ctx)
 {
-	if (g_app.init_done) {
-		return -EALREADY;
+	if (g_app.stop_asked) {
+		return -ECANCELED;
 	}
-	app_init_complete();
+	if (g_app.phase != APP_PHASE_WAIT_RPC) {
+		return g_app.phase < APP_PHASE_WAIT_RPC ? -EAGAIN : -EALREADY;
+	}
+	g_app.start_init_cb = cb;
+	g_app.start_init_ctx = ctx;
+	app_init_subsystems();
+	return 0;
+}
+
+/* Read the JSON configuration of the options into g_app (a copy). */
+static int
+app_read_json(const struct spdk_app_opts *opts)
+{
+	FILE *f;
+	size_t cap = 0, len = 0;
+	char *buf = NULL, *grown;
+	int err = 0;
+
+	if (opts->json_config_file != NULL && opts->json_data != NULL) {
+		SPDK_ERRLOG("spdk_app_start: json_config_file and json_data cannot be used at the "
+			    "same time\n");
+		return -EINVAL;
+	}
+	if (opts->json_data != NULL) {
+		if (opts->json_data_size == 0) {
+			SPDK_ERRLOG("spdk_app_start: json_data is set but json_data_size is 0\n");
+			return -EINVAL;
+		}
+		g_app.json_data = malloc(opts->json_data_size);
+		if (g_app.json_data == NULL) {
+			SPDK_ERRLOG("spdk_app_start: no memory for a copy of json_data\n");
+			return -ENOMEM;
+		}
+		memcpy(g_app.json_data, opts->json_data, opts->json_data_size);
+		g_app.json_data_size = opts->json_data_size;
+		g_app.json_source = "the JSON configuration (opts->json_data)";
+		return 0;
+	}
+	if (opts->json_config_file == NULL) {
+		return 0;
+	}
+	f = fopen(opts->json_config_file, "re");
+	if (f == NULL) {
+		err = errno;
+	}
+	while (err == 0) {
+		size_t n;
+
+		if (len == cap) {
+			cap = cap == 0 ? 4096 : cap * 2;
+			grown = realloc(buf, cap);
+			if (grown == NULL) {
+				err = ENOMEM;
+				break;
+			}
+			buf = grown;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0) {
+			if (ferror(f)) {
+				err = errno != 0 ? errno : EIO;
+			}
+			break;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	if (err != 0) {
+		SPDK_ERRLOG("Unable to read the JSON configuration file '%s': %s\n",
+			    opts->json_config_file, spdk_strerror(err));
+		free(buf);
+		return -err;
+	}
+	g_app.json_data = buf;
+	g_app.json_data_size = len;
+	g_app.json_source = opts->json_config_file;
 	return 0;
 }
 
@@ -386,6 +649,7 @@ app_undo_start(bool reactors, bool env)
 {
 	atomic_store(&g_signal_target, NULL);
 	restore_signal_handlers();
+	app_free_json();
 	if (reactors) {
 		spdk_reactors_fini();
 	}
@@ -432,6 +696,10 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 		g_app.log_opened = true;
 	}
 	spdk_log_set_print_level(opts->print_level);
+	if (app_read_json(opts) != 0) {
+		app_undo_start(false, false);
+		return 1;
+	}
 	if (opts->enable_coredump && getrlimit(RLIMIT_CORE, &core_limit) == 0) {
 		core_limit.rlim_cur = core_limit.rlim_max;
 		setrlimit(RLIMIT_CORE, &core_limit);
@@ -471,6 +739,9 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	g_app.shutdown_cb = opts->shutdown_cb;
 	g_app.init_done = false;
 	g_app.rpc_started = false;
+	g_app.phase = APP_PHASE_BOOT;
+	g_app.stop_asked = false;
+	g_app.start_init_cb = NULL;
 	/* Keeps the RPC method files in a static link (their methods register
 	 * from constructors, which nothing else would pull in). */
 	pw__thread_rpc_link();
@@ -503,6 +774,7 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	spdk_reactors_start();
 
 	atomic_store(&g_signal_target, NULL);
+	app_free_json();
 	/* Stopped without the app thread's stop (a reactor failed to start):
 	 * the server's thread has exited; finish what is left of it as that
 	 * thread (kept until spdk_thread_lib_fini()), the only one

@@ -222,22 +222,44 @@ pw__app_rpc_stop(void)
 	answer_waiters(false);
 }
 
+/* The initialisation that framework_start_init asked for is done, or failed
+ * (the app then stops). */
+static void
+start_init_done(int rc, void *ctx)
+{
+	struct spdk_jsonrpc_request *request = ctx;
+
+	if (rc == 0) {
+		spdk_jsonrpc_send_bool_response(request, true);
+		return;
+	}
+	spdk_jsonrpc_send_error_response_fmt(request, SPDK_JSONRPC_ERROR_INTERNAL_ERROR,
+					     "framework_initialization failed: %s",
+					     rc == -ECANCELED ? "the application is stopping" :
+					     spdk_strerror(rc < 0 ? -rc : rc));
+}
+
 static void
 rpc_framework_start_init(struct spdk_jsonrpc_request *request, const struct spdk_json_val *params)
 {
+	int rc;
+
 	if (params != NULL) {
 		spdk_jsonrpc_send_error_response(request, SPDK_JSONRPC_ERROR_INVALID_PARAMS,
 						 "framework_start_init requires no parameters");
 		return;
 	}
-	if (pw__app_start_init() != 0) {
+	/* Answered once the subsystems and the RUNTIME entries are done. */
+	rc = pw__app_start_init(start_init_done, request);
+	if (rc != 0) {
 		/* Only allowed in the STARTUP state, so only a second request
-		 * racing the first can see this. */
+		 * racing the first, or one during a stop, can see this. */
 		spdk_jsonrpc_send_error_response(request, SPDK_JSONRPC_ERROR_INTERNAL_ERROR,
-						 "the framework is initialised already");
+						 rc == -ECANCELED ? "the application is stopping" :
+						 "the framework is initialised already, or its "
+						 "initialisation is under way");
 		return;
 	}
-	spdk_jsonrpc_send_bool_response(request, true);
 }
 SPDK_RPC_REGISTER("framework_start_init", rpc_framework_start_init, SPDK_RPC_STARTUP)
 

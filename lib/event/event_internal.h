@@ -144,9 +144,14 @@ const struct spdk_cpuset *pw__app_core_mask(void);
 /* The framework's initialisation is complete (RPC state RUNTIME, start_fn
  * called). App thread. */
 bool pw__app_init_done(void);
-/* framework_start_init: finish the initialisation now (RPC state RUNTIME,
- * then start_fn as a message). App thread. 0, or -EALREADY. */
-int pw__app_start_init(void);
+/* framework_start_init: initialise the subsystems, apply the RUNTIME entries
+ * of the JSON configuration, then run start_fn (as a message); \p cb(rc, ctx)
+ * is called on the app thread when that is done (rc 0) or failed (the
+ * failure's rc; -ECANCELED when the app stopped first) and the app stops.
+ * App thread. 0 (cb will be called), -EALREADY (initialised or under way),
+ * -EAGAIN (the STARTUP entries are still being applied) or -ECANCELED (the app
+ * is stopping); cb is then not called. */
+int pw__app_start_init(void (*cb)(int rc, void *ctx), void *ctx);
 
 /* ---- app_usage.c ---- */
 /* Print the usage text of SPDK's options, then the application's part
