@@ -67,6 +67,7 @@ struct app_state {
 	bool			init_done;	/* RUNTIME, start_fn called (app thread) */
 	enum app_phase		phase;		/* app thread */
 	bool			stop_asked;	/* the stop reached the app thread */
+	bool			fini_begun;	/* spdk_subsystem_fini() called */
 	/* The JSON configuration (a copy, owned) and what it came from. */
 	char			*json_data;
 	size_t			json_data_size;
@@ -206,15 +207,21 @@ app_fini_done(void *arg)
 static void
 app_begin_fini(void)
 {
+	if (g_app.fini_begun) {
+		return;
+	}
+	g_app.fini_begun = true;
 	app_answer_start_init(-ECANCELED);
 	spdk_subsystem_fini(app_fini_done, NULL);
 }
 
+/* A configuration being applied cannot be interrupted: the stop waits for
+ * it. The subsystems' initialisation can: spdk_subsystem_fini() waits for the
+ * subsystem being initialised, then tears down (SPDK interrupts it too). */
 static bool
 app_step_running(void)
 {
-	return g_app.phase == APP_PHASE_STARTUP_CONFIG || g_app.phase == APP_PHASE_SUBSYSTEMS ||
-	       g_app.phase == APP_PHASE_RUNTIME_CONFIG;
+	return g_app.phase == APP_PHASE_STARTUP_CONFIG || g_app.phase == APP_PHASE_RUNTIME_CONFIG;
 }
 
 static void
@@ -388,14 +395,20 @@ app_pause_rpc(bool paused)
 }
 
 /* A step of the start reported \p rc: whether to go on. A failure stops the
- * app with it; a stop that came while the step ran begins now. */
+ * app with it; a stop that came while the step ran begins now. \p source
+ * names the configuration the step applied (NULL: none). */
 static bool
-app_step_ok(int rc, const char *step)
+app_step_ok(int rc, const char *step, const char *source)
 {
 	int expected = 0;
 
+	if (g_app.fini_begun) {
+		/* The stop interrupted the step: nothing more to do. */
+		return false;
+	}
 	if (rc != 0) {
-		SPDK_ERRLOG("%s failed: %s (rc %d); stopping the application\n", step,
+		SPDK_ERRLOG("%s%s%s failed: %s (rc %d); stopping the application\n", step,
+			    source != NULL ? " of " : "", source != NULL ? source : "",
 			    spdk_strerror(rc < 0 ? -rc : rc), rc);
 		atomic_compare_exchange_strong(&g_app.rc, &expected, rc);
 		g_app.phase = APP_PHASE_FAILED;
@@ -419,7 +432,7 @@ static void
 app_runtime_config_done(int rc, void *ctx)
 {
 	app_free_json();
-	if (!app_step_ok(rc, "Applying the RUNTIME entries of the JSON configuration")) {
+	if (!app_step_ok(rc, "Applying the RUNTIME entries", g_app.json_source)) {
 		return;
 	}
 	g_app.phase = APP_PHASE_RUNNING;
@@ -436,7 +449,7 @@ app_runtime_config_done(int rc, void *ctx)
 static void
 app_subsystems_done(int rc, void *ctx)
 {
-	if (!app_step_ok(rc, "Subsystem initialization")) {
+	if (!app_step_ok(rc, "Subsystem initialization", NULL)) {
 		return;
 	}
 	spdk_rpc_set_state(SPDK_RPC_RUNTIME);
@@ -462,7 +475,7 @@ app_init_subsystems(void)
 static void
 app_startup_config_done(int rc, void *ctx)
 {
-	if (!app_step_ok(rc, "Applying the STARTUP entries of the JSON configuration")) {
+	if (!app_step_ok(rc, "Applying the STARTUP entries", g_app.json_source)) {
 		return;
 	}
 	if (g_app.opts.delay_subsystem_init) {
@@ -741,6 +754,7 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	g_app.rpc_started = false;
 	g_app.phase = APP_PHASE_BOOT;
 	g_app.stop_asked = false;
+	g_app.fini_begun = false;
 	g_app.start_init_cb = NULL;
 	/* Keeps the RPC method files in a static link (their methods register
 	 * from constructors, which nothing else would pull in). */
