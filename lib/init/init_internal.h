@@ -44,6 +44,11 @@ struct spdk_subsystem_depend *pw__subsystem_get_next_depend(struct spdk_subsyste
  */
 void pw__subsystem_config_json(struct spdk_json_write_ctx *w, struct spdk_subsystem *subsystem);
 
+/* Does nothing; calling it keeps subsystem_rpc.c (framework_get_subsystems,
+ * framework_get_config, registered from constructors) in a static link.
+ * spdk_subsystem_init() calls it. */
+void pw__subsystem_rpc_link(void);
+
 /*
  * TEST HOOK, for test/init only. Registration is process-wide constructor
  * state, so a test that wants its own set of subsystems first calls this: it
