@@ -80,23 +80,45 @@ void spdk_subsystem_init(spdk_subsystem_init_fn cb_fn, void *cb_arg);
 /**
  * Apply a JSON configuration: for every subsystem of \p json, call in
  * order each of its RPC calls whose method is allowed in the current RPC
- * state (spdk_rpc_get_state()); calls of the other state are skipped (the app
- * framework loads the same configuration once in SPDK_RPC_STARTUP and once in
- * SPDK_RPC_RUNTIME). App thread.
+ * state (spdk_rpc_get_state()); calls of the other state are skipped, and in
+ * SPDK_RPC_RUNTIME so are those allowed in both states (the app framework
+ * loads the same configuration once in SPDK_RPC_STARTUP and once in
+ * SPDK_RPC_RUNTIME, and each call runs once). App thread.
  *
  * The configuration is `{"subsystems": [{"subsystem": NAME, "config":
- * [{"method": M, "params": P}, ...] or null}, ...]}`. \p json is copied: the
- * caller's buffer is not modified and may be freed when this returns. The
- * calls go directly to the registered method handlers, without a socket
- * (SPDK starts a temporary server and connects to it); a handler may answer
- * later, from any spdk_thread, and the next call waits for its answer.
+ * [{"method": M, "params": {...}}, ...] or null}, ...]}` (comments are
+ * accepted; other top-level keys are ignored; a missing "subsystems" key is
+ * only a warning, as in SPDK). \p json is copied: the caller's buffer is not
+ * modified and may be freed when this returns. The calls go directly to the
+ * registered method handlers with pw_rpc_call() (`pinwheel/rpc.h`), without a
+ * socket (SPDK starts a temporary server and connects to it), with the same
+ * checks as over the socket (the --rpcs-allowed list, the state mask); a
+ * handler may answer later, from any spdk_thread, and the next call waits for
+ * its answer.
  *
- * \param json The configuration text (need not be NUL-terminated).
+ * As in SPDK, the subsystem names do not select anything: an entry is called
+ * if its method is registered, whatever its subsystem. An entry whose method
+ * is not registered is skipped with a notice when its subsystem is not
+ * registered either (a configuration saved by a bigger application loads in a
+ * smaller one), and is an error (-ENOENT, or only logged when \p stop_on_error
+ * is false) when its subsystem is registered.
+ *
+ * \param json The configuration text (need not be NUL-terminated; trailing
+ * NUL bytes, white space and comments are accepted, any other text after the
+ * configuration is an error).
  * \param json_size Its length in bytes.
- * \param cb_fn Called on the app thread at the end: rc 0, or -EINVAL for
- * malformed JSON, a malformed configuration or a subsystem that is not
- * registered, or the error of a failing call (mapped to a negative errno),
- * each logged with the file position, the subsystem and the method. Not NULL.
+ * \param cb_fn Called on the app thread at the end, never before this
+ * returns, except for the errors below found at once: rc 0; -EINVAL for
+ * malformed JSON or a malformed configuration (whatever \p stop_on_error
+ * says); -ENOENT for a method not registered (above); the error of a
+ * failing call, mapped to a negative errno (a JSON-RPC error code between
+ * -4095 and -1 is taken as -errno, as SPDK's handlers send them;
+ * -32601 "Method not found" gives -ENOENT; any other code -EINVAL); -ENOMEM.
+ * Each error is logged with its line and column in the text, the subsystem
+ * and the method. Called at once (from this call) with -EINVAL when \p json
+ * is NULL or \p json_size not positive, or when this is not called on the
+ * app thread (logged). Not NULL (a NULL \p cb_fn is logged and nothing is
+ * done).
  * \param cb_arg Passed to \p cb_fn.
  * \param stop_on_error true: the first failing call ends the load with its
  * error; false: failing calls are logged and the load goes on (rc 0).

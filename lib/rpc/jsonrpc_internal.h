@@ -66,8 +66,14 @@ struct pw_jsonrpc_batch {
 	struct spdk_jsonrpc_request	*carrier;	/* made with the batch; sends its array */
 };
 
+/* The end of an in-process request (pw__jsonrpc_local_request()), on the
+ * thread that made it: the response text is request->send_buf[0, send_len)
+ * (nothing when !request->send); the callee frees the request with
+ * pw__jsonrpc_request_free(). */
+typedef void (*pw__jsonrpc_local_done_fn)(struct spdk_jsonrpc_request *request, void *ctx);
+
 struct spdk_jsonrpc_request {
-	struct spdk_jsonrpc_server_conn	*conn;
+	struct spdk_jsonrpc_server_conn	*conn;		/* NULL: an in-process request */
 	struct pw_jsonrpc_text		*text;
 	const struct spdk_json_val	*id;		/* NULL: no "id" key */
 	struct pw_jsonrpc_batch		*batch;		/* NULL: not part of a batch */
@@ -78,6 +84,10 @@ struct spdk_jsonrpc_request {
 	uint8_t				*send_buf;
 	size_t				send_len;
 	size_t				send_size;
+	/* In-process requests only: where and to whom the response goes. */
+	struct spdk_thread		*local_thread;
+	pw__jsonrpc_local_done_fn	local_done;
+	void				*local_ctx;
 	STAILQ_ENTRY(spdk_jsonrpc_request) link;
 };
 
@@ -127,6 +137,15 @@ struct spdk_jsonrpc_server {
 int pw__jsonrpc_conn_parse(struct spdk_jsonrpc_server_conn *conn);
 /* Free a request (after its response was sent or dropped); any thread. */
 void pw__jsonrpc_request_free(struct spdk_jsonrpc_request *request);
+/* Make a request from \p text, one complete JSON-RPC request object (copied),
+ * with no connection, and hand it to \p handle on the current spdk_thread with
+ * the checks a connection makes (an invalid object is answered -32600 without
+ * calling \p handle). Its response, built on whatever pthread answers, comes
+ * back by a message to the current thread, where \p done runs (never before
+ * this returns). Returns 0, -EINVAL (not on an spdk_thread, or \p text not one
+ * JSON value) or -ENOMEM. */
+int pw__jsonrpc_local_request(const void *text, size_t len, spdk_jsonrpc_handle_request_fn handle,
+			      pw__jsonrpc_local_done_fn done, void *ctx);
 /* Log a request or response text at the level set by spdk_jsonrpc_set_log_level(). */
 void pw__jsonrpc_log(const char *prefix, const void *text, size_t len);
 

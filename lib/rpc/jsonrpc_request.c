@@ -168,11 +168,13 @@ request_new(struct spdk_jsonrpc_server_conn *conn, struct pw_jsonrpc_text *text,
 	request->conn = conn;
 	request->batch = batch;
 	request->send = true;
-	/* The caller holds a reference of both (pw__jsonrpc_conn_unref() pairs). */
-	atomic_fetch_add_explicit(&conn->refs, 1, memory_order_relaxed);
-	/* Pairs with the release decrement of pw__jsonrpc_request_free(); on the
-	 * connection's thread, which alone reads it (conn_settle()). */
-	atomic_fetch_add_explicit(&conn->requests, 1, memory_order_relaxed);
+	if (conn != NULL) {
+		/* The caller holds a reference of both (pw__jsonrpc_conn_unref() pairs). */
+		atomic_fetch_add_explicit(&conn->refs, 1, memory_order_relaxed);
+		/* Pairs with the release decrement of pw__jsonrpc_request_free(); on the
+		 * connection's thread, which alone reads it (conn_settle()). */
+		atomic_fetch_add_explicit(&conn->requests, 1, memory_order_relaxed);
+	}
 	if (text != NULL) {
 		/* The caller holds a reference (text_unref() pairs). */
 		atomic_fetch_add_explicit(&text->refs, 1, memory_order_relaxed);
@@ -192,6 +194,9 @@ pw__jsonrpc_request_free(struct spdk_jsonrpc_request *request)
 	text_unref(request->text);
 	free(request->send_buf);
 	free(request);
+	if (conn == NULL) {
+		return;		/* in-process: no connection to count down */
+	}
 	/* Pairs with the acquire load of conn_settle(); before the unref, which
 	 * may free the connection. */
 	atomic_fetch_sub_explicit(&conn->requests, 1, memory_order_release);
@@ -276,11 +281,46 @@ orphan(struct spdk_jsonrpc_request *request, int rc)
 }
 
 static void
-hand_over(struct spdk_jsonrpc_request *request)
+local_deliver_msg(void *ctx)
 {
-	struct spdk_thread *thread = request->conn->thread;
+	struct spdk_jsonrpc_request *request = ctx;
+
+	request->local_done(request, request->local_ctx);
+}
+
+/* An in-process request's response: always by a message, even on the caller's
+ * own thread, so that its callback never runs inside the call that made it. */
+static void
+hand_over_local(struct spdk_jsonrpc_request *request)
+{
+	struct spdk_thread *thread = request->local_thread;
 	int rc;
 
+	rc = spdk_thread_send_msg(thread, local_deliver_msg, request);
+	if (rc == 0) {
+		return;
+	}
+	if (spdk_get_thread() == thread) {
+		/* No memory for the message, but this is the caller's thread. */
+		local_deliver_msg(request);
+		return;
+	}
+	SPDK_ERRLOG("RPC: the response of an in-process call is dropped: it cannot be handed to "
+		    "the caller's thread %s: %s\n", spdk_thread_get_name(thread), spdk_strerror(-rc));
+	pw__jsonrpc_request_free(request);
+}
+
+static void
+hand_over(struct spdk_jsonrpc_request *request)
+{
+	struct spdk_thread *thread;
+	int rc;
+
+	if (request->conn == NULL) {
+		hand_over_local(request);
+		return;
+	}
+	thread = request->conn->thread;
 	if (spdk_get_thread() == thread) {
 		deliver(request);
 		return;
@@ -538,13 +578,14 @@ value_next(const struct spdk_json_val *v)
 	return v + 1;
 }
 
-/* SPDK's checks of a request object; anything wrong is -32600. */
+/* SPDK's checks of a request object; anything wrong is -32600. \p handle:
+ * the server's handler, or NULL when the server is gone. */
 static void
-handle_object(struct spdk_jsonrpc_request *request, const struct spdk_json_val *obj)
+handle_object(struct spdk_jsonrpc_request *request, const struct spdk_json_val *obj,
+	      spdk_jsonrpc_handle_request_fn handle)
 {
 	const struct spdk_json_val *version = NULL, *method = NULL, *params = NULL, *id = NULL;
 	const struct spdk_json_val *name, *val, **slot;
-	struct spdk_jsonrpc_server_conn *conn = request->conn;
 
 	for (name = obj + 1; name->type == SPDK_JSON_VAL_NAME; name = value_next(val)) {
 		val = name + 1;
@@ -586,12 +627,12 @@ handle_object(struct spdk_jsonrpc_request *request, const struct spdk_json_val *
 			goto invalid;
 		}
 	}
-	if (conn->server == NULL) {
+	if (handle == NULL) {
 		/* An earlier request of the batch shut the server down. */
 		send_error(request, SPDK_JSONRPC_ERROR_INTERNAL_ERROR, "Internal error");
 		return;
 	}
-	conn->server->handle_request(request, method, params);
+	handle(request, method, params);
 	return;
 invalid:
 	send_error(request, SPDK_JSONRPC_ERROR_INVALID_REQUEST, "Invalid request");
@@ -613,6 +654,12 @@ answer_stream_error(struct spdk_jsonrpc_server_conn *conn, int code, const char 
 	}
 	send_error(request, code, "%s", msg);
 	return 0;
+}
+
+static spdk_jsonrpc_handle_request_fn
+conn_handler(struct spdk_jsonrpc_server_conn *conn)
+{
+	return conn->server != NULL ? conn->server->handle_request : NULL;
 }
 
 static int
@@ -659,7 +706,7 @@ dispatch_batch(struct spdk_jsonrpc_server_conn *conn, struct pw_jsonrpc_text *te
 			continue;
 		}
 		if (elem->type == SPDK_JSON_VAL_OBJECT_BEGIN) {
-			handle_object(request, elem);
+			handle_object(request, elem, conn_handler(conn));
 		} else {
 			send_error(request, SPDK_JSONRPC_ERROR_INVALID_REQUEST, "Invalid request");
 		}
@@ -684,7 +731,7 @@ dispatch(struct spdk_jsonrpc_server_conn *conn, struct pw_jsonrpc_text *text)
 		return -ENOMEM;
 	}
 	if (text->values[0].type == SPDK_JSON_VAL_OBJECT_BEGIN) {
-		handle_object(request, text->values);
+		handle_object(request, text->values, conn_handler(conn));
 	} else {
 		send_error(request, SPDK_JSONRPC_ERROR_INVALID_REQUEST, "Invalid request");
 	}
@@ -776,6 +823,49 @@ pw__jsonrpc_conn_parse(struct spdk_jsonrpc_server_conn *conn)
 		ret = answer_stream_error(conn, SPDK_JSONRPC_ERROR_INVALID_REQUEST,
 					  "Request too large");
 		return ret != 0 ? ret : -EMSGSIZE;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * In-process requests (pw_rpc_call())
+ * ------------------------------------------------------------------------- */
+
+int
+pw__jsonrpc_local_request(const void *text, size_t len, spdk_jsonrpc_handle_request_fn handle,
+			  pw__jsonrpc_local_done_fn done, void *ctx)
+{
+	struct spdk_jsonrpc_request *request;
+	struct spdk_thread *thread = spdk_get_thread();
+	struct pw_jsonrpc_text *t;
+	void *end = NULL;
+	ssize_t count;
+
+	if (thread == NULL) {
+		SPDK_ERRLOG("RPC: an in-process call must be made on an spdk_thread\n");
+		return -EINVAL;
+	}
+	count = spdk_json_parse((void *)(uintptr_t)text, len, NULL, 0, &end, 0);
+	if (count <= 0 || (const uint8_t *)end != (const uint8_t *)text + len) {
+		SPDK_ERRLOG("RPC: an in-process request is not one JSON value\n");
+		return -EINVAL;
+	}
+	t = text_new(text, len, (size_t)count);
+	if (t == NULL) {
+		return -ENOMEM;
+	}
+	request = request_new(NULL, t, NULL);
+	text_unref(t);
+	if (request == NULL) {
+		return -ENOMEM;
+	}
+	request->local_thread = thread;
+	request->local_done = done;
+	request->local_ctx = ctx;
+	if (t->values[0].type == SPDK_JSON_VAL_OBJECT_BEGIN) {
+		handle_object(request, t->values, handle);
+	} else {
+		send_error(request, SPDK_JSONRPC_ERROR_INVALID_REQUEST, "Invalid request");
 	}
 	return 0;
 }

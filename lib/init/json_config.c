@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ *
+ * The JSON configuration loader (spdk_subsystem_load_config()).
+ *
+ * A configuration is {"subsystems": [{"subsystem": NAME, "config": [ENTRY,
+ * ...] or null}, ...]} where each ENTRY is {"method": M, "params": {...}}, an
+ * RPC call. The loader copies the text, parses it once, and walks it on the
+ * app thread: each entry whose method is allowed in the current RPC state is
+ * called in-process with pw_rpc_call() (no socket, unlike SPDK, which starts
+ * a temporary server and connects to it), and the next entry waits for the
+ * answer, which arrives by a message whoever answered; entries of the other
+ * state are skipped. The app framework runs the loader twice, in the STARTUP
+ * state and then in the RUNTIME state; a method allowed in both runs in the
+ * first pass only.
+ *
+ * What SPDK refuses is refused here, with the same return codes: a text that
+ * is not JSON, a top level that is not an object, "subsystems" that is not an
+ * array, a subsystem or entry with a missing, unknown or mistyped member
+ * (-EINVAL whatever stop_on_error says); a method that is not registered
+ * (-ENOENT with stop_on_error, unless its subsystem is not linked into the
+ * application: then the entry is skipped with a notice, as SPDK does, so that
+ * a configuration saved by a bigger application loads in a smaller one); a
+ * call answered with an error (stop_on_error: the load ends). Every message
+ * names the line and column of the offending value in the text, the
+ * subsystem and the method. A missing "subsystems" key is only a warning, as
+ * in SPDK.
+ */
+
+#include "init/init_internal.h"
+
+#include "common/pw_common.h"
+
+#include "spdk/json.h"
+#include "spdk/jsonrpc.h"
+#include "spdk/log.h"
+#include "spdk/rpc.h"
+#include "spdk/string.h"
+#include "spdk/thread.h"
+#include "pinwheel/rpc.h"
+
+#define WHERE_MAX	512
+
+SPDK_LOG_REGISTER_COMPONENT(app_config)
+
+struct load_ctx {
+	spdk_subsystem_init_fn		cb_fn;
+	void				*cb_arg;
+	bool				stop_on_error;
+
+	/* The caller's text, as given (for line and column numbers), and a
+	 * copy parsed in place (strings decoded). Both NUL-terminated. */
+	char				*text;
+	char				*json;
+	size_t				size;
+	struct spdk_json_val		*values;
+
+	struct spdk_json_val		*next_subsystem;	/* NULL: no more subsystems */
+	uint32_t			subsystem_index;	/* of the current one, from 0 */
+	char				*subsystem;		/* its name; NULL before the first */
+	struct spdk_json_val		*next_entry;		/* NULL: current subsystem done */
+	struct spdk_json_val		*entry;			/* the call waited for */
+	char				*method;		/* its method */
+};
+
+/* ---------------------------------------------------------------------------
+ * Messages
+ * ------------------------------------------------------------------------- */
+
+/* "JSON configuration, line L, column C[, subsystem "S"][, method "M"]" for
+ * the value \p at (NULL: no position). */
+static const char *
+where(const struct load_ctx *ctx, const struct spdk_json_val *at, const char *method,
+      char *buf, size_t size)
+{
+	size_t off, i, line = 1, col = 1;
+	int n = snprintf(buf, size, "JSON configuration");
+
+	if (at != NULL && n >= 0 && (size_t)n < size) {
+		off = (size_t)((const char *)at->start - ctx->json);
+		if ((at->type == SPDK_JSON_VAL_STRING || at->type == SPDK_JSON_VAL_NAME) && off > 0) {
+			off--;	/* the opening quote */
+		}
+		for (i = 0; i < off && i < ctx->size; i++) {
+			if (ctx->text[i] == '\n') {
+				line++;
+				col = 1;
+			} else {
+				col++;
+			}
+		}
+		n += snprintf(buf + n, size - (size_t)n, ", line %zu, column %zu", line, col);
+	}
+	if (ctx->subsystem != NULL && n >= 0 && (size_t)n < size) {
+		n += snprintf(buf + n, size - (size_t)n, ", subsystem \"%s\"", ctx->subsystem);
+	}
+	if (method != NULL && n >= 0 && (size_t)n < size) {
+		snprintf(buf + n, size - (size_t)n, ", method \"%s\"", method);
+	}
+	return buf;
+}
+
+/* Line and column of byte \p off of the text, for parse errors. */
+static const char *
+where_offset(const struct load_ctx *ctx, size_t off, char *buf, size_t size)
+{
+	struct spdk_json_val at = { .start = ctx->json + off, .type = SPDK_JSON_VAL_NUMBER };
+
+	return where(ctx, &at, NULL, buf, size);
+}
+
+static const char *
+type_name(enum spdk_json_val_type type)
+{
+	switch (type) {
+	case SPDK_JSON_VAL_NULL:
+		return "null";
+	case SPDK_JSON_VAL_TRUE:
+	case SPDK_JSON_VAL_FALSE:
+		return "a boolean";
+	case SPDK_JSON_VAL_NUMBER:
+		return "a number";
+	case SPDK_JSON_VAL_STRING:
+		return "a string";
+	case SPDK_JSON_VAL_ARRAY_BEGIN:
+		return "an array";
+	case SPDK_JSON_VAL_OBJECT_BEGIN:
+		return "an object";
+	default:
+		return "not a value";
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * The end
+ * ------------------------------------------------------------------------- */
+
+static void
+ctx_free(struct load_ctx *ctx)
+{
+	free(ctx->method);
+	free(ctx->subsystem);
+	free(ctx->values);
+	free(ctx->json);
+	free(ctx->text);
+	free(ctx);
+}
+
+static void
+finish(struct load_ctx *ctx, int rc)
+{
+	spdk_subsystem_init_fn cb_fn = ctx->cb_fn;
+	void *cb_arg = ctx->cb_arg;
+
+	SPDK_DEBUGLOG(app_config, "JSON configuration loaded with rc %d\n", rc);
+	ctx_free(ctx);
+	cb_fn(rc, cb_arg);
+}
+
+/* ---------------------------------------------------------------------------
+ * Parsing the text
+ * ------------------------------------------------------------------------- */
+
+/* After the value: white space, NUL bytes (a C string's terminator) and
+ * comments only. Returns the offset of anything else, or ctx->size. */
+static size_t
+trailing_text(const struct load_ctx *ctx, size_t off)
+{
+	const char *t = ctx->text;
+	const char *stop;
+
+	while (off < ctx->size) {
+		char c = t[off];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0') {
+			off++;
+		} else if (c == '/' && off + 1 < ctx->size && t[off + 1] == '/') {
+			while (off < ctx->size && t[off] != '\n') {
+				off++;
+			}
+		} else if (c == '/' && off + 1 < ctx->size && t[off + 1] == '*') {
+			stop = memmem(t + off + 2, ctx->size - off - 2, "*/", 2);
+			if (stop == NULL) {
+				return off;
+			}
+			off = (size_t)(stop - t) + 2;
+		} else {
+			return off;
+		}
+	}
+	return ctx->size;
+}
+
+static int
+parse(struct load_ctx *ctx)
+{
+	const uint32_t flags = SPDK_JSON_PARSE_FLAG_ALLOW_COMMENTS;
+	char buf[WHERE_MAX];
+	void *end = NULL;
+	ssize_t count, rc;
+	size_t off;
+
+	count = spdk_json_parse(ctx->json, ctx->size, NULL, 0, &end, flags);
+	off = end != NULL ? (size_t)((char *)end - ctx->json) : 0;
+	if (count == SPDK_JSON_PARSE_INCOMPLETE) {
+		SPDK_ERRLOG("%s: the text is truncated: it ends before the configuration is complete\n",
+			    where_offset(ctx, ctx->size, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	if (count == SPDK_JSON_PARSE_MAX_DEPTH_EXCEEDED) {
+		SPDK_ERRLOG("%s: values nested too deeply\n", where_offset(ctx, off, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	if (count <= 0) {
+		SPDK_ERRLOG("%s: not valid JSON (unexpected '%c')\n",
+			    where_offset(ctx, off, buf, sizeof(buf)),
+			    off < ctx->size && ctx->text[off] >= ' ' && ctx->text[off] < 0x7f ?
+			    ctx->text[off] : '?');
+		return -EINVAL;
+	}
+	off = trailing_text(ctx, off);
+	if (off != ctx->size) {
+		SPDK_ERRLOG("%s: unexpected text after the configuration's closing '}'\n",
+			    where_offset(ctx, off, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	ctx->values = calloc((size_t)count, sizeof(*ctx->values));
+	if (ctx->values == NULL) {
+		SPDK_ERRLOG("JSON configuration: no memory for its %zd values\n", count);
+		return -ENOMEM;
+	}
+	rc = spdk_json_parse(ctx->json, ctx->size, ctx->values, (size_t)count, NULL,
+			     flags | SPDK_JSON_PARSE_FLAG_DECODE_IN_PLACE);
+	if (rc != count) {
+		SPDK_ERRLOG("JSON configuration: parsed differently the second time (%zd, %zd)\n",
+			    rc, count);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The top level: {"subsystems": [...]} (other keys are ignored, as in SPDK). */
+static int
+find_subsystems(struct load_ctx *ctx)
+{
+	struct spdk_json_val *subsystems = NULL;
+	char buf[WHERE_MAX];
+	int rc;
+
+	if (ctx->values[0].type != SPDK_JSON_VAL_OBJECT_BEGIN) {
+		SPDK_ERRLOG("%s: the configuration must be an object {\"subsystems\": [...]}, not %s\n",
+			    where(ctx, &ctx->values[0], NULL, buf, sizeof(buf)),
+			    type_name(ctx->values[0].type));
+		return -EINVAL;
+	}
+	rc = spdk_json_find(ctx->values, "subsystems", NULL, &subsystems, SPDK_JSON_VAL_ANY);
+	if (rc == -ENOENT) {
+		SPDK_WARNLOG("%s: no \"subsystems\" key: nothing to load\n",
+			     where(ctx, &ctx->values[0], NULL, buf, sizeof(buf)));
+		return 0;
+	}
+	if (rc != 0) {
+		SPDK_ERRLOG("%s: \"subsystems\" appears more than once\n",
+			    where(ctx, &ctx->values[0], NULL, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	if (subsystems->type != SPDK_JSON_VAL_ARRAY_BEGIN) {
+		SPDK_ERRLOG("%s: \"subsystems\" must be an array, not %s\n",
+			    where(ctx, subsystems, NULL, buf, sizeof(buf)), type_name(subsystems->type));
+		return -EINVAL;
+	}
+	ctx->next_subsystem = spdk_json_array_first(subsystems);
+	if (ctx->next_subsystem == NULL) {
+		SPDK_NOTICELOG("JSON configuration: \"subsystems\" is empty\n");
+	}
+	return 0;
+}
+
+/* Members of a subsystem or entry object: each of \p names at most once
+ * (\p vals[i] receives it, or stays NULL); any other name is an error. */
+static int
+members(struct load_ctx *ctx, struct spdk_json_val *obj, const char *what,
+	const char *const *names, struct spdk_json_val **vals, size_t count, const char *method)
+{
+	struct spdk_json_val *name;
+	char buf[WHERE_MAX];
+	size_t i;
+
+	for (name = spdk_json_object_first(obj); name != NULL; name = spdk_json_next(name)) {
+		for (i = 0; i < count; i++) {
+			if (spdk_json_strequal(name, names[i])) {
+				break;
+			}
+		}
+		if (i == count) {
+			SPDK_ERRLOG("%s: unknown key \"%.*s\" in %s\n",
+				    where(ctx, name, method, buf, sizeof(buf)), (int)name->len,
+				    (const char *)name->start, what);
+			return -EINVAL;
+		}
+		if (vals[i] != NULL) {
+			SPDK_ERRLOG("%s: key \"%s\" appears twice in %s\n",
+				    where(ctx, name, method, buf, sizeof(buf)), names[i], what);
+			return -EINVAL;
+		}
+		vals[i] = name + 1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Walking the subsystems and their entries (app thread)
+ * ------------------------------------------------------------------------- */
+
+/* Take the next subsystem: its name and the first entry of its "config". */
+static int
+open_subsystem(struct load_ctx *ctx)
+{
+	static const char *const names[] = { "subsystem", "config" };
+	struct spdk_json_val *obj = ctx->next_subsystem, *vals[2] = {};
+	char buf[WHERE_MAX];
+	int rc;
+
+	ctx->next_subsystem = spdk_json_next(obj);
+	ctx->subsystem_index = ctx->subsystem != NULL ? ctx->subsystem_index + 1 : 0;
+	free(ctx->subsystem);
+	ctx->subsystem = NULL;
+	if (obj->type != SPDK_JSON_VAL_OBJECT_BEGIN) {
+		SPDK_ERRLOG("%s: subsystem #%u of \"subsystems\" must be an object "
+			    "{\"subsystem\": NAME, \"config\": [...]}, not %s\n",
+			    where(ctx, obj, NULL, buf, sizeof(buf)), ctx->subsystem_index,
+			    type_name(obj->type));
+		return -EINVAL;
+	}
+	rc = members(ctx, obj, "a subsystem", names, vals, 2, NULL);
+	if (rc != 0) {
+		return rc;
+	}
+	if (vals[0] == NULL || vals[0]->type != SPDK_JSON_VAL_STRING) {
+		SPDK_ERRLOG("%s: subsystem #%u: %s\n", where(ctx, vals[0] ? vals[0] : obj, NULL, buf,
+				sizeof(buf)), ctx->subsystem_index, vals[0] == NULL ?
+			    "no \"subsystem\" key (its name)" : "\"subsystem\" must be a string");
+		return -EINVAL;
+	}
+	ctx->subsystem = spdk_json_strdup(vals[0]);
+	if (ctx->subsystem == NULL) {
+		SPDK_ERRLOG("JSON configuration: no memory for a subsystem's name\n");
+		return -ENOMEM;
+	}
+	if (vals[1] == NULL || (vals[1]->type != SPDK_JSON_VAL_ARRAY_BEGIN &&
+				vals[1]->type != SPDK_JSON_VAL_NULL)) {
+		SPDK_ERRLOG("%s: %s\n", where(ctx, vals[1] ? vals[1] : obj, NULL, buf, sizeof(buf)),
+			    vals[1] == NULL ? "no \"config\" key (an array of calls, or null)" :
+			    "\"config\" must be an array of calls or null");
+		return -EINVAL;
+	}
+	SPDK_DEBUGLOG(app_config, "loading the configuration of subsystem %s\n", ctx->subsystem);
+	ctx->next_entry = spdk_json_array_first(vals[1]);	/* NULL for null and [] */
+	return 0;
+}
+
+/* A JSON-RPC error code as a negative errno: SPDK's handlers often send
+ * -errno as the code; the protocol's own codes map to their meaning. */
+static int
+code_to_errno(int32_t code)
+{
+	if (code == SPDK_JSONRPC_ERROR_METHOD_NOT_FOUND) {
+		return -ENOENT;
+	}
+	if (code < 0 && code >= -4095) {
+		return code;
+	}
+	return -EINVAL;
+}
+
+static void load_next(struct load_ctx *ctx);
+
+static void
+call_done(void *arg, const struct pw_rpc_response *rsp)
+{
+	struct load_ctx *ctx = arg;
+	char buf[WHERE_MAX];
+
+	if (rsp->result == NULL) {
+		SPDK_ERRLOG("%s: the call failed with error %d: %s%s\n",
+			    where(ctx, ctx->entry, ctx->method, buf, sizeof(buf)), rsp->error_code,
+			    rsp->error_message, ctx->stop_on_error ? "" : " (going on: errors are ignored)");
+		if (ctx->stop_on_error) {
+			finish(ctx, code_to_errno(rsp->error_code));
+			return;
+		}
+	}
+	free(ctx->method);
+	ctx->method = NULL;
+	ctx->entry = NULL;
+	load_next(ctx);
+}
+
+/* One entry: 0 when its call was made (load_next() goes on in call_done()),
+ * 1 when it is skipped, a negative errno to end the load. */
+static int
+run_entry(struct load_ctx *ctx, struct spdk_json_val *obj)
+{
+	static const char *const names[] = { "method", "params" };
+	const uint32_t both = SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME;
+	struct spdk_json_val *vals[2] = {};
+	uint32_t mask = 0, state;
+	char buf[WHERE_MAX];
+	char *method;
+	int rc;
+
+	if (obj->type != SPDK_JSON_VAL_OBJECT_BEGIN) {
+		SPDK_ERRLOG("%s: a \"config\" entry must be an object {\"method\": NAME, "
+			    "\"params\": {...}}, not %s\n", where(ctx, obj, NULL, buf, sizeof(buf)),
+			    type_name(obj->type));
+		return -EINVAL;
+	}
+	rc = members(ctx, obj, "a \"config\" entry", names, vals, 2, NULL);
+	if (rc != 0) {
+		return rc;
+	}
+	if (vals[0] == NULL || vals[0]->type != SPDK_JSON_VAL_STRING) {
+		SPDK_ERRLOG("%s: %s\n", where(ctx, vals[0] ? vals[0] : obj, NULL, buf, sizeof(buf)),
+			    vals[0] == NULL ? "a \"config\" entry has no \"method\" key" :
+			    "\"method\" must be a string");
+		return -EINVAL;
+	}
+	method = spdk_json_strdup(vals[0]);
+	if (method == NULL) {
+		SPDK_ERRLOG("JSON configuration: no memory for a method's name\n");
+		return -ENOMEM;
+	}
+	if (vals[1] != NULL && vals[1]->type != SPDK_JSON_VAL_OBJECT_BEGIN) {
+		SPDK_ERRLOG("%s: \"params\" must be an object, not %s\n",
+			    where(ctx, vals[1], method, buf, sizeof(buf)), type_name(vals[1]->type));
+		free(method);
+		return -EINVAL;
+	}
+	if (spdk_rpc_get_method_state_mask(method, &mask) != 0) {
+		rc = 1;
+		if (!ctx->stop_on_error) {
+			SPDK_ERRLOG("%s: no such method: entry skipped (errors are ignored)\n",
+				    where(ctx, obj, method, buf, sizeof(buf)));
+		} else if (!spdk_subsystem_exists(ctx->subsystem)) {
+			SPDK_NOTICELOG("%s: skipped: the subsystem is not linked into this application\n",
+				       where(ctx, obj, method, buf, sizeof(buf)));
+		} else {
+			SPDK_ERRLOG("%s: no such method\n", where(ctx, obj, method, buf, sizeof(buf)));
+			rc = -ENOENT;
+		}
+		free(method);
+		return rc;
+	}
+	state = spdk_rpc_get_state();
+	if ((mask & state) != state || ((mask & both) == both && state == SPDK_RPC_RUNTIME)) {
+		/* The other pass calls it (or called it, when allowed in both). */
+		SPDK_DEBUGLOG(app_config, "method %s skipped in state %#x\n", method, state);
+		free(method);
+		return 1;
+	}
+	SPDK_DEBUGLOG(app_config, "calling %s\n", method);
+	ctx->entry = obj;
+	ctx->method = method;
+	rc = pw_rpc_call(method, vals[1], call_done, ctx);
+	if (rc != 0) {
+		SPDK_ERRLOG("%s: the call cannot be made: %s\n",
+			    where(ctx, obj, method, buf, sizeof(buf)), spdk_strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* Go on from the next entry until a call is made or the end. */
+static void
+load_next(struct load_ctx *ctx)
+{
+	struct spdk_json_val *entry;
+	int rc;
+
+	for (;;) {
+		while (ctx->next_entry == NULL) {
+			if (ctx->next_subsystem == NULL) {
+				finish(ctx, 0);
+				return;
+			}
+			rc = open_subsystem(ctx);
+			if (rc != 0) {
+				finish(ctx, rc);
+				return;
+			}
+		}
+		entry = ctx->next_entry;
+		ctx->next_entry = spdk_json_next(entry);
+		rc = run_entry(ctx, entry);
+		if (rc == 0) {
+			return;
+		}
+		if (rc < 0) {
+			finish(ctx, rc);
+			return;
+		}
+	}
+}
+
+static void
+load_start(void *arg)
+{
+	struct load_ctx *ctx = arg;
+	int rc;
+
+	rc = parse(ctx);
+	if (rc == 0) {
+		rc = find_subsystems(ctx);
+	}
+	if (rc != 0) {
+		finish(ctx, rc);
+		return;
+	}
+	load_next(ctx);
+}
+
+PW_EXPORT void
+spdk_subsystem_load_config(void *json, ssize_t json_size, spdk_subsystem_init_fn cb_fn,
+			   void *cb_arg, bool stop_on_error)
+{
+	struct load_ctx *ctx;
+	int rc;
+
+	if (cb_fn == NULL) {
+		SPDK_ERRLOG("spdk_subsystem_load_config: NULL callback\n");
+		return;
+	}
+	if (!spdk_thread_is_app_thread(NULL)) {
+		SPDK_ERRLOG("spdk_subsystem_load_config: not called on the app thread\n");
+		cb_fn(-EINVAL, cb_arg);
+		return;
+	}
+	if (json == NULL || json_size <= 0) {
+		SPDK_ERRLOG("JSON configuration is empty\n");
+		cb_fn(-EINVAL, cb_arg);
+		return;
+	}
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL) {
+		goto nomem;
+	}
+	ctx->cb_fn = cb_fn;
+	ctx->cb_arg = cb_arg;
+	ctx->stop_on_error = stop_on_error;
+	ctx->size = (size_t)json_size;
+	ctx->text = malloc(ctx->size + 1);
+	ctx->json = malloc(ctx->size + 1);
+	if (ctx->text == NULL || ctx->json == NULL) {
+		ctx_free(ctx);
+		goto nomem;
+	}
+	memcpy(ctx->text, json, ctx->size);
+	ctx->text[ctx->size] = '\0';
+	memcpy(ctx->json, ctx->text, ctx->size + 1);
+	/* The load starts from a message: cb_fn never runs inside this call. */
+	rc = spdk_thread_send_msg(spdk_get_thread(), load_start, ctx);
+	if (rc != 0) {
+		ctx_free(ctx);
+		SPDK_ERRLOG("spdk_subsystem_load_config: cannot start: %s\n", spdk_strerror(-rc));
+		cb_fn(rc, cb_arg);
+	}
+	return;
+nomem:
+	SPDK_ERRLOG("JSON configuration: no memory for a copy of %zd bytes\n", json_size);
+	cb_fn(-ENOMEM, cb_arg);
+}
