@@ -215,6 +215,24 @@ app_begin_fini(void)
 	spdk_subsystem_fini(app_fini_done, NULL);
 }
 
+static void
+app_begin_fini_msg(void *arg)
+{
+	app_begin_fini();
+}
+
+/* The stop after a step of the start, as a message: the step may have
+ * reported from inside an RPC handler (framework_start_init, a configuration
+ * entry), whose answer is written when the handler returns, before the
+ * server is finished. */
+static void
+app_begin_fini_later(void)
+{
+	if (spdk_thread_send_msg(g_app.app_thread, app_begin_fini_msg, NULL) != 0) {
+		app_begin_fini();
+	}
+}
+
 /* A configuration being applied cannot be interrupted: the stop waits for
  * it. The subsystems' initialisation can: spdk_subsystem_fini() waits for the
  * subsystem being initialised, then tears down (SPDK interrupts it too). */
@@ -414,12 +432,12 @@ app_step_ok(int rc, const char *step, const char *source)
 		g_app.phase = APP_PHASE_FAILED;
 		g_app.stop_asked = true;
 		app_answer_start_init(rc);
-		app_begin_fini();
+		app_begin_fini_later();
 		return false;
 	}
 	if (g_app.stop_asked) {
 		g_app.phase = APP_PHASE_FAILED;
-		app_begin_fini();
+		app_begin_fini_later();
 		return false;
 	}
 	return true;
