@@ -473,10 +473,12 @@ TEST(failing_init_stops_chain_and_fini_finishes_exactly_the_initialised)
 	expect_events(0, true, inits, 3);	/* 3 never initialised */
 	ASSERT_TRUE(log_capture_contains("Init subsystem s2 failed"));
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
-	log_capture_stop();
 	/* A second start is refused until the teardown. */
 	start();
 	ASSERT_EQ(g_init_rc, -EBUSY);
+	ASSERT_TRUE(log_capture_contains("subsystems are initialised (call spdk_subsystem_fini "
+					 "first); refused"));
+	log_capture_stop();
 	stop();
 	ASSERT_EQ(g_fini_calls, 1);
 	expect_events(3, false, finis, 2);	/* not 2 (failed), not 3 */
@@ -490,8 +492,11 @@ TEST(first_init_failing_finishes_nothing)
 	reg(1);
 	g_mode[0] = M_FAIL;
 	g_fail_rc = -ENODEV;
+	log_capture_start();
 	start();
 	ASSERT_EQ(g_init_rc, -ENODEV);
+	ASSERT_TRUE(log_capture_contains("Init subsystem s0 failed: No such device (-19)"));
+	log_capture_stop();
 	stop();
 	ASSERT_EQ(g_fini_calls, 1);
 	ASSERT_EQ(g_nev, 1);
