@@ -96,6 +96,13 @@ void spdk_subsystem_init(spdk_subsystem_init_fn cb_fn, void *cb_arg);
  * handler may answer later, from any spdk_thread, and the next call waits for
  * its answer.
  *
+ * An entry may also be a batch, an array of such calls (what
+ * spdk_json_write_batch_begin() writes, for `save_config --with-batches`): it
+ * runs in the one state all its methods allow (in SPDK_RPC_STARTUP if they
+ * all allow it), its calls one after the other (SPDK sends them as one
+ * JSON-RPC batch); an empty batch is skipped, a batch of methods with no
+ * state in common is an error (-EINVAL).
+ *
  * As in SPDK, the subsystem names do not select anything: an entry is called
  * if its method is registered, whatever its subsystem. An entry whose method
  * is not registered is skipped with a notice when its subsystem is not

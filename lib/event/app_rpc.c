@@ -17,6 +17,7 @@
 #include "event/event_internal.h"
 
 
+#include "spdk/init.h"
 #include "spdk/json.h"
 #include "spdk/jsonrpc.h"
 #include "spdk/rpc.h"
@@ -287,6 +288,13 @@ rpc_framework_wait_init(struct spdk_jsonrpc_request *request, const struct spdk_
 }
 SPDK_RPC_REGISTER("framework_wait_init", rpc_framework_wait_init,
 		  SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME)
+
+/* framework_get_subsystems and framework_get_config are registered by
+ * lib/init/subsystem_rpc.c, which a static link pulls in with the subsystem
+ * registry; this reference keeps the registry in every app, also one that
+ * never calls spdk_subsystem_init(). */
+static void (*const g_subsystem_link)(spdk_subsystem_init_fn, void *) __attribute__((used)) =
+	spdk_subsystem_init;
 
 /* ---------------------------------------------------------------------------
  * framework_get_reactors

@@ -24,7 +24,9 @@
  * call answered with an error (stop_on_error: the load ends). Every message
  * names the line and column of the offending value in the text, the
  * subsystem and the method. A missing "subsystems" key is only a warning, as
- * in SPDK.
+ * in SPDK. An entry may also be a batch, an array of calls (what
+ * spdk_json_write_batch_begin() writes): it runs in the one state all its
+ * methods allow, its calls one after the other (run_batch()).
  */
 
 #include "init/init_internal.h"
@@ -59,6 +61,7 @@ struct load_ctx {
 	uint32_t			subsystem_index;	/* of the current one, from 0 */
 	char				*subsystem;		/* its name; NULL before the first */
 	struct spdk_json_val		*next_entry;		/* NULL: current subsystem done */
+	struct spdk_json_val		*batch_next;		/* next element of the batch being run */
 	struct spdk_json_val		*entry;			/* the call waited for */
 	char				*method;		/* its method */
 };
@@ -280,7 +283,7 @@ find_subsystems(struct load_ctx *ctx)
  * (\p vals[i] receives it, or stays NULL); any other name is an error. */
 static int
 members(struct load_ctx *ctx, struct spdk_json_val *obj, const char *what,
-	const char *const *names, struct spdk_json_val **vals, size_t count, const char *method)
+	const char *const *names, struct spdk_json_val **vals, size_t count, bool quiet)
 {
 	struct spdk_json_val *name;
 	char buf[WHERE_MAX];
@@ -293,14 +296,18 @@ members(struct load_ctx *ctx, struct spdk_json_val *obj, const char *what,
 			}
 		}
 		if (i == count) {
-			SPDK_ERRLOG("%s: unknown key \"%.*s\" in %s\n",
-				    where(ctx, name, method, buf, sizeof(buf)), (int)name->len,
-				    (const char *)name->start, what);
+			if (!quiet) {
+				SPDK_ERRLOG("%s: unknown key \"%.*s\" in %s\n",
+					    where(ctx, name, NULL, buf, sizeof(buf)), (int)name->len,
+					    (const char *)name->start, what);
+			}
 			return -EINVAL;
 		}
 		if (vals[i] != NULL) {
-			SPDK_ERRLOG("%s: key \"%s\" appears twice in %s\n",
-				    where(ctx, name, method, buf, sizeof(buf)), names[i], what);
+			if (!quiet) {
+				SPDK_ERRLOG("%s: key \"%s\" appears twice in %s\n",
+					    where(ctx, name, NULL, buf, sizeof(buf)), names[i], what);
+			}
 			return -EINVAL;
 		}
 		vals[i] = name + 1;
@@ -332,7 +339,7 @@ open_subsystem(struct load_ctx *ctx)
 			    type_name(obj->type));
 		return -EINVAL;
 	}
-	rc = members(ctx, obj, "a subsystem", names, vals, 2, NULL);
+	rc = members(ctx, obj, "a subsystem", names, vals, 2, false);
 	if (rc != 0) {
 		return rc;
 	}
@@ -396,58 +403,214 @@ call_done(void *arg, const struct pw_rpc_response *rsp)
 	load_next(ctx);
 }
 
+/*
+ * A call {"method": M, "params": {...}} (\p what: "a \"config\" entry" or "a
+ * batch element"): *method (malloc'd) and *params (NULL: none). 0, or
+ * -EINVAL (logged unless \p quiet) or -ENOMEM.
+ */
+static int
+decode_call(struct load_ctx *ctx, struct spdk_json_val *obj, const char *what, bool quiet,
+	    char **method, struct spdk_json_val **params)
+{
+	static const char *const names[] = { "method", "params" };
+	struct spdk_json_val *vals[2] = {};
+	char buf[WHERE_MAX];
+	int rc;
+
+	*method = NULL;
+	if (obj->type != SPDK_JSON_VAL_OBJECT_BEGIN) {
+		if (!quiet) {
+			SPDK_ERRLOG("%s: %s must be an object {\"method\": NAME, \"params\": {...}}, "
+				    "not %s\n", where(ctx, obj, NULL, buf, sizeof(buf)), what,
+				    type_name(obj->type));
+		}
+		return -EINVAL;
+	}
+	rc = members(ctx, obj, what, names, vals, 2, quiet);
+	if (rc != 0) {
+		return rc;
+	}
+	if (vals[0] == NULL || vals[0]->type != SPDK_JSON_VAL_STRING) {
+		if (!quiet) {
+			SPDK_ERRLOG("%s: %s%s\n", where(ctx, vals[0] ? vals[0] : obj, NULL, buf,
+							sizeof(buf)), vals[0] == NULL ? what : "",
+				    vals[0] == NULL ? " has no \"method\" key" :
+				    "\"method\" must be a string");
+		}
+		return -EINVAL;
+	}
+	*method = spdk_json_strdup(vals[0]);
+	if (*method == NULL) {
+		SPDK_ERRLOG("JSON configuration: no memory for a method's name\n");
+		return -ENOMEM;
+	}
+	if (vals[1] != NULL && vals[1]->type != SPDK_JSON_VAL_OBJECT_BEGIN) {
+		if (!quiet) {
+			SPDK_ERRLOG("%s: \"params\" must be an object, not %s\n",
+				    where(ctx, vals[1], *method, buf, sizeof(buf)),
+				    type_name(vals[1]->type));
+		}
+		free(*method);
+		*method = NULL;
+		return -EINVAL;
+	}
+	*params = vals[1];
+	return 0;
+}
+
+/*
+ * A method that is not registered: 1 to skip the call, or -ENOENT. SPDK's
+ * rule: skipped without stop_on_error, or when the subsystem is not linked
+ * into this application either; an error otherwise.
+ */
+static int
+unknown_method(struct load_ctx *ctx, struct spdk_json_val *obj, const char *method)
+{
+	char buf[WHERE_MAX];
+
+	if (!ctx->stop_on_error) {
+		SPDK_ERRLOG("%s: no such method: skipped (errors are ignored)\n",
+			    where(ctx, obj, method, buf, sizeof(buf)));
+		return 1;
+	}
+	if (!spdk_subsystem_exists(ctx->subsystem)) {
+		SPDK_NOTICELOG("%s: skipped: the subsystem is not linked into this application\n",
+			       where(ctx, obj, method, buf, sizeof(buf)));
+		return 1;
+	}
+	SPDK_ERRLOG("%s: no such method\n", where(ctx, obj, method, buf, sizeof(buf)));
+	return -ENOENT;
+}
+
+/* Make the call of \p obj; \p method passes to ctx. 0, or a negative errno. */
+static int
+issue(struct load_ctx *ctx, struct spdk_json_val *obj, char *method, struct spdk_json_val *params)
+{
+	char buf[WHERE_MAX];
+	int rc;
+
+	SPDK_DEBUGLOG(app_config, "calling %s\n", method);
+	ctx->entry = obj;
+	ctx->method = method;
+	rc = pw_rpc_call(method, params, call_done, ctx);
+	if (rc != 0) {
+		SPDK_ERRLOG("%s: the call cannot be made: %s\n",
+			    where(ctx, obj, method, buf, sizeof(buf)), spdk_strerror(-rc));
+	}
+	return rc;
+}
+
+/*
+ * The next call of the batch being run: 0 when made, 1 when the batch is
+ * done, a negative errno to end the load. The elements that its check
+ * skipped (run_batch()) are skipped again, silently.
+ */
+static int
+batch_step(struct load_ctx *ctx)
+{
+	struct spdk_json_val *elem, *params = NULL;
+	uint32_t mask;
+	char *method;
+
+	while (ctx->batch_next != NULL) {
+		elem = ctx->batch_next;
+		ctx->batch_next = spdk_json_next(elem);
+		if (decode_call(ctx, elem, "a batch element", true, &method, &params) != 0) {
+			continue;
+		}
+		if (spdk_rpc_get_method_state_mask(method, &mask) != 0) {
+			free(method);
+			continue;
+		}
+		return issue(ctx, elem, method, params);
+	}
+	return 1;
+}
+
+/*
+ * A batch: an array of calls, run in the one state that all its methods
+ * allow (SPDK sends it as one JSON-RPC batch; here its calls run one after
+ * the other). SPDK's rules: an empty batch is skipped; an element that is
+ * not a well-formed call, or whose method is unknown, is skipped, except with
+ * stop_on_error (an unknown method of an unlinked subsystem is still
+ * skipped); a batch left with no call, or whose methods have no state in
+ * common, is an error; in RUNTIME a batch that STARTUP allowed is skipped.
+ * Returns as run_entry().
+ */
+static int
+run_batch(struct load_ctx *ctx, struct spdk_json_val *array)
+{
+	struct spdk_json_val *elem, *params;
+	uint32_t allowed = SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME, mask, count = 0;
+	char buf[WHERE_MAX];
+	char *method;
+	int rc;
+
+	elem = spdk_json_array_first(array);
+	if (elem == NULL) {
+		return 1;
+	}
+	for (; elem != NULL; elem = spdk_json_next(elem)) {
+		rc = decode_call(ctx, elem, "a batch element", false, &method, &params);
+		if (rc == -ENOMEM) {
+			return rc;
+		}
+		if (rc != 0) {
+			if (ctx->stop_on_error) {
+				return rc;
+			}
+			continue;
+		}
+		if (spdk_rpc_get_method_state_mask(method, &mask) != 0) {
+			rc = unknown_method(ctx, elem, method);
+			free(method);
+			if (rc < 0) {
+				return rc;
+			}
+			continue;
+		}
+		free(method);
+		allowed &= mask;
+		count++;
+	}
+	if (count == 0) {
+		SPDK_ERRLOG("%s: a batch with no call to make\n",
+			    where(ctx, array, NULL, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	if (allowed == 0) {
+		SPDK_ERRLOG("%s: a batch whose methods have no RPC state in common\n",
+			    where(ctx, array, NULL, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	if (spdk_rpc_get_state() == SPDK_RPC_STARTUP ? !(allowed & SPDK_RPC_STARTUP) :
+	    (allowed & SPDK_RPC_STARTUP) != 0) {
+		return 1;	/* the other pass runs it (or ran it) */
+	}
+	ctx->batch_next = spdk_json_array_first(array);
+	return batch_step(ctx);
+}
+
 /* One entry: 0 when its call was made (load_next() goes on in call_done()),
  * 1 when it is skipped, a negative errno to end the load. */
 static int
 run_entry(struct load_ctx *ctx, struct spdk_json_val *obj)
 {
-	static const char *const names[] = { "method", "params" };
 	const uint32_t both = SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME;
-	struct spdk_json_val *vals[2] = {};
+	struct spdk_json_val *params = NULL;
 	uint32_t mask = 0, state;
-	char buf[WHERE_MAX];
 	char *method;
 	int rc;
 
-	if (obj->type != SPDK_JSON_VAL_OBJECT_BEGIN) {
-		SPDK_ERRLOG("%s: a \"config\" entry must be an object {\"method\": NAME, "
-			    "\"params\": {...}}, not %s\n", where(ctx, obj, NULL, buf, sizeof(buf)),
-			    type_name(obj->type));
-		return -EINVAL;
+	if (obj->type == SPDK_JSON_VAL_ARRAY_BEGIN) {
+		return run_batch(ctx, obj);
 	}
-	rc = members(ctx, obj, "a \"config\" entry", names, vals, 2, NULL);
+	rc = decode_call(ctx, obj, "a \"config\" entry", false, &method, &params);
 	if (rc != 0) {
 		return rc;
 	}
-	if (vals[0] == NULL || vals[0]->type != SPDK_JSON_VAL_STRING) {
-		SPDK_ERRLOG("%s: %s\n", where(ctx, vals[0] ? vals[0] : obj, NULL, buf, sizeof(buf)),
-			    vals[0] == NULL ? "a \"config\" entry has no \"method\" key" :
-			    "\"method\" must be a string");
-		return -EINVAL;
-	}
-	method = spdk_json_strdup(vals[0]);
-	if (method == NULL) {
-		SPDK_ERRLOG("JSON configuration: no memory for a method's name\n");
-		return -ENOMEM;
-	}
-	if (vals[1] != NULL && vals[1]->type != SPDK_JSON_VAL_OBJECT_BEGIN) {
-		SPDK_ERRLOG("%s: \"params\" must be an object, not %s\n",
-			    where(ctx, vals[1], method, buf, sizeof(buf)), type_name(vals[1]->type));
-		free(method);
-		return -EINVAL;
-	}
 	if (spdk_rpc_get_method_state_mask(method, &mask) != 0) {
-		rc = 1;
-		if (!ctx->stop_on_error) {
-			SPDK_ERRLOG("%s: no such method: entry skipped (errors are ignored)\n",
-				    where(ctx, obj, method, buf, sizeof(buf)));
-		} else if (!spdk_subsystem_exists(ctx->subsystem)) {
-			SPDK_NOTICELOG("%s: skipped: the subsystem is not linked into this application\n",
-				       where(ctx, obj, method, buf, sizeof(buf)));
-		} else {
-			SPDK_ERRLOG("%s: no such method\n", where(ctx, obj, method, buf, sizeof(buf)));
-			rc = -ENOENT;
-		}
+		rc = unknown_method(ctx, obj, method);
 		free(method);
 		return rc;
 	}
@@ -458,16 +621,7 @@ run_entry(struct load_ctx *ctx, struct spdk_json_val *obj)
 		free(method);
 		return 1;
 	}
-	SPDK_DEBUGLOG(app_config, "calling %s\n", method);
-	ctx->entry = obj;
-	ctx->method = method;
-	rc = pw_rpc_call(method, vals[1], call_done, ctx);
-	if (rc != 0) {
-		SPDK_ERRLOG("%s: the call cannot be made: %s\n",
-			    where(ctx, obj, method, buf, sizeof(buf)), spdk_strerror(-rc));
-		return rc;
-	}
-	return 0;
+	return issue(ctx, obj, method, params);
 }
 
 /* Go on from the next entry until a call is made or the end. */
@@ -478,6 +632,16 @@ load_next(struct load_ctx *ctx)
 	int rc;
 
 	for (;;) {
+		if (ctx->batch_next != NULL) {
+			rc = batch_step(ctx);
+			if (rc == 0) {
+				return;
+			}
+			if (rc < 0) {
+				finish(ctx, rc);
+				return;
+			}
+		}
 		while (ctx->next_entry == NULL) {
 			if (ctx->next_subsystem == NULL) {
 				finish(ctx, 0);

@@ -142,7 +142,9 @@ void pw__jsonrpc_request_free(struct spdk_jsonrpc_request *request);
  * the checks a connection makes (an invalid object is answered -32600 without
  * calling \p handle). Its response, built on whatever pthread answers, comes
  * back by a message to the current thread, where \p done runs (never before
- * this returns). Returns 0, -EINVAL (not on an spdk_thread, or \p text not one
+ * this returns). \p ctx must come from malloc(): when the response cannot reach
+ * that thread (it has exited), the request and \p ctx are freed here instead.
+ * Returns 0, -EINVAL (not on an spdk_thread, or \p text not one
  * JSON value) or -ENOMEM. */
 int pw__jsonrpc_local_request(const void *text, size_t len, spdk_jsonrpc_handle_request_fn handle,
 			      pw__jsonrpc_local_done_fn done, void *ctx);

@@ -307,6 +307,7 @@ hand_over_local(struct spdk_jsonrpc_request *request)
 	}
 	SPDK_ERRLOG("RPC: the response of an in-process call is dropped: it cannot be handed to "
 		    "the caller's thread %s: %s\n", spdk_thread_get_name(thread), spdk_strerror(-rc));
+	free(request->local_ctx);
 	pw__jsonrpc_request_free(request);
 }
 

@@ -271,7 +271,7 @@ TEST(unknown_method_of_a_linked_subsystem)
 	log_capture_reset();
 	ASSERT_EQ(load(text, false), 0);
 	ASSERT_STR_EQ(g_calls, "both(1);");
-	ASSERT_TRUE(log_capture_contains("method \"ut_nope\": no such method: entry skipped"));
+	ASSERT_TRUE(log_capture_contains("method \"ut_nope\": no such method: skipped (errors are ignored)"));
 	stop();
 }
 
@@ -285,6 +285,66 @@ TEST(unknown_subsystem_as_spdk_skips_its_unknown_methods)
 	ASSERT_TRUE(log_capture_contains("subsystem \"nvmf\", method \"nvmf_create_target\": "
 					 "skipped: the subsystem is not linked into this application"));
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 0);
+	stop();
+}
+
+/* Batches: arrays of calls, run in the state all their methods share. */
+static const char *g_batches =
+	"{\"subsystems\": [" SUB("ut_a", "["
+	"[" CALL("ut_startup", 1) ", " CALL("ut_both", 2) "],\n"
+	"[" CALL("ut_runtime", 3) ", " CALL("ut_both", 4) "],\n"
+	"[], "
+	"[" CALL("ut_later", 5) ", " CALL("ut_both", 6) "]]") "]}";
+
+TEST(batches_run_in_the_state_their_methods_share)
+{
+	start();
+	ASSERT_EQ(load(g_batches, true), 0);
+	/* The third batch is allowed in both states: it runs in STARTUP only. */
+	ASSERT_STR_EQ(g_calls, "startup(1);both(2);later(5);answered(-1);both(6);");
+	g_calls[0] = '\0';
+	spdk_rpc_set_state(SPDK_RPC_RUNTIME);
+	ASSERT_EQ(load(g_batches, true), 0);
+	ASSERT_STR_EQ(g_calls, "runtime(3);both(4);");
+	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 0);
+	stop();
+}
+
+TEST(batch_errors_as_spdk)
+{
+	start();
+	/* No state in common. */
+	ASSERT_EQ(load("{\"subsystems\": [" SUB("ut_a", "[[" CALL("ut_startup", 1) ", "
+					      CALL("ut_runtime", 2) "]]") "]}", true), -EINVAL);
+	ASSERT_TRUE(log_capture_contains("line 1, column 50, subsystem \"ut_a\": a batch whose "
+					 "methods have no RPC state in common"));
+	ASSERT_STR_EQ(g_calls, "");
+	/* A bad element: an error with stop_on_error, skipped without. */
+	log_capture_reset();
+	ASSERT_EQ(load("{\"subsystems\": [" SUB("ut_a", "[[7, " CALL("ut_both", 1) "]]") "]}",
+		       true), -EINVAL);
+	ASSERT_TRUE(log_capture_contains("a batch element must be an object"));
+	ASSERT_STR_EQ(g_calls, "");
+	ASSERT_EQ(load("{\"subsystems\": [" SUB("ut_a", "[[7, " CALL("ut_both", 1) "]]") "]}",
+		       false), 0);
+	ASSERT_STR_EQ(g_calls, "both(1);");
+	/* Only unknown methods of an unlinked subsystem: nothing left to call. */
+	log_capture_reset();
+	g_calls[0] = '\0';
+	ASSERT_EQ(load("{\"subsystems\": [" SUB("nvmf", "[[{\"method\": \"nvmf_x\"}]]") "]}",
+		       true), -EINVAL);
+	ASSERT_TRUE(log_capture_contains("method \"nvmf_x\": skipped: the subsystem is not linked"));
+	ASSERT_TRUE(log_capture_contains("subsystem \"nvmf\": a batch with no call to make"));
+	/* A failing call inside a batch ends the load with stop_on_error. */
+	log_capture_reset();
+	ASSERT_EQ(load("{\"subsystems\": [" SUB("ut_a", "[[" CALL("ut_fail", 1) ", "
+					      CALL("ut_both", 2) "]]") "]}", true), -EEXIST);
+	ASSERT_STR_EQ(g_calls, "fail(1);");
+	ASSERT_TRUE(log_capture_contains("method \"ut_fail\": the call failed with error -17"));
+	g_calls[0] = '\0';
+	ASSERT_EQ(load("{\"subsystems\": [" SUB("ut_a", "[[" CALL("ut_fail", 1) ", "
+					      CALL("ut_both", 2) "]]") "]}", false), 0);
+	ASSERT_STR_EQ(g_calls, "fail(1);both(2);");
 	stop();
 }
 

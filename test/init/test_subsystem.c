@@ -30,6 +30,7 @@ enum mode {
 	M_FAIL,		/* report g_fail_rc from inside the call */
 	M_DEFER,	/* report later: the test calls *_next itself */
 	M_TWICE,	/* report 0 twice from inside the call (misuse) */
+	M_STOP,		/* init: call spdk_subsystem_fini(), then report 0 */
 };
 
 struct event {
@@ -48,6 +49,8 @@ static int g_init_calls;
 static int g_fini_calls;
 static uintptr_t g_stack_lo = UINTPTR_MAX;
 static uintptr_t g_stack_hi;
+
+static void stop(void);
 
 static void
 record(int idx, bool init)
@@ -76,6 +79,11 @@ record(int idx, bool init)
 		break;
 	case M_DEFER:
 		return;
+	case M_STOP:
+		if (init) {
+			stop();
+		}
+		break;
 	case M_TWICE:
 		if (init) {
 			spdk_subsystem_init_next(0);
@@ -202,6 +210,17 @@ static void
 expect_events(int from, bool init, const int *idx, int n)
 {
 	ASSERT_EQ(g_nev - from, n);
+	for (int i = 0; i < n; i++) {
+		ASSERT_EQ(g_ev[from + i].init, init);
+		ASSERT_EQ(g_ev[from + i].idx, idx[i]);
+	}
+}
+
+/* Events from..from+n-1 must be: kind, then the n indices. */
+static void
+expect_span(int from, bool init, const int *idx, int n)
+{
+	ASSERT_LE(from + n, g_nev);
 	for (int i = 0; i < n; i++) {
 		ASSERT_EQ(g_ev[from + i].init, init);
 		ASSERT_EQ(g_ev[from + i].idx, idx[i]);
@@ -473,10 +492,12 @@ TEST(failing_init_stops_chain_and_fini_finishes_exactly_the_initialised)
 	expect_events(0, true, inits, 3);	/* 3 never initialised */
 	ASSERT_TRUE(log_capture_contains("Init subsystem s2 failed"));
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
-	log_capture_stop();
 	/* A second start is refused until the teardown. */
 	start();
 	ASSERT_EQ(g_init_rc, -EBUSY);
+	ASSERT_TRUE(log_capture_contains("subsystems are initialised (call spdk_subsystem_fini "
+					 "first); refused"));
+	log_capture_stop();
 	stop();
 	ASSERT_EQ(g_fini_calls, 1);
 	expect_events(3, false, finis, 2);	/* not 2 (failed), not 3 */
@@ -490,8 +511,11 @@ TEST(first_init_failing_finishes_nothing)
 	reg(1);
 	g_mode[0] = M_FAIL;
 	g_fail_rc = -ENODEV;
+	log_capture_start();
 	start();
 	ASSERT_EQ(g_init_rc, -ENODEV);
+	ASSERT_TRUE(log_capture_contains("Init subsystem s0 failed: No such device (-19)"));
+	log_capture_stop();
 	stop();
 	ASSERT_EQ(g_fini_calls, 1);
 	ASSERT_EQ(g_nev, 1);
@@ -608,6 +632,53 @@ TEST(fini_during_init_then_the_running_init_fails)
 	ASSERT_EQ(g_init_calls, 0);
 	ASSERT_EQ(g_fini_calls, 1);
 	expect_events(2, false, finis, 1);
+	teardown();
+}
+
+TEST(fini_called_from_inside_an_init)
+{
+	const int inits[] = {0, 1}, finis[] = {1, 0};
+
+	setup(1);
+	reg(0);
+	reg(1);
+	reg(2);
+	g_mode[1] = M_STOP;	/* an app stopping from a subsystem's init */
+	start();
+	ASSERT_EQ(g_init_calls, 0);
+	ASSERT_EQ(g_fini_calls, 1);
+	expect_span(0, true, inits, 2);
+	expect_events(2, false, finis, 2);	/* 1 too: its init succeeded */
+	teardown();
+}
+
+static void
+fini_on_failure(int rc, void *arg)
+{
+	on_init_done(rc, arg);
+	if (rc != 0) {
+		stop();
+	}
+}
+
+TEST(init_callback_may_start_the_teardown_at_once)
+{
+	const int finis[] = {1, 0};
+
+	setup(1);
+	for (int i = 0; i < 4; i++) {
+		reg(i);
+	}
+	g_mode[2] = M_FAIL;
+	log_capture_start();
+	spdk_subsystem_init(fini_on_failure, &g_init_rc);
+	log_capture_stop();
+	ASSERT_EQ(g_init_rc, -EIO);
+	ASSERT_EQ(g_fini_calls, 1);
+	expect_events(3, false, finis, 2);
+	g_mode[2] = M_SYNC;
+	start();		/* all back to the start */
+	ASSERT_EQ(g_init_rc, 0);
 	teardown();
 }
 
