@@ -5,7 +5,8 @@
 /*
  * The application lifecycle: options, spdk_app_start() / spdk_app_stop() /
  * spdk_app_fini(), shutdown on SIGINT/SIGTERM, and the app's core mask.
- * Command line parsing is in app_args.c.
+ * Command line parsing is in app_args.c, its usage text in app_usage.c,
+ * shutdown requests and signals in app_signal.c.
  *
  * Start (SPDK's order): the JSON configuration is read (--json or
  * opts->json_data); log, environment (core mask), reactors and thread
@@ -59,9 +60,6 @@ struct app_state {
 	void			*start_ctx;
 	_Atomic int		rc;		/* first non-zero rc given to spdk_app_stop() */
 	_Atomic bool		stopping;
-	/* A shutdown request is on its way to the app thread: another one
-	 * meanwhile is the same request (SPDK: its critical slot refuses it). */
-	_Atomic bool		shutdown_queued;
 	bool			started;	/* between a successful start and fini */
 	bool			rpc_started;	/* the RPC server runs (app thread) */
 	bool			init_done;	/* RUNTIME, start_fn called (app thread) */
@@ -75,16 +73,9 @@ struct app_state {
 	/* framework_start_init's completion (app_rpc.c), while it waits. */
 	void			(*start_init_cb)(int rc, void *ctx);
 	void			*start_init_ctx;
-	spdk_app_shutdown_cb	shutdown_cb;
-	bool			signals_installed;
-	struct sigaction	old_sigint;
-	struct sigaction	old_sigterm;
-	struct sigaction	old_sigpipe;
 };
 
 static struct app_state g_app;
-static _Atomic int g_signals_received;
-static _Atomic(struct spdk_thread *) g_signal_target;
 
 /* ---------------------------------------------------------------------------
  * Options
@@ -273,120 +264,6 @@ spdk_app_stop(int rc)
 		/* No app thread to carry the stop: stop the reactors from here. */
 		app_stop_reactors();
 	}
-}
-
-static void
-shutdown_on_app_thread(void *arg)
-{
-	spdk_app_shutdown_cb cb = g_app.shutdown_cb;
-
-	/* Requests from now on are new ones. */
-	atomic_store(&g_app.shutdown_queued, false);
-	/* The application's callback runs once; a second request stops. */
-	g_app.shutdown_cb = NULL;
-	if (cb != NULL) {
-		cb();
-	} else {
-		spdk_app_stop(0);
-	}
-}
-
-PW_EXPORT void
-spdk_app_start_shutdown(void)
-{
-	struct spdk_thread *app_thread = spdk_thread_get_app_thread();
-
-	if (app_thread == NULL) {
-		SPDK_ERRLOG("spdk_app_start_shutdown: the framework is not running\n");
-		return;
-	}
-	/* As SPDK: through the app thread's critical message, also when called
-	 * on the app thread (the callback runs at its next slice, not inside the
-	 * caller). When the slot is taken (another critical message is
-	 * outstanding), an ordinary message carries the request instead of
-	 * losing it; when that fails too, the app thread has exited: the
-	 * framework is stopping already. */
-	if (atomic_exchange(&g_app.shutdown_queued, true)) {
-		SPDK_INFOLOG(app, "spdk_app_start_shutdown: a shutdown request is already on its "
-			     "way\n");
-		return;
-	}
-	if (spdk_thread_send_critical_msg(app_thread, shutdown_on_app_thread) != 0 &&
-	    spdk_thread_send_msg(app_thread, shutdown_on_app_thread, NULL) != 0) {
-		atomic_store(&g_app.shutdown_queued, false);
-		SPDK_INFOLOG(app, "spdk_app_start_shutdown: the app thread has exited; the "
-			     "framework is stopping already\n");
-	}
-}
-
-/* ---------------------------------------------------------------------------
- * Signals
- * ------------------------------------------------------------------------- */
-
-/* Async-signal-safe string output. */
-static void
-write_str(const char *s)
-{
-	ssize_t rc = write(STDERR_FILENO, s, strlen(s));
-
-	(void)rc;
-}
-
-static void
-shutdown_signal(int signo)
-{
-	char summary[512];
-	struct spdk_thread *target;
-
-	if (atomic_fetch_add(&g_signals_received, 1) == 0) {
-		target = atomic_load(&g_signal_target);
-		/* Lock-free exchange and compare-and-swap: safe in a signal
-		 * handler. A request already on its way is this one. */
-		if (target != NULL && !atomic_exchange(&g_app.shutdown_queued, true) &&
-		    spdk_thread_send_critical_msg(target, shutdown_on_app_thread) != 0) {
-			atomic_store(&g_app.shutdown_queued, false);
-		}
-		return;
-	}
-	/* A second signal: the shutdown is stuck or too slow for the user
-	 * (SPDK ignores it). Say what is still alive and leave. */
-	pw__reactors_alive_summary(summary, sizeof(summary));
-	write_str("\nsecond signal during shutdown: exiting now; still alive: ");
-	write_str(summary);
-	write_str("\n");
-	_exit(128 + signo);
-}
-
-static int
-install_signal_handlers(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = shutdown_signal;
-	if (sigaction(SIGINT, &sa, &g_app.old_sigint) != 0 ||
-	    sigaction(SIGTERM, &sa, &g_app.old_sigterm) != 0) {
-		SPDK_ERRLOG("cannot install the SIGINT/SIGTERM handlers: %s\n",
-			    spdk_strerror(errno));
-		return -errno;
-	}
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, &g_app.old_sigpipe);
-	g_app.signals_installed = true;
-	return 0;
-}
-
-static void
-restore_signal_handlers(void)
-{
-	if (!g_app.signals_installed) {
-		return;
-	}
-	sigaction(SIGINT, &g_app.old_sigint, NULL);
-	sigaction(SIGTERM, &g_app.old_sigterm, NULL);
-	sigaction(SIGPIPE, &g_app.old_sigpipe, NULL);
-	g_app.signals_installed = false;
 }
 
 /* ---------------------------------------------------------------------------
@@ -678,8 +555,8 @@ app_setup_env(const struct spdk_app_opts *opts)
 static void
 app_undo_start(bool reactors, bool env)
 {
-	atomic_store(&g_signal_target, NULL);
-	restore_signal_handlers();
+	pw__app_signals_disarm();
+	pw__app_signals_restore();
 	app_free_json();
 	if (reactors) {
 		spdk_reactors_fini();
@@ -767,7 +644,6 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 
 	g_app.start_fn = start_fn;
 	g_app.start_ctx = ctx;
-	g_app.shutdown_cb = opts->shutdown_cb;
 	g_app.init_done = false;
 	g_app.rpc_started = false;
 	g_app.phase = APP_PHASE_BOOT;
@@ -780,10 +656,8 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	pw__log_rpc_link();
 	atomic_store(&g_app.rc, 0);
 	atomic_store(&g_app.stopping, false);
-	atomic_store(&g_app.shutdown_queued, false);
-	atomic_store(&g_signals_received, 0);
-	atomic_store(&g_signal_target, g_app.app_thread);
-	if (!opts->disable_signal_handlers && install_signal_handlers() != 0) {
+	pw__app_signals_arm(g_app.app_thread, opts->shutdown_cb);
+	if (!opts->disable_signal_handlers && pw__app_signals_install() != 0) {
 		app_undo_start(true, true);
 		return 1;
 	}
@@ -805,7 +679,7 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	/* Blocks until spdk_app_stop() and the end of every reactor. */
 	spdk_reactors_start();
 
-	atomic_store(&g_signal_target, NULL);
+	pw__app_signals_disarm();
 	app_free_json();
 	/* Stopped without the app thread's stop (a reactor failed to start):
 	 * the server's thread has exited; finish what is left of it as that

@@ -4,7 +4,8 @@
 
 /*
  * Private structures of the event framework (reactor.c, reactor_sleep.c,
- * event.c, app.c, app_args.c, app_usage.c) and the hooks its tests use.
+ * event.c, app.c, app_args.c, app_usage.c, app_signal.c) and the hooks its tests
+ * use.
  */
 
 #ifndef PW_EVENT_INTERNAL_H
@@ -152,6 +153,17 @@ bool pw__app_init_done(void);
  * -EAGAIN (the STARTUP entries are still being applied) or -ECANCELED (the app
  * is stopping); cb is then not called. */
 int pw__app_start_init(void (*cb)(int rc, void *ctx), void *ctx);
+
+/* ---- app_signal.c ---- */
+/* Before a run: shutdown requests and signals go to \p app_thread and run
+ * \p shutdown_cb (NULL: spdk_app_stop(0)) once. */
+void pw__app_signals_arm(struct spdk_thread *app_thread, spdk_app_shutdown_cb shutdown_cb);
+/* After a run: signals no longer reach a thread. */
+void pw__app_signals_disarm(void);
+/* SIGINT/SIGTERM handlers, SIGPIPE ignored. 0, or a negative errno (logged). */
+int pw__app_signals_install(void);
+/* Put back what pw__app_signals_install() replaced (nothing if it did not). */
+void pw__app_signals_restore(void);
 
 /* ---- app_usage.c ---- */
 /* Print the usage text of SPDK's options, then the application's part
