@@ -43,6 +43,8 @@ static char g_log[2048];
 static _Atomic int g_inits;
 static _Atomic bool g_started;
 
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void
 note(const char *fmt, ...)
 {
