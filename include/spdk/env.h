@@ -40,8 +40,13 @@ extern "C" {
 /** Memory sharable across processes (accepted and ignored). */
 #define SPDK_MALLOC_SHARE	0x02
 
+/** Size of a memzone name buffer: names have at most 31 characters plus the NUL. */
+#define SPDK_MAX_MEMZONE_NAME_LEN 32
 /** Longest memory pool name, not counting the terminating NUL. */
 #define SPDK_MAX_MEMPOOL_NAME_LEN 29
+
+/** Memzone flag: the zone need not be IOVA-contiguous (accepted; Pinwheel has no IOVAs). */
+#define SPDK_MEMZONE_NO_IOVA_CONTIG 0x00100000
 
 /** A PCI address. Only present so that option structs keep SPDK's shape. */
 struct spdk_pci_addr {
@@ -207,6 +212,75 @@ void *spdk_dma_realloc(void *buf, size_t size, size_t align, uint64_t *unused);
 void spdk_dma_free(void *buf);
 
 /* ---------------------------------------------------------------------------
+ * Memory zones (lib/env/memzone.c)
+ *
+ * SPDK reserves named zones in DPDK's shared hugepage memory. Pinwheel has no
+ * DPDK, no hugepages and no secondary processes: a memzone here is a named,
+ * zeroed, aligned block of ordinary heap memory, visible to this process only,
+ * kept in a registry that any pthread may use. The functions work with or
+ * without spdk_env_init().
+ * ------------------------------------------------------------------------- */
+
+/**
+ * Reserve a named memory zone of \p len bytes, cache-line aligned and zeroed.
+ * Same as spdk_memzone_reserve_aligned() with an alignment of 0.
+ */
+void *spdk_memzone_reserve(const char *name, size_t len, int numa_id, unsigned flags);
+
+/**
+ * Reserve a named memory zone of \p len bytes aligned to \p align, zeroed.
+ *
+ * The registry owns the memory until spdk_memzone_free(\p name); the caller
+ * borrows the pointer (and every pthread that finds it with
+ * spdk_memzone_lookup()). Any pthread may call this.
+ *
+ * \param name Unique name, 0 to SPDK_MAX_MEMZONE_NAME_LEN - 1 characters; copied.
+ * \param len Size in bytes, > 0 (DPDK's "0 = the largest free block" does not
+ *        exist here: there is no fixed memory to pick from).
+ * \param numa_id \ref SPDK_ENV_NUMA_ID_ANY or a node number >= 0. A hint
+ *        only: the memory comes from wherever the kernel puts it (SPDK too falls
+ *        back to any node when the node has no memory).
+ * \param flags 0 or \ref SPDK_MEMZONE_NO_IOVA_CONTIG (accepted, no effect).
+ * \param align A power of two, or 0; less than a cache line means a cache line.
+ * \return the zone's memory; NULL, with the reason logged, for a NULL name, a
+ * name of SPDK_MAX_MEMZONE_NAME_LEN characters or more, a name already
+ * reserved, \p len 0 or too large, \p numa_id below -1, unknown \p flags bits,
+ * an alignment that is not a power of two, or exhausted memory.
+ */
+void *spdk_memzone_reserve_aligned(const char *name, size_t len, int numa_id,
+				   unsigned flags, unsigned align);
+
+/**
+ * Find a memory zone by name. Any pthread may call this. The pointer is
+ * borrowed: it becomes invalid when some pthread frees the zone.
+ *
+ * \return the zone's memory, or NULL when no zone has that name (not logged)
+ * or \p name is NULL (logged).
+ */
+void *spdk_memzone_lookup(const char *name);
+
+/**
+ * Free the memory zone named \p name: its memory goes back to the heap, and
+ * every pointer to it becomes invalid. Any pthread may call this.
+ *
+ * \return 0 on success; -ENOENT when no zone has that name; -EINVAL (logged)
+ * for a NULL name. (SPDK documents -1 for every failure; every negative
+ * value is a failure here too.)
+ */
+int spdk_memzone_free(const char *name);
+
+/**
+ * Write a description of the memory zones to \p f: first a line saying that
+ * there are no DPDK memzones (Pinwheel has no DPDK) and how many zones of
+ * Pinwheel's own exist, then one line per zone, oldest first, in the shape of
+ * DPDK's dump: "Zone <i>: name:<NAME>, len:0x<hex>, virt:<address>,
+ * numa_id:<n>, align:<n>, flags:0x<hex>". Any pthread may call this (not
+ * from a signal handler: it takes a lock and uses stdio). A NULL \p f is
+ * logged and ignored.
+ */
+void spdk_memzone_dump(FILE *f);
+
+/* ---------------------------------------------------------------------------
  * Memory pools
  * ------------------------------------------------------------------------- */
 
@@ -221,6 +295,14 @@ struct spdk_mempool;
  */
 typedef void (spdk_mempool_obj_cb_t)(struct spdk_mempool *mp,
 				     void *opaque, void *obj, unsigned obj_idx);
+
+/**
+ * Called by spdk_mempool_mem_iter() once per memory chunk of a pool: \p addr
+ * and \p len give the chunk, \p iova its I/O address (the virtual address
+ * here, as in DPDK's IOVA-as-VA mode), \p mem_idx its index (from 0).
+ */
+typedef void (spdk_mempool_mem_cb_t)(struct spdk_mempool *mp, void *opaque, void *addr,
+				     uint64_t iova, size_t len, unsigned mem_idx);
 
 /**
  * Create a thread-safe pool of \p count fixed-size elements.
@@ -309,6 +391,19 @@ size_t spdk_mempool_count(const struct spdk_mempool *pool);
 uint32_t spdk_mempool_obj_iter(struct spdk_mempool *mp, spdk_mempool_obj_cb_t obj_cb,
 			       void *obj_cb_arg);
 
+/**
+ * Call \p mem_cb on every memory chunk that holds the pool's elements. A
+ * Pinwheel pool keeps all its elements in one chunk: \p mem_cb is called
+ * once, with the address of element 0, iova equal to that address, the
+ * length count * stride (each element rounded up to a cache line) and index 0.
+ * The pool's bookkeeping (the shared store, per-pthread caches) is not part
+ * of the chunk. Any pthread may call this while the pool exists.
+ *
+ * \return the number of chunks visited: 1; 0 (logged) for a NULL pool or callback.
+ */
+uint32_t spdk_mempool_mem_iter(struct spdk_mempool *mp, spdk_mempool_mem_cb_t mem_cb,
+			       void *mem_cb_arg);
+
 /** Find a pool by name; NULL if there is none. */
 struct spdk_mempool *spdk_mempool_lookup(const char *name);
 
@@ -354,14 +449,48 @@ uint32_t spdk_env_get_next_core(uint32_t prev_core);
 	     i = spdk_env_get_next_core(i))
 
 /**
- * NUMA node of \p core, from sysfs (read once); 0 when sysfs does not say,
- * \ref SPDK_ENV_NUMA_ID_ANY when \p core >= SPDK_CPUSET_SIZE. Any cpu may be
- * asked, not only the environment's cores.
+ * NUMA node of \p core, from sysfs (/sys/devices/system/node/node<N>/cpulist,
+ * read once per process, lib/env/numa.c); 0 when sysfs does not say (no
+ * sysfs, a kernel without NUMA, a cpu listed on no node), \ref
+ * SPDK_ENV_NUMA_ID_ANY when \p core >= SPDK_CPUSET_SIZE. Any cpu may be asked,
+ * not only the environment's cores. Any pthread may call this, with or
+ * without spdk_env_init().
  */
 int32_t spdk_env_get_numa_id(uint32_t core);
 
 /** Older name of spdk_env_get_numa_id(). */
 uint32_t spdk_env_get_socket_id(uint32_t core);
+
+/**
+ * Lowest NUMA node of this machine. As in DPDK, the nodes are those that
+ * hold at least one cpu (a memory-only node is not listed); the same sysfs
+ * reading as spdk_env_get_numa_id(). When sysfs lists no node, the machine
+ * is one node, 0. Any pthread may call this, with or without spdk_env_init().
+ *
+ * \return the lowest node number (>= 0).
+ */
+int32_t spdk_env_get_first_numa_id(void);
+
+/**
+ * Highest NUMA node of this machine (see spdk_env_get_first_numa_id()).
+ *
+ * \return the highest node number (>= 0).
+ */
+int32_t spdk_env_get_last_numa_id(void);
+
+/**
+ * Next NUMA node after \p prev_numa_id (see spdk_env_get_first_numa_id()).
+ *
+ * \return the next node number, or INT32_MAX when \p prev_numa_id is the last
+ * node or is not a node of this machine (as in SPDK; not logged).
+ */
+int32_t spdk_env_get_next_numa_id(int32_t prev_numa_id);
+
+/** Iterate \p i (an int32_t) over every NUMA node in ascending order. */
+#define SPDK_ENV_FOREACH_NUMA_ID(i)			\
+	for (i = spdk_env_get_first_numa_id();		\
+	     i < INT32_MAX;				\
+	     i = spdk_env_get_next_numa_id(i))
 
 struct spdk_cpuset;
 
@@ -408,6 +537,34 @@ void spdk_env_thread_wait_all(void);
 
 /** Always true: there are no secondary processes. */
 bool spdk_process_is_primary(void);
+
+/* ---------------------------------------------------------------------------
+ * Unpinned pthreads (lib/env/affinity.c)
+ * ------------------------------------------------------------------------- */
+
+/**
+ * Let the calling pthread run on any cpu again: its affinity becomes the
+ * mask the process had when the library was loaded (what `taskset` or the
+ * cgroup gave it), which undoes the pinning of spdk_env_init() and
+ * spdk_env_thread_launch_pinned(). SPDK widens to every configured cpu; here
+ * a `taskset` limit is kept. spdk_env_get_current_core() does not change
+ * (with DPDK the lcore id stays too). Any pthread may call this; calling it
+ * again is harmless. A failure (logged) leaves the affinity as it was.
+ */
+void spdk_unaffinitize_thread(void);
+
+/**
+ * Call \p cb(\p arg) with the calling pthread unpinned as by
+ * spdk_unaffinitize_thread(), then give the pthread back the affinity it
+ * had. Meant for functions that create pthreads, so that those do not
+ * inherit a pinning to one core. Any pthread may call this.
+ *
+ * \return what \p cb returned; NULL (logged, nothing called) when \p cb is NULL.
+ */
+void *spdk_call_unaffinitized(void *cb(void *arg), void *arg);
+
+/** The calling pthread's kernel thread id (gettid(2)), as `ps -T` shows it. */
+int spdk_get_tid(void);
 
 /* ---------------------------------------------------------------------------
  * Time

@@ -4,7 +4,7 @@
 
 /*
  * The environment's core set: options, init/fini, core queries, and the
- * topology (NUMA node, SMT siblings) read from sysfs.
+ * SMT siblings read from sysfs (NUMA nodes are in numa.c).
  *
  * spdk_env_init() and spdk_env_fini() run on one pthread; queries may come
  * from any pthread. The core set is therefore published with atomics: every
@@ -29,8 +29,6 @@
 
 #include "pinwheel/env.h"
 
-#include <dirent.h>
-
 #include "common/pw_common.h"
 #include "env_internal.h"
 
@@ -43,7 +41,6 @@
 
 #define CORE_WORDS		(SPDK_CPUSET_SIZE / 64)
 #define SYSFS_CPU_DIR		"/sys/devices/system/cpu"
-#define SYSFS_NODE_DIR		"/sys/devices/system/node"
 
 /* The options Pinwheel uses, owned by the library: the caller's strings are
  * only borrowed during spdk_env_init(). */
@@ -72,10 +69,6 @@ static pthread_t g_init_thread;
 static bool g_skip_affinity_check;	/* tests: cores that need not exist */
 static cpu_set_t g_init_affinity;	/* the initialising pthread's mask before pinning */
 static bool g_init_pinned;
-
-/* NUMA node of every cpu, filled once from sysfs. */
-static int16_t g_numa_of_cpu[SPDK_CPUSET_SIZE];
-static pthread_once_t g_numa_once = PTHREAD_ONCE_INIT;
 
 #define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
@@ -259,52 +252,6 @@ env_config_save(const struct env_config *cfg)
 	g_config.main_core = cfg->main_core;
 	g_config_valid = true;
 	return 0;
-}
-
-static void
-numa_table_load(void)
-{
-	struct dirent *entry;
-	DIR *dir;
-
-	dir = opendir(SYSFS_NODE_DIR);
-	if (dir == NULL) {
-		return;		/* no NUMA information: every cpu is on node 0 */
-	}
-	while ((entry = readdir(dir)) != NULL) {
-		char path[PATH_MAX], list[4096], mask[4096 + 3];
-		struct spdk_cpuset cpus;
-		unsigned long node;
-		char *end;
-		FILE *f;
-
-		if (strncmp(entry->d_name, "node", 4) != 0) {
-			continue;
-		}
-		node = strtoul(entry->d_name + 4, &end, 10);
-		if (end == entry->d_name + 4 || *end != '\0' || node > INT16_MAX) {
-			continue;
-		}
-		snprintf(path, sizeof(path), SYSFS_NODE_DIR "/%s/cpulist", entry->d_name);
-		f = fopen(path, "r");
-		if (f == NULL) {
-			continue;
-		}
-		if (fgets(list, sizeof(list), f) != NULL) {
-			list[strcspn(list, "\n")] = '\0';
-			/* A node without cpus has an empty list: nothing to record. */
-			snprintf(mask, sizeof(mask), "[%s]", list);
-			if (list[0] != '\0' && spdk_cpuset_parse(&cpus, mask) == 0) {
-				for (uint32_t cpu = 0; cpu < SPDK_CPUSET_SIZE; cpu++) {
-					if (spdk_cpuset_get_cpu(&cpus, cpu)) {
-						g_numa_of_cpu[cpu] = (int16_t)node;
-					}
-				}
-			}
-		}
-		fclose(f);
-	}
-	closedir(dir);
 }
 
 /* Add the SMT siblings of \p core (sysfs thread_siblings_list) to \p set. */
@@ -584,22 +531,6 @@ spdk_env_get_next_core(uint32_t prev_core)
 		word = LOAD(g_core_bits[w]);
 	}
 	return w * 64 + (uint32_t)__builtin_ctzll(word);
-}
-
-PW_EXPORT int32_t
-spdk_env_get_numa_id(uint32_t core)
-{
-	if (core >= SPDK_CPUSET_SIZE) {
-		return SPDK_ENV_NUMA_ID_ANY;
-	}
-	pthread_once(&g_numa_once, numa_table_load);
-	return g_numa_of_cpu[core];
-}
-
-PW_EXPORT uint32_t
-spdk_env_get_socket_id(uint32_t core)
-{
-	return (uint32_t)spdk_env_get_numa_id(core);
 }
 
 PW_EXPORT void

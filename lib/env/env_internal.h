@@ -26,6 +26,24 @@ void pw__env_skip_affinity_check(bool skip);
 bool pw__env_core_in_set(uint32_t core);
 
 /* ---------------------------------------------------------------------------
+ * NUMA topology (numa.c)
+ * ------------------------------------------------------------------------- */
+
+/* Tests only: read the NUMA table again from \p node_dir, a directory laid
+ * out like /sys/devices/system/node (NULL: the real one). No other pthread
+ * may query the topology meanwhile. */
+void pw__numa_reload(const char *node_dir);
+
+/* ---------------------------------------------------------------------------
+ * Unpinned pthreads (affinity.c)
+ * ------------------------------------------------------------------------- */
+
+/* Tests only: copy into \p set (of \p setsize bytes) the mask that
+ * spdk_unaffinitize_thread() gives. Returns 0, or -ENOSPC when the mask does
+ * not fit in \p setsize. */
+int pw__unaffinitized_mask(cpu_set_t *set, size_t setsize);
+
+/* ---------------------------------------------------------------------------
  * Pinned pthreads (thread_launch.c)
  * ------------------------------------------------------------------------- */
 

@@ -344,6 +344,71 @@ TEST(obj_iter_visits_every_element_taken_or_not)
 	free(clog);
 }
 
+/* ---- mem_iter ---------------------------------------------------------------- */
+
+struct mem_log {
+	unsigned calls;
+	struct spdk_mempool *mp;
+	void *addr;
+	uint64_t iova;
+	size_t len;
+	unsigned idx;
+};
+
+static void
+record_mem(struct spdk_mempool *mp, void *arg, void *addr, uint64_t iova, size_t len,
+	   unsigned idx)
+{
+	struct mem_log *log = arg;
+
+	log->calls++;
+	log->mp = mp;
+	log->addr = addr;
+	log->iova = iova;
+	log->len = len;
+	log->idx = idx;
+}
+
+TEST(mem_iter_reports_the_block_holding_every_element)
+{
+	struct ctor_log *clog = calloc(1, sizeof(*clog));
+	struct mem_log mlog = { 0 };
+	struct spdk_mempool *mp;
+	uintptr_t lo, hi;
+	size_t i;
+
+	ASSERT_NOT_NULL(clog);
+	/* 100-byte elements: each rounded up to 128, so the block is 50 * 128. */
+	mp = spdk_mempool_create_ctor("memiter", 50, 100, 0, SPDK_ENV_NUMA_ID_ANY,
+				      record_ctor, clog);
+	ASSERT_NOT_NULL(mp);
+	ASSERT_EQ(spdk_mempool_mem_iter(mp, record_mem, &mlog), 1u);
+	ASSERT_EQ(mlog.calls, 1u);
+	ASSERT_PTR_EQ(mlog.mp, mp);
+	ASSERT_EQ(mlog.idx, 0u);
+	ASSERT_EQ(mlog.len, 50u * 128u);
+	ASSERT_EQ(mlog.iova, (uint64_t)(uintptr_t)mlog.addr);
+	lo = (uintptr_t)mlog.addr;
+	hi = lo + mlog.len;
+	for (i = 0; i < 50; i++) {
+		ASSERT_GE((uintptr_t)clog->ptr[i], lo);
+		ASSERT_LE((uintptr_t)clog->ptr[i] + 100, hi);
+	}
+	ASSERT_PTR_EQ(clog->ptr[0], mlog.addr);
+
+	capture();
+	ASSERT_EQ(spdk_mempool_mem_iter(mp, NULL, NULL), 0u);
+	ASSERT_EQ(errors(), 1);
+	ASSERT_TRUE(log_capture_contains("mem_iter with a NULL callback"));
+	ASSERT_EQ(spdk_mempool_mem_iter(NULL, record_mem, &mlog), 0u);
+	ASSERT_EQ(errors(), 2);
+	ASSERT_TRUE(log_capture_contains("mem_iter with a NULL pool"));
+	ASSERT_EQ(mlog.calls, 1u);
+
+	spdk_mempool_free(mp);
+	free(clog);
+}
+
 /* ---- get / put without a cache ------------------------------------------------ */
 
 TEST(get_put_without_cache)
