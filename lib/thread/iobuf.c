@@ -230,6 +230,25 @@ pool_free(struct pw_iobuf_pool *pool)
 	memset(pool, 0, sizeof(*pool));
 }
 
+/* The constants of is_pool_buffer() (iobuf_channel.c) for pool->bufsize. */
+static void
+set_stride_check(struct pw_iobuf_pool *pool)
+{
+	uint64_t odd, inv;
+
+	pool->shift = (uint32_t)__builtin_ctz(pool->bufsize);
+	odd = pool->bufsize >> pool->shift;
+	/* Newton's iteration doubles the correct low bits each step: odd is its
+	 * own inverse modulo 8 (3 bits), so five steps give 96 >= 64 bits. */
+	inv = odd;
+	for (int i = 0; i < 5; i++) {
+		inv *= 2 - odd * inv;
+	}
+	assert(odd * inv == 1);
+	pool->odd_inverse = inv;
+	pool->odd_limit = UINT64_MAX / odd;
+}
+
 static int
 pool_init(struct pw_iobuf_pool *pool, const char *name, uint64_t count, uint32_t bufsize)
 {
@@ -246,6 +265,7 @@ pool_init(struct pw_iobuf_pool *pool, const char *name, uint64_t count, uint32_t
 		return -ENOMEM;
 	}
 	pool->span = count * bufsize;
+	set_stride_check(pool);
 
 	mem = mmap(NULL, pool->span, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

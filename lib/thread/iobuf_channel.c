@@ -362,10 +362,13 @@ spdk_iobuf_get(struct spdk_iobuf_channel *ch, uint64_t len, struct spdk_iobuf_en
 static inline bool
 is_pool_buffer(const struct pw_iobuf_pool *pool, const void *buf)
 {
-	uintptr_t off = (uintptr_t)buf - pool->base;
+	uint64_t off = (uintptr_t)buf - pool->base;
 
-	/* Below base wraps to a huge offset: one compare covers both ends. */
-	return off < pool->span && off % pool->bufsize == 0;
+	/* Below base wraps to a huge offset: one compare covers both ends. The
+	 * stride test is off % bufsize == 0 without a 25-cycle division: the low
+	 * shift bits must be zero and the rest a multiple of the odd factor. */
+	return off < pool->span && (off & ((UINT64_C(1) << pool->shift) - 1)) == 0 &&
+	       (off >> pool->shift) * pool->odd_inverse <= pool->odd_limit;
 }
 
 /* Hand buf to the first waiting entry. */

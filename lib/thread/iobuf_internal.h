@@ -38,6 +38,11 @@ struct pw_iobuf_pool {
 	uint64_t		span;		/* count * bufsize */
 	uint64_t		count;		/* buffers in the pool */
 	uint32_t		bufsize;	/* multiple of PW_IOBUF_ALIGN */
+	/* Divisibility by bufsize without a division: bufsize = odd << shift,
+	 * and x is a multiple of odd iff x * odd_inverse (mod 2^64) <= odd_limit. */
+	uint32_t		shift;
+	uint64_t		odd_inverse;
+	uint64_t		odd_limit;
 	const char		*name;		/* "small" / "large", for logs */
 };
 

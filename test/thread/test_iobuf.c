@@ -957,3 +957,39 @@ TEST(iobuf_untouched_pools_cost_no_resident_memory)
 	ASSERT_EQ(resident, 0);
 	teardown();
 }
+
+TEST(iobuf_stride_check_with_a_size_not_a_power_of_two)
+{
+	struct spdk_iobuf_opts opts = {
+		.small_pool_count = 64, .large_pool_count = 8,
+		.small_bufsize = 4096, .large_bufsize = 12288, .opts_size = sizeof(opts),
+	};
+	struct spdk_iobuf_channel ch;
+	void *bufs[8];
+
+	ut_threads_init(1);
+	ut_set_thread(0);
+	ASSERT_EQ(spdk_iobuf_set_opts(&opts), 0);
+	ASSERT_EQ(spdk_iobuf_initialize(), 0);
+	ASSERT_EQ(spdk_iobuf_register_module("mod_a"), 0);
+	ASSERT_EQ(spdk_iobuf_channel_init(&ch, "mod_a", 0, 0), 0);
+	for (int i = 0; i < 8; i++) {
+		bufs[i] = spdk_iobuf_get(&ch, 12288, NULL, NULL);
+		ASSERT_NOT_NULL(bufs[i]);
+	}
+	/* 4 KiB aligned, inside the pool, but not at a buffer's start. */
+	log_capture_start();
+	for (int i = 0; i < 8; i++) {
+		spdk_iobuf_put(&ch, (char *)bufs[i] + 4096, 12288);
+		spdk_iobuf_put(&ch, (char *)bufs[i] + 8192, 12288);
+	}
+	ASSERT_TRUE(log_capture_contains("is not a buffer of the large pool"));
+	log_capture_stop();
+	ASSERT_EQ(large_free(), 0);
+	for (int i = 0; i < 8; i++) {
+		spdk_iobuf_put(&ch, bufs[i], 12288);
+	}
+	ASSERT_EQ(large_free(), 8);
+	spdk_iobuf_channel_fini(&ch);
+	teardown();
+}
