@@ -148,11 +148,12 @@ bool pw__app_init_done(void);
  * then start_fn as a message). App thread. 0, or -EALREADY. */
 int pw__app_start_init(void);
 
-/* ---- thread_rpc.c, log_rpc.c ---- */
+/* ---- thread_rpc.c, log_rpc.c, iobuf_rpc.c ---- */
 /* Empty: spdk_app_start() calls them so that a static link keeps these files
  * (their methods register from constructors). */
 void pw__thread_rpc_link(void);
 void pw__log_rpc_link(void);
+void pw__iobuf_rpc_link(void);
 
 /* ---- app_rpc.c ---- */
 /* Take the /proc/stat figures of every core the app runs on, from which
