@@ -154,6 +154,8 @@ int pw__app_start_init(void);
 void pw__thread_rpc_link(void);
 void pw__log_rpc_link(void);
 void pw__iobuf_rpc_link(void);
+/* iobuf_subsystem.c: the same for the "iobuf" subsystem (iobuf_rpc.c calls it). */
+void pw__iobuf_subsystem_link(void);
 
 /* ---- app_rpc.c ---- */
 /* Take the /proc/stat figures of every core the app runs on, from which

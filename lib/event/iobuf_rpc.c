@@ -29,6 +29,8 @@
 void
 pw__iobuf_rpc_link(void)
 {
+	/* The subsystem comes with its methods, as in SPDK's event_iobuf. */
+	pw__iobuf_subsystem_link();
 }
 
 struct set_options_req {
