@@ -15,6 +15,7 @@
 
 #include "iobuf_internal.h"
 #include "thread_internal.h"
+#include "io_channel_internal.h"
 
 #include <sys/mman.h>
 
@@ -50,6 +51,7 @@ struct pw_iobuf_pools g_pw_iobuf_pools;
 static pthread_mutex_t g_iobuf_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool g_iobuf_initialized;
 static bool g_iobuf_finishing;
+static bool g_iobuf_initializing;
 static TAILQ_HEAD(, pw_iobuf_module) g_iobuf_modules = TAILQ_HEAD_INITIALIZER(g_iobuf_modules);
 static struct spdk_iobuf_opts g_iobuf_opts = {
 	.small_pool_count = IOBUF_DEFAULT_SMALL_COUNT,
@@ -308,37 +310,24 @@ make_free_key(void)
 	return (uintptr_t)(x | 1u);
 }
 
-PW_EXPORT int
-spdk_iobuf_initialize(void)
+/* The pools and the I/O device, from opts (sizes rounded here). */
+static int
+pools_create(struct spdk_iobuf_opts *opts)
 {
-	struct spdk_iobuf_opts opts;
 	struct pw_iobuf_pools *pools = &g_pw_iobuf_pools;
+	bool registered;
 	int rc;
-
-	if (spdk_get_thread() == NULL) {
-		SPDK_ERRLOG("spdk_iobuf_initialize: not called on an spdk_thread\n");
-		return -EINVAL;
-	}
-
-	pw__iobuf_lock();
-	if (g_iobuf_initialized || g_iobuf_finishing) {
-		pw__iobuf_unlock();
-		SPDK_ERRLOG("spdk_iobuf_initialize: iobuf is already initialised\n");
-		return -EALREADY;
-	}
-	opts = g_iobuf_opts;
-	pw__iobuf_unlock();
 
 	/* As SPDK: sizes become multiples of the alignment, so every buffer of
 	 * a pool stays aligned; get_opts shows the rounded values from now on. */
-	opts.small_bufsize = SPDK_ALIGN_CEIL(opts.small_bufsize, PW_IOBUF_ALIGN);
-	opts.large_bufsize = SPDK_ALIGN_CEIL(opts.large_bufsize, PW_IOBUF_ALIGN);
+	opts->small_bufsize = SPDK_ALIGN_CEIL(opts->small_bufsize, PW_IOBUF_ALIGN);
+	opts->large_bufsize = SPDK_ALIGN_CEIL(opts->large_bufsize, PW_IOBUF_ALIGN);
 
 	/* No channel exists yet: nobody reads the pools while they are written. */
 	memset(pools, 0, sizeof(*pools));
-	rc = pool_init(&pools->small, "small", opts.small_pool_count, opts.small_bufsize);
+	rc = pool_init(&pools->small, "small", opts->small_pool_count, opts->small_bufsize);
 	if (rc == 0) {
-		rc = pool_init(&pools->large, "large", opts.large_pool_count, opts.large_bufsize);
+		rc = pool_init(&pools->large, "large", opts->large_pool_count, opts->large_bufsize);
 	}
 	if (rc != 0) {
 		pool_free(&pools->small);
@@ -349,14 +338,50 @@ spdk_iobuf_initialize(void)
 
 	spdk_io_device_register(pools, pw__iobuf_thread_ch_create, pw__iobuf_thread_ch_destroy,
 				sizeof(struct pw_iobuf_thread_ch), "iobuf");
+	/* It returns nothing: a refusal (no memory) is only logged. */
+	pw__threads_lock();
+	registered = pw__io_device_find(pools) != NULL;
+	pw__threads_unlock();
+	if (!registered) {
+		SPDK_ERRLOG("spdk_iobuf_initialize: cannot register the iobuf I/O device\n");
+		pool_free(&pools->small);
+		pool_free(&pools->large);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+PW_EXPORT int
+spdk_iobuf_initialize(void)
+{
+	struct spdk_iobuf_opts opts;
+	int rc;
+
+	if (spdk_get_thread() == NULL) {
+		SPDK_ERRLOG("spdk_iobuf_initialize: not called on an spdk_thread\n");
+		return -EINVAL;
+	}
 
 	pw__iobuf_lock();
-	g_iobuf_opts.small_bufsize = opts.small_bufsize;
-	g_iobuf_opts.large_bufsize = opts.large_bufsize;
-	/* The unlock publishes the pools to every channel_init, which locks. */
-	g_iobuf_initialized = true;
+	if (g_iobuf_initialized || g_iobuf_finishing || g_iobuf_initializing) {
+		pw__iobuf_unlock();
+		SPDK_ERRLOG("spdk_iobuf_initialize: iobuf is already initialised\n");
+		return -EALREADY;
+	}
+	opts = g_iobuf_opts;
+	g_iobuf_initializing = true;
 	pw__iobuf_unlock();
-	return 0;
+	rc = pools_create(&opts);
+	pw__iobuf_lock();
+	g_iobuf_initializing = false;
+	if (rc == 0) {
+		g_iobuf_opts.small_bufsize = opts.small_bufsize;
+		g_iobuf_opts.large_bufsize = opts.large_bufsize;
+		/* The unlock publishes the pools to every channel_init, which locks. */
+		g_iobuf_initialized = true;
+	}
+	pw__iobuf_unlock();
+	return rc;
 }
 
 static void
@@ -519,14 +544,11 @@ stats_visit(struct spdk_io_channel_iter *iter)
 	spdk_for_each_channel_continue(iter, 0);
 }
 
+/* Free ctx and the first names module names it holds. */
 static void
-stats_done(struct spdk_io_channel_iter *iter, int status)
+free_stats_ctx(struct iobuf_stats_ctx *ctx, uint32_t names)
 {
-	struct iobuf_stats_ctx *ctx = spdk_io_channel_iter_get_ctx(iter);
-
-	(void)status;
-	ctx->cb_fn(ctx->stats, ctx->count, ctx->cb_arg);
-	for (uint32_t m = 0; m < ctx->count; m++) {
+	for (uint32_t m = 0; ctx->stats != NULL && m < names; m++) {
 		free((char *)ctx->stats[m].module);
 	}
 	free(ctx->stats);
@@ -534,12 +556,22 @@ stats_done(struct spdk_io_channel_iter *iter, int status)
 	free(ctx);
 }
 
+static void
+stats_done(struct spdk_io_channel_iter *iter, int status)
+{
+	struct iobuf_stats_ctx *ctx = spdk_io_channel_iter_get_ctx(iter);
+
+	(void)status;
+	ctx->cb_fn(ctx->stats, ctx->count, ctx->cb_arg);
+	free_stats_ctx(ctx, ctx->count);
+}
+
 PW_EXPORT int
 spdk_iobuf_get_stats(spdk_iobuf_get_stats_cb cb_fn, void *cb_arg)
 {
 	struct iobuf_stats_ctx *ctx;
 	struct pw_iobuf_module *module;
-	uint32_t m = 0;
+	uint32_t m = 0, walks;
 
 	if (cb_fn == NULL) {
 		SPDK_ERRLOG("spdk_iobuf_get_stats: NULL callback\n");
@@ -584,16 +616,19 @@ spdk_iobuf_get_stats(spdk_iobuf_get_stats_cb cb_fn, void *cb_arg)
 	}
 	pw__iobuf_unlock();
 
+	/* spdk_for_each_channel() returns nothing and, without memory for its
+	 * iterator, only logs: a started walk counts itself on this thread (and
+	 * never completes before the call returns). */
+	walks = pw__tls_thread->for_each_count;
 	spdk_for_each_channel(&g_pw_iobuf_pools, stats_visit, ctx, stats_done);
+	if (pw__tls_thread->for_each_count == walks) {
+		free_stats_ctx(ctx, m);
+		return -ENOMEM;
+	}
 	return 0;
 
 nomem:
 	pw__iobuf_unlock();
-	for (uint32_t i = 0; ctx->stats != NULL && i < m; i++) {
-		free((char *)ctx->stats[i].module);
-	}
-	free(ctx->stats);
-	free(ctx->modules);
-	free(ctx);
+	free_stats_ctx(ctx, m);
 	return -ENOMEM;
 }
