@@ -11,6 +11,12 @@
  * large). Prints "name value unit" lines; times are the median of several
  * runs:
  *
+ *   app_rss_kib               resident memory of an idle app (spdk_app_start on
+ *                             one core, no RPC server), before its subsystems
+ *                             are initialised: no iobuf pools
+ *   app_iobuf_rss_kib         the same app once spdk_subsystem_init() has run
+ *                             (the "iobuf" subsystem reserved SPDK's default
+ *                             pools)
  *   init_rss_kib              resident memory added by spdk_iobuf_initialize()
  *                             (what an app that never takes a buffer pays)
  *   init_vm_mib               address space it reserves
@@ -36,8 +42,13 @@
 
 #include "spdk/stdinc.h"
 #include "spdk/env.h"
+#include "spdk/event.h"
+#include "spdk/init.h"
+#include "spdk/log.h"
 #include "spdk/thread.h"
 #include "spdk/util.h"
+
+#include <sys/wait.h>
 
 #include "common/pw_common.h"
 
@@ -354,6 +365,83 @@ loop_queue_call(void *ctx, uint64_t iters)
 	}
 }
 
+/* ---- an idle app, with and without the iobuf subsystem --------------------------------- */
+
+static int g_app_pipe = -1;
+static uint64_t g_app_rss[2];
+
+static void
+app_stopped_fini(void *arg)
+{
+	(void)arg;
+	spdk_app_stop(0);
+}
+
+static void
+app_subsystems_up(int rc, void *arg)
+{
+	(void)arg;
+	g_app_rss[1] = rc == 0 ? statm_field(1) : 0;
+	if (write(g_app_pipe, g_app_rss, sizeof(g_app_rss)) != (ssize_t)sizeof(g_app_rss)) {
+		exit(1);
+	}
+	spdk_subsystem_fini(app_stopped_fini, NULL);
+}
+
+static void
+app_start(void *arg)
+{
+	(void)arg;
+	g_app_rss[0] = statm_field(1);
+	spdk_subsystem_init(app_subsystems_up, NULL);
+}
+
+/* In a child process: an app that does nothing; its RSS before and after
+ * the subsystems' init. Returns false if it could not be measured. */
+static bool
+measure_app_rss(uint64_t *without, uint64_t *with)
+{
+	struct spdk_app_opts opts;
+	uint64_t rss[2];
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe(fds) != 0) {
+		return false;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		return false;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		g_app_pipe = fds[1];
+		spdk_app_opts_init(&opts, sizeof(opts));
+		opts.name = "iobuf_bench_app";
+		opts.reactor_mask = "0x1";
+		opts.rpc_addr = NULL;
+		opts.print_level = SPDK_LOG_ERROR;
+		if (spdk_app_start(&opts, app_start, NULL) != 0) {
+			_exit(1);
+		}
+		spdk_app_fini();
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], rss, sizeof(rss)) != (ssize_t)sizeof(rss)) {
+		rss[1] = 0;
+	}
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    rss[1] == 0) {
+		return false;
+	}
+	*without = rss[0];
+	*with = rss[1];
+	return true;
+}
+
 static void
 finish_done(void *arg)
 {
@@ -393,6 +481,14 @@ main(int argc, char **argv)
 		return 2;
 	}
 	two_cpus = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) >= 2;
+
+	/* Before anything else: the child must not inherit this process's state. */
+	if (measure_app_rss(&rss, &vm)) {
+		report("app_rss_kib", (double)rss / 1024, "KiB");
+		report("app_iobuf_rss_kib", (double)vm / 1024, "KiB");
+	} else {
+		fprintf(stderr, "idle app: RSS not measured\n");
+	}
 	pin(0);
 
 	if (spdk_thread_lib_init(NULL, 0) != 0 || (t0 = spdk_thread_create("bench0", NULL)) == NULL) {
