@@ -43,7 +43,7 @@
 #define SMALL		4096u
 #define LARGE		16384u
 #define SMALL_COUNT	256u
-#define LARGE_COUNT	16u
+#define LARGE_COUNT	32u
 #define NREQS		48	/* requests in flight per worker */
 #define PAT_OFF		64	/* past the library's words of a free buffer */
 #define PAT_MAGIC	0x6f776e6572ull	/* "owner" */
