@@ -87,6 +87,10 @@ static _Atomic uint64_t g_owner_small[SMALL_COUNT];
 static _Atomic uint64_t g_owner_large[LARGE_COUNT];
 static _Atomic uint32_t g_done;		/* workers done getting */
 static _Atomic uint64_t g_in_flight;	/* buffers in messages */
+/* Both channels are open (their caches filled) before either worker takes a
+ * buffer: a worker that started early could leave too few for the other's
+ * cache, and its channel_init would fail with -ENOMEM. */
+static pthread_barrier_t g_opened;
 
 static _Atomic uint64_t *
 owner_word(void *buf, uint64_t len)
@@ -273,6 +277,7 @@ worker_main(void *arg)
 	for (int i = 0; i < NREQS; i++) {
 		w->reqs[i].w = w;
 	}
+	pthread_barrier_wait(&g_opened);
 
 	for (;;) {
 		progress = spdk_thread_poll(w->thread, 0, 0) > 0;
@@ -354,6 +359,7 @@ TEST_TIMEOUT(buffers_cross_threads_with_one_owner_each, 300)
 		w->thread = spdk_thread_create(name, NULL);
 		ASSERT_NOT_NULL(w->thread);
 	}
+	ASSERT_EQ(pthread_barrier_init(&g_opened, NULL, NWORKERS), 0);
 	for (uint32_t i = 0; i < NWORKERS; i++) {
 		ASSERT_EQ(pthread_create(&g_workers[i].pthread, NULL, worker_main, &g_workers[i]), 0);
 	}
@@ -368,6 +374,7 @@ TEST_TIMEOUT(buffers_cross_threads_with_one_owner_each, 300)
 		total_sent += w->sent;
 		spdk_thread_destroy(w->thread);
 	}
+	ASSERT_EQ(pthread_barrier_destroy(&g_opened), 0);
 	ASSERT_EQ(g_workers[0].sent, g_workers[1].received);
 	ASSERT_EQ(g_workers[1].sent, g_workers[0].received);
 	ASSERT_GT(g_workers[0].queued + g_workers[1].queued, 0);
