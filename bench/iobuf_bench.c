@@ -512,7 +512,8 @@ main(int argc, char **argv)
 	if (spdk_iobuf_channel_init(&g_ch_ex, "bench", 0, 0) != 0) {
 		return 1;
 	}
-	g_held = calloc(opts.small_pool_count, sizeof(*g_held));
+	/* One more: the loops below store the NULL that ends them. */
+	g_held = calloc(opts.small_pool_count + 1, sizeof(*g_held));
 	if (g_held == NULL) {
 		return 1;
 	}

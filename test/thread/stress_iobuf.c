@@ -105,6 +105,13 @@ owner_word(void *buf, uint64_t len)
 	       &g_owner_large[off / pool->bufsize];
 }
 
+/* The last aligned word within the first len bytes. */
+static uint64_t *
+end_word(void *buf, uint64_t len)
+{
+	return (uint64_t *)((char *)buf + ((len - 8) & ~(uint64_t)7));
+}
+
 static void
 write_pattern(struct worker *w, void *buf, uint64_t len, uint64_t seq)
 {
@@ -114,7 +121,7 @@ write_pattern(struct worker *w, void *buf, uint64_t len, uint64_t seq)
 	p->seq = seq;
 	p->len = len;
 	p->check = p->owner ^ seq ^ len ^ PAT_MAGIC;
-	*(uint64_t *)((char *)buf + len - 8) = ~seq;
+	*end_word(buf, len) = ~seq;
 }
 
 static void
@@ -124,7 +131,7 @@ check_pattern(void *buf, uint64_t owner)
 
 	ASSERT_EQ(p->owner, owner);
 	ASSERT_EQ(p->check, p->owner ^ p->seq ^ p->len ^ PAT_MAGIC);
-	ASSERT_EQ(*(uint64_t *)((char *)buf + p->len - 8), ~p->seq);
+	ASSERT_EQ(*end_word(buf, p->len), ~p->seq);
 }
 
 /* A buffer obtained by w (directly or through its entry's callback). */
