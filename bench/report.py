@@ -50,7 +50,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = "doc/figures.json"
-DOCS = ["README.md", "doc/bench.md", "doc/bench_idle.md", "doc/perf_tools.md", "doc/rpc.md"]
+DOCS = ["README.md", "doc/bench.md", "doc/bench_idle.md", "doc/perf_tools.md", "doc/rpc.md",
+        "doc/iobuf.md"]
 BEGIN = re.compile(r"^<!-- figures:begin ([a-z0-9_-]+) -->$")
 END = re.compile(r"^<!-- figures:end ([a-z0-9_-]+) -->$")
 DASH = "–"
@@ -272,7 +273,7 @@ class Report:
     def check_build(self):
         need = ["bench/msg_bench", "bench/poller_bench", "bench/mempool_bench",
                 "bench/ring_bench", "bench/cacheline_pingpong", "bench/idle_cpu",
-                "bench/wakeup_latency", "bench/json_bench", "bench/rpc_latency",
+                "bench/wakeup_latency", "bench/json_bench", "bench/rpc_latency", "bench/iobuf_bench",
                 "examples/event_perf", "examples/reactor_perf",
                 "examples/poller_perf", "examples/reactor", "examples/poller_test",
                 "examples/hello_event"]
@@ -451,6 +452,7 @@ class Report:
             "json_bench": ["--smoke"] if q else ["--runs", "3"],
             "rpc_latency": (["--samples", "100", "--idle-seconds", "0.5"] if q else
                             ["--samples", "1000", "--idle-seconds", "3"]),
+            "iobuf_bench": ["--smoke"] if q else ["--runs", "5"],
         }
 
     def one_round(self, rnd):
@@ -479,7 +481,7 @@ class Report:
                          ncores=0)
         else:
             self.c_bench("wakeup_latency", ["--rounds", "1"], ncores=0)
-        # JSON and the RPC server.
+        # JSON and the RPC server; iobuf.
         for name, extra in self.extra_benches().items():
             self.c_bench(name, extra, ncores=0)
 
@@ -843,6 +845,42 @@ def t_json_speed(v):
     row("`spdk_json_parse`, small request", v.r(j + "parse_request_ns", 1, "ns"), "", "")
     row("parse + `spdk_json_decode_object`, small request",
         v.r(j + "parse_decode_request_ns", 1, "ns"), "", "")
+    return L
+
+
+def t_iobuf(v):
+    w = "iobuf_bench."
+    L = [stand_alone_caption(v, "iobuf_bench"),
+         "`bench/iobuf_bench`, SPDK's default pools (8192 x 8 KiB, 1024 x 132 KiB), small "
+         "buffers, channel caches of 128; pthreads pinned to cpus 0 and 1.", "",
+         "| what | iobuf | floor, same run | times the floor |", "|---|---|---|---|"]
+
+    def row(*c):
+        L.append("| " + " | ".join(c) + " |")
+
+    row("`spdk_iobuf_get` + `spdk_iobuf_put`, one thread, cache hit",
+        v.r(w + "cache_hit_ns", 1, "ns"),
+        "per-thread free list pop + push " + v.r(w + "floor_tls_freelist_ns", 1, "ns"),
+        v.ratio(w + "cache_hit_ns", w + "floor_tls_freelist_ns"))
+    row("got on cpu 0, passed through an SPSC ring, put on cpu 1 (per buffer)",
+        v.r(w + "cross_core_ns", 1, "ns"),
+        "the same SPSC pass, no allocator " + v.r(w + "floor_cross_core_ns", 1, "ns"),
+        v.ratio(w + "cross_core_ns", w + "floor_cross_core_ns"))
+    row("pool empty: a get that queues, a put that serves it (per pair)",
+        v.r(w + "exhausted_wait_ns", 1, "ns"),
+        "FIFO insert + remove + indirect call " + v.r(w + "floor_queue_call_ns", 1, "ns"),
+        v.ratio(w + "exhausted_wait_ns", w + "floor_queue_call_ns"))
+    L += ["",
+          "| memory | |", "|---|---|",
+          "| idle app (one core, no RPC server), before its subsystems' init | %s |" %
+          v.m(w + "app_rss_kib", 1, "KiB", fmt="%.0f"),
+          "| the same app after it (the iobuf subsystem reserved the pools) | %s |" %
+          v.m(w + "app_iobuf_rss_kib", 1, "KiB", fmt="%.0f"),
+          "| resident memory added by `spdk_iobuf_initialize()` | %s |" %
+          v.r(w + "init_rss_kib", 1, "KiB", fmt="%.0f"),
+          "| address space it reserves | %s |" % v.m(w + "init_vm_mib", 1, "MiB", fmt="%.0f"),
+          "| first get of a never-used buffer (its first page fault; excluded above) | %s |" %
+          v.r(w + "first_touch_us", 1, "us")]
     return L
 
 
@@ -1228,6 +1266,7 @@ TABLES = {
     "idle-timers": ("doc/bench_idle.md", t_idle_timers),
     "rpc-latency": ("doc/rpc.md", t_rpc_latency),
     "json-speed": ("doc/rpc.md", t_json_speed),
+    "iobuf": ("doc/iobuf.md", t_iobuf),
 }
 
 
@@ -1300,6 +1339,10 @@ def regenerate(res, write):
     return problems
 
 
+# Benchmarks --only may rerun by themselves (Report.extra_benches()).
+STAND_ALONE = ("json_bench", "rpc_latency", "iobuf_bench")
+
+
 # ---------------------------------------------------------------------------
 
 def main():
@@ -1322,7 +1365,8 @@ def main():
                     help="skip the never-sleeping runs of the perf tools (sleeping vs polling)")
     ap.add_argument("--only", type=lambda x: x.split(","),
                     help="NAME[,NAME]: rerun only these stand-alone benchmarks (json_bench, "
-                         "rpc_latency) and replace their series in the results file")
+                         "rpc_latency, iobuf_bench) and replace their series in the results "
+                         "file")
     ap.add_argument("--out", default=RESULTS, help="results file, relative to the source tree "
                     "(default %s)" % RESULTS)
     ap.add_argument("--no-render", action="store_true",
@@ -1373,9 +1417,9 @@ def main():
     if a.runs < 1 or a.runs > 30 or a.secs < 1 or a.secs > 600:
         ap.error("--runs 1..30, --secs 1..600")
     if a.only:
-        bad = [x for x in a.only if x not in ("json_bench", "rpc_latency")]
+        bad = [x for x in a.only if x not in STAND_ALONE]
         if bad:
-            ap.error("--only takes json_bench and rpc_latency, not %s" % ",".join(bad))
+            ap.error("--only takes %s, not %s" % (", ".join(STAND_ALONE), ",".join(bad)))
     if (os.cpu_count() or 1) < 2:
         sys.exit("report: two cpus are needed (cross-core figures)")
     res = Report(a).go()

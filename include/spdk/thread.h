@@ -649,6 +649,270 @@ void spdk_spin_unlock(struct spdk_spinlock *sspin);
 /** Whether the current spdk_thread holds the lock (misuse if there is none). */
 bool spdk_spin_held(struct spdk_spinlock *sspin);
 
+/* ---------------------------------------------------------------------------
+ * iobuf: shared pools of data buffers with per-channel caches
+ * ------------------------------------------------------------------------- */
+
+/*
+ * Two pools of buffers, small and large, shared by the whole process, from
+ * which modules (bdev, NVMe-oF, accel, ... in SPDK) take their I/O buffers.
+ * A module registers its name, then opens one spdk_iobuf_channel per thread
+ * it runs on; the channel keeps a cache of buffers of each size, filled from
+ * and returned to the shared pool in batches, so a get and a put on one
+ * thread that hit the cache touch only the channel and the buffer. A get that
+ * finds neither the cache nor the pool with a buffer can queue an entry: the
+ * thread's wait queue of that size, shared by every module on the thread, is
+ * served first come first served by the next puts on that thread.
+ *
+ * The buffers are ordinary memory (no hugepages), reserved by mmap at
+ * spdk_iobuf_initialize() and only backed by RAM once touched, so pools a
+ * program never uses cost address space but no resident memory. Every buffer
+ * is aligned on 4 KiB and its size is a multiple of 4 KiB.
+ */
+
+/** Pool sizes, given to spdk_iobuf_set_opts() before spdk_iobuf_initialize(). */
+struct spdk_iobuf_opts {
+	/** Number of small buffers (at least 64; default 8192). */
+	uint64_t small_pool_count;
+	/** Number of large buffers (at least 8; default 1024). */
+	uint64_t large_pool_count;
+	/** Bytes of a small buffer (at least 4096, rounded up to 4 KiB; default 8 KiB). */
+	uint32_t small_bufsize;
+	/** Bytes of a large buffer (at least 8192, rounded up to 4 KiB; default 132 KiB). */
+	uint32_t large_bufsize;
+	/**
+	 * sizeof(struct spdk_iobuf_opts) as the caller knows it: fields that end
+	 * beyond it are neither read nor written (ABI compatibility).
+	 */
+	size_t opts_size;
+	/** Per-NUMA-node pools (accepted; Pinwheel keeps one pool per size). */
+	uint8_t enable_numa;
+};
+
+/** Counters of one pool (small or large) for one module. */
+struct spdk_iobuf_pool_stats {
+	/** Buffers the module's channels may cache (sum of their cache sizes). */
+	uint32_t cache_size;
+	/** Gets served from a channel's cache. */
+	uint64_t cache;
+	/** Gets served from the shared pool (one per batch taken). */
+	uint64_t main;
+	/** Gets that found no buffer (the entry, if any, was queued). */
+	uint64_t retry;
+};
+
+/** Statistics of one registered module, as given by spdk_iobuf_get_stats(). */
+struct spdk_iobuf_module_stats {
+	struct spdk_iobuf_pool_stats small_pool;	/**< small buffers */
+	struct spdk_iobuf_pool_stats large_pool;	/**< large buffers */
+	const char *module;				/**< module name (borrowed) */
+};
+
+struct spdk_iobuf_entry;
+
+/** A queued get is served: \p buf (the caller now owns it) for \p entry. */
+typedef void (*spdk_iobuf_get_cb)(struct spdk_iobuf_entry *entry, void *buf);
+
+/**
+ * A wait-queue entry, owned by the caller (usually embedded in its request);
+ * spdk_iobuf_get() fills it when it queues it. It must stay valid until its
+ * callback runs or it is aborted.
+ */
+struct spdk_iobuf_entry {
+	spdk_iobuf_get_cb cb_fn;		/**< set by spdk_iobuf_get() */
+	const void *module;			/**< module of the queuing channel */
+	STAILQ_ENTRY(spdk_iobuf_entry) stailq;	/**< wait-queue link */
+};
+
+/** The head of a buffer while it is free (a cache link); the caller owns the rest. */
+struct spdk_iobuf_buffer {
+	STAILQ_ENTRY(spdk_iobuf_buffer) stailq;	/**< cache link */
+};
+
+/** A wait queue. */
+typedef STAILQ_HEAD(, spdk_iobuf_entry) spdk_iobuf_entry_stailq_t;
+/** A channel's cache of free buffers. */
+typedef STAILQ_HEAD(, spdk_iobuf_buffer) spdk_iobuf_buffer_stailq_t;
+
+/** One size of a channel: its cache, the shared pool and the thread's wait queue. */
+struct spdk_iobuf_pool_cache {
+	struct spdk_ring *pool;			/**< the shared pool */
+	spdk_iobuf_buffer_stailq_t cache;	/**< free buffers of this channel */
+	uint32_t cache_count;			/**< buffers in \ref cache */
+	uint32_t cache_size;			/**< buffers the channel keeps */
+	spdk_iobuf_entry_stailq_t *queue;	/**< the thread's wait queue (shared by modules) */
+	uint32_t bufsize;			/**< bytes per buffer */
+	struct spdk_iobuf_pool_stats stats;	/**< this channel's counters */
+};
+
+/** Both sizes of a channel for one NUMA node. */
+struct spdk_iobuf_node_cache {
+	struct spdk_iobuf_pool_cache small;	/**< small buffers */
+	struct spdk_iobuf_pool_cache large;	/**< large buffers */
+};
+
+#ifndef SPDK_CONFIG_MAX_NUMA_NODES
+/** NUMA nodes a channel has caches for (Pinwheel: one). */
+#define SPDK_CONFIG_MAX_NUMA_NODES 1
+#endif
+
+/**
+ * A module's channel on one thread, owned by the caller (usually inside its
+ * own per-thread channel context); set up by spdk_iobuf_channel_init(). Its
+ * fields are the library's.
+ */
+struct spdk_iobuf_channel {
+	const void *module;			/**< registered module */
+	struct spdk_io_channel *parent;		/**< the thread's iobuf io_channel */
+	struct spdk_iobuf_node_cache cache[SPDK_CONFIG_MAX_NUMA_NODES];	/**< caches */
+};
+
+/**
+ * Reserve the pools with the options set by spdk_iobuf_set_opts() (sizes are
+ * rounded up to 4 KiB then). Call once, on an spdk_thread (an I/O device is
+ * registered), before any channel is opened.
+ *
+ * \return 0; -EALREADY (logged) if already initialised; -ENOMEM (logged) if
+ * the address space or the pools' rings cannot be had, or the pool sizes
+ * overflow; -EINVAL (logged) with no current thread.
+ */
+int spdk_iobuf_initialize(void);
+
+/** Completion of spdk_iobuf_finish(). */
+typedef void (*spdk_iobuf_finish_cb)(void *cb_arg);
+
+/**
+ * Release the pools once every channel is closed: \p cb_fn then runs on the
+ * calling thread (at once, if iobuf is not initialised). Registered modules
+ * are forgotten. Buffers still held by the application at that moment are
+ * reported (one log line per size) and their memory is kept mapped, so a late
+ * access does not crash; otherwise the memory is returned. Call on the thread
+ * that called spdk_iobuf_initialize().
+ */
+void spdk_iobuf_finish(spdk_iobuf_finish_cb cb_fn, void *cb_arg);
+
+/**
+ * Set the options used by the next spdk_iobuf_initialize(); \p opts is copied
+ * (the fields within opts->opts_size). Any pthread.
+ *
+ * \return 0; -EINVAL (logged) for NULL, an opts_size of 0, or a count or size
+ * below SPDK's minimum (64 small / 8 large buffers, 4096 / 8192 bytes), or
+ * enable_numa with more NUMA nodes than SPDK_CONFIG_MAX_NUMA_NODES.
+ */
+int spdk_iobuf_set_opts(const struct spdk_iobuf_opts *opts);
+
+/**
+ * Copy the current options into \p opts, the fields within \p opts_size,
+ * and set opts->opts_size. NULL or a size of 0 is logged and ignored.
+ * Any pthread.
+ */
+void spdk_iobuf_get_opts(struct spdk_iobuf_opts *opts, size_t opts_size);
+
+/**
+ * Register a module by name (copied): only registered modules open channels.
+ * Any pthread; usually before spdk_iobuf_initialize().
+ *
+ * \return 0; -EEXIST if the name is registered; -EINVAL (logged) for NULL;
+ * -ENOMEM.
+ */
+int spdk_iobuf_register_module(const char *name);
+
+/**
+ * Forget a module. Any pthread.
+ *
+ * \return 0; -ENOENT if no module has that name; -EBUSY (logged) while a
+ * channel of the module is open (SPDK frees it under the channel);
+ * -EINVAL (logged) for NULL.
+ */
+int spdk_iobuf_unregister_module(const char *name);
+
+/**
+ * Open \p ch for module \p name on the current thread and fill its caches
+ * with \p small_cache_size / \p large_cache_size buffers from the pools.
+ * Call on an spdk_thread; \p ch is then used on that thread only.
+ *
+ * \return 0; -ENODEV (logged) for an unknown module or iobuf not
+ * initialised; -EINVAL (logged) for NULL arguments or no current thread;
+ * -ENOMEM (logged) if the thread has 64 channels open already, its io_channel
+ * cannot be had, or the pools cannot fill the caches (nothing is kept then).
+ */
+int spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
+			    uint32_t small_cache_size, uint32_t large_cache_size);
+
+/**
+ * Close \p ch, returning its cached buffers to the pools. Entries of its
+ * module still waiting on the thread while no other channel of that module
+ * is open there are taken off the queue and reported (SPDK asserts instead):
+ * their callbacks never run. Call on the channel's thread.
+ */
+void spdk_iobuf_channel_fini(struct spdk_iobuf_channel *ch);
+
+/** Called by spdk_iobuf_for_each_entry(); non-zero stops the walk. */
+typedef int (*spdk_iobuf_for_each_entry_fn)(struct spdk_iobuf_channel *ch,
+		struct spdk_iobuf_entry *entry, void *ctx);
+
+/**
+ * Call \p cb_fn on each entry queued by \p ch's module on this thread, small
+ * queue first, each in queue order; \p cb_fn may abort the entry it is given.
+ * Call on the channel's thread.
+ *
+ * \return 0, or the first non-zero value \p cb_fn returned; -EINVAL
+ * (logged) for a channel not open, used off its thread, or a NULL \p cb_fn.
+ */
+int spdk_iobuf_for_each_entry(struct spdk_iobuf_channel *ch,
+			      spdk_iobuf_for_each_entry_fn cb_fn, void *cb_ctx);
+
+/**
+ * Take \p entry off the wait queue of \p len's size (the len given to
+ * spdk_iobuf_get()); its callback will not run. An entry not queued is
+ * ignored. Call on the channel's thread.
+ */
+void spdk_iobuf_entry_abort(struct spdk_iobuf_channel *ch, struct spdk_iobuf_entry *entry,
+			    uint64_t len);
+
+/**
+ * Get a buffer of at least \p len bytes (small if len <= small_bufsize, else
+ * large). Call on the channel's thread.
+ *
+ * \param entry NULL, or an entry to queue when no buffer is free: \p cb_fn
+ * then runs with a buffer on this thread, in spdk_iobuf_put() of a later put
+ * on this thread, after the entries queued before it (whatever their module).
+ * \return a buffer (the caller owns it until spdk_iobuf_put()), or NULL when
+ * none is free (entry queued), or NULL (logged, nothing queued) for \p len
+ * above large_bufsize, a channel not open, an entry without callback, or a
+ * call from another thread.
+ */
+void *spdk_iobuf_get(struct spdk_iobuf_channel *ch, uint64_t len, struct spdk_iobuf_entry *entry,
+		     spdk_iobuf_get_cb cb_fn);
+
+/**
+ * Give a buffer back: to the first entry waiting on this thread for that
+ * size (its callback runs now, inside this call), else to the channel's
+ * cache, which returns a batch to the pool when it holds a batch above its
+ * size. \p len must be the one given to spdk_iobuf_get(). Call on the
+ * channel's thread; the buffer may have been got on another thread.
+ *
+ * A pointer that is not a buffer of that size's pool, and a buffer already
+ * free (put twice, without being got again in between) are refused with a
+ * log line and left alone. (The second check reads a word the library wrote
+ * into the buffer when it was freed; it does not see a second put of a buffer
+ * the first put handed to a waiting entry.)
+ */
+void spdk_iobuf_put(struct spdk_iobuf_channel *ch, void *buf, uint64_t len);
+
+/** Completion of spdk_iobuf_get_stats(): \p modules are borrowed for the call. */
+typedef void (*spdk_iobuf_get_stats_cb)(struct spdk_iobuf_module_stats *modules,
+					uint32_t num_modules, void *cb_arg);
+
+/**
+ * Sum the counters of every channel, per module, visiting each thread that
+ * has one; \p cb_fn then runs on the calling thread. Call on an spdk_thread.
+ *
+ * \return 0 (\p cb_fn will run); -ENODEV (logged) if iobuf is not
+ * initialised; -EINVAL (logged) for a NULL callback; -ENOMEM.
+ */
+int spdk_iobuf_get_stats(spdk_iobuf_get_stats_cb cb_fn, void *cb_arg);
+
 #ifdef __cplusplus
 }
 #endif

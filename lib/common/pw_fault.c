@@ -22,6 +22,7 @@
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 /* Relaxed is enough: the counts only order the calls among themselves, and
@@ -134,6 +135,16 @@ pw__fault_strdup(const char *s)
 		return NULL;
 	}
 	return strdup(s);
+}
+
+void *
+pw__fault_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (fail_here()) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return mmap(addr, len, prot, flags, fd, off);
 }
 
 int

@@ -7,7 +7,7 @@
  * otherwise).
  *
  * In such a build every call the library makes to allocate memory (malloc,
- * calloc, realloc, posix_memalign, aligned_alloc, strdup), to make or use an
+ * calloc, realloc, posix_memalign, aligned_alloc, strdup, mmap), to make or use an
  * eventfd, epoll or timerfd, to start a pthread or to pin one, goes through a
  * wrapper that counts it as an injection point and can make it fail, as the
  * real call fails (NULL / -1 with errno, or the error number for the pthread
@@ -48,6 +48,7 @@ void pw__fault_suspend(bool suspend);
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 void *pw__fault_malloc(size_t size);
@@ -56,6 +57,7 @@ void *pw__fault_realloc(void *p, size_t size);
 int pw__fault_posix_memalign(void **p, size_t align, size_t size);
 void *pw__fault_aligned_alloc(size_t align, size_t size);
 char *pw__fault_strdup(const char *s);
+void *pw__fault_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int pw__fault_eventfd(unsigned int initval, int flags);
 int pw__fault_epoll_create1(int flags);
 int pw__fault_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
@@ -82,6 +84,7 @@ int pw__fault_flock(int fd, int op);
 #define posix_memalign(p, a, size)	pw__fault_posix_memalign(p, a, size)
 #define aligned_alloc(a, size)		pw__fault_aligned_alloc(a, size)
 #define strdup(s)			pw__fault_strdup(s)
+#define mmap(a, l, p, f, fd, o)		pw__fault_mmap(a, l, p, f, fd, o)
 #define eventfd(v, flags)		pw__fault_eventfd(v, flags)
 #define epoll_create1(flags)		pw__fault_epoll_create1(flags)
 #define epoll_ctl(e, op, fd, ev)	pw__fault_epoll_ctl(e, op, fd, ev)

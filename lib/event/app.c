@@ -654,6 +654,7 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	 * from constructors, which nothing else would pull in). */
 	pw__thread_rpc_link();
 	pw__log_rpc_link();
+	pw__iobuf_rpc_link();
 	atomic_store(&g_app.rc, 0);
 	atomic_store(&g_app.stopping, false);
 	pw__app_signals_arm(g_app.app_thread, opts->shutdown_cb);

@@ -174,11 +174,14 @@ void pw__app_usage(void (*app_usage)(void));
 void pw__app_usage_set_defaults(const struct spdk_app_opts *defaults);
 void pw__app_usage_set_name(const char *executable_name);
 
-/* ---- thread_rpc.c, log_rpc.c ---- */
+/* ---- thread_rpc.c, log_rpc.c, iobuf_rpc.c ---- */
 /* Empty: spdk_app_start() calls them so that a static link keeps these files
  * (their methods register from constructors). */
 void pw__thread_rpc_link(void);
 void pw__log_rpc_link(void);
+void pw__iobuf_rpc_link(void);
+/* iobuf_subsystem.c: the same for the "iobuf" subsystem (iobuf_rpc.c calls it). */
+void pw__iobuf_subsystem_link(void);
 
 /* ---- app_rpc.c ---- */
 /* Take the /proc/stat figures of every core the app runs on, from which

@@ -27,6 +27,9 @@
  *                      interrupt mode
  *   fd_group           create, add, wait, remove, nest, destroy
  *   env                env init on 2 cores, ring, mempool, fini
+ *   iobuf              pools (mmap, rings), two modules, channels on two
+ *                      threads, a buffer crossing threads, a waiter served,
+ *                      statistics (a walk), channels closed, finish
  *   app                spdk_app_start on 2 cores, a thread moved between them, stop
  *   rpc                spdk_app_start on 1 core with its RPC server on a private
  *                      socket; a client pthread sends a request and a batch
@@ -296,6 +299,153 @@ scenario_io_device(void)
 		     g_channels_destroyed);
 	}
 out:
+	for (i = 0; i < 2; i++) {
+		if (t[i] != NULL) {
+			end_thread(t[i]);
+		}
+	}
+	spdk_thread_lib_fini();
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * iobuf
+ * ------------------------------------------------------------------------- */
+
+struct fault_waiter {
+	struct spdk_iobuf_entry	entry;
+	void			*buf;
+};
+
+static void
+fault_waiter_cb(struct spdk_iobuf_entry *entry, void *buf)
+{
+	SPDK_CONTAINEROF(entry, struct fault_waiter, entry)->buf = buf;
+}
+
+static int g_iobuf_stats_done, g_iobuf_finished;
+
+static void
+fault_iobuf_stats(struct spdk_iobuf_module_stats *modules, uint32_t n, void *arg)
+{
+	(void)arg;
+	if (n != 2 || strcmp(modules[0].module, "fault_a") != 0 ||
+	    modules[0].small_pool.cache == 0) {
+		FAIL("iobuf stats: %u modules, first %s", n, n > 0 ? modules[0].module : "-");
+	}
+	g_iobuf_stats_done = 1;
+}
+
+static void
+fault_iobuf_finished(void *arg)
+{
+	(void)arg;
+	g_iobuf_finished = 1;
+}
+
+/* Pools, two modules, a channel on each of two threads, gets and puts with a
+ * buffer crossing threads and a waiter served, statistics, then everything
+ * closed and finished. */
+static int
+scenario_iobuf(void)
+{
+	struct spdk_iobuf_opts opts = {
+		.small_pool_count = 64, .large_pool_count = 8,
+		.small_bufsize = 4096, .large_bufsize = 8192, .opts_size = sizeof(opts),
+	};
+	struct spdk_thread *t[2] = { NULL, NULL };
+	struct spdk_iobuf_channel ch[2];
+	bool open[2] = { false, false };
+	struct fault_waiter w = { .buf = NULL };
+	void *large[8], *small;
+	int rc, i, nlarge = 0;
+	uint64_t deadline;
+
+	rc = spdk_thread_lib_init(NULL, 0);
+	if (rc != 0) {
+		return rc;
+	}
+	for (i = 0; i < 2; i++) {
+		t[i] = spdk_thread_create(i == 0 ? "fault_i0" : "fault_i1", NULL);
+		if (t[i] == NULL) {
+			rc = -ENOMEM;
+			goto out_threads;
+		}
+	}
+	spdk_set_thread(t[0]);
+	if (spdk_iobuf_set_opts(&opts) != 0) {
+		FAIL("iobuf options refused");
+	}
+	rc = spdk_iobuf_initialize();
+	if (rc != 0) {
+		goto out_threads;
+	}
+	rc = spdk_iobuf_register_module("fault_a");
+	if (rc == 0) {
+		rc = spdk_iobuf_register_module("fault_b");
+	}
+	for (i = 0; i < 2 && rc == 0; i++) {
+		spdk_set_thread(t[i]);
+		rc = spdk_iobuf_channel_init(&ch[i], i == 0 ? "fault_a" : "fault_b", 4, 1);
+		open[i] = rc == 0;
+	}
+	if (rc != 0) {
+		goto out_iobuf;
+	}
+
+	/* A small buffer got on thread 0, put on thread 1. */
+	spdk_set_thread(t[0]);
+	small = spdk_iobuf_get(&ch[0], 100, NULL, NULL);
+	if (small == NULL) {
+		FAIL("no small buffer from a full pool");
+	}
+	spdk_set_thread(t[1]);
+	spdk_iobuf_put(&ch[1], small, 100);
+	/* Every large buffer on thread 0, then a waiter served by a put. */
+	spdk_set_thread(t[0]);
+	while (nlarge < 8 && (large[nlarge] = spdk_iobuf_get(&ch[0], 8192, NULL, NULL)) != NULL) {
+		nlarge++;
+	}
+	if (spdk_iobuf_get(&ch[0], 8192, &w.entry, fault_waiter_cb) != NULL) {
+		FAIL("a large buffer left after %d taken", nlarge);
+	}
+	spdk_iobuf_put(&ch[0], large[--nlarge], 8192);
+	if (w.buf == NULL) {
+		FAIL("the waiter was not served");
+	}
+	large[nlarge++] = w.buf;
+	while (nlarge > 0) {
+		spdk_iobuf_put(&ch[0], large[--nlarge], 8192);
+	}
+
+	g_iobuf_stats_done = 0;
+	rc = spdk_iobuf_get_stats(fault_iobuf_stats, NULL);
+	if (rc == 0) {
+		poll_until(t, 2, &g_iobuf_stats_done, 1);
+		if (!g_iobuf_stats_done) {
+			/* The walk was refused on the way: its completion never came. */
+			rc = -ENOMEM;
+		}
+	}
+
+out_iobuf:
+	for (i = 0; i < 2; i++) {
+		if (open[i]) {
+			spdk_set_thread(t[i]);
+			spdk_iobuf_channel_fini(&ch[i]);
+		}
+	}
+	spdk_set_thread(t[0]);
+	g_iobuf_finished = 0;
+	spdk_iobuf_finish(fault_iobuf_finished, NULL);
+	deadline = now_ms() + 5000;
+	while (!g_iobuf_finished) {
+		poll_all(t, 2);
+		if (now_ms() > deadline) {
+			FAIL("spdk_iobuf_finish never completed");
+		}
+	}
+out_threads:
 	for (i = 0; i < 2; i++) {
 		if (t[i] != NULL) {
 			end_thread(t[i]);
@@ -868,6 +1018,7 @@ FAULT_TEST(pollers, 300)
 FAULT_TEST(pollers_interrupt, 300)
 FAULT_TEST(fd_group, 300)
 FAULT_TEST(env, 300)
+FAULT_TEST(iobuf, 300)
 
 static void
 need_two_cpus(void)
