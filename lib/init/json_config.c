@@ -527,11 +527,16 @@ batch_step(struct load_ctx *ctx)
 	struct spdk_json_val *elem, *params = NULL;
 	uint32_t mask;
 	char *method;
+	int rc;
 
 	while (ctx->batch_next != NULL) {
 		elem = ctx->batch_next;
 		ctx->batch_next = spdk_json_next(elem);
-		if (decode_call(ctx, elem, "a batch element", true, &method, &params) != 0) {
+		rc = decode_call(ctx, elem, "a batch element", true, &method, &params);
+		if (rc == -ENOMEM) {
+			return rc;	/* not a bad element: the call would be lost */
+		}
+		if (rc != 0) {
 			continue;
 		}
 		if (spdk_rpc_get_method_state_mask(method, &mask) != 0) {
