@@ -75,7 +75,10 @@ typedef void (*pw_rpc_call_cb)(void *cb_arg, const struct pw_rpc_response *respo
  *
  * The handler may answer at once or later, from any pthread (as for a
  * socket request); the answer is handed back by a message to the calling
- * spdk_thread, where \p cb_fn runs exactly once (never before this returns).
+ * spdk_thread, where \p cb_fn runs exactly once, never before this returns
+ * (except when the answer is given on the calling thread itself and no
+ * message can be allocated for it: \p cb_fn then runs at once, inside the
+ * answering call, rather than the answer being lost).
  * A handler that never answers means \p cb_fn never runs, as a socket client
  * would wait forever. If the calling thread has exited when the answer comes,
  * the answer is dropped with an error message.

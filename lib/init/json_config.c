@@ -64,6 +64,11 @@ struct load_ctx {
 	struct spdk_json_val		*batch_next;		/* next element of the batch being run */
 	struct spdk_json_val		*entry;			/* the call waited for */
 	char				*method;		/* its method */
+
+	/* The last position where() counted lines to (pos_line, pos_col). */
+	size_t				pos_off;
+	size_t				pos_line;
+	size_t				pos_col;
 };
 
 /* ---------------------------------------------------------------------------
@@ -73,10 +78,10 @@ struct load_ctx {
 /* "JSON configuration, line L, column C[, subsystem "S"][, method "M"]" for
  * the value \p at (NULL: no position). */
 static const char *
-where(const struct load_ctx *ctx, const struct spdk_json_val *at, const char *method,
+where(struct load_ctx *ctx, const struct spdk_json_val *at, const char *method,
       char *buf, size_t size)
 {
-	size_t off, i, line = 1, col = 1;
+	size_t off, i;
 	int n = snprintf(buf, size, "JSON configuration");
 
 	if (at != NULL && n >= 0 && (size_t)n < size) {
@@ -84,15 +89,26 @@ where(const struct load_ctx *ctx, const struct spdk_json_val *at, const char *me
 		if ((at->type == SPDK_JSON_VAL_STRING || at->type == SPDK_JSON_VAL_NAME) && off > 0) {
 			off--;	/* the opening quote */
 		}
-		for (i = 0; i < off && i < ctx->size; i++) {
+		if (off > ctx->size) {
+			off = ctx->size;
+		}
+		/* Messages mostly go forward in the text: count from the last one. */
+		if (off < ctx->pos_off) {
+			ctx->pos_off = 0;
+			ctx->pos_line = 1;
+			ctx->pos_col = 1;
+		}
+		for (i = ctx->pos_off; i < off; i++) {
 			if (ctx->text[i] == '\n') {
-				line++;
-				col = 1;
+				ctx->pos_line++;
+				ctx->pos_col = 1;
 			} else {
-				col++;
+				ctx->pos_col++;
 			}
 		}
-		n += snprintf(buf + n, size - (size_t)n, ", line %zu, column %zu", line, col);
+		ctx->pos_off = off;
+		n += snprintf(buf + n, size - (size_t)n, ", line %zu, column %zu", ctx->pos_line,
+			      ctx->pos_col);
 	}
 	if (ctx->subsystem != NULL && n >= 0 && (size_t)n < size) {
 		n += snprintf(buf + n, size - (size_t)n, ", subsystem \"%s\"", ctx->subsystem);
@@ -105,7 +121,7 @@ where(const struct load_ctx *ctx, const struct spdk_json_val *at, const char *me
 
 /* Line and column of byte \p off of the text, for parse errors. */
 static const char *
-where_offset(const struct load_ctx *ctx, size_t off, char *buf, size_t size)
+where_offset(struct load_ctx *ctx, size_t off, char *buf, size_t size)
 {
 	struct spdk_json_val at = { .start = ctx->json + off, .type = SPDK_JSON_VAL_NUMBER };
 
@@ -511,11 +527,16 @@ batch_step(struct load_ctx *ctx)
 	struct spdk_json_val *elem, *params = NULL;
 	uint32_t mask;
 	char *method;
+	int rc;
 
 	while (ctx->batch_next != NULL) {
 		elem = ctx->batch_next;
 		ctx->batch_next = spdk_json_next(elem);
-		if (decode_call(ctx, elem, "a batch element", true, &method, &params) != 0) {
+		rc = decode_call(ctx, elem, "a batch element", true, &method, &params);
+		if (rc == -ENOMEM) {
+			return rc;	/* not a bad element: the call would be lost */
+		}
+		if (rc != 0) {
 			continue;
 		}
 		if (spdk_rpc_get_method_state_mask(method, &mask) != 0) {
@@ -712,6 +733,8 @@ spdk_subsystem_load_config(void *json, ssize_t json_size, spdk_subsystem_init_fn
 	ctx->cb_arg = cb_arg;
 	ctx->stop_on_error = stop_on_error;
 	ctx->size = (size_t)json_size;
+	ctx->pos_line = 1;
+	ctx->pos_col = 1;
 	ctx->text = malloc(ctx->size + 1);
 	ctx->json = malloc(ctx->size + 1);
 	if (ctx->text == NULL || ctx->json == NULL) {

@@ -5,7 +5,8 @@
 /*
  * The JSON-RPC server's private structures, shared by jsonrpc_server.c (sockets,
  * connections, interrupt sources), jsonrpc_request.c (framing, requests,
- * responses, batches) and rpc*.c (the registry and the listening address).
+ * responses, batches, in-process requests), jsonrpc_log.c and rpc*.c (the
+ * registry, the listening address, in-process calls).
  *
  * Ownership and threads. A server and its connections belong to the
  * spdk_thread that created the server: every field of them is read and
@@ -148,6 +149,8 @@ void pw__jsonrpc_request_free(struct spdk_jsonrpc_request *request);
  * JSON value) or -ENOMEM. */
 int pw__jsonrpc_local_request(const void *text, size_t len, spdk_jsonrpc_handle_request_fn handle,
 			      pw__jsonrpc_local_done_fn done, void *ctx);
+
+/* jsonrpc_log.c */
 /* Log a request or response text at the level set by spdk_jsonrpc_set_log_level(). */
 void pw__jsonrpc_log(const char *prefix, const void *text, size_t len);
 

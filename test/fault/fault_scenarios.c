@@ -26,6 +26,10 @@
  *   pollers            timed and untimed pollers; interrupt-registered ones in
  *                      interrupt mode
  *   fd_group           create, add, wait, remove, nest, destroy
+ *   json_config        spdk_subsystem_load_config() of a configuration with
+ *                      plain entries, a batch and a failing call (errors
+ *                      ignored), each called in-process (pw_rpc_call()) and
+ *                      answered on the app thread
  *   env                env init on 2 cores, ring, mempool, fini
  *   iobuf              pools (mmap, rings), two modules, channels on two
  *                      threads, a buffer crossing threads, a waiter served,
@@ -49,6 +53,9 @@
 #include "spdk/env.h"
 #include "spdk/event.h"
 #include "spdk/fd_group.h"
+#include "spdk/init.h"
+#include "spdk/jsonrpc.h"
+#include "spdk/rpc.h"
 #include "spdk/log.h"
 #include "spdk/thread.h"
 
@@ -545,6 +552,93 @@ scenario_pollers_interrupt(void)
 }
 
 /* ---------------------------------------------------------------------------
+ * json_config
+ * ------------------------------------------------------------------------- */
+
+static int g_json_calls;
+
+static void
+fault_json_method(struct spdk_jsonrpc_request *request, const struct spdk_json_val *params)
+{
+	struct spdk_json_write_ctx *w;
+
+	g_json_calls++;
+	w = spdk_jsonrpc_begin_result(request);
+	if (w == NULL) {
+		return;
+	}
+	if (params != NULL) {
+		spdk_json_write_val(w, params);
+	} else {
+		spdk_json_write_null(w);
+	}
+	spdk_jsonrpc_end_result(request, w);
+}
+SPDK_RPC_REGISTER("fault_json_method", fault_json_method, SPDK_RPC_STARTUP)
+
+static void
+fault_json_fail(struct spdk_jsonrpc_request *request, const struct spdk_json_val *params)
+{
+	(void)params;
+	g_json_calls++;
+	spdk_jsonrpc_send_error_response(request, -EEXIST, "fails on purpose");
+}
+SPDK_RPC_REGISTER("fault_json_fail", fault_json_fail, SPDK_RPC_STARTUP)
+
+static void
+json_done(int rc, void *ctx)
+{
+	int *out = ctx;
+
+	out[0] = 1;
+	out[1] = rc;
+}
+
+static int
+scenario_json_config(void)
+{
+	static const char text[] =
+		"{\"subsystems\": [{\"subsystem\": \"fault\", \"config\": [\n"
+		"  {\"method\": \"fault_json_method\", \"params\": {\"a\": [1, \"x\"]}},\n"
+		"  [{\"method\": \"fault_json_method\"}, {\"method\": \"fault_json_method\"}],\n"
+		"  {\"method\": \"fault_json_fail\"},\n"
+		"  {\"method\": \"fault_json_method\", \"params\": {\"s\": \"\\u00e9\"}}]},\n"
+		" {\"subsystem\": \"other\", \"config\": null}]}";
+	struct spdk_thread *t;
+	int done[2] = { 0, 0 }, rc;
+	uint64_t deadline;
+
+	rc = spdk_thread_lib_init(NULL, 0);
+	if (rc != 0) {
+		return rc;
+	}
+	t = spdk_thread_create("fault_app", NULL);
+	if (t == NULL) {
+		spdk_thread_lib_fini();
+		return -ENOMEM;
+	}
+	spdk_set_thread(t);
+	spdk_rpc_set_state(SPDK_RPC_STARTUP);
+	g_json_calls = 0;
+	spdk_subsystem_load_config((void *)text, (ssize_t)strlen(text), json_done, done, false);
+	deadline = now_ms() + PROGRESS_MS;
+	while (!done[0] && now_ms() < deadline) {
+		spdk_thread_poll(t, 0, 0);
+	}
+	if (!done[0]) {
+		FAIL("json_config: the load did not end");
+	}
+	rc = done[1];
+	if (rc == 0 && g_json_calls != 5) {
+		/* A call that could not be made is an error, never a silent skip. */
+		FAIL("json_config: rc 0 after %d calls of 5", g_json_calls);
+	}
+	end_thread(t);
+	spdk_thread_lib_fini();
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
  * fd_group
  * ------------------------------------------------------------------------- */
 
@@ -1017,6 +1111,7 @@ FAULT_TEST(io_device, 300)
 FAULT_TEST(pollers, 300)
 FAULT_TEST(pollers_interrupt, 300)
 FAULT_TEST(fd_group, 300)
+FAULT_TEST(json_config, 300)
 FAULT_TEST(env, 300)
 FAULT_TEST(iobuf, 300)
 

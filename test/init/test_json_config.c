@@ -334,7 +334,11 @@ TEST(batch_errors_as_spdk)
 	ASSERT_EQ(load("{\"subsystems\": [" SUB("nvmf", "[[{\"method\": \"nvmf_x\"}]]") "]}",
 		       true), -EINVAL);
 	ASSERT_TRUE(log_capture_contains("method \"nvmf_x\": skipped: the subsystem is not linked"));
-	ASSERT_TRUE(log_capture_contains("subsystem \"nvmf\": a batch with no call to make"));
+	/* Positions: the element, then back to its batch. */
+	ASSERT_TRUE(log_capture_contains("line 1, column 51, subsystem \"nvmf\", "
+					 "method \"nvmf_x\": skipped"));
+	ASSERT_TRUE(log_capture_contains("line 1, column 50, subsystem \"nvmf\": "
+					 "a batch with no call to make"));
 	/* A failing call inside a batch ends the load with stop_on_error. */
 	log_capture_reset();
 	ASSERT_EQ(load("{\"subsystems\": [" SUB("ut_a", "[[" CALL("ut_fail", 1) ", "
