@@ -47,6 +47,7 @@ enum app_phase {
 	APP_PHASE_WAIT_RPC,		/* --wait-for-rpc: waiting for framework_start_init */
 	APP_PHASE_SUBSYSTEMS,		/* spdk_subsystem_init() is running */
 	APP_PHASE_RUNTIME_CONFIG,	/* the RUNTIME entries are being applied */
+	APP_PHASE_START_FN,		/* initialised; start_fn's message is queued */
 	APP_PHASE_RUNNING,		/* start_fn called */
 	APP_PHASE_FAILED,		/* a step failed: the app stops */
 };
@@ -226,11 +227,15 @@ app_begin_fini_later(void)
 
 /* A configuration being applied cannot be interrupted: the stop waits for
  * it. The subsystems' initialisation can: spdk_subsystem_fini() waits for the
- * subsystem being initialised, then tears down (SPDK interrupts it too). */
+ * subsystem being initialised, then tears down (SPDK interrupts it too). Once
+ * initialised, start_fn runs before a stop that came meanwhile is carried out
+ * (SPDK calls start_fn at once, before any message), never after the
+ * teardown. */
 static bool
 app_step_running(void)
 {
-	return g_app.phase == APP_PHASE_STARTUP_CONFIG || g_app.phase == APP_PHASE_RUNTIME_CONFIG;
+	return g_app.phase == APP_PHASE_STARTUP_CONFIG || g_app.phase == APP_PHASE_RUNTIME_CONFIG ||
+	       g_app.phase == APP_PHASE_START_FN;
 }
 
 static void
@@ -273,7 +278,13 @@ spdk_app_stop(int rc)
 static void
 app_run_start_fn(void *arg)
 {
+	g_app.phase = APP_PHASE_RUNNING;
 	g_app.start_fn(g_app.start_ctx);
+	if (g_app.stop_asked) {
+		/* A stop reached the app thread while start_fn's message was
+		 * queued: it waited for start_fn. */
+		app_begin_fini();
+	}
 }
 
 static void
@@ -330,13 +341,14 @@ app_runtime_config_done(int rc, void *ctx)
 	if (!app_step_ok(rc, "Applying the RUNTIME entries", g_app.json_source)) {
 		return;
 	}
-	g_app.phase = APP_PHASE_RUNNING;
+	g_app.phase = APP_PHASE_START_FN;
 	g_app.init_done = true;
 	app_pause_rpc(false);
 	pw__app_rpc_init_done();
 	app_answer_start_init(0);
 	if (spdk_thread_send_msg(g_app.app_thread, app_run_start_fn, NULL) != 0) {
 		SPDK_ERRLOG("Unable to start the application on the app thread\n");
+		g_app.phase = APP_PHASE_RUNNING;	/* no start_fn for the stop to wait for */
 		spdk_app_stop(1);
 	}
 }

@@ -14,7 +14,10 @@
  * - a stop during the initialisation: the subsystem being initialised reports,
  *   then the teardown runs; the rest is never initialised, start_fn never runs;
  * - a second spdk_app_stop() and a SIGINT during the teardown: each subsystem
- *   is finished once.
+ *   is finished once;
+ * - a stop that reaches the app thread after the last init reported but
+ *   before start_fn ran: start_fn runs first, then the teardown (as SPDK,
+ *   which calls start_fn at once), never start_fn after the teardown.
  *
  * Three subsystems, registered in the opposite of their order: ut_c needs
  * ut_b, which needs ut_a. Other subsystems of the library (if any) are not
@@ -71,6 +74,7 @@ enum b_mode {
 };
 
 static enum b_mode g_b_mode;
+static bool g_c_stops;			/* ut_c's init: spdk_app_stop(0), then reports at once */
 static void *g_a_memory;		/* ut_a's allocation, freed by its fini */
 static struct spdk_thread *g_worker;
 static bool g_a_slow_fini;		/* ut_a's fini: stop twice, SIGINT, report later */
@@ -184,6 +188,11 @@ static void
 c_init(void)
 {
 	note("init:c");
+	if (g_c_stops) {
+		/* The stop's message is queued before anything the end of the
+		 * initialisation queues. */
+		spdk_app_stop(0);
+	}
 	spdk_subsystem_init_next(0);
 }
 
@@ -216,6 +225,12 @@ start_and_stop(void *ctx)
 {
 	note("start");
 	spdk_app_stop(0);
+}
+
+static void
+start_only(void *ctx)
+{
+	note("start");
 }
 
 static void
@@ -299,5 +314,13 @@ TEST(a_second_stop_and_a_signal_during_the_teardown_finish_once)
 	ASSERT_EQ(rc, -1);
 	ASSERT_STR_EQ(log_text(), FULL_RUN);
 	ASSERT_TRUE(log_capture_contains("spdk_app_stop called twice"));
+	ASSERT_NULL(g_a_memory);
+}
+
+TEST(a_stop_queued_before_start_fn_runs_it_before_the_teardown)
+{
+	g_c_stops = true;
+	ASSERT_EQ(run_app(start_only), 0);
+	ASSERT_STR_EQ(log_text(), FULL_RUN);
 	ASSERT_NULL(g_a_memory);
 }
