@@ -80,8 +80,11 @@ typedef void (*pw_rpc_call_cb)(void *cb_arg, const struct pw_rpc_response *respo
  * message can be allocated for it: \p cb_fn then runs at once, inside the
  * answering call, rather than the answer being lost).
  * A handler that never answers means \p cb_fn never runs, as a socket client
- * would wait forever. If the calling thread has exited when the answer comes,
- * the answer is dropped with an error message.
+ * would wait forever. If the calling thread has exited (spdk_thread_exit())
+ * when the answer comes, the answer is dropped with an error message; the
+ * calling thread must not be destroyed (spdk_thread_destroy(), which a
+ * reactor does to an exited thread) while a call is outstanding: the answer
+ * would be sent to freed memory.
  *
  * Thread: any spdk_thread (the current one is where the handler runs and
  * \p cb_fn is called). Like the RPC server, it reads the method registry and
