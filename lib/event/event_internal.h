@@ -16,6 +16,7 @@
 #include "pinwheel/event.h"
 #include "pinwheel/thread.h"
 #include "spdk/fd_group.h"
+#include "spdk/scheduler.h"
 #include "common/pw_common.h"
 #include "common/pw_segq.h"
 
@@ -164,5 +165,12 @@ void pw__app_rpc_init_done(void);
 /* The app stops before it was initialised: answer those requests with an
  * error (before spdk_rpc_finish()). App thread. */
 void pw__app_rpc_stop(void);
+
+/* ---- scheduler_history.c ---- */
+/* A round's decisions: the core_info array as balance() left it (each
+ * thread's lcore is its target), before the moves are applied; period_tsc is
+ * the length of the period the stats cover. Scheduling reactor. */
+void pw__scheduler_history_record(const struct spdk_scheduler_core_info *cores, uint32_t count,
+				  uint64_t period_tsc);
 
 #endif /* PW_EVENT_INTERNAL_H */
