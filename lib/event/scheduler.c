@@ -281,6 +281,8 @@ spdk_governor_get(void)
 void
 pw__scheduler_framework_init(void)
 {
+	pw__scheduler_rpc_link();
+	pw__governor_link();
 	if (spdk_scheduler_get() == NULL && spdk_scheduler_set("static") != 0) {
 		SPDK_ERRLOG("cannot select the static scheduler; threads will not be rescheduled\n");
 	}

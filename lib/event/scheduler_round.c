@@ -109,6 +109,12 @@ pw__scheduler_set_isolated_cores(const struct spdk_cpuset *cores)
 	}
 }
 
+void
+pw__scheduler_get_isolated_cores(struct spdk_cpuset *cores)
+{
+	spdk_cpuset_copy(cores, &g_isolated);
+}
+
 uint64_t
 pw__scheduler_rounds_done(void)
 {
