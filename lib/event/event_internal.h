@@ -127,10 +127,11 @@ void pw__reactors_set_next_core(uint32_t core);
 size_t pw__reactors_alive_summary(char *buf, size_t len);
 /* Scheduling rounds (scheduler_round.c). Start a walk of the round from the
  * calling reactor: fn on every reactor, then cpl on the calling one. With
- * begin, the round's first walk: refused (false) while the reactors stop or a
- * round runs, and from then on a stop waits for pw__reactors_round_end().
- * false: nothing was started (logged). */
-bool pw__reactors_round_walk(spdk_event_fn fn, spdk_event_fn cpl, void *arg, bool begin);
+ * begin, the round's first walk: refused while the reactors stop
+ * (-ESHUTDOWN) or a round runs (-EBUSY), and from then on a stop waits for
+ * pw__reactors_round_end(). -ENOMEM (logged): no event for the walk. On error
+ * nothing was started. */
+int pw__reactors_round_walk(spdk_event_fn fn, spdk_event_fn cpl, void *arg, bool begin);
 /* The round is over: a stop asked for meanwhile starts now. */
 void pw__reactors_round_end(void);
 /* Whether a round runs (tests). */

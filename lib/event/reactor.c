@@ -900,20 +900,23 @@ spdk_reactors_stop(void *arg1)
 	}
 }
 
-bool
+int
 pw__reactors_round_walk(spdk_event_fn fn, spdk_event_fn cpl, void *arg, bool begin)
 {
-	bool started = false;
+	int rc = 0;
 
 	pthread_mutex_lock(&g_stop_lock);
-	if (!begin || (!g_stopping && !g_round_in_progress)) {
-		started = walk_start(fn, arg, NULL, cpl);
-		if (begin && started) {
-			g_round_in_progress = true;
-		}
+	if (begin && g_stopping) {
+		rc = -ESHUTDOWN;
+	} else if (begin && g_round_in_progress) {
+		rc = -EBUSY;
+	} else if (!walk_start(fn, arg, NULL, cpl)) {
+		rc = -ENOMEM;
+	} else if (begin) {
+		g_round_in_progress = true;
 	}
 	pthread_mutex_unlock(&g_stop_lock);
-	return started;
+	return rc;
 }
 
 void
