@@ -223,10 +223,11 @@ uint32_t pw__scheduler_thread_initial_lcore(uint32_t core, uint32_t idx);
 void pw__scheduler_set_isolated_cores(const struct spdk_cpuset *cores);
 void pw__scheduler_get_isolated_cores(struct spdk_cpuset *cores);
 
-/* ---- scheduler_rpc.c, governor.c ---- */
+/* ---- scheduler_rpc.c, governor.c, scheduler_subsystem.c ---- */
 /* Empty: called at reactors init so that a static link keeps these files. */
 void pw__scheduler_rpc_link(void);
 void pw__governor_link(void);
+void pw__scheduler_subsystem_link(void);
 /* Where the cpufreq governor looks for cpuN/cpufreq/ (NULL: the real
  * /sys/devices/system/cpu). Tests. */
 void pw__governor_set_sysfs_root(const char *root);
