@@ -136,6 +136,8 @@ int pw__reactors_round_walk(spdk_event_fn fn, spdk_event_fn cpl, void *arg, bool
 void pw__reactors_round_end(void);
 /* Whether a round runs (tests). */
 bool pw__reactors_round_in_progress(void);
+/* Whether a stop was asked for and waits for the round's end (tests). */
+bool pw__reactors_stop_waits_for_round(void);
 
 /* ---- reactor_sleep.c ---- */
 /* The reactor's waker and fd group; without them (an error, logged by the

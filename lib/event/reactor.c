@@ -938,6 +938,17 @@ pw__reactors_round_end(void)
 }
 
 bool
+pw__reactors_stop_waits_for_round(void)
+{
+	bool r;
+
+	pthread_mutex_lock(&g_stop_lock);
+	r = g_stop_deferred;
+	pthread_mutex_unlock(&g_stop_lock);
+	return r;
+}
+
+bool
 pw__reactors_round_in_progress(void)
 {
 	bool r;
