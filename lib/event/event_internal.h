@@ -220,6 +220,10 @@ uint64_t pw__scheduler_moves_refused(void);
 /* The core a thread of the current round first ran on: thread idx of core
  * (valid during balance()). UINT32_MAX if out of range. */
 uint32_t pw__scheduler_thread_initial_lcore(uint32_t core, uint32_t idx);
+/* The cpumask thread idx of core had when the round gathered it (valid
+ * during balance(); a scheduler reads it there instead of the thread's own,
+ * which belongs to the thread's reactor). NULL if out of range. */
+const struct spdk_cpuset *pw__scheduler_thread_cpumask(uint32_t core, uint32_t idx);
 /* Isolated cores: rounds neither move their threads nor move threads to
  * them. Before or between rounds. */
 void pw__scheduler_set_isolated_cores(const struct spdk_cpuset *cores);

@@ -42,11 +42,15 @@
 struct round_core {
 	uint32_t		cap;		/* room in info.thread_infos and initial */
 	uint32_t		*initial;	/* initial_lcore of each thread_info */
+	struct spdk_cpuset	*masks;		/* cpumask of each thread_info */
 };
 
 static struct spdk_scheduler_core_info *g_cores;	/* indexed by core */
 static struct round_core *g_rcores;
 static uint32_t g_count;
+/* Set by scheduler_set_options (the app thread), read by the rounds on every
+ * reactor: under g_isolated_lock, copied once per gather/apply. */
+static pthread_mutex_t g_isolated_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct spdk_cpuset g_isolated;
 /* The scheduling reactor's: when the last round started (relaxed atomic, as
  * the scheduling core may change between rounds). */
@@ -77,7 +81,9 @@ pw__scheduler_round_init(uint32_t count)
 		g_cores[i].lcore = i;
 		g_cores[i].isolated = spdk_reactor_get(i) == NULL;
 	}
+	pthread_mutex_lock(&g_isolated_lock);
 	spdk_cpuset_zero(&g_isolated);
+	pthread_mutex_unlock(&g_isolated_lock);
 	atomic_store_explicit(&g_last_round_tsc, 0, memory_order_relaxed);
 	atomic_store_explicit(&g_rounds_done, 0, memory_order_relaxed);
 	atomic_store_explicit(&g_moves_applied, 0, memory_order_relaxed);
@@ -91,6 +97,7 @@ pw__scheduler_round_fini(void)
 	for (uint32_t i = 0; i < g_count; i++) {
 		free(g_cores[i].thread_infos);
 		free(g_rcores[i].initial);
+		free(g_rcores[i].masks);
 	}
 	free(g_cores);
 	free(g_rcores);
@@ -102,17 +109,21 @@ pw__scheduler_round_fini(void)
 void
 pw__scheduler_set_isolated_cores(const struct spdk_cpuset *cores)
 {
+	pthread_mutex_lock(&g_isolated_lock);
 	if (cores == NULL) {
 		spdk_cpuset_zero(&g_isolated);
 	} else {
 		spdk_cpuset_copy(&g_isolated, cores);
 	}
+	pthread_mutex_unlock(&g_isolated_lock);
 }
 
 void
 pw__scheduler_get_isolated_cores(struct spdk_cpuset *cores)
 {
+	pthread_mutex_lock(&g_isolated_lock);
 	spdk_cpuset_copy(cores, &g_isolated);
+	pthread_mutex_unlock(&g_isolated_lock);
 }
 
 uint64_t
@@ -142,10 +153,19 @@ pw__scheduler_thread_initial_lcore(uint32_t core, uint32_t idx)
 	return g_rcores[core].initial[idx];
 }
 
-static bool
-core_isolated(uint32_t core)
+const struct spdk_cpuset *
+pw__scheduler_thread_cpumask(uint32_t core, uint32_t idx)
 {
-	return spdk_reactor_get(core) == NULL || spdk_cpuset_get_cpu(&g_isolated, core);
+	if (core >= g_count || idx >= g_cores[core].threads_count) {
+		return NULL;
+	}
+	return &g_rcores[core].masks[idx];
+}
+
+static bool
+core_isolated(uint32_t core, const struct spdk_cpuset *isolated)
+{
+	return spdk_reactor_get(core) == NULL || spdk_cpuset_get_cpu(isolated, core);
 }
 
 /* ---------------------------------------------------------------------------
@@ -171,9 +191,11 @@ gather(void *arg1, void *arg2)
 	struct round_core *rc;
 	struct spdk_lw_thread *lw_thread;
 	struct spdk_thread *orig = spdk_get_thread();
+	struct spdk_cpuset isolated;
 	uint32_t i = 0;
 
 	assert(reactor != NULL);
+	pw__scheduler_get_isolated_cores(&isolated);
 	ci = &g_cores[reactor->lcore];
 	rc = &g_rcores[reactor->lcore];
 	ci->lcore = reactor->lcore;
@@ -182,7 +204,7 @@ gather(void *arg1, void *arg2)
 	ci->total_idle_tsc = reactor->idle_tsc;
 	ci->total_busy_tsc = reactor->busy_tsc;
 	ci->interrupt_mode = false;
-	ci->isolated = core_isolated(reactor->lcore);
+	ci->isolated = core_isolated(reactor->lcore, &isolated);
 	ci->threads_count = 0;
 
 	if (reactor->thread_count > rc->cap) {
@@ -194,7 +216,11 @@ gather(void *arg1, void *arg2)
 			ti = realloc(rc->initial, cap * sizeof(*rc->initial));
 			if (ti != NULL) {
 				rc->initial = ti;
-				rc->cap = cap;
+				ti = realloc(rc->masks, cap * sizeof(*rc->masks));
+				if (ti != NULL) {
+					rc->masks = ti;
+					rc->cap = cap;
+				}
 			}
 		}
 		if (rc->cap < reactor->thread_count) {
@@ -218,6 +244,8 @@ gather(void *arg1, void *arg2)
 		stats_diff(&ti->current_stats, &total, &lw_thread->round_stats);
 		lw_thread->round_stats = total;
 		rc->initial[i] = lw_thread->initial_lcore;
+		/* A copy: the thread may change its mask before balance() runs. */
+		spdk_cpuset_copy(&rc->masks[i], spdk_thread_get_cpumask(thread));
 		i++;
 	}
 	ci->threads_count = i;
@@ -261,17 +289,18 @@ balance(void *arg1, void *arg2)
  * ------------------------------------------------------------------------- */
 
 static const char *
-refuse_reason(struct spdk_thread *thread, uint32_t from, uint32_t to)
+refuse_reason(struct spdk_thread *thread, uint32_t from, uint32_t to,
+	      const struct spdk_cpuset *isolated)
 {
 	const struct spdk_cpuset *mask = spdk_thread_get_cpumask(thread);
 
 	if (to >= g_count || spdk_reactor_get(to) == NULL) {
 		return "no reactor on the target core";
 	}
-	if (spdk_cpuset_get_cpu(&g_isolated, from)) {
+	if (spdk_cpuset_get_cpu(isolated, from)) {
 		return "its core is isolated";
 	}
-	if (spdk_cpuset_get_cpu(&g_isolated, to)) {
+	if (spdk_cpuset_get_cpu(isolated, to)) {
 		return "the target core is isolated";
 	}
 	if (spdk_thread_is_bound(thread) || spdk_cpuset_count(mask) == 1) {
@@ -290,8 +319,10 @@ apply(void *arg1, void *arg2)
 	struct spdk_scheduler_core_info *ci;
 	struct spdk_lw_thread *lw_thread;
 	uint64_t applied = 0, refused = 0;
+	struct spdk_cpuset isolated;
 
 	assert(reactor != NULL);
+	pw__scheduler_get_isolated_cores(&isolated);
 	ci = &g_cores[reactor->lcore];
 	for (uint32_t i = 0; i < ci->threads_count; i++) {
 		struct spdk_scheduler_thread_info *ti = &ci->thread_infos[i];
@@ -314,7 +345,7 @@ apply(void *arg1, void *arg2)
 		if (spdk_thread_is_exited(thread)) {
 			continue;
 		}
-		why = refuse_reason(thread, reactor->lcore, ti->lcore);
+		why = refuse_reason(thread, reactor->lcore, ti->lcore, &isolated);
 		if (why != NULL) {
 			SPDK_DEBUGLOG(reactor, "scheduling round: thread %s stays on core %u "
 				      "(asked for core %u): %s\n", spdk_thread_get_name(thread),

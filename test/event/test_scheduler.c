@@ -181,6 +181,7 @@ round_now(void)
 static struct {
 	uint64_t	id;
 	uint32_t	lcore;
+	bool		mask_allows;	/* the gathered cpumask allows lcore */
 } g_plan[MAX_PLAN];
 static uint32_t g_plan_count;
 static int g_balances, g_plan_inits, g_plan_deinits;
@@ -228,6 +229,10 @@ plan_balance(struct spdk_scheduler_core_info *cores, uint32_t count)
 			g_seen_threads++;
 			for (uint32_t k = 0; k < g_plan_count; k++) {
 				if (g_plan[k].id == ti->thread_id) {
+					const struct spdk_cpuset *m = pw__scheduler_thread_cpumask(i, j);
+
+					ASSERT_NOT_NULL(m);
+					g_plan[k].mask_allows = spdk_cpuset_get_cpu(m, g_plan[k].lcore);
 					ti->lcore = g_plan[k].lcore;
 				}
 			}
@@ -440,6 +445,12 @@ TEST(test_round_leaves_bound_threads_cpumask_and_isolated_cores_alone)
 	plan(on_iso, 0);
 	plan(free_t, 2);
 	round_now();
+	/* balance() saw each thread's cpumask as gathered. */
+	ASSERT_FALSE(g_plan[0].mask_allows);	/* pinned to 1 */
+	ASSERT_TRUE(g_plan[1].mask_allows);	/* bound, but any mask */
+	ASSERT_FALSE(g_plan[2].mask_allows);	/* narrow: 0-1 */
+	ASSERT_TRUE(g_plan[4].mask_allows);
+	ASSERT_NULL(pw__scheduler_thread_cpumask(0, 1000));
 	ASSERT_TRUE(g_seen_isolated[2]);
 	ASSERT_FALSE(g_seen_isolated[0]);
 	ASSERT_TRUE(holds(1, pinned));
