@@ -573,6 +573,8 @@ TEST(test_static_sends_threads_home_when_selected_again)
 	reactors_down();
 }
 
+static int static_set_mappings(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static int
 static_set_mappings(const char *fmt, ...)
 {
