@@ -61,9 +61,31 @@ SPDK_LOG_REGISTER_COMPONENT(scheduler)
 struct dyn_core {
 	uint32_t	demand_pm;	/* what its threads (and its own overhead) would take */
 	uint32_t	busy_pm;	/* measured in the last period */
+	uint32_t	max_load_pm;	/* its busiest thread's load */
 	uint32_t	threads;
-	bool		usable;		/* in the set, described by the array, not isolated */
+	bool		usable;		/* not isolated */
 	bool		saturated;	/* busy_pm >= core_busy */
+};
+
+/* The options of one round, in per mille. */
+struct round_limits {
+	uint32_t	load;		/* below it a thread is idle */
+	uint32_t	core;		/* above it a core is over its limit */
+	uint32_t	busy;		/* at or above it a core is saturated */
+	uint32_t	margin;		/* hysteresis */
+	uint32_t	main_lcore;
+	uint32_t	count;		/* entries of the core_info array */
+};
+
+/* A thread the round considers. Its spdk_thread (for the cpumask) is looked
+ * up only once a core is worth checking: the look-up walks every thread. */
+struct cand {
+	struct spdk_scheduler_thread_info	*t;
+	struct spdk_thread			*thread;
+	bool					looked_up;
+	uint32_t				from;
+	uint32_t				load;
+	uint32_t				demand;
 };
 
 /*
@@ -80,16 +102,10 @@ static _Atomic uint8_t g_hysteresis = DEFAULT_HYSTERESIS;
 
 /* Scheduling reactor only (init, balance, deinit). */
 static struct dyn_core *g_cores;
+static uint32_t *g_list;	/* the round's cores: in the set and in the array, ascending */
+static uint32_t g_nlist;
 static uint32_t g_cores_len;
 static uint64_t g_round;
-
-/* The options of one round, in per mille. */
-struct round_limits {
-	uint32_t	load;		/* below it a thread is idle */
-	uint32_t	core;		/* above it a core is over its limit */
-	uint32_t	busy;		/* at or above it a core is saturated */
-	uint32_t	margin;		/* hysteresis */
-};
 
 /* part / whole in per mille, without overflow. */
 static uint32_t
@@ -126,28 +142,28 @@ thread_load(const struct spdk_scheduler_core_info *core,
 }
 
 /* What the thread would take on a core of its own: its load, or a whole core
- * when its core was saturated and it was busy in nearly all of its slices
- * (what it got there says nothing of what it wants). */
+ * when its core was saturated and it was among the busiest threads there
+ * (within 10% of the busiest). On a saturated core the threads that wanted
+ * more than their share all got about the same, the most any thread got:
+ * what they got says nothing of what they want. The others got all they
+ * asked for. */
 static uint32_t
-thread_demand(const struct dyn_core *src, const struct spdk_scheduler_core_info *core,
-	      const struct spdk_scheduler_thread_info *t, const struct round_limits *lim)
+thread_demand(const struct dyn_core *src, uint32_t load)
 {
-	uint32_t load = thread_load(core, t);
-	uint32_t own = per_mille(t->current_stats.busy_tsc,
-				 t->current_stats.busy_tsc + t->current_stats.idle_tsc);
-
-	if (src->saturated && own >= lim->busy) {
+	if (src->saturated && (uint64_t)load * 10 >= (uint64_t)src->max_load_pm * 9) {
 		return spdk_max(load, PM);
 	}
 	return load;
 }
 
-/* Whether the thread may run on \p lcore (NULL thread: it exited, leave it). */
 static bool
-thread_allows(const struct spdk_thread *thread, uint32_t lcore)
+thread_allows(struct cand *c, uint32_t lcore)
 {
-	return thread != NULL &&
-	       spdk_cpuset_get_cpu(spdk_thread_get_cpumask((struct spdk_thread *)thread), lcore);
+	if (!c->looked_up) {
+		c->thread = spdk_thread_get_by_id(c->t->thread_id);
+		c->looked_up = true;
+	}
+	return c->thread != NULL && spdk_cpuset_get_cpu(spdk_thread_get_cpumask(c->thread), lcore);
 }
 
 /* Whether \p demand fits on core \p d and leaves it the hysteresis margin
@@ -163,128 +179,135 @@ fits(uint32_t d, uint32_t demand, const struct round_limits *lim)
 	return (uint64_t)dst->demand_pm + demand + lim->margin <= lim->core;
 }
 
+/* Log the move and note it in the round's history, with the loads before it. */
 static void
-move_thread(struct spdk_scheduler_thread_info *t, uint32_t from, uint32_t to,
-	    uint32_t load, uint32_t demand, enum pw_sched_reason reason)
+explain_move(const struct cand *c, uint32_t to, enum pw_sched_reason reason, uint32_t src_pm,
+	     uint32_t dst_pm)
 {
-	struct dyn_core *src = &g_cores[from], *dst = &g_cores[to];
-	const struct spdk_thread *thread = spdk_thread_get_by_id(t->thread_id);
-
 	SPDK_INFOLOG(scheduler, "round %" PRIu64 ": thread %s (id %" PRIu64 ") core %u -> %u, %s: "
 		     "thread load %u.%u%% (demand %u.%u%%), core %u at %u.%u%%, core %u at %u.%u%%\n",
-		     g_round, thread ? spdk_thread_get_name((struct spdk_thread *)thread) : "?",
-		     t->thread_id, from, to, pw__sched_reason_name(reason),
-		     load / 10, load % 10, demand / 10, demand % 10,
-		     from, src->demand_pm / 10, src->demand_pm % 10,
-		     to, dst->demand_pm / 10, dst->demand_pm % 10);
-	pw__scheduler_history_note(t->thread_id, from, to, reason, load, src->demand_pm,
-				   dst->demand_pm);
-	src->demand_pm -= spdk_min(src->demand_pm, demand);
-	src->threads--;
-	dst->demand_pm += demand;
-	dst->threads++;
-	t->lcore = to;
+		     g_round, c->thread ? spdk_thread_get_name(c->thread) : "?",
+		     c->t->thread_id, c->from, to, pw__sched_reason_name(reason),
+		     c->load / 10, c->load % 10, c->demand / 10, c->demand % 10,
+		     c->from, src_pm / 10, src_pm % 10, to, dst_pm / 10, dst_pm % 10);
+	pw__scheduler_history_note(c->t->thread_id, c->from, to, reason, c->load, src_pm, dst_pm);
 }
 
-/* Fill g_cores from the array; false when nothing can be decided. */
-static bool
-gather(const struct spdk_scheduler_core_info *cores, uint32_t count,
-       const struct round_limits *lim)
+/* Give the thread to core \p to in the round's accounts. */
+static void
+account_move(const struct cand *c, uint32_t to)
+{
+	struct dyn_core *src = &g_cores[c->from], *dst = &g_cores[to];
+
+	src->demand_pm -= spdk_min(src->demand_pm, c->demand);
+	src->threads--;
+	dst->demand_pm += c->demand;
+	dst->threads++;
+	c->t->lcore = to;
+}
+
+static void
+move_thread(const struct cand *c, uint32_t to, enum pw_sched_reason reason)
+{
+	explain_move(c, to, reason, g_cores[c->from].demand_pm, g_cores[to].demand_pm);
+	account_move(c, to);
+}
+
+/* Fill g_cores and g_list from the array. */
+static void
+gather(const struct spdk_scheduler_core_info *cores, const struct round_limits *lim)
 {
 	uint32_t i, j;
 
-	memset(g_cores, 0, sizeof(*g_cores) * g_cores_len);
+	g_nlist = 0;
 	SPDK_ENV_FOREACH_CORE(i) {
 		const struct spdk_scheduler_core_info *core;
 		struct dyn_core *c;
 		uint32_t sum_load = 0, sum_demand = 0;
 
-		if (i >= count || i >= g_cores_len) {
+		if (i >= lim->count || i >= g_cores_len) {
 			break;
 		}
+		g_list[g_nlist++] = i;
 		core = &cores[i];
 		c = &g_cores[i];
+		memset(c, 0, sizeof(*c));
 		c->usable = !core->isolated;
 		c->threads = core->threads_count;
 		c->busy_pm = per_mille(core->current_busy_tsc, core_window(core));
 		c->saturated = c->busy_pm >= lim->busy;
 		for (j = 0; j < core->threads_count; j++) {
-			sum_load += thread_load(core, &core->thread_infos[j]);
-			sum_demand += thread_demand(c, core, &core->thread_infos[j], lim);
+			c->max_load_pm = spdk_max(c->max_load_pm,
+						  thread_load(core, &core->thread_infos[j]));
+		}
+		for (j = 0; j < core->threads_count; j++) {
+			uint32_t load = thread_load(core, &core->thread_infos[j]);
+
+			sum_load += load;
+			sum_demand += thread_demand(c, load);
 		}
 		/* What the core spent outside its threads' slices (events, its own
 		 * loop) stays with it; each thread's demand goes where it goes. */
 		c->demand_pm = (c->busy_pm > sum_load ? c->busy_pm - sum_load : 0) + sum_demand;
 	}
-	return true;
 }
 
-/* Pass 1: an idle thread goes to the main core if the main core has room. */
-static void
-balance_idle(struct spdk_scheduler_core_info *cores, uint32_t count, uint32_t main_lcore,
-	     const struct round_limits *lim)
+/* Whether the main core is one the round may use. */
+static bool
+main_usable(const struct round_limits *lim)
 {
-	uint32_t i, j;
-
-	if (main_lcore >= count || !g_cores[main_lcore].usable) {
-		return;
-	}
-	SPDK_ENV_FOREACH_CORE(i) {
-		if (i >= count || i >= g_cores_len) {
-			break;
-		}
-		if (i == main_lcore || !g_cores[i].usable) {
-			continue;
-		}
-		for (j = 0; j < cores[i].threads_count; j++) {
-			struct spdk_scheduler_thread_info *t = &cores[i].thread_infos[j];
-			uint32_t load = thread_load(&cores[i], t);
-			uint32_t demand;
-
-			if (t->lcore != i || load >= lim->load) {
-				continue;
-			}
-			demand = thread_demand(&g_cores[i], &cores[i], t, lim);
-			if (!fits(main_lcore, demand, lim) ||
-			    !thread_allows(spdk_thread_get_by_id(t->thread_id), main_lcore)) {
-				continue;
-			}
-			move_thread(t, i, main_lcore, load, demand, PW_SCHED_REASON_IDLE);
-		}
-	}
+	return lim->main_lcore < lim->count && lim->main_lcore < g_cores_len &&
+	       g_cores[lim->main_lcore].usable;
 }
 
-/* Where a thread of an over-limit core \p i goes: the main core, else the
- * lowest core where it fits; else the least loaded core if that lowers the
- * peak by the margin. UINT32_MAX: it stays. */
+/* Where a thread of an over-limit core goes: the main core, else the lowest
+ * core where it fits; else the least loaded core if that lowers the peak by
+ * the margin. UINT32_MAX: it stays. */
 static uint32_t
-find_relief(const struct spdk_thread *thread, uint32_t i, uint32_t demand, uint32_t count,
-	    uint32_t main_lcore, const struct round_limits *lim, enum pw_sched_reason *reason)
+find_relief(struct cand *c, const struct round_limits *lim, enum pw_sched_reason *reason)
 {
-	uint32_t d, least = UINT32_MAX;
+	uint32_t k, d, least = UINT32_MAX, least_any = UINT32_MAX;
 
 	*reason = PW_SCHED_REASON_FIT;
-	if (main_lcore != i && main_lcore < count && g_cores[main_lcore].usable &&
-	    thread_allows(thread, main_lcore) && fits(main_lcore, demand, lim)) {
-		return main_lcore;
+	if (lim->main_lcore != c->from && main_usable(lim) && fits(lim->main_lcore, c->demand, lim) &&
+	    thread_allows(c, lim->main_lcore)) {
+		return lim->main_lcore;
 	}
-	SPDK_ENV_FOREACH_CORE(d) {
-		if (d >= count || d >= g_cores_len) {
-			break;
-		}
-		if (d == i || !g_cores[d].usable || !thread_allows(thread, d)) {
+	for (k = 0; k < g_nlist; k++) {
+		d = g_list[k];
+		if (d == c->from || !g_cores[d].usable) {
 			continue;
 		}
-		if (fits(d, demand, lim)) {
+		if (fits(d, c->demand, lim) && thread_allows(c, d)) {
 			return d;
 		}
-		if (least == UINT32_MAX || g_cores[d].demand_pm < g_cores[least].demand_pm) {
+		if (least_any == UINT32_MAX || g_cores[d].demand_pm < g_cores[least_any].demand_pm) {
+			least_any = d;
+		}
+	}
+	/* Spreading must lower the peak by the margin: the thread must be worth
+	 * the margin, and the core that takes it must stay below its source.
+	 * If the least loaded core of all is not low enough, none the thread
+	 * may use is (and its cpumask need not be looked at). */
+	*reason = PW_SCHED_REASON_SPREAD;
+	if (least_any == UINT32_MAX || c->demand < lim->margin ||
+	    (uint64_t)g_cores[least_any].demand_pm + c->demand + lim->margin >
+	    g_cores[c->from].demand_pm) {
+		return UINT32_MAX;
+	}
+	for (k = 0; k < g_nlist; k++) {
+		d = g_list[k];
+		if (d == c->from || !g_cores[d].usable) {
+			continue;
+		}
+		if ((least == UINT32_MAX || g_cores[d].demand_pm < g_cores[least].demand_pm) &&
+		    thread_allows(c, d)) {
 			least = d;
 		}
 	}
-	*reason = PW_SCHED_REASON_SPREAD;
 	if (least != UINT32_MAX &&
-	    (uint64_t)g_cores[least].demand_pm + demand + lim->margin <= g_cores[i].demand_pm) {
+	    (uint64_t)g_cores[least].demand_pm + c->demand + lim->margin <=
+	    g_cores[c->from].demand_pm) {
 		return least;
 	}
 	return UINT32_MAX;
@@ -293,72 +316,166 @@ find_relief(const struct spdk_thread *thread, uint32_t i, uint32_t demand, uint3
 /* Where a thread of a core within its limit consolidates: the main core, else
  * a lower core that already runs threads, where it fits with the margin. */
 static uint32_t
-find_consolidation(const struct spdk_thread *thread, uint32_t i, uint32_t demand,
-		   uint32_t count, uint32_t main_lcore, const struct round_limits *lim)
+find_consolidation(struct cand *c, const struct round_limits *lim)
 {
-	uint32_t d;
+	uint32_t k, d;
 
-	if (i == main_lcore) {
+	if (c->from == lim->main_lcore) {
 		return UINT32_MAX;
 	}
-	if (main_lcore < count && g_cores[main_lcore].usable && thread_allows(thread, main_lcore) &&
-	    fits(main_lcore, demand, lim)) {
-		return main_lcore;
+	if (main_usable(lim) && fits(lim->main_lcore, c->demand, lim) &&
+	    thread_allows(c, lim->main_lcore)) {
+		return lim->main_lcore;
 	}
-	SPDK_ENV_FOREACH_CORE(d) {
-		if (d >= i || d >= count || d >= g_cores_len) {
-			break;
-		}
-		if (d == main_lcore || !g_cores[d].usable || g_cores[d].threads == 0 ||
-		    !thread_allows(thread, d)) {
+	for (k = 0; k < g_nlist && g_list[k] < c->from; k++) {
+		d = g_list[k];
+		if (d == lim->main_lcore || !g_cores[d].usable || g_cores[d].threads == 0) {
 			continue;
 		}
-		if (fits(d, demand, lim)) {
+		if (fits(d, c->demand, lim) && thread_allows(c, d)) {
 			return d;
 		}
 	}
 	return UINT32_MAX;
 }
 
-/* Pass 2: the threads pass 1 left where they are. */
+/* Pass 1: an idle thread goes to the main core if the main core has room. */
 static void
-balance_active(struct spdk_scheduler_core_info *cores, uint32_t count, uint32_t main_lcore,
-	       const struct round_limits *lim)
+balance_idle(struct spdk_scheduler_core_info *cores, const struct round_limits *lim)
 {
-	uint32_t i, j;
+	uint32_t k, i, j;
 
-	SPDK_ENV_FOREACH_CORE(i) {
-		if (i >= count || i >= g_cores_len) {
-			break;
-		}
-		if (!g_cores[i].usable) {
+	if (!main_usable(lim)) {
+		return;
+	}
+	for (k = 0; k < g_nlist; k++) {
+		i = g_list[k];
+		if (i == lim->main_lcore || !g_cores[i].usable) {
 			continue;
 		}
 		for (j = 0; j < cores[i].threads_count; j++) {
-			struct spdk_scheduler_thread_info *t = &cores[i].thread_infos[j];
-			const struct spdk_thread *thread;
-			enum pw_sched_reason reason = PW_SCHED_REASON_CONSOLIDATE;
-			uint32_t load, demand, to;
+			struct cand c = { .t = &cores[i].thread_infos[j], .from = i };
 
-			if (t->lcore != i) {
-				continue;	/* moved by pass 1 */
-			}
-			load = thread_load(&cores[i], t);
-			if (load < lim->load && i == main_lcore) {
-				continue;	/* idle, at home */
-			}
-			demand = thread_demand(&g_cores[i], &cores[i], t, lim);
-			thread = spdk_thread_get_by_id(t->thread_id);
-			if (thread == NULL) {
+			if (c.t->lcore != i) {
 				continue;
 			}
-			if (g_cores[i].threads > 1 && g_cores[i].demand_pm > lim->core) {
-				to = find_relief(thread, i, demand, count, main_lcore, lim, &reason);
-			} else {
-				to = find_consolidation(thread, i, demand, count, main_lcore, lim);
+			c.load = thread_load(&cores[i], c.t);
+			if (c.load >= lim->load) {
+				continue;
 			}
+			c.demand = thread_demand(&g_cores[i], c.load);
+			if (fits(lim->main_lcore, c.demand, lim) && thread_allows(&c, lim->main_lcore)) {
+				move_thread(&c, lim->main_lcore, PW_SCHED_REASON_IDLE);
+			}
+		}
+	}
+}
+
+/* A move of an evacuation, kept until the whole core is known to empty. */
+struct plan {
+	struct cand	c;
+	uint32_t	to;
+	uint32_t	src_pm;		/* loads before the move */
+	uint32_t	dst_pm;
+};
+
+static struct plan *g_plan;
+static uint32_t g_plan_cap;
+
+/* Empty core \p i (within its limit, not the main core) onto the main core
+ * and lower cores that already run threads, if every one of its threads
+ * fits there with the margin; else leave it as it is. Moving only some of
+ * them would save nothing: the core would still run. */
+static void
+evacuate(struct spdk_scheduler_core_info *cores, uint32_t i, const struct round_limits *lim)
+{
+	uint32_t j, n = 0, left = g_cores[i].threads;
+
+	if (left == 0) {
+		return;
+	}
+	if (g_plan_cap < left) {
+		struct plan *p = realloc(g_plan, left * sizeof(*p));
+
+		if (p == NULL) {
+			return;		/* no move is a correct round */
+		}
+		g_plan = p;
+		g_plan_cap = left;
+	}
+	for (j = 0; j < cores[i].threads_count; j++) {
+		struct plan *p = &g_plan[n];
+
+		p->c = (struct cand) { .t = &cores[i].thread_infos[j], .from = i };
+		if (p->c.t->lcore != i) {
+			continue;	/* moved by pass 1 */
+		}
+		p->c.load = thread_load(&cores[i], p->c.t);
+		p->c.demand = thread_demand(&g_cores[i], p->c.load);
+		p->to = find_consolidation(&p->c, lim);
+		if (p->to == UINT32_MAX) {
+			break;
+		}
+		p->src_pm = g_cores[i].demand_pm;
+		p->dst_pm = g_cores[p->to].demand_pm;
+		account_move(&p->c, p->to);
+		n++;
+	}
+	if (n == left) {
+		for (j = 0; j < n; j++) {
+			explain_move(&g_plan[j].c, g_plan[j].to, PW_SCHED_REASON_CONSOLIDATE,
+				     g_plan[j].src_pm, g_plan[j].dst_pm);
+		}
+		return;
+	}
+	while (n-- > 0) {	/* undo, last move first */
+		struct plan *p = &g_plan[n];
+
+		g_cores[i].demand_pm = p->src_pm;
+		g_cores[i].threads++;
+		g_cores[p->to].demand_pm = p->dst_pm;
+		g_cores[p->to].threads--;
+		p->c.t->lcore = i;
+	}
+}
+
+/* Pass 2: relieve the cores over core_limit, thread by thread; empty the
+ * others onto the main and lower cores where they fit. */
+static void
+balance_active(struct spdk_scheduler_core_info *cores, const struct round_limits *lim)
+{
+	uint32_t k, i, j;
+
+	for (k = 0; k < g_nlist; k++) {
+		i = g_list[k];
+		if (!g_cores[i].usable) {
+			continue;
+		}
+		if (g_cores[i].threads <= 1 || g_cores[i].demand_pm <= lim->core) {
+			if (i != lim->main_lcore) {
+				evacuate(cores, i, lim);
+			}
+			continue;
+		}
+		for (j = 0; j < cores[i].threads_count; j++) {
+			struct cand c = { .t = &cores[i].thread_infos[j], .from = i };
+			enum pw_sched_reason reason;
+			uint32_t to;
+
+			if (c.t->lcore != i) {
+				continue;	/* moved by pass 1 */
+			}
+			if (g_cores[i].threads <= 1 || g_cores[i].demand_pm <= lim->core) {
+				break;		/* relieved */
+			}
+			c.load = thread_load(&cores[i], c.t);
+			if (c.load < lim->load && i == lim->main_lcore) {
+				continue;	/* idle threads stay on the main core */
+			}
+			c.demand = thread_demand(&g_cores[i], c.load);
+			to = find_relief(&c, lim, &reason);
 			if (to != UINT32_MAX) {
-				move_thread(t, i, to, load, demand, reason);
+				move_thread(&c, to, reason);
 			}
 		}
 	}
@@ -367,29 +484,29 @@ balance_active(struct spdk_scheduler_core_info *cores, uint32_t count, uint32_t 
 /* Core modes and frequencies, as SPDK sets them: a core left without threads
  * may sleep at its lowest frequency; a core with threads polls. */
 static void
-set_core_modes(struct spdk_scheduler_core_info *cores, uint32_t count, uint32_t main_lcore)
+set_core_modes(struct spdk_scheduler_core_info *cores, const struct round_limits *lim)
 {
 	struct spdk_governor *governor = spdk_governor_get();
+	uint32_t k, i, main_lcore = lim->main_lcore;
 	bool busy_elsewhere = false;
-	uint32_t i;
-	int rc;
+	int rc = 0;
 
-	SPDK_ENV_FOREACH_CORE(i) {
-		if (i >= count || i >= g_cores_len) {
-			break;
-		}
+	for (k = 0; k < g_nlist; k++) {
+		i = g_list[k];
 		if (!g_cores[i].usable) {
 			continue;
 		}
 		cores[i].interrupt_mode = g_cores[i].threads == 0;
-		if (governor == NULL || i == main_lcore) {
-			busy_elsewhere |= g_cores[i].threads != 0 && i != main_lcore;
+		if (i == main_lcore) {
+			continue;
+		}
+		busy_elsewhere |= g_cores[i].threads != 0;
+		if (governor == NULL) {
 			continue;
 		}
 		if (g_cores[i].threads == 0) {
 			rc = governor->set_core_freq_min ? governor->set_core_freq_min(i) : 0;
 		} else {
-			busy_elsewhere = true;
 			rc = governor->set_core_freq_max ? governor->set_core_freq_max(i) : 0;
 		}
 		if (rc < 0) {
@@ -397,7 +514,7 @@ set_core_modes(struct spdk_scheduler_core_info *cores, uint32_t count, uint32_t 
 				    governor->name, i, spdk_strerror(-rc));
 		}
 	}
-	if (governor == NULL || main_lcore >= count || !g_cores[main_lcore].usable) {
+	if (governor == NULL || !main_usable(lim)) {
 		return;
 	}
 	if (busy_elsewhere) {
@@ -413,6 +530,20 @@ set_core_modes(struct spdk_scheduler_core_info *cores, uint32_t count, uint32_t 
 	}
 }
 
+static void
+dynamic_deinit(void)
+{
+	free(g_cores);
+	free(g_list);
+	free(g_plan);
+	g_cores = NULL;
+	g_list = NULL;
+	g_plan = NULL;
+	g_plan_cap = 0;
+	g_cores_len = 0;
+	g_nlist = 0;
+}
+
 static int
 dynamic_init(void)
 {
@@ -422,10 +553,11 @@ dynamic_init(void)
 		SPDK_ERRLOG("the dynamic scheduler needs the environment (spdk_env_init) first\n");
 		return -EINVAL;
 	}
-	free(g_cores);
+	dynamic_deinit();
 	g_cores = calloc(last + 1, sizeof(*g_cores));
-	if (g_cores == NULL) {
-		g_cores_len = 0;
+	g_list = calloc(last + 1, sizeof(*g_list));
+	if (g_cores == NULL || g_list == NULL) {
+		dynamic_deinit();
 		SPDK_ERRLOG("no memory for the dynamic scheduler's %u cores\n", last + 1);
 		return -ENOMEM;
 	}
@@ -435,18 +567,9 @@ dynamic_init(void)
 }
 
 static void
-dynamic_deinit(void)
-{
-	free(g_cores);
-	g_cores = NULL;
-	g_cores_len = 0;
-}
-
-static void
 dynamic_balance(struct spdk_scheduler_core_info *cores, uint32_t count)
 {
 	struct round_limits lim;
-	uint32_t main_lcore = spdk_scheduler_get_scheduling_lcore();
 
 	g_round++;
 	pw__scheduler_history_begin();
@@ -458,13 +581,13 @@ dynamic_balance(struct spdk_scheduler_core_info *cores, uint32_t count)
 	lim.core = atomic_load_explicit(&g_core_limit, memory_order_relaxed) * 10u;
 	lim.busy = atomic_load_explicit(&g_core_busy, memory_order_relaxed) * 10u;
 	lim.margin = atomic_load_explicit(&g_hysteresis, memory_order_relaxed) * 10u;
+	lim.main_lcore = spdk_scheduler_get_scheduling_lcore();
+	lim.count = count;
 
-	if (!gather(cores, count, &lim)) {
-		return;
-	}
-	balance_idle(cores, count, main_lcore, &lim);
-	balance_active(cores, count, main_lcore, &lim);
-	set_core_modes(cores, count, main_lcore);
+	gather(cores, &lim);
+	balance_idle(cores, &lim);
+	balance_active(cores, &lim);
+	set_core_modes(cores, &lim);
 }
 
 struct dyn_opts {

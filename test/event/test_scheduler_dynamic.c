@@ -10,9 +10,10 @@
  * and builds the next round's input.
  *
  * The world polls as SPDK's reactors do: a core's idle time is spent polling
- * each of its threads in turn, so it is split evenly among their idle_tsc; a
- * saturated core shares its period in proportion to the demands and leaves
- * no idle time. The threads are real spdk_threads (their cpumasks are what
+ * each of its threads in turn, so it is split evenly among their idle_tsc. A
+ * saturated core gives each thread what it wants up to an equal level (the
+ * threads that want more get that level and no idle time; the others a few
+ * idle polls). The threads are real spdk_threads (their cpumasks are what
  * balance() obeys) created without reactors; the environment names cores
  * that need not exist.
  *
@@ -147,6 +148,30 @@ draw(struct world *w, uint32_t jitter)
 	return (uint32_t)((w->rng >> 33) % (2 * jitter + 1));
 }
 
+/* Max-min share of a saturated core: the level L such that the threads
+ * wanting less get what they want and the others L each (sum = 1000). */
+static uint32_t
+fair_level(const uint32_t *demand, const uint32_t *idx, uint32_t n)
+{
+	uint32_t left = 1000, open = n, level = 0, i;
+	bool done[MAX_THREADS] = { false };
+	bool changed = true;
+
+	while (changed && open > 0) {
+		changed = false;
+		level = left / open;
+		for (i = 0; i < n; i++) {
+			if (!done[i] && demand[idx[i]] <= level) {
+				done[i] = true;
+				left -= demand[idx[i]];
+				open--;
+				changed = true;
+			}
+		}
+	}
+	return open > 0 ? left / open : level;
+}
+
 /* Build the arrays of one round from the placement. */
 static void
 world_gather(struct world *w)
@@ -159,8 +184,8 @@ world_gather(struct world *w)
 	}
 	for (c = 0; c < w->ncores; c++) {
 		struct spdk_scheduler_core_info *core = &w->cores[c];
-		uint64_t sum = 0, busy, idle_each;
-		uint32_t n = 0;
+		uint64_t sum = 0, busy;
+		uint32_t n = 0, level = 1000;
 
 		memset(core, 0, sizeof(*core));
 		core->lcore = c;
@@ -171,11 +196,13 @@ world_gather(struct world *w)
 				w->owner[c][n++] = i;
 			}
 		}
+		if (sum >= 1000) {
+			level = fair_level(demand, w->owner[c], n);
+		}
 		busy = sum >= 1000 ? PERIOD : sum * PERIOD / 1000;
 		core->current_busy_tsc = busy;
 		core->current_idle_tsc = PERIOD - busy;
 		core->threads_count = n;
-		idle_each = n ? (PERIOD - busy) / n : 0;
 		for (i = 0; i < n; i++) {
 			struct spdk_scheduler_thread_info *t = &w->infos[c][i];
 			uint32_t k = w->owner[c][i];
@@ -183,8 +210,17 @@ world_gather(struct world *w)
 			memset(t, 0, sizeof(*t));
 			t->lcore = c;
 			t->thread_id = spdk_thread_get_id(w->t[k].thread);
-			t->current_stats.busy_tsc = sum == 0 ? 0 : busy * demand[k] / sum;
-			t->current_stats.idle_tsc = idle_each;
+			if (sum < 1000) {
+				/* polled: the idle time is spread over the threads */
+				t->current_stats.busy_tsc = demand[k] * PERIOD / 1000;
+				t->current_stats.idle_tsc = (PERIOD - busy) / n;
+			} else if (demand[k] < level) {
+				/* saturated, but it got all it wanted: a few idle polls */
+				t->current_stats.busy_tsc = demand[k] * PERIOD / 1000;
+				t->current_stats.idle_tsc = PERIOD / 1000;
+			} else {
+				t->current_stats.busy_tsc = level * PERIOD / 1000;
+			}
 			t->total_stats = t->current_stats;
 		}
 	}
