@@ -95,13 +95,14 @@ struct spdk_governor {
 };
 
 /**
- * Make governor \p name the current one: the previous one is deinitialised
- * first, then the new one's init() runs. NULL unsets the governor. Call it on
- * the scheduling reactor (or before the reactors start).
+ * Make governor \p name the current one: the new one's init() runs, and only
+ * if it succeeds is the previous one deinitialised and replaced. Selecting the
+ * current governor again does nothing. NULL deinitialises and unsets the
+ * governor. Call it on the scheduling reactor (or before the reactors start).
  *
- * \return 0; -EINVAL if no governor of that name is registered (the current
- * one stays); or the negative errno of the new governor's init(), after which
- * no governor is set.
+ * \return 0; -EINVAL if no governor of that name is registered; or the
+ * negative errno of the new governor's init(). On error the current governor
+ * stays.
  */
 int spdk_governor_set(const char *name);
 
@@ -204,10 +205,11 @@ struct spdk_scheduler {
 /**
  * Make scheduler \p name the current one. The previous one is deinitialised,
  * then the new one's init() runs; if that fails, the previous one is
- * initialised again and stays current. Re-selecting the current scheduler
- * deinitialises and initialises it again. NULL unsets the scheduler (no
- * rounds run then). Call it on the scheduling reactor, or before the
- * reactors start.
+ * initialised again and stays current. Selecting the current scheduler again
+ * does nothing. NULL deinitialises and unsets the scheduler (no rounds run
+ * then). The framework selects "static" when the reactors are initialised if
+ * none is set. Call it on the scheduling reactor, or before the reactors
+ * start.
  *
  * \return 0; -EINVAL if no scheduler of that name is registered (nothing
  * changes); or the negative errno of the new scheduler's init() (the previous
