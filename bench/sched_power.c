@@ -170,8 +170,8 @@ work_poll(void *arg)
 		now = spdk_get_ticks();
 		did++;
 	}
-	if (now > g_next_unit_tsc + spdk_get_ticks_hz()) {
-		g_next_unit_tsc = now;	/* more than a second behind: do not catch up */
+	if (now > g_next_unit_tsc + 2 * g_unit_interval_tsc) {
+		g_next_unit_tsc = now;	/* fell behind (the cpu was taken): do not catch up */
 	}
 	return did ? SPDK_POLLER_BUSY : SPDK_POLLER_IDLE;
 }
