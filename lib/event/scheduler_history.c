@@ -50,7 +50,7 @@ struct hist_round {
 	uint64_t		first;		/* round number */
 	uint64_t		rounds;		/* > 1: that many rounds without moves */
 	uint64_t		tsc;		/* when the (last) round was recorded */
-	uint64_t		period_tsc;
+	uint64_t		period_tsc;	/* what the (last) round's stats cover */
 	char			scheduler[32];
 	uint32_t		cores;
 	uint32_t		threads;
@@ -211,6 +211,7 @@ pw__scheduler_history_record(const struct spdk_scheduler_core_info *cores, uint3
 	    strcmp(prev->scheduler, scheduler ? scheduler->name : "") == 0) {
 		prev->rounds++;
 		prev->tsc = spdk_get_ticks();
+		prev->period_tsc = period_tsc;
 		prev->cores = count;
 		prev->threads = threads;
 		pthread_mutex_unlock(&g_lock);
