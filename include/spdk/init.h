@@ -56,11 +56,23 @@ typedef void (*spdk_subsystem_init_fn)(int rc, void *ctx);
  * a cycle, fails the start with a message naming the subsystems (SPDK
  * asserts instead).
  *
+ * The order is SPDK's: repeated passes over the subsystems not yet placed,
+ * in registration order, each pass placing every subsystem whose dependencies
+ * are all placed. framework_get_subsystems lists them in that order once
+ * sorted.
+ *
  * \param cb_fn Called on the app thread when all are initialised (rc 0) or
- * when one fails: rc is then that subsystem's negative errno (-EINVAL for
- * a dependency error), and the subsystems already initialised stay so (the
- * caller tears them down with spdk_subsystem_fini(), as the app framework
- * does). Not NULL.
+ * when one fails: rc is then that subsystem's negative errno, and the
+ * subsystems already initialised stay so (the caller tears them down with
+ * spdk_subsystem_fini(), as the app framework does). Called at once (before
+ * this returns) with -EINVAL for a dependency error or a refused
+ * registration, -ENOMEM if the order cannot be computed, -EBUSY if
+ * subsystems are already initialised or being initialised or finished (a
+ * second start needs spdk_subsystem_fini() first), -EINVAL if called from
+ * another thread than the app thread; in all these cases nothing was
+ * initialised. Not called at all if spdk_subsystem_fini() is called before
+ * the chain ends (as SPDK). Not NULL (a NULL \p cb_fn is refused with a
+ * message).
  * \param cb_arg Passed to \p cb_fn.
  */
 void spdk_subsystem_init(spdk_subsystem_init_fn cb_fn, void *cb_arg);
@@ -107,9 +119,18 @@ typedef void (*spdk_subsystem_fini_fn)(void *ctx);
  * spdk_subsystem_fini_next() (possibly later, from another spdk_thread);
  * subsystems without `fini`, and those never initialised, are skipped. Called
  * while spdk_subsystem_init() is still running, the teardown starts when the
- * subsystem being initialised reports.
+ * subsystem being initialised reports (it is torn down too if its init
+ * succeeded), and spdk_subsystem_init()'s callback is not called. With
+ * nothing initialised (no spdk_subsystem_init(), or it failed at once),
+ * \p cb_fn is called before this returns. Once the teardown ends,
+ * spdk_subsystem_init() may run again (an application started twice in a
+ * process).
  *
- * \param cb_fn Called on the app thread when all are finished. Not NULL.
+ * A NULL \p cb_fn, a call from another thread than the app thread, or a
+ * call while a teardown is already running is refused with a message
+ * (\p cb_fn is then not called; the running teardown goes on).
+ *
+ * \param cb_fn Called on the app thread when all are finished.
  * \param cb_arg Passed to \p cb_fn.
  */
 void spdk_subsystem_fini(spdk_subsystem_fini_fn cb_fn, void *cb_arg);
@@ -117,7 +138,8 @@ void spdk_subsystem_fini(spdk_subsystem_fini_fn cb_fn, void *cb_arg);
 /**
  * Whether a subsystem named \p name is registered. App thread.
  *
- * \return true if it is; false if not or \p name is NULL.
+ * \return true if it is; false if not, if \p name is NULL, or if called from
+ * another thread (refused with a message).
  */
 bool spdk_subsystem_exists(const char *name);
 
@@ -169,7 +191,10 @@ struct spdk_subsystem_depend {
  * Register \p subsystem (usually through SPDK_SUBSYSTEM_REGISTER(), from a
  * constructor). A NULL subsystem or name, or a name already registered, is
  * refused with a message and the start of the application fails at
- * spdk_subsystem_init() (SPDK asserts).
+ * spdk_subsystem_init() (SPDK asserts). Registering while subsystems are
+ * initialised (between spdk_subsystem_init() and the end of
+ * spdk_subsystem_fini()) is refused with a message and does not fail the
+ * next start.
  *
  * \param subsystem Static lifetime; the library links it into its list.
  */
@@ -178,7 +203,10 @@ void spdk_add_subsystem(struct spdk_subsystem *subsystem);
 /**
  * Record a dependency (usually through SPDK_SUBSYSTEM_DEPEND(), from a
  * constructor). Checked at spdk_subsystem_init(): both names must be
- * registered subsystems by then.
+ * registered subsystems by then. A NULL \p depend or name, or the same
+ * object twice, is refused with a message and fails the next
+ * spdk_subsystem_init(); registering while subsystems are initialised is
+ * refused as for spdk_add_subsystem().
  *
  * \param depend Static lifetime; the library links it into its list.
  */
@@ -186,8 +214,10 @@ void spdk_add_subsystem_depend(struct spdk_subsystem_depend *depend);
 
 /**
  * Report the end of the current subsystem's `init` and go on with the next
- * one. Any spdk_thread (the chain continues on the app thread); once per
- * `init`.
+ * one. Any spdk_thread (the chain continues on the app thread: from another
+ * thread this sends it a message); once per `init`. A call when no init is
+ * waiting for one (a second report, or no chain running) is ignored with a
+ * message.
  *
  * \param rc 0 on success; a negative errno stops the chain: the failure is
  * logged naming the subsystem, and spdk_subsystem_init()'s callback gets
@@ -197,8 +227,9 @@ void spdk_subsystem_init_next(int rc);
 
 /**
  * Report the end of the current subsystem's `fini` and go on with the
- * previous one. Any spdk_thread (the chain continues on the app thread); once
- * per `fini`.
+ * previous one. Any spdk_thread (the chain continues on the app thread: from
+ * another thread this sends it a message); once per `fini`. A call when no
+ * fini is waiting for one is ignored with a message.
  */
 void spdk_subsystem_fini_next(void);
 

@@ -4,11 +4,12 @@
 
 /*
  * The framework's RPC methods: framework_start_init, framework_wait_init,
- * framework_get_reactors, framework_get_subsystems, framework_get_config and
- * spdk_kill_instance, with SPDK's names, params, state masks and result keys;
- * and the shape of the reactor objects for older spdk_top releases
- * (pinwheel/event.h). The thread_* methods are in thread_rpc.c, the log_* ones
- * in log_rpc.c, the scheduler's in scheduler_rpc.c.
+ * framework_get_reactors and spdk_kill_instance, with SPDK's names, params,
+ * state masks and result keys; and the shape of the reactor objects for older
+ * spdk_top releases (pinwheel/event.h). The thread_* methods are in
+ * thread_rpc.c, the log_* ones in log_rpc.c, the scheduler's in
+ * scheduler_rpc.c, framework_get_subsystems and framework_get_config in
+ * lib/init/subsystem_rpc.c.
  *
  * spdk_top decodes framework_get_reactors strictly, so the keys of a reactor
  * object are exactly those of the release asked for (--pw-rpc-compat), and
@@ -18,6 +19,7 @@
 #include "event/event_internal.h"
 
 
+#include "spdk/init.h"
 #include "spdk/json.h"
 #include "spdk/jsonrpc.h"
 #include "spdk/rpc.h"
@@ -267,6 +269,13 @@ rpc_framework_wait_init(struct spdk_jsonrpc_request *request, const struct spdk_
 SPDK_RPC_REGISTER("framework_wait_init", rpc_framework_wait_init,
 		  SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME)
 
+/* framework_get_subsystems and framework_get_config are registered by
+ * lib/init/subsystem_rpc.c, which a static link pulls in with the subsystem
+ * registry; this reference keeps the registry in every app, also one that
+ * never calls spdk_subsystem_init(). */
+static void (*const g_subsystem_link)(spdk_subsystem_init_fn, void *) __attribute__((used)) =
+	spdk_subsystem_init;
+
 /* ---------------------------------------------------------------------------
  * framework_get_reactors
  * ------------------------------------------------------------------------- */
@@ -388,59 +397,6 @@ rpc_framework_get_reactors(struct spdk_jsonrpc_request *request,
 	spdk_for_each_reactor(write_reactor, ctx, NULL, reactors_walked);
 }
 SPDK_RPC_REGISTER("framework_get_reactors", rpc_framework_get_reactors, SPDK_RPC_RUNTIME)
-
-/* ---------------------------------------------------------------------------
- * framework_get_subsystems, framework_get_config
- * ------------------------------------------------------------------------- */
-
-static void
-rpc_framework_get_subsystems(struct spdk_jsonrpc_request *request,
-			     const struct spdk_json_val *params)
-{
-	struct spdk_json_write_ctx *w;
-
-	if (params != NULL) {
-		spdk_jsonrpc_send_error_response(request, SPDK_JSONRPC_ERROR_INVALID_PARAMS,
-						 "framework_get_subsystems requires no parameters");
-		return;
-	}
-	/* Pinwheel has no subsystems. */
-	w = spdk_jsonrpc_begin_result(request);
-	spdk_json_write_array_begin(w);
-	spdk_json_write_array_end(w);
-	spdk_jsonrpc_end_result(request, w);
-}
-SPDK_RPC_REGISTER("framework_get_subsystems", rpc_framework_get_subsystems, SPDK_RPC_RUNTIME)
-
-struct get_config_req {
-	char	*name;
-	bool	with_batches;
-};
-
-static const struct spdk_json_object_decoder g_get_config_decoders[] = {
-	{"name", offsetof(struct get_config_req, name), spdk_json_decode_string, false},
-	{"with_batches", offsetof(struct get_config_req, with_batches), spdk_json_decode_bool, true},
-};
-
-static void
-rpc_framework_get_config(struct spdk_jsonrpc_request *request, const struct spdk_json_val *params)
-{
-	struct get_config_req req = { 0 };
-
-	if (params == NULL || spdk_json_decode_object(params, g_get_config_decoders,
-			SPDK_COUNTOF(g_get_config_decoders), &req) != 0) {
-		spdk_jsonrpc_send_error_response(request, SPDK_JSONRPC_ERROR_INVALID_PARAMS,
-						 "framework_get_config wants {\"name\": <subsystem>} "
-						 "and optionally \"with_batches\": <bool>");
-		free(req.name);
-		return;
-	}
-	/* As SPDK for a name it does not know; Pinwheel knows none. */
-	spdk_jsonrpc_send_error_response_fmt(request, SPDK_JSONRPC_ERROR_INVALID_PARAMS,
-					     "Subsystem '%s' not found", req.name);
-	free(req.name);
-}
-SPDK_RPC_REGISTER("framework_get_config", rpc_framework_get_config, SPDK_RPC_RUNTIME)
 
 /* ---------------------------------------------------------------------------
  * spdk_kill_instance

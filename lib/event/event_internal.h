@@ -127,14 +127,17 @@ void pw__reactors_set_next_core(uint32_t core);
 size_t pw__reactors_alive_summary(char *buf, size_t len);
 /* Scheduling rounds (scheduler_round.c). Start a walk of the round from the
  * calling reactor: fn on every reactor, then cpl on the calling one. With
- * begin, the round's first walk: refused (false) while the reactors stop or a
- * round runs, and from then on a stop waits for pw__reactors_round_end().
- * false: nothing was started (logged). */
-bool pw__reactors_round_walk(spdk_event_fn fn, spdk_event_fn cpl, void *arg, bool begin);
+ * begin, the round's first walk: refused while the reactors stop
+ * (-ESHUTDOWN) or a round runs (-EBUSY), and from then on a stop waits for
+ * pw__reactors_round_end(). -ENOMEM (logged): no event for the walk. On error
+ * nothing was started. */
+int pw__reactors_round_walk(spdk_event_fn fn, spdk_event_fn cpl, void *arg, bool begin);
 /* The round is over: a stop asked for meanwhile starts now. */
 void pw__reactors_round_end(void);
 /* Whether a round runs (tests). */
 bool pw__reactors_round_in_progress(void);
+/* Whether a stop was asked for and waits for the round's end (tests). */
+bool pw__reactors_stop_waits_for_round(void);
 
 /* ---- reactor_sleep.c ---- */
 /* The reactor's waker and fd group; without them (an error, logged by the
@@ -222,10 +225,11 @@ uint32_t pw__scheduler_thread_initial_lcore(uint32_t core, uint32_t idx);
 void pw__scheduler_set_isolated_cores(const struct spdk_cpuset *cores);
 void pw__scheduler_get_isolated_cores(struct spdk_cpuset *cores);
 
-/* ---- scheduler_rpc.c, governor.c ---- */
+/* ---- scheduler_rpc.c, governor.c, scheduler_subsystem.c ---- */
 /* Empty: called at reactors init so that a static link keeps these files. */
 void pw__scheduler_rpc_link(void);
 void pw__governor_link(void);
+void pw__scheduler_subsystem_link(void);
 /* Where the cpufreq governor looks for cpuN/cpufreq/ (NULL: the real
  * /sys/devices/system/cpu). Tests. */
 void pw__governor_set_sysfs_root(const char *root);

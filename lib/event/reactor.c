@@ -900,20 +900,23 @@ spdk_reactors_stop(void *arg1)
 	}
 }
 
-bool
+int
 pw__reactors_round_walk(spdk_event_fn fn, spdk_event_fn cpl, void *arg, bool begin)
 {
-	bool started = false;
+	int rc = 0;
 
 	pthread_mutex_lock(&g_stop_lock);
-	if (!begin || (!g_stopping && !g_round_in_progress)) {
-		started = walk_start(fn, arg, NULL, cpl);
-		if (begin && started) {
-			g_round_in_progress = true;
-		}
+	if (begin && g_stopping) {
+		rc = -ESHUTDOWN;
+	} else if (begin && g_round_in_progress) {
+		rc = -EBUSY;
+	} else if (!walk_start(fn, arg, NULL, cpl)) {
+		rc = -ENOMEM;
+	} else if (begin) {
+		g_round_in_progress = true;
 	}
 	pthread_mutex_unlock(&g_stop_lock);
-	return started;
+	return rc;
 }
 
 void
@@ -932,6 +935,17 @@ pw__reactors_round_end(void)
 	if (deferred && !started) {
 		stop_now(NULL, NULL);
 	}
+}
+
+bool
+pw__reactors_stop_waits_for_round(void)
+{
+	bool r;
+
+	pthread_mutex_lock(&g_stop_lock);
+	r = g_stop_deferred;
+	pthread_mutex_unlock(&g_stop_lock);
+	return r;
 }
 
 bool

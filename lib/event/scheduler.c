@@ -283,6 +283,7 @@ pw__scheduler_framework_init(void)
 {
 	pw__scheduler_rpc_link();
 	pw__governor_link();
+	pw__scheduler_subsystem_link();
 	if (spdk_scheduler_get() == NULL && spdk_scheduler_set("static") != 0) {
 		SPDK_ERRLOG("cannot select the static scheduler; threads will not be rescheduled\n");
 	}

@@ -251,7 +251,7 @@ balance(void *arg1, void *arg2)
 	}
 	scheduler->balance(g_cores, g_count);
 	pw__scheduler_history_record(g_cores, g_count, g_round_period_tsc);
-	if (!pw__reactors_round_walk(apply, round_done, NULL, false)) {
+	if (pw__reactors_round_walk(apply, round_done, NULL, false) != 0) {
 		round_cancel("no event for the moves");
 	}
 }
@@ -352,20 +352,21 @@ int
 pw__scheduler_round_start(struct spdk_reactor *reactor)
 {
 	uint64_t now = reactor->tsc_last, last;
+	int rc;
 
-	if (pw__reactors_round_in_progress()) {
-		return -EBUSY;
-	}
 	/* Relaxed: the scheduling reactor's own value (see g_last_round_tsc). */
 	last = atomic_load_explicit(&g_last_round_tsc, memory_order_relaxed);
-	g_round_period_tsc = last != 0 && now > last ? now - last : 0;
 	atomic_store_explicit(&g_round_running, true, memory_order_relaxed);
-	if (!pw__reactors_round_walk(gather, balance, NULL, true)) {
-		atomic_store_explicit(&g_round_running, false, memory_order_relaxed);
-		return pw__reactors_round_in_progress() ? -EBUSY :
-		       pw__reactors_state() == SPDK_REACTOR_STATE_RUNNING ||
-		       pw__reactors_state() == SPDK_REACTOR_STATE_INITIALIZED ? -ENOMEM : -ESHUTDOWN;
+	rc = pw__reactors_round_walk(gather, balance, NULL, true);
+	if (rc != 0) {
+		/* -EBUSY: the running round clears it at its end. */
+		if (rc != -EBUSY) {
+			atomic_store_explicit(&g_round_running, false, memory_order_relaxed);
+		}
+		return rc;
 	}
+	/* Read by balance(), on this reactor, after the walk's events. */
+	g_round_period_tsc = last != 0 && now > last ? now - last : 0;
 	atomic_store_explicit(&g_last_round_tsc, now, memory_order_relaxed);
 	return 0;
 }

@@ -449,12 +449,28 @@ other_methods_scenario(int fd)
 		  spdk_env_get_main_core());
 	ut_rpc_resp_free(r);
 
+	/* The one subsystem the framework has, as SPDK: the scheduler's. */
 	r = ut_rpc_call(fd, "framework_get_subsystems", NULL);
 	ASSERT_EQ(r->result->type, SPDK_JSON_VAL_ARRAY_BEGIN);
-	ASSERT_EQ(ut_json_count(r->result), 0);
+	ASSERT_EQ(ut_json_count(r->result), 1);
+	s = ut_json_str(ut_json_member(ut_json_elem(r->result, 0), "subsystem"));
+	ASSERT_STR_EQ(s, "scheduler");
+	free(s);
 	ut_rpc_resp_free(r);
 
-	/* No subsystem exists: every name is unknown, as SPDK answers for one. */
+	/* Its configuration selects the current scheduler again. */
+	r = ut_rpc_call(fd, "framework_get_config", "{\"name\":\"scheduler\"}");
+	ASSERT_EQ(ut_json_count(r->result), 1);
+	s = ut_json_str(ut_json_member(ut_json_elem(r->result, 0), "method"));
+	ASSERT_STR_EQ(s, "framework_set_scheduler");
+	free(s);
+	s = ut_json_str(ut_json_member(ut_json_member(ut_json_elem(r->result, 0), "params"),
+				       "name"));
+	ASSERT_STR_EQ(s, "static");
+	free(s);
+	ut_rpc_resp_free(r);
+
+	/* Any other name is unknown, as SPDK answers for one. */
 	r = ut_rpc_expect_error(fd, "framework_get_config", "{\"name\":\"bdev\"}", INVALID_PARAMS);
 	ASSERT_STR_CONTAINS(r->error_message, "'bdev' not found");
 	ut_rpc_resp_free(r);

@@ -275,7 +275,11 @@ def every_method(opts):
         subs = app.call("framework_get_subsystems")
         assert array(subs), subs
         if not opts.spdk:
-            assert subs == [], subs
+            # The framework's one subsystem, as SPDK's: the scheduler's.
+            assert subs == [{"subsystem": "scheduler", "depends_on": []}], subs
+            conf = app.call("framework_get_config", {"name": "scheduler"})
+            assert conf[0]["method"] == "framework_set_scheduler", conf
+            assert conf[0]["params"]["name"] == "static", conf
         expect_error(app, "framework_get_config", {"name": "no_such_subsystem"}, (-32602,))
 
         hello = app.call("hello_threads")
