@@ -12,8 +12,8 @@
  *   #2080): a thread polled rarely, because it shares a core or because the
  *   core sleeps, no longer looks busier than it is.
  * - What a thread would take elsewhere (its demand) is not what it got on a
- *   saturated core: a thread that was busy in nearly every slice it had
- *   there may want a whole core, so it counts as one. Several such threads
+ *   saturated core: the threads that got the most there (within 10% of the
+ *   busiest) may want more, so each counts as a whole core. Several such threads
  *   on one core therefore spread one by one, each to a core where it fits,
  *   or, when none fits, to a less loaded core when that lowers the peak
  *   (SPDK #2070: SPDK moved two of three saturated threads onto the same
@@ -24,9 +24,10 @@
  *   margin. A steady load therefore settles and stays (SPDK moves threads back
  *   and forth when a pair of loads sums close to core_limit).
  * - Idle threads go to the main core only while it has room for them (SPDK
- *   moves them there whatever its load), and an active thread consolidates
- *   only onto a core that already runs threads (moving it onto an empty core
- *   saves nothing).
+ *   moves them there whatever its load). A core within its limit is emptied
+ *   onto the main core and lower cores that already run threads only if all
+ *   its threads fit there (SPDK moves threads to lower cores one by one: on
+ *   many cores they shuffle down and no core ever empties).
  *
  * balance() works only on the core_info array it is given (and on the
  * environment's core set, and the threads' cpumasks), so tests and
