@@ -51,7 +51,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = "doc/figures.json"
 DOCS = ["README.md", "doc/bench.md", "doc/bench_idle.md", "doc/perf_tools.md", "doc/rpc.md",
-        "doc/iobuf.md"]
+        "doc/iobuf.md", "doc/scheduler.md"]
 BEGIN = re.compile(r"^<!-- figures:begin ([a-z0-9_-]+) -->$")
 END = re.compile(r"^<!-- figures:end ([a-z0-9_-]+) -->$")
 DASH = "–"
@@ -274,6 +274,7 @@ class Report:
         need = ["bench/msg_bench", "bench/poller_bench", "bench/mempool_bench",
                 "bench/ring_bench", "bench/cacheline_pingpong", "bench/idle_cpu",
                 "bench/wakeup_latency", "bench/json_bench", "bench/rpc_latency", "bench/iobuf_bench",
+                "bench/sched_round", "bench/sched_power",
                 "examples/event_perf", "examples/reactor_perf",
                 "examples/poller_perf", "examples/reactor", "examples/poller_test",
                 "examples/hello_event"]
@@ -453,6 +454,8 @@ class Report:
             "rpc_latency": (["--samples", "100", "--idle-seconds", "0.5"] if q else
                             ["--samples", "1000", "--idle-seconds", "3"]),
             "iobuf_bench": ["--smoke"] if q else ["--runs", "5"],
+            "sched_round": ["--smoke"] if q else ["--runs", "3"],
+            "sched_power": ["--smoke"] if q else ["--runs", "1"],
         }
 
     def one_round(self, rnd):
@@ -1254,6 +1257,51 @@ def t_idle_timers(v):
     return L
 
 
+def t_sched_round(v):
+    w = "sched_round."
+    L = [stand_alone_caption(v, "sched_round"),
+         "`bench/sched_round`: the dynamic scheduler's `balance()` on simulated cores, 1,000 "
+         "threads (60% idle 0-5%, 30% moderate 10-50%, 10% busy 100%; 1% draw a new load each "
+         "round), 200 rounds per run; median (min-max) over the runs.", "",
+         "| cores | one round's `balance()` | history record | moves, first round | "
+         "moves per round after | cores with threads at the end |", "|---|---|---|---|---|---|"]
+    for c in (64, 256):
+        k = w + "c%d_" % c
+        L.append("| %d | %s | %s | %s | %s | %s |" % (
+            c, v.r(k + "us_per_round", 1, "us"), v.r(k + "record_us_per_round", 1, "us"),
+            v.r(k + "moves_first_round", fmt="%.0f"), v.r(k + "moves_per_round", fmt="%.2f"),
+            v.r(k + "busy_cores_end", fmt="%.0f")))
+    return L
+
+
+def sched_power_rows(v):
+    w = "sched_power."
+    L = ["| scheduler | process cpu (% of one core) | worker's throughput (units/s) |",
+         "|---|---|---|"]
+    for s in ("static", "dynamic"):
+        L.append("| `%s` | %s | %s |" % (s, v.r(w + s + "_cpu_pct", 1, "%", fmt="%.1f"),
+                                         v.r(w + s + "_units_per_s", fmt="%.0f")))
+    L += ["", "Dynamic / static: cpu %s, throughput %s (offered: %s units/s)." % (
+        v.m(w + "dynamic_vs_static_cpu", fmt="%.2f"), v.m(w + "dynamic_vs_static_units",
+                                                          fmt="%.2f"),
+        v.m(w + "offered_units_per_s", fmt="%.0f"))]
+    return L
+
+
+def t_sched_power(v):
+    L = [stand_alone_caption(v, "sched_power"),
+         "`bench/sched_power`: `-m 0x3`, 8 idle threads (untimed pollers that find no work) "
+         "and one worker running 20 us work units at 50% of a core; static against dynamic "
+         "(period 20 ms); process cpu from `/proc/self/task/*/schedstat` over 3 s after 1.5 s "
+         "of settling; median (min-max) over the runs.", ""]
+    return L + sched_power_rows(v)
+
+
+def t_readme_sched(v):
+    return (["`bench/sched_power` (8 idle threads + one worker at 50%% of a core, `-m 0x3`; "
+             "%s):" % stand_alone_caption(v, "sched_power").rstrip("."), ""] + sched_power_rows(v))
+
+
 TABLES = {
     "readme-idle": ("README.md", t_readme_idle),
     "readme-perf": ("README.md", t_readme_perf),
@@ -1267,6 +1315,9 @@ TABLES = {
     "rpc-latency": ("doc/rpc.md", t_rpc_latency),
     "json-speed": ("doc/rpc.md", t_json_speed),
     "iobuf": ("doc/iobuf.md", t_iobuf),
+    "sched-round": ("doc/scheduler.md", t_sched_round),
+    "sched-power": ("doc/scheduler.md", t_sched_power),
+    "readme-sched": ("README.md", t_readme_sched),
 }
 
 
@@ -1340,7 +1391,7 @@ def regenerate(res, write):
 
 
 # Benchmarks --only may rerun by themselves (Report.extra_benches()).
-STAND_ALONE = ("json_bench", "rpc_latency", "iobuf_bench")
+STAND_ALONE = ("json_bench", "rpc_latency", "iobuf_bench", "sched_round", "sched_power")
 
 
 # ---------------------------------------------------------------------------
@@ -1365,8 +1416,8 @@ def main():
                     help="skip the never-sleeping runs of the perf tools (sleeping vs polling)")
     ap.add_argument("--only", type=lambda x: x.split(","),
                     help="NAME[,NAME]: rerun only these stand-alone benchmarks (json_bench, "
-                         "rpc_latency, iobuf_bench) and replace their series in the results "
-                         "file")
+                         "rpc_latency, iobuf_bench, sched_round, sched_power) and replace their "
+                         "series in the results file")
     ap.add_argument("--out", default=RESULTS, help="results file, relative to the source tree "
                     "(default %s)" % RESULTS)
     ap.add_argument("--no-render", action="store_true",

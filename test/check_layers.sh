@@ -40,7 +40,7 @@ header_layer() {
 	spdk/thread.h | spdk_internal/thread.h | pinwheel/thread.h | pinwheel/spinlock.h) echo thread ;;
 	spdk/json.h | spdk/jsonrpc.h | spdk/rpc.h | pinwheel/rpc.h | pinwheel/rpc_init.h) echo rpc ;;
 	spdk/init.h) echo init ;;
-	spdk/event.h | spdk_internal/event.h | pinwheel/event.h) echo event ;;
+	spdk/event.h | spdk_internal/event.h | pinwheel/event.h | spdk/scheduler.h) echo event ;;
 	*) echo unknown ;;
 	esac
 }

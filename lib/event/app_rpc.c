@@ -4,10 +4,12 @@
 
 /*
  * The framework's RPC methods: framework_start_init, framework_wait_init,
- * framework_get_reactors, framework_get_scheduler and spdk_kill_instance,
- * with SPDK's names, params, state masks and result keys; and the shape of
- * the reactor objects for older spdk_top releases (pinwheel/event.h). The thread_* methods are in
- * thread_rpc.c, the log_* ones in log_rpc.c.
+ * framework_get_reactors and spdk_kill_instance, with SPDK's names, params,
+ * state masks and result keys; and the shape of the reactor objects for older
+ * spdk_top releases (pinwheel/event.h). The thread_* methods are in
+ * thread_rpc.c, the log_* ones in log_rpc.c, the scheduler's in
+ * scheduler_rpc.c, framework_get_subsystems and framework_get_config in
+ * lib/init/subsystem_rpc.c.
  *
  * spdk_top decodes framework_get_reactors strictly, so the keys of a reactor
  * object are exactly those of the release asked for (--pw-rpc-compat), and
@@ -417,39 +419,6 @@ rpc_framework_get_reactors(struct spdk_jsonrpc_request *request,
 	spdk_for_each_reactor(write_reactor, ctx, NULL, reactors_walked);
 }
 SPDK_RPC_REGISTER("framework_get_reactors", rpc_framework_get_reactors, SPDK_RPC_RUNTIME)
-
-/* ---------------------------------------------------------------------------
- * framework_get_scheduler (framework_get_subsystems and framework_get_config
- * are in lib/init/subsystem_rpc.c)
- * ------------------------------------------------------------------------- */
-
-static void
-rpc_framework_get_scheduler(struct spdk_jsonrpc_request *request,
-			    const struct spdk_json_val *params)
-{
-	struct spdk_json_write_ctx *w;
-	struct spdk_cpuset isolated;
-
-	if (params != NULL) {
-		spdk_jsonrpc_send_error_response(request, SPDK_JSONRPC_ERROR_INVALID_PARAMS,
-						 "framework_get_scheduler requires no parameters");
-		return;
-	}
-	/* What SPDK answers with its default scheduler, the static one: threads
-	 * stay where they are placed, no balancing period, no isolated core,
-	 * the main core schedules, no governor. */
-	spdk_cpuset_zero(&isolated);
-	w = spdk_jsonrpc_begin_result(request);
-	spdk_json_write_object_begin(w);
-	spdk_json_write_named_string(w, "scheduler_name", "static");
-	spdk_json_write_named_uint64(w, "scheduler_period", 0);
-	spdk_json_write_named_string(w, "isolated_core_mask", spdk_cpuset_fmt(&isolated));
-	spdk_json_write_named_uint32(w, "scheduling_core", spdk_env_get_main_core());
-	spdk_json_write_object_end(w);
-	spdk_jsonrpc_end_result(request, w);
-}
-SPDK_RPC_REGISTER("framework_get_scheduler", rpc_framework_get_scheduler,
-		  SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME)
 
 /* ---------------------------------------------------------------------------
  * spdk_kill_instance

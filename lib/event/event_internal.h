@@ -17,6 +17,7 @@
 #include "pinwheel/event.h"
 #include "pinwheel/thread.h"
 #include "spdk/fd_group.h"
+#include "spdk/scheduler.h"
 #include "common/pw_common.h"
 #include "common/pw_segq.h"
 
@@ -54,6 +55,9 @@ struct spdk_lw_thread {
 	struct spdk_fd_group		*nested_fgrp;	/* its fd group, nested in the reactor's */
 	struct spdk_thread_stats	current_stats;
 	struct spdk_thread_stats	last_stats;
+	/* Scheduling rounds (scheduler_round.c), touched by its reactor only. */
+	struct spdk_thread_stats	round_stats;	/* its totals at the last round */
+	uint32_t			initial_lcore;	/* first core it ran on */
 };
 
 struct spdk_reactor {
@@ -122,6 +126,19 @@ int pw__reactors_start_error(void);
 void pw__reactors_set_next_core(uint32_t core);
 /* Names of the threads still alive, for the second-signal message (app.c). */
 size_t pw__reactors_alive_summary(char *buf, size_t len);
+/* Scheduling rounds (scheduler_round.c). Start a walk of the round from the
+ * calling reactor: fn on every reactor, then cpl on the calling one. With
+ * begin, the round's first walk: refused while the reactors stop
+ * (-ESHUTDOWN) or a round runs (-EBUSY), and from then on a stop waits for
+ * pw__reactors_round_end(). -ENOMEM (logged): no event for the walk. On error
+ * nothing was started. */
+int pw__reactors_round_walk(spdk_event_fn fn, spdk_event_fn cpl, void *arg, bool begin);
+/* The round is over: a stop asked for meanwhile starts now. */
+void pw__reactors_round_end(void);
+/* Whether a round runs (tests). */
+bool pw__reactors_round_in_progress(void);
+/* Whether a stop was asked for and waits for the round's end (tests). */
+bool pw__reactors_stop_waits_for_round(void);
 
 /* ---- reactor_sleep.c ---- */
 /* The reactor's waker and fd group; without them (an error, logged by the
@@ -193,5 +210,68 @@ void pw__app_rpc_init_done(void);
 /* The app stops before it was initialised: answer those requests with an
  * error (before spdk_rpc_finish()). App thread. */
 void pw__app_rpc_stop(void);
+
+/* ---- scheduler.c ---- */
+/* The scheduling period in ticks (0: no rounds). Any thread. */
+uint64_t pw__scheduler_period_tsc(void);
+/* spdk_reactors_init(): select "static" if no scheduler is set.
+ * spdk_reactors_fini(): unset scheduler and governor, period 0, scheduling
+ * core back to the main core. */
+void pw__scheduler_framework_init(void);
+void pw__scheduler_framework_fini(void);
+
+/* ---- scheduler_static.c ---- */
+/* Forget the mappings and that static was ever replaced (framework fini);
+ * also keeps the file in a static link. */
+void pw__scheduler_static_reset(void);
+
+/* ---- scheduler_round.c ---- */
+/* The round's per-core records, for cores 0..count-1. 0 or -ENOMEM. */
+int pw__scheduler_round_init(uint32_t count);
+void pw__scheduler_round_fini(void);
+/* The reactor loop, after an iteration, when a period is set: start a round
+ * if this is the scheduling reactor and the period has elapsed. */
+void pw__scheduler_round_check(struct spdk_reactor *reactor, uint64_t period_tsc);
+/* Start a round now from the calling reactor (which must be the scheduling
+ * one). 0; -EBUSY (a round runs); -ESHUTDOWN (stopping); -ENOMEM. */
+int pw__scheduler_round_start(struct spdk_reactor *reactor);
+/* When the scheduling reactor must wake for its next round (UINT64_MAX: not
+ * the scheduling reactor, or no period). */
+uint64_t pw__scheduler_round_due(const struct spdk_reactor *reactor);
+/* Wake the scheduling reactor (the period changed). */
+void pw__scheduler_round_kick(void);
+/* Rounds completed since the reactors were initialised (tests). */
+uint64_t pw__scheduler_rounds_done(void);
+/* Moves the rounds asked the reactors to make, and those they refused
+ * (bound thread, cpumask, isolated core, no such core) (tests). */
+uint64_t pw__scheduler_moves_applied(void);
+uint64_t pw__scheduler_moves_refused(void);
+/* The core a thread of the current round first ran on: thread idx of core
+ * (valid during balance()). UINT32_MAX if out of range. */
+uint32_t pw__scheduler_thread_initial_lcore(uint32_t core, uint32_t idx);
+/* The cpumask thread idx of core had when the round gathered it (valid
+ * during balance(); a scheduler reads it there instead of the thread's own,
+ * which belongs to the thread's reactor). NULL if out of range. */
+const struct spdk_cpuset *pw__scheduler_thread_cpumask(uint32_t core, uint32_t idx);
+/* Isolated cores: rounds neither move their threads nor move threads to
+ * them. Before or between rounds. */
+void pw__scheduler_set_isolated_cores(const struct spdk_cpuset *cores);
+void pw__scheduler_get_isolated_cores(struct spdk_cpuset *cores);
+
+/* ---- scheduler_rpc.c, governor.c, scheduler_subsystem.c ---- */
+/* Empty: called at reactors init so that a static link keeps these files. */
+void pw__scheduler_rpc_link(void);
+void pw__governor_link(void);
+void pw__scheduler_subsystem_link(void);
+/* Where the cpufreq governor looks for cpuN/cpufreq/ (NULL: the real
+ * /sys/devices/system/cpu). Tests. */
+void pw__governor_set_sysfs_root(const char *root);
+
+/* ---- scheduler_history.c ---- */
+/* A round's decisions: the core_info array as balance() left it (each
+ * thread's lcore is its target), before the moves are applied; period_tsc is
+ * the length of the period the stats cover. Scheduling reactor. */
+void pw__scheduler_history_record(const struct spdk_scheduler_core_info *cores, uint32_t count,
+				  uint64_t period_tsc);
 
 #endif /* PW_EVENT_INTERNAL_H */

@@ -44,6 +44,10 @@ static _Atomic uint64_t g_live_threads;	/* placed and not yet destroyed */
  * are refused, as in SPDK. */
 static pthread_mutex_t g_stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool g_stopping;
+/* Under g_stop_lock: a scheduling round runs (scheduler_round.c), and a stop
+ * asked for meanwhile waits for its end (as SPDK delays its shutdown). */
+static bool g_round_in_progress;
+static bool g_stop_deferred;
 /* The last spdk_reactors_start() could not start a reactor: its error
  * (main core's pthread only). */
 static int g_start_error;
@@ -162,6 +166,9 @@ schedule_thread_event(void *arg1, void *arg2)
 	spdk_thread_get_stats(&lw_thread->current_stats);
 	spdk_set_thread(NULL);
 	lw_thread->lcore = reactor->lcore;
+	if (lw_thread->initial_lcore == SPDK_ENV_LCORE_ID_ANY) {
+		lw_thread->initial_lcore = reactor->lcore;
+	}
 	TAILQ_INSERT_TAIL(&reactor->threads, lw_thread, link);
 	reactor->thread_count++;
 	/* Messages sent to it from now on wake this reactor when it sleeps. */
@@ -193,6 +200,8 @@ thread_op(struct spdk_thread *thread, enum spdk_thread_op op)
 	switch (op) {
 	case SPDK_THREAD_OP_NEW:
 		lw_thread->lcore = SPDK_ENV_LCORE_ID_ANY;
+		lw_thread->initial_lcore = SPDK_ENV_LCORE_ID_ANY;
+		memset(&lw_thread->round_stats, 0, sizeof(lw_thread->round_stats));
 		/* Counted before it is sent: a reactor that sees the count at 0
 		 * (and leaves for good) cannot be the one it was sent to, unless
 		 * the count was raised after that reactor looked, and then the
@@ -442,6 +451,12 @@ reactor_run(void *arg)
 	reactor->last_fd_check_tsc = reactor->tsc_last;
 	while (atomic_load_explicit(&g_reactor_state, memory_order_relaxed) ==
 	       SPDK_REACTOR_STATE_RUNNING) {
+		uint64_t period_tsc = pw__scheduler_period_tsc();
+
+		if (spdk_unlikely(period_tsc != 0)) {
+			/* Scheduling rounds (scheduler_round.c). */
+			pw__scheduler_round_check(reactor, period_tsc);
+		}
 		if (pw__reactor_run_once(reactor)) {
 			reactor->last_work_tsc = reactor->tsc_last;
 		} else if (pw__reactor_sleep_due(reactor) && pw__reactor_try_sleep(reactor)) {
@@ -533,6 +548,11 @@ spdk_reactors_init(size_t msg_mempool_size)
 			SPDK_WARNLOG("reactor %u cannot sleep (no eventfd/epoll); it will poll\n", core);
 		}
 	}
+	if (pw__scheduler_round_init(last + 1) != 0) {
+		SPDK_ERRLOG("no memory for the scheduling records of %u cores\n", last + 1);
+		reactors_free(reactors, last + 1);
+		return -ENOMEM;
+	}
 	pw__events_init();
 	/* Turn the sleeping options into ticks now that the clock is known. */
 	pw__reactor_opts_refresh();
@@ -552,8 +572,14 @@ spdk_reactors_init(size_t msg_mempool_size)
 		g_rt.reactors = NULL;
 		g_rt.count = 0;
 		reactors_free(reactors, last + 1);
+		pw__scheduler_round_fini();
 		return rc;
 	}
+	pthread_mutex_lock(&g_stop_lock);
+	g_round_in_progress = false;
+	g_stop_deferred = false;
+	pthread_mutex_unlock(&g_stop_lock);
+	pw__scheduler_framework_init();
 	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_INITIALIZED);
 	return 0;
 }
@@ -605,6 +631,7 @@ spdk_reactors_fini(void)
 		return;
 	}
 	finish_leftovers();
+	pw__scheduler_framework_fini();
 	spdk_thread_lib_fini();
 	count = g_rt.count;
 	g_rt.reactors = NULL;
@@ -612,6 +639,7 @@ spdk_reactors_fini(void)
 	/* The count from init, not from the env: the env may have been
 	 * finished already. */
 	reactors_free(reactors, count);
+	pw__scheduler_round_fini();
 	pw__events_fini();
 	atomic_store(&g_reactor_state, SPDK_REACTOR_STATE_UNINITIALIZED);
 }
@@ -848,7 +876,7 @@ walk_nop(void *arg1, void *arg2)
 PW_EXPORT void
 spdk_reactors_stop(void *arg1)
 {
-	bool first, started;
+	bool first, started, deferred;
 
 	if (g_rt.reactors == NULL) {
 		SPDK_ERRLOG("spdk_reactors_stop: the reactors are not initialised\n");
@@ -859,13 +887,76 @@ spdk_reactors_stop(void *arg1)
 	pthread_mutex_lock(&g_stop_lock);
 	first = !g_stopping;
 	g_stopping = true;
-	started = first && walk_start(walk_nop, NULL, NULL, stop_now);
+	deferred = first && g_round_in_progress;
+	g_stop_deferred |= deferred;
+	started = first && !deferred && walk_start(walk_nop, NULL, NULL, stop_now);
 	pthread_mutex_unlock(&g_stop_lock);
 	if (!first) {
 		SPDK_INFOLOG(reactor, "spdk_reactors_stop: already stopping\n");
+	} else if (deferred) {
+		SPDK_INFOLOG(reactor, "spdk_reactors_stop: waiting for the scheduling round\n");
 	} else if (!started) {
 		stop_now(NULL, NULL);
 	}
+}
+
+int
+pw__reactors_round_walk(spdk_event_fn fn, spdk_event_fn cpl, void *arg, bool begin)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&g_stop_lock);
+	if (begin && g_stopping) {
+		rc = -ESHUTDOWN;
+	} else if (begin && g_round_in_progress) {
+		rc = -EBUSY;
+	} else if (!walk_start(fn, arg, NULL, cpl)) {
+		rc = -ENOMEM;
+	} else if (begin) {
+		g_round_in_progress = true;
+	}
+	pthread_mutex_unlock(&g_stop_lock);
+	return rc;
+}
+
+void
+pw__reactors_round_end(void)
+{
+	bool deferred, started = false;
+
+	pthread_mutex_lock(&g_stop_lock);
+	g_round_in_progress = false;
+	deferred = g_stop_deferred;
+	g_stop_deferred = false;
+	if (deferred) {
+		started = walk_start(walk_nop, NULL, NULL, stop_now);
+	}
+	pthread_mutex_unlock(&g_stop_lock);
+	if (deferred && !started) {
+		stop_now(NULL, NULL);
+	}
+}
+
+bool
+pw__reactors_stop_waits_for_round(void)
+{
+	bool r;
+
+	pthread_mutex_lock(&g_stop_lock);
+	r = g_stop_deferred;
+	pthread_mutex_unlock(&g_stop_lock);
+	return r;
+}
+
+bool
+pw__reactors_round_in_progress(void)
+{
+	bool r;
+
+	pthread_mutex_lock(&g_stop_lock);
+	r = g_round_in_progress;
+	pthread_mutex_unlock(&g_stop_lock);
+	return r;
 }
 
 SPDK_LOG_REGISTER_COMPONENT(reactor)

@@ -143,6 +143,8 @@ pw__reactor_try_sleep(struct spdk_reactor *reactor)
 			exiting = true;
 		}
 	}
+	/* The scheduling reactor wakes for its next round (no-op without a period). */
+	due = spdk_min(due, pw__scheduler_round_due(reactor));
 	now = spdk_get_ticks();
 	if (spdk_unlikely(exiting)) {
 		due = spdk_min(due, now + spdk_get_ticks_hz() * EXITING_CHECK_US / SPDK_SEC_TO_USEC);

@@ -437,7 +437,7 @@ other_methods_scenario(int fd)
 	};
 	struct ut_rpc_resp *r;
 	struct spdk_json_val *v;
-	char *s;
+	char *s, *s2;
 
 	r = ut_rpc_call(fd, "framework_get_scheduler", NULL);
 	ut_json_check_keys(r->result, sched_keys, SPDK_COUNTOF(sched_keys),
@@ -449,12 +449,28 @@ other_methods_scenario(int fd)
 		  spdk_env_get_main_core());
 	ut_rpc_resp_free(r);
 
-	/* The only subsystem is iobuf, which every app has (iobuf_subsystem.c). */
+	/* The framework's two subsystems, in registration order (link order):
+	 * iobuf (iobuf_subsystem.c) and the scheduler's (scheduler_subsystem.c). */
 	r = ut_rpc_call(fd, "framework_get_subsystems", NULL);
 	ASSERT_EQ(r->result->type, SPDK_JSON_VAL_ARRAY_BEGIN);
-	ASSERT_EQ(ut_json_count(r->result), 1);
+	ASSERT_EQ(ut_json_count(r->result), 2);
 	s = ut_json_str(ut_json_member(ut_json_elem(r->result, 0), "subsystem"));
-	ASSERT_STR_EQ(s, "iobuf");
+	s2 = ut_json_str(ut_json_member(ut_json_elem(r->result, 1), "subsystem"));
+	ASSERT_TRUE((strcmp(s, "iobuf") == 0 && strcmp(s2, "scheduler") == 0) ||
+		    (strcmp(s, "scheduler") == 0 && strcmp(s2, "iobuf") == 0));
+	free(s);
+	free(s2);
+	ut_rpc_resp_free(r);
+
+	/* The scheduler's configuration selects the current scheduler again. */
+	r = ut_rpc_call(fd, "framework_get_config", "{\"name\":\"scheduler\"}");
+	ASSERT_EQ(ut_json_count(r->result), 1);
+	s = ut_json_str(ut_json_member(ut_json_elem(r->result, 0), "method"));
+	ASSERT_STR_EQ(s, "framework_set_scheduler");
+	free(s);
+	s = ut_json_str(ut_json_member(ut_json_member(ut_json_elem(r->result, 0), "params"),
+				       "name"));
+	ASSERT_STR_EQ(s, "static");
 	free(s);
 	ut_rpc_resp_free(r);
 

@@ -275,8 +275,13 @@ def every_method(opts):
         subs = app.call("framework_get_subsystems")
         assert array(subs), subs
         if not opts.spdk:
-            # Every Pinwheel app has the iobuf subsystem (lib/event/iobuf_subsystem.c).
-            assert subs == [{"subsystem": "iobuf", "depends_on": []}], subs
+            # The framework's subsystems: iobuf and the scheduler's (lib/event/*_subsystem.c).
+            assert sorted(subs, key=lambda x: x["subsystem"]) == [
+                {"subsystem": "iobuf", "depends_on": []},
+                {"subsystem": "scheduler", "depends_on": []}], subs
+            conf = app.call("framework_get_config", {"name": "scheduler"})
+            assert conf[0]["method"] == "framework_set_scheduler", conf
+            assert conf[0]["params"]["name"] == "static", conf
         expect_error(app, "framework_get_config", {"name": "no_such_subsystem"}, (-32602,))
 
         hello = app.call("hello_threads")

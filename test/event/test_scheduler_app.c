@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Scheduling rounds on real reactors (spdk_app_start() on cores 0 and 1,
+ * reactors that sleep when idle): no round without a period, rounds once a
+ * period is set (the scheduling reactor wakes for them from its sleep),
+ * none again after the period goes back to 0; a stop asked for while
+ * balance() runs waits for the round's end; thread_set_cpumask keeps working
+ * while a scheduler moves threads.
+ *
+ * The test's scheduler "ut_swap" moves every thread that may run on both
+ * cores to the other core, every round; its balance() can be made to wait
+ * until the test lets it go.
+ */
+
+#include "harness.h"
+#include "ut_reactor.h"
+#include "log_capture.h"
+
+#include "spdk/stdinc.h"
+#include "spdk/env.h"
+#include "spdk/event.h"
+#include "spdk/scheduler.h"
+#include "spdk/thread.h"
+
+#include "event/event_internal.h"
+
+#include <stdatomic.h>
+
+#define WAIT_MS		20000	/* upper bound of any wait (never reached when it works) */
+
+/* ---- the test scheduler --------------------------------------------------- */
+
+static _Atomic uint64_t g_balances;
+static _Atomic bool g_hold;		/* balance() waits while set */
+static _Atomic bool g_in_balance;
+static _Atomic bool g_swap = true;
+
+static void
+swap_balance(struct spdk_scheduler_core_info *cores, uint32_t count)
+{
+	atomic_store(&g_in_balance, true);
+	while (atomic_load(&g_hold)) {
+		pause_us(100);
+	}
+	atomic_store(&g_in_balance, false);
+	atomic_fetch_add(&g_balances, 1);
+	if (!atomic_load(&g_swap) || count < 2) {
+		return;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		for (uint32_t j = 0; j < cores[i].threads_count; j++) {
+			cores[i].thread_infos[j].lcore = i == 0 ? 1 : 0;
+		}
+	}
+}
+
+static struct spdk_scheduler g_swap_sched = {
+	.name = "ut_swap",
+	.balance = swap_balance,
+};
+SPDK_SCHEDULER_REGISTER(g_swap_sched);
+
+/* ---- the application ------------------------------------------------------ */
+
+static void (*g_scenario)(void);
+static pthread_t g_driver;
+static _Atomic bool g_stop_by_scenario;
+
+static void *
+driver_main(void *arg)
+{
+	g_scenario();
+	if (!atomic_load(&g_stop_by_scenario)) {
+		spdk_app_stop(0);
+	}
+	return arg;
+}
+
+static void
+start_fn(void *ctx)
+{
+	ASSERT_EQ(pthread_create(&g_driver, NULL, driver_main, NULL), 0);
+}
+
+static void
+run_app(void (*scenario)(void))
+{
+	struct spdk_app_opts opts;
+
+	need_two_cores();
+	spdk_app_opts_init(&opts, sizeof(opts));
+	opts.name = "test_scheduler_app";
+	opts.rpc_addr = NULL;
+	opts.reactor_mask = "0x3";
+	opts.print_level = SPDK_LOG_WARN;
+	g_scenario = scenario;
+	atomic_store(&g_stop_by_scenario, false);
+	atomic_store(&g_balances, 0);
+	ASSERT_EQ(spdk_app_start(&opts, start_fn, NULL), 0);
+	ASSERT_EQ(pthread_join(g_driver, NULL), 0);
+	spdk_app_fini();
+}
+
+static void
+wait_balances(uint64_t n)
+{
+	for (unsigned i = 0; atomic_load(&g_balances) < n; i++) {
+		if (i == WAIT_MS * 10) {
+			FAIL("only %" PRIu64 " rounds of %" PRIu64 " came", atomic_load(&g_balances), n);
+		}
+		pause_us(100);
+	}
+}
+
+static void
+wait_no_round(void)
+{
+	for (unsigned i = 0; pw__reactors_round_in_progress(); i++) {
+		if (i == WAIT_MS * 10) {
+			FAIL("the round never ended");
+		}
+		pause_us(100);
+	}
+}
+
+static void
+set_scheduler_msg(void *ctx)
+{
+	ASSERT_EQ(spdk_scheduler_set(ctx), 0);
+}
+
+/* Select a scheduler on the app thread (the main core: the scheduling one). */
+static void
+select_scheduler(const char *name)
+{
+	call_on(spdk_thread_get_app_thread(), set_scheduler_msg, (void *)name);
+}
+
+/* ---- no rounds without a period, rounds with one ---------------------------- */
+
+static void
+scenario_period(void)
+{
+	uint64_t n;
+
+	atomic_store(&g_swap, false);
+	select_scheduler("ut_swap");
+	/* Period 0 (the default): no round, however long we wait. */
+	ASSERT_EQ(spdk_scheduler_get_period(), 0);
+	pause_us(30000);
+	ASSERT_EQ(atomic_load(&g_balances), 0);
+
+	/* A period: rounds come, although the reactors sleep between them. */
+	spdk_scheduler_set_period(2000);
+	wait_balances(5);
+
+	/* Back to 0: the round under way ends, and no other starts. */
+	spdk_scheduler_set_period(0);
+	wait_no_round();
+	n = atomic_load(&g_balances);
+	pause_us(30000);
+	ASSERT_EQ(atomic_load(&g_balances), n);
+	select_scheduler("static");
+}
+
+TEST(test_rounds_only_while_a_period_is_set)
+{
+	run_app(scenario_period);
+}
+
+/* ---- a stop during a round waits for its end ------------------------------ */
+
+static void
+scenario_stop_in_round(void)
+{
+	atomic_store(&g_swap, true);
+	atomic_store(&g_hold, true);
+	select_scheduler("ut_swap");
+	/* Rounds on core 1, so that the app thread (core 0) takes the stop. */
+	ASSERT_TRUE(spdk_scheduler_set_scheduling_lcore(1));
+	spdk_scheduler_set_period(1000);
+	for (unsigned i = 0; !atomic_load(&g_in_balance); i++) {
+		if (i == WAIT_MS * 10) {
+			FAIL("balance() never ran");
+		}
+		pause_us(100);
+	}
+	/* balance() is held: the stop must wait for the round. */
+	atomic_store(&g_stop_by_scenario, true);
+	spdk_app_stop(0);
+	for (unsigned i = 0; !pw__reactors_stop_waits_for_round(); i++) {
+		if (i == WAIT_MS * 10) {
+			FAIL("the stop never reached the reactors");
+		}
+		pause_us(100);
+	}
+	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_RUNNING);
+	ASSERT_EQ(pw__scheduler_rounds_done(), 0);
+	atomic_store(&g_hold, false);
+}
+
+TEST(test_stop_while_balance_runs_waits_for_the_round)
+{
+	run_app(scenario_stop_in_round);
+	/* The round ended (its moves were handed out) before the reactors
+	 * stopped, and no other round started after it. */
+	ASSERT_EQ(atomic_load(&g_balances), 1);
+	ASSERT_EQ(pw__scheduler_rounds_done(), 1);
+}
+
+/* ---- thread_set_cpumask while threads are moved ------------------------------ */
+
+static _Atomic uint32_t g_core_seen;
+
+static void
+where_msg(void *ctx)
+{
+	atomic_store(&g_core_seen, spdk_env_get_current_core());
+}
+
+static void
+set_mask_msg(void *ctx)
+{
+	struct spdk_cpuset mask;
+
+	spdk_cpuset_zero(&mask);
+	spdk_cpuset_set_cpu(&mask, (uint32_t)(uintptr_t)ctx, true);
+	ASSERT_EQ(spdk_thread_set_cpumask(&mask), 0);
+}
+
+static void
+create_msg(void *ctx)
+{
+	struct spdk_thread **t = ctx;
+
+	*t = spdk_thread_create("roamer", NULL);
+	ASSERT_NOT_NULL(*t);
+}
+
+static void
+exit_msg(void *ctx)
+{
+	ASSERT_EQ(spdk_thread_exit(spdk_get_thread()), 0);
+}
+
+static void
+scenario_set_cpumask(void)
+{
+	struct spdk_thread *t = NULL;
+	uint32_t seen[2] = { 0, 0 };
+
+	atomic_store(&g_swap, true);
+	call_on(spdk_thread_get_app_thread(), create_msg, &t);
+	select_scheduler("ut_swap");
+	spdk_scheduler_set_period(1000);
+	/* The rounds move it between both cores. */
+	for (unsigned i = 0; seen[0] == 0 || seen[1] == 0; i++) {
+		if (i == WAIT_MS) {
+			FAIL("the thread never moved (seen on 0: %u, on 1: %u)", seen[0], seen[1]);
+		}
+		call_on(t, where_msg, NULL);
+		seen[atomic_load(&g_core_seen)]++;
+		pause_us(1000);
+	}
+	/* Pinned by its cpumask: it goes to core 1 and no round moves it. */
+	call_on(t, set_mask_msg, (void *)(uintptr_t)1);
+	wait_balances(atomic_load(&g_balances) + 2);
+	for (int i = 0; i < 20; i++) {
+		call_on(t, where_msg, NULL);
+		if (i >= 2) {
+			/* Two rounds after the request it has long moved. */
+			ASSERT_EQ(atomic_load(&g_core_seen), 1);
+		}
+		wait_balances(atomic_load(&g_balances) + 1);
+	}
+	spdk_scheduler_set_period(0);
+	wait_no_round();
+	call_on(t, exit_msg, NULL);
+	select_scheduler("static");
+}
+
+TEST(test_thread_set_cpumask_works_while_rounds_move_threads)
+{
+	run_app(scenario_set_cpumask);
+}
