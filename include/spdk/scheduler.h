@@ -98,7 +98,9 @@ struct spdk_governor {
  * Make governor \p name the current one: the new one's init() runs, and only
  * if it succeeds is the previous one deinitialised and replaced. Selecting the
  * current governor again does nothing. NULL deinitialises and unsets the
- * governor. Call it on the scheduling reactor (or before the reactors start).
+ * governor. Any thread may call it; if a round's balance() runs meanwhile
+ * (and may use the governor), the call waits for it to return. Not from a
+ * scheduler's or governor's own callbacks.
  *
  * \return 0; -EINVAL if no governor of that name is registered; or the
  * negative errno of the new governor's init(). On error the current governor
@@ -164,8 +166,13 @@ struct spdk_scheduler_core_info {
 };
 
 /**
- * A thread scheduler. Its functions are called on the scheduling reactor
- * (or, for init/deinit at start-up, on the main core's pthread).
+ * A thread scheduler. balance() is called on the scheduling reactor; init()
+ * and deinit() on the thread that calls spdk_scheduler_set() (the app thread
+ * for framework_set_scheduler), never while balance() runs: the framework
+ * holds its registry lock around each, so none of them may call
+ * spdk_scheduler_set(), spdk_scheduler_register(), spdk_governor_set() or
+ * spdk_governor_register(). set_opts() and get_opts() run on the app thread
+ * (the RPC methods), possibly while balance() runs.
  */
 struct spdk_scheduler {
 	/** Name, as given to spdk_scheduler_set(). */
@@ -208,8 +215,10 @@ struct spdk_scheduler {
  * initialised again and stays current. Selecting the current scheduler again
  * does nothing. NULL deinitialises and unsets the scheduler (no rounds run
  * then). The framework selects "static" when the reactors are initialised if
- * none is set. Call it on the scheduling reactor, or before the reactors
- * start.
+ * none is set. Any thread may call it; if a round's balance() runs
+ * meanwhile on the scheduling reactor, the call waits for it to return
+ * before it deinitialises the current scheduler. Not from a scheduler's own
+ * callbacks (see struct spdk_scheduler).
  *
  * \return 0; -EINVAL if no scheduler of that name is registered (nothing
  * changes); or the negative errno of the new scheduler's init() (the previous

@@ -218,6 +218,10 @@ uint64_t pw__scheduler_period_tsc(void);
  * spdk_reactors_fini(): unset scheduler and governor, period 0, scheduling
  * core back to the main core. */
 void pw__scheduler_framework_init(void);
+/* The current scheduler's balance() on \p cores, under the registry lock (a
+ * scheduler or governor being replaced waits for it to return); false when
+ * no scheduler is set. The scheduling reactor, during a round. */
+bool pw__scheduler_balance(struct spdk_scheduler_core_info *cores, uint32_t count);
 void pw__scheduler_framework_fini(void);
 
 /* ---- scheduler_static.c ---- */

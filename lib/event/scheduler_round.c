@@ -269,15 +269,18 @@ round_cancel(const char *why)
 static void
 balance(void *arg1, void *arg2)
 {
-	struct spdk_scheduler *scheduler = spdk_scheduler_get();
 	enum spdk_reactor_state state = pw__reactors_state();
 
-	if (scheduler == NULL || state == SPDK_REACTOR_STATE_EXITING ||
-	    state == SPDK_REACTOR_STATE_SHUTDOWN) {
-		round_cancel(scheduler == NULL ? "no scheduler" : "the reactors stop");
+	if (state == SPDK_REACTOR_STATE_EXITING || state == SPDK_REACTOR_STATE_SHUTDOWN) {
+		round_cancel("the reactors stop");
 		return;
 	}
-	scheduler->balance(g_cores, g_count);
+	/* Not spdk_scheduler_get() then ->balance(): the app thread may replace
+	 * (deinit) it meanwhile. */
+	if (!pw__scheduler_balance(g_cores, g_count)) {
+		round_cancel("no scheduler");
+		return;
+	}
 	pw__scheduler_history_record(g_cores, g_count, g_round_period_tsc);
 	if (pw__reactors_round_walk(apply, round_done, NULL, false) != 0) {
 		round_cancel("no event for the moves");
