@@ -257,6 +257,9 @@ uint32_t pw__scheduler_thread_initial_lcore(uint32_t core, uint32_t idx);
  * during balance(); a scheduler reads it there instead of the thread's own,
  * which belongs to the thread's reactor). NULL if out of range. */
 const struct spdk_cpuset *pw__scheduler_thread_cpumask(uint32_t core, uint32_t idx);
+/* The rounds' core_info array (what balance() gets from a round), or NULL
+ * before spdk_reactors_init(). */
+const struct spdk_scheduler_core_info *pw__scheduler_round_cores(void);
 /* Isolated cores: rounds neither move their threads nor move threads to
  * them. Before or between rounds. */
 void pw__scheduler_set_isolated_cores(const struct spdk_cpuset *cores);

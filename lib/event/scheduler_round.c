@@ -153,6 +153,12 @@ pw__scheduler_thread_initial_lcore(uint32_t core, uint32_t idx)
 	return g_rcores[core].initial[idx];
 }
 
+const struct spdk_scheduler_core_info *
+pw__scheduler_round_cores(void)
+{
+	return g_cores;
+}
+
 const struct spdk_cpuset *
 pw__scheduler_thread_cpumask(uint32_t core, uint32_t idx)
 {

@@ -386,3 +386,95 @@ TEST(test_scheduler_replaced_during_balance_waits_for_it)
 	ASSERT_EQ(atomic_load(&g_owned_deinit_during_balance), 0);
 	ASSERT_EQ(atomic_load(&g_owned_balance_without_state), 0);
 }
+
+/* ---- the dynamic scheduler reads cpumasks its threads' reactors may change -- */
+
+/* Idle threads (load below load_limit) on core 1 change their own cpumask
+ * again and again (spdk_thread_set_cpumask, allowed on both cores) while
+ * rounds of "dynamic" on core 0 consider moving them to the main core, which
+ * looks at their cpumask. balance() must use the copy the round gathered on
+ * their reactor, not the live mask being written there: under TSan the old
+ * code is a data race on the cpuset (and a use after free if the thread is
+ * destroyed meanwhile). */
+#define MASKERS	4
+
+static _Atomic bool g_maskers_stop;
+static _Atomic uint64_t g_mask_sets;
+
+static int
+masker_poll(void *ctx)
+{
+	struct spdk_cpuset mask;
+
+	if (atomic_load(&g_maskers_stop)) {
+		return SPDK_POLLER_IDLE;
+	}
+	spdk_cpuset_zero(&mask);
+	spdk_cpuset_set_cpu(&mask, 0, true);
+	spdk_cpuset_set_cpu(&mask, 1, true);
+	if (spdk_thread_set_cpumask(&mask) == 0) {
+		atomic_fetch_add(&g_mask_sets, 1);
+	}
+	return SPDK_POLLER_IDLE;
+}
+
+static void
+masker_start_msg(void *ctx)
+{
+	struct spdk_poller **p = ctx;
+
+	*p = spdk_poller_register(masker_poll, NULL, 200);
+	ASSERT_NOT_NULL(*p);
+}
+
+static void
+masker_exit_msg(void *ctx)
+{
+	struct spdk_poller **p = ctx;
+
+	spdk_poller_unregister(p);
+	ASSERT_EQ(spdk_thread_exit(spdk_get_thread()), 0);
+}
+
+static void
+scenario_dynamic_masks(void)
+{
+	struct spdk_thread *t[MASKERS];
+	struct spdk_poller *p[MASKERS];
+	struct spdk_cpuset mask;
+	uint64_t rounds;
+
+	atomic_store(&g_maskers_stop, false);
+	atomic_store(&g_mask_sets, 0);
+	spdk_cpuset_zero(&mask);
+	spdk_cpuset_set_cpu(&mask, 0, true);
+	spdk_cpuset_set_cpu(&mask, 1, true);
+	for (int i = 0; i < MASKERS; i++) {
+		pw__reactors_set_next_core(1);
+		call_on(spdk_thread_get_app_thread(), create_msg, &t[i]);
+		call_on(t[i], masker_start_msg, &p[i]);
+	}
+	select_scheduler("dynamic");
+	rounds = pw__scheduler_rounds_done();
+	spdk_scheduler_set_period(500);
+	for (unsigned i = 0; pw__scheduler_rounds_done() < rounds + 200 ||
+	     atomic_load(&g_mask_sets) < 1000; i++) {
+		if (i == WAIT_MS * 10) {
+			FAIL("only %" PRIu64 " rounds and %" PRIu64 " cpumask changes came",
+			     pw__scheduler_rounds_done() - rounds, atomic_load(&g_mask_sets));
+		}
+		pause_us(100);
+	}
+	atomic_store(&g_maskers_stop, true);
+	spdk_scheduler_set_period(0);
+	wait_no_round();
+	for (int i = 0; i < MASKERS; i++) {
+		call_on(t[i], masker_exit_msg, &p[i]);
+	}
+	select_scheduler("static");
+}
+
+TEST(test_dynamic_reads_the_gathered_cpumasks)
+{
+	run_app(scenario_dynamic_masks);
+}
