@@ -45,8 +45,12 @@ struct spdk_governor_capabilities {
 };
 
 /**
- * A core-frequency governor. Its functions are called on the scheduling
- * reactor. Frequencies are in kHz (as cpufreq's sysfs files).
+ * A core-frequency governor. Schedulers call its functions from balance(),
+ * on the scheduling reactor; framework_get_governor calls
+ * get_core_avail_freqs() and get_core_curr_freq() on the app thread, which
+ * may be another pthread at the same time. init() and deinit() run on the
+ * thread that calls spdk_governor_set(), never during a round's balance().
+ * Frequencies are in kHz (as cpufreq's sysfs files).
  */
 struct spdk_governor {
 	/** Name, as given to spdk_governor_set(). */
@@ -108,14 +112,15 @@ struct spdk_governor {
  */
 int spdk_governor_set(const char *name);
 
-/** The current governor, or NULL if none is set. */
+/** The current governor, or NULL if none is set. Any thread. */
 struct spdk_governor *spdk_governor_get(void);
 
 /**
  * Add \p governor to the registry (use SPDK_GOVERNOR_REGISTER). A NULL
  * governor, one without a name, or a second one with the same name is
  * refused with an error log. The registry keeps the pointer: the structure
- * must outlive the process's use of it.
+ * must outlive the process's use of it. Any thread (usually a constructor),
+ * but not a scheduler's or governor's callbacks.
  */
 void spdk_governor_register(struct spdk_governor *governor);
 
@@ -226,7 +231,7 @@ struct spdk_scheduler {
  */
 int spdk_scheduler_set(const char *name);
 
-/** The current scheduler, or NULL if none is set. */
+/** The current scheduler, or NULL if none is set. Any thread. */
 struct spdk_scheduler *spdk_scheduler_get(void);
 
 /**
@@ -243,18 +248,21 @@ uint64_t spdk_scheduler_get_period(void);
  * Add \p scheduler to the registry (use SPDK_SCHEDULER_REGISTER). A NULL
  * scheduler, one without a name or without balance(), or a second one with
  * the same name is refused with an error log. The registry keeps the
- * pointer: the structure must outlive the process's use of it.
+ * pointer: the structure must outlive the process's use of it. Any thread
+ * (usually a constructor), but not a scheduler's or governor's callbacks.
  */
 void spdk_scheduler_register(struct spdk_scheduler *scheduler);
 
 /**
  * The core whose reactor runs the rounds (calls balance()). Defaults to the
- * main core.
+ * main core. Any thread.
  */
 uint32_t spdk_scheduler_get_scheduling_lcore(void);
 
 /**
- * Run the rounds on core \p lcore's reactor from the next round on.
+ * Run the rounds on core \p lcore's reactor from the next round on (a round
+ * under way ends on the core that started it). Any thread, once the reactors
+ * are initialised.
  *
  * \return true; false (error logged, nothing changes) if \p lcore is not a
  * core the application runs on.
