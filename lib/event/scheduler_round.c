@@ -36,6 +36,7 @@
  */
 
 #include "event/event_internal.h"
+#include "event/scheduler_dynamic_internal.h"
 
 #include "spdk/log.h"
 
@@ -351,6 +352,8 @@ apply(void *arg1, void *arg2)
 			continue;
 		}
 		thread = spdk_thread_get_from_ctx(lw_thread);
+		/* The history names the thread: only its reactor may read it. */
+		pw__scheduler_history_name(ti->thread_id, spdk_thread_get_name(thread));
 		if (spdk_thread_is_exited(thread)) {
 			continue;
 		}
