@@ -171,8 +171,9 @@ thread_allows(struct cand *c, uint32_t lcore)
 		if (g_round_cores != NULL) {
 			/* Not the spdk_thread's own: its reactor may change it (or
 			 * destroy the thread) while balance() runs here. */
-			c->mask = pw__scheduler_thread_cpumask(c->from,
-							       (uint32_t)(c->t - g_round_cores[c->from].thread_infos));
+			uint32_t idx = (uint32_t)(c->t - g_round_cores[c->from].thread_infos);
+
+			c->mask = pw__scheduler_thread_cpumask(c->from, idx);
 		} else {
 			struct spdk_thread *thread = spdk_thread_get_by_id(c->t->thread_id);
 

@@ -260,9 +260,10 @@ pw__scheduler_history_name(uint64_t thread_id, const char *name)
 	if (g_rounds != NULL && g_used > 0) {
 		r = &g_rounds[(g_head + HISTORY_ROUNDS - 1) % HISTORY_ROUNDS];
 		for (uint32_t i = 0; i < r->kept; i++) {
-			if (r->move[i].thread_id == thread_id && r->move[i].thread_name[0] == '\0') {
-				snprintf(r->move[i].thread_name, sizeof(r->move[i].thread_name), "%s",
-					 name);
+			struct hist_move *m = &r->move[i];
+
+			if (m->thread_id == thread_id && m->thread_name[0] == '\0') {
+				snprintf(m->thread_name, sizeof(m->thread_name), "%s", name);
 			}
 		}
 	}

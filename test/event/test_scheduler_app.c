@@ -362,7 +362,8 @@ scenario_replace_in_balance(void)
 		pause_us(100);
 	}
 	/* balance() is held on core 1: replace the scheduler from core 0. */
-	ASSERT_EQ(spdk_thread_send_msg(spdk_thread_get_app_thread(), set_static_async_msg, NULL), 0);
+	ASSERT_EQ(spdk_thread_send_msg(spdk_thread_get_app_thread(), set_static_async_msg, NULL),
+		  0);
 	/* Give the app thread the time to reach deinit() (with the defect it
 	 * does at once; now it waits for balance()). */
 	pause_us(50000);
