@@ -45,8 +45,12 @@ struct spdk_governor_capabilities {
 };
 
 /**
- * A core-frequency governor. Its functions are called on the scheduling
- * reactor. Frequencies are in kHz (as cpufreq's sysfs files).
+ * A core-frequency governor. Schedulers call its functions from balance(),
+ * on the scheduling reactor; framework_get_governor calls
+ * get_core_avail_freqs() and get_core_curr_freq() on the app thread, which
+ * may be another pthread at the same time. init() and deinit() run on the
+ * thread that calls spdk_governor_set(), never during a round's balance().
+ * Frequencies are in kHz (as cpufreq's sysfs files).
  */
 struct spdk_governor {
 	/** Name, as given to spdk_governor_set(). */
@@ -98,7 +102,9 @@ struct spdk_governor {
  * Make governor \p name the current one: the new one's init() runs, and only
  * if it succeeds is the previous one deinitialised and replaced. Selecting the
  * current governor again does nothing. NULL deinitialises and unsets the
- * governor. Call it on the scheduling reactor (or before the reactors start).
+ * governor. Any thread may call it; if a round's balance() runs meanwhile
+ * (and may use the governor), the call waits for it to return. Not from a
+ * scheduler's or governor's own callbacks.
  *
  * \return 0; -EINVAL if no governor of that name is registered; or the
  * negative errno of the new governor's init(). On error the current governor
@@ -106,14 +112,15 @@ struct spdk_governor {
  */
 int spdk_governor_set(const char *name);
 
-/** The current governor, or NULL if none is set. */
+/** The current governor, or NULL if none is set. Any thread. */
 struct spdk_governor *spdk_governor_get(void);
 
 /**
  * Add \p governor to the registry (use SPDK_GOVERNOR_REGISTER). A NULL
  * governor, one without a name, or a second one with the same name is
  * refused with an error log. The registry keeps the pointer: the structure
- * must outlive the process's use of it.
+ * must outlive the process's use of it. Any thread (usually a constructor),
+ * but not a scheduler's or governor's callbacks.
  */
 void spdk_governor_register(struct spdk_governor *governor);
 
@@ -164,8 +171,13 @@ struct spdk_scheduler_core_info {
 };
 
 /**
- * A thread scheduler. Its functions are called on the scheduling reactor
- * (or, for init/deinit at start-up, on the main core's pthread).
+ * A thread scheduler. balance() is called on the scheduling reactor; init()
+ * and deinit() on the thread that calls spdk_scheduler_set() (the app thread
+ * for framework_set_scheduler), never while balance() runs: the framework
+ * holds its registry lock around each, so none of them may call
+ * spdk_scheduler_set(), spdk_scheduler_register(), spdk_governor_set() or
+ * spdk_governor_register(). set_opts() and get_opts() run on the app thread
+ * (the RPC methods), possibly while balance() runs.
  */
 struct spdk_scheduler {
 	/** Name, as given to spdk_scheduler_set(). */
@@ -208,8 +220,10 @@ struct spdk_scheduler {
  * initialised again and stays current. Selecting the current scheduler again
  * does nothing. NULL deinitialises and unsets the scheduler (no rounds run
  * then). The framework selects "static" when the reactors are initialised if
- * none is set. Call it on the scheduling reactor, or before the reactors
- * start.
+ * none is set. Any thread may call it; if a round's balance() runs
+ * meanwhile on the scheduling reactor, the call waits for it to return
+ * before it deinitialises the current scheduler. Not from a scheduler's own
+ * callbacks (see struct spdk_scheduler).
  *
  * \return 0; -EINVAL if no scheduler of that name is registered (nothing
  * changes); or the negative errno of the new scheduler's init() (the previous
@@ -217,7 +231,7 @@ struct spdk_scheduler {
  */
 int spdk_scheduler_set(const char *name);
 
-/** The current scheduler, or NULL if none is set. */
+/** The current scheduler, or NULL if none is set. Any thread. */
 struct spdk_scheduler *spdk_scheduler_get(void);
 
 /**
@@ -234,18 +248,21 @@ uint64_t spdk_scheduler_get_period(void);
  * Add \p scheduler to the registry (use SPDK_SCHEDULER_REGISTER). A NULL
  * scheduler, one without a name or without balance(), or a second one with
  * the same name is refused with an error log. The registry keeps the
- * pointer: the structure must outlive the process's use of it.
+ * pointer: the structure must outlive the process's use of it. Any thread
+ * (usually a constructor), but not a scheduler's or governor's callbacks.
  */
 void spdk_scheduler_register(struct spdk_scheduler *scheduler);
 
 /**
  * The core whose reactor runs the rounds (calls balance()). Defaults to the
- * main core.
+ * main core. Any thread.
  */
 uint32_t spdk_scheduler_get_scheduling_lcore(void);
 
 /**
- * Run the rounds on core \p lcore's reactor from the next round on.
+ * Run the rounds on core \p lcore's reactor from the next round on (a round
+ * under way ends on the core that started it). Any thread, once the reactors
+ * are initialised.
  *
  * \return true; false (error logged, nothing changes) if \p lcore is not a
  * core the application runs on.

@@ -218,6 +218,10 @@ uint64_t pw__scheduler_period_tsc(void);
  * spdk_reactors_fini(): unset scheduler and governor, period 0, scheduling
  * core back to the main core. */
 void pw__scheduler_framework_init(void);
+/* The current scheduler's balance() on \p cores, under the registry lock (a
+ * scheduler or governor being replaced waits for it to return); false when
+ * no scheduler is set. The scheduling reactor, during a round. */
+bool pw__scheduler_balance(struct spdk_scheduler_core_info *cores, uint32_t count);
 void pw__scheduler_framework_fini(void);
 
 /* ---- scheduler_static.c ---- */
@@ -253,6 +257,9 @@ uint32_t pw__scheduler_thread_initial_lcore(uint32_t core, uint32_t idx);
  * during balance(); a scheduler reads it there instead of the thread's own,
  * which belongs to the thread's reactor). NULL if out of range. */
 const struct spdk_cpuset *pw__scheduler_thread_cpumask(uint32_t core, uint32_t idx);
+/* The rounds' core_info array (what balance() gets from a round), or NULL
+ * before spdk_reactors_init(). */
+const struct spdk_scheduler_core_info *pw__scheduler_round_cores(void);
 /* Isolated cores: rounds neither move their threads nor move threads to
  * them. Before or between rounds. */
 void pw__scheduler_set_isolated_cores(const struct spdk_cpuset *cores);

@@ -6,9 +6,11 @@
  * The registries of schedulers and governors (spdk/scheduler.h), the current
  * ones, the scheduling period and the scheduling core.
  *
- * Registration runs from constructors; selection on the scheduling reactor
- * or before the reactors start. Both take g_reg_lock, so a scheduler
- * registered late (a test, a plug-in loaded later) is safe too. The period
+ * Registration runs from constructors; selection on any thread (the app
+ * thread for framework_set_scheduler). Both take g_reg_lock, so a scheduler
+ * registered late (a test, a plug-in loaded later) is safe too, and so does
+ * a round's balance() (pw__scheduler_balance()): a scheduler or governor is
+ * never deinitialised while balance() uses it. The period
  * and the scheduling core are atomics: the scheduling reactor reads them at
  * every loop turn (scheduler_round.c).
  */
@@ -124,6 +126,26 @@ spdk_scheduler_set(const char *name)
 	}
 	pthread_mutex_unlock(&g_reg_lock);
 	return rc;
+}
+
+/* The round's balance() under the registry lock: spdk_scheduler_set() and
+ * spdk_governor_set() (framework_set_scheduler runs on the app thread, which
+ * is not the scheduling reactor when scheduling_core moved it) then wait for
+ * balance() to return before they deinitialise the scheduler or the governor
+ * it uses, and balance() never runs on a deinitialised one. */
+bool
+pw__scheduler_balance(struct spdk_scheduler_core_info *cores, uint32_t count)
+{
+	struct spdk_scheduler *cur;
+
+	pthread_mutex_lock(&g_reg_lock);
+	/* Relaxed: under the lock that orders its stores. */
+	cur = atomic_load_explicit(&g_scheduler, memory_order_relaxed);
+	if (cur != NULL) {
+		cur->balance(cores, count);
+	}
+	pthread_mutex_unlock(&g_reg_lock);
+	return cur != NULL;
 }
 
 PW_EXPORT struct spdk_scheduler *

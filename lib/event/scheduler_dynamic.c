@@ -38,6 +38,7 @@
  * Loads are per mille of a core: 1000 is one core busy for the whole period.
  */
 
+#include "event/event_internal.h"
 #include "event/scheduler_dynamic_internal.h"
 
 #include "spdk/env.h"
@@ -78,11 +79,13 @@ struct round_limits {
 	uint32_t	count;		/* entries of the core_info array */
 };
 
-/* A thread the round considers. Its spdk_thread (for the cpumask) is looked
- * up only once a core is worth checking: the look-up walks every thread. */
+/* A thread the round considers. Its cpumask is looked up only once a core is
+ * worth checking: in a round, the copy the round gathered on the thread's own
+ * reactor; on another array (tests), the spdk_thread's, by id (a walk of
+ * every thread). */
 struct cand {
 	struct spdk_scheduler_thread_info	*t;
-	struct spdk_thread			*thread;
+	const struct spdk_cpuset		*mask;
 	bool					looked_up;
 	uint32_t				from;
 	uint32_t				load;
@@ -107,6 +110,9 @@ static uint32_t *g_list;	/* the round's cores: in the set and in the array, asce
 static uint32_t g_nlist;
 static uint32_t g_cores_len;
 static uint64_t g_round;
+/* The array balance() works on, when it is the scheduling round's own: its
+ * threads' cpumasks are then the round's copies. NULL otherwise. */
+static struct spdk_scheduler_core_info *g_round_cores;
 
 /* part / whole in per mille, without overflow. */
 static uint32_t
@@ -161,10 +167,20 @@ static bool
 thread_allows(struct cand *c, uint32_t lcore)
 {
 	if (!c->looked_up) {
-		c->thread = spdk_thread_get_by_id(c->t->thread_id);
 		c->looked_up = true;
+		if (g_round_cores != NULL) {
+			/* Not the spdk_thread's own: its reactor may change it (or
+			 * destroy the thread) while balance() runs here. */
+			uint32_t idx = (uint32_t)(c->t - g_round_cores[c->from].thread_infos);
+
+			c->mask = pw__scheduler_thread_cpumask(c->from, idx);
+		} else {
+			struct spdk_thread *thread = spdk_thread_get_by_id(c->t->thread_id);
+
+			c->mask = thread != NULL ? spdk_thread_get_cpumask(thread) : NULL;
+		}
 	}
-	return c->thread != NULL && spdk_cpuset_get_cpu(spdk_thread_get_cpumask(c->thread), lcore);
+	return c->mask != NULL && spdk_cpuset_get_cpu(c->mask, lcore);
 }
 
 /* Whether \p demand fits on core \p d and leaves it the hysteresis margin
@@ -185,10 +201,11 @@ static void
 explain_move(const struct cand *c, uint32_t to, enum pw_sched_reason reason, uint32_t src_pm,
 	     uint32_t dst_pm)
 {
-	SPDK_INFOLOG(scheduler, "round %" PRIu64 ": thread %s (id %" PRIu64 ") core %u -> %u, %s: "
+	/* By id only: the thread belongs to another reactor, which may destroy
+	 * it while balance() runs. */
+	SPDK_INFOLOG(scheduler, "round %" PRIu64 ": thread id %" PRIu64 " core %u -> %u, %s: "
 		     "thread load %u.%u%% (demand %u.%u%%), core %u at %u.%u%%, core %u at %u.%u%%\n",
-		     g_round, c->thread ? spdk_thread_get_name(c->thread) : "?",
-		     c->t->thread_id, c->from, to, pw__sched_reason_name(reason),
+		     g_round, c->t->thread_id, c->from, to, pw__sched_reason_name(reason),
 		     c->load / 10, c->load % 10, c->demand / 10, c->demand % 10,
 		     c->from, src_pm / 10, src_pm % 10, to, dst_pm / 10, dst_pm % 10);
 	pw__scheduler_history_note(c->t->thread_id, c->from, to, reason, c->load, src_pm, dst_pm);
@@ -405,12 +422,16 @@ evacuate(struct spdk_scheduler_core_info *cores, uint32_t i, const struct round_
 		g_plan_cap = left;
 	}
 	for (j = 0; j < cores[i].threads_count; j++) {
-		struct plan *p = &g_plan[n];
+		struct plan *p;
 
-		p->c = (struct cand) { .t = &cores[i].thread_infos[j], .from = i };
-		if (p->c.t->lcore != i) {
-			continue;	/* moved by pass 1 */
+		if (cores[i].thread_infos[j].lcore != i) {
+			/* Moved by pass 1. (Checked before taking a plan entry:
+			 * the plan has room for the threads left only.) */
+			continue;
 		}
+		assert(n < g_plan_cap);
+		p = &g_plan[n];
+		p->c = (struct cand) { .t = &cores[i].thread_infos[j], .from = i };
 		p->c.load = thread_load(&cores[i], p->c.t);
 		p->c.demand = thread_demand(&g_cores[i], p->c.load);
 		p->to = find_consolidation(&p->c, lim);
@@ -585,10 +606,12 @@ dynamic_balance(struct spdk_scheduler_core_info *cores, uint32_t count)
 	lim.main_lcore = spdk_scheduler_get_scheduling_lcore();
 	lim.count = count;
 
+	g_round_cores = pw__scheduler_round_cores() == cores ? cores : NULL;
 	gather(cores, &lim);
 	balance_idle(cores, &lim);
 	balance_active(cores, &lim);
 	set_core_modes(cores, &lim);
+	g_round_cores = NULL;
 }
 
 struct dyn_opts {

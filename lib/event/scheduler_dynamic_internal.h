@@ -56,6 +56,10 @@ void pw__scheduler_history_note(uint64_t thread_id, uint32_t from, uint32_t to,
 void pw__scheduler_history_record(const struct spdk_scheduler_core_info *cores, uint32_t count,
 				  uint64_t period_tsc);
 
+/* The name of a thread the last recorded round moves, given by the thread's
+ * own reactor (during the round's apply walk), which alone may read it. */
+void pw__scheduler_history_name(uint64_t thread_id, const char *name);
+
 /* Write the last \p max_rounds rounds (0: all kept) as a JSON array, oldest
  * first. Any thread. */
 void pw__scheduler_history_write(struct spdk_json_write_ctx *w, uint32_t max_rounds);

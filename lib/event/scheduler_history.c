@@ -19,6 +19,7 @@
  * once per period, nothing here is on a hot path).
  */
 
+#include "event/event_internal.h"
 #include "event/scheduler_dynamic_internal.h"
 
 #include "spdk/env.h"
@@ -152,12 +153,20 @@ static void
 fill_move(struct hist_move *m, const struct spdk_scheduler_core_info *cores, uint32_t count,
 	  uint32_t from, const struct spdk_scheduler_thread_info *t)
 {
-	struct spdk_thread *thread = spdk_thread_get_by_id(t->thread_id);
 	uint32_t i;
 
 	m->thread_id = t->thread_id;
-	snprintf(m->thread_name, sizeof(m->thread_name), "%s",
-		 thread != NULL ? spdk_thread_get_name(thread) : "");
+	m->thread_name[0] = '\0';
+	if (cores != pw__scheduler_round_cores()) {
+		/* An array of the caller's (tests): its threads are the
+		 * caller's too. In a round the thread belongs to another
+		 * reactor, which may destroy it now: its name comes from that
+		 * reactor instead (pw__scheduler_history_name()). */
+		struct spdk_thread *thread = spdk_thread_get_by_id(t->thread_id);
+
+		snprintf(m->thread_name, sizeof(m->thread_name), "%s",
+			 thread != NULL ? spdk_thread_get_name(thread) : "");
+	}
 	m->from = from;
 	m->to = t->lcore;
 	for (i = 0; i < g_note_count; i++) {
@@ -240,6 +249,25 @@ pw__scheduler_history_record(const struct spdk_scheduler_core_info *cores, uint3
 	}
 	pthread_mutex_unlock(&g_lock);
 	g_note_count = 0;
+}
+
+void
+pw__scheduler_history_name(uint64_t thread_id, const char *name)
+{
+	struct hist_round *r;
+
+	pthread_mutex_lock(&g_lock);
+	if (g_rounds != NULL && g_used > 0) {
+		r = &g_rounds[(g_head + HISTORY_ROUNDS - 1) % HISTORY_ROUNDS];
+		for (uint32_t i = 0; i < r->kept; i++) {
+			struct hist_move *m = &r->move[i];
+
+			if (m->thread_id == thread_id && m->thread_name[0] == '\0') {
+				snprintf(m->thread_name, sizeof(m->thread_name), "%s", name);
+			}
+		}
+	}
+	pthread_mutex_unlock(&g_lock);
 }
 
 /* A load in percent with one decimal ("35.2"), from per mille. */

@@ -36,6 +36,7 @@
  */
 
 #include "event/event_internal.h"
+#include "event/scheduler_dynamic_internal.h"
 
 #include "spdk/log.h"
 
@@ -151,6 +152,12 @@ pw__scheduler_thread_initial_lcore(uint32_t core, uint32_t idx)
 		return UINT32_MAX;
 	}
 	return g_rcores[core].initial[idx];
+}
+
+const struct spdk_scheduler_core_info *
+pw__scheduler_round_cores(void)
+{
+	return g_cores;
 }
 
 const struct spdk_cpuset *
@@ -269,15 +276,18 @@ round_cancel(const char *why)
 static void
 balance(void *arg1, void *arg2)
 {
-	struct spdk_scheduler *scheduler = spdk_scheduler_get();
 	enum spdk_reactor_state state = pw__reactors_state();
 
-	if (scheduler == NULL || state == SPDK_REACTOR_STATE_EXITING ||
-	    state == SPDK_REACTOR_STATE_SHUTDOWN) {
-		round_cancel(scheduler == NULL ? "no scheduler" : "the reactors stop");
+	if (state == SPDK_REACTOR_STATE_EXITING || state == SPDK_REACTOR_STATE_SHUTDOWN) {
+		round_cancel("the reactors stop");
 		return;
 	}
-	scheduler->balance(g_cores, g_count);
+	/* Not spdk_scheduler_get() then ->balance(): the app thread may replace
+	 * (deinit) it meanwhile. */
+	if (!pw__scheduler_balance(g_cores, g_count)) {
+		round_cancel("no scheduler");
+		return;
+	}
 	pw__scheduler_history_record(g_cores, g_count, g_round_period_tsc);
 	if (pw__reactors_round_walk(apply, round_done, NULL, false) != 0) {
 		round_cancel("no event for the moves");
@@ -342,6 +352,8 @@ apply(void *arg1, void *arg2)
 			continue;
 		}
 		thread = spdk_thread_get_from_ctx(lw_thread);
+		/* The history names the thread: only its reactor may read it. */
+		pw__scheduler_history_name(ti->thread_id, spdk_thread_get_name(thread));
 		if (spdk_thread_is_exited(thread)) {
 			continue;
 		}

@@ -8,7 +8,8 @@
  * framework_get_governor and scheduler_set_options.
  *
  * They run on the app thread, which is on the main core: the default
- * scheduling core, where spdk_scheduler_set() is meant to be called.
+ * scheduling core, but not always (scheduler_set_options' scheduling_core);
+ * spdk_scheduler_set() waits for a balance() running on another core.
  */
 
 #include "event/event_internal.h"
