@@ -192,6 +192,12 @@ spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 		return -EINVAL;
 	}
 
+	/* The thread's io_channel is taken under the lock, in the same critical
+	 * section as the check that iobuf is initialised: a spdk_iobuf_finish()
+	 * on another thread (it clears the flag under the lock) then either
+	 * comes first, and this is -ENODEV, or finds the channel and waits for
+	 * it. Otherwise it could unregister the device and free the module in
+	 * between. (Lock order: iobuf, then the thread library's.) */
 	pw__iobuf_lock();
 	if (!pw__iobuf_is_initialized()) {
 		pw__iobuf_unlock();
@@ -204,17 +210,17 @@ spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 		SPDK_ERRLOG("spdk_iobuf_channel_init: no iobuf module '%s'\n", name);
 		return -ENODEV;
 	}
+	ioch = spdk_get_io_channel(&g_pw_iobuf_pools);
+	if (ioch == NULL) {
+		pw__iobuf_unlock();
+		SPDK_ERRLOG("spdk_iobuf_channel_init: no iobuf io_channel for '%s'\n", name);
+		return -ENOMEM;
+	}
 	module->channels++;
 	pw__iobuf_unlock();
 
 	memset(ch, 0, sizeof(*ch));
 	ch->module = module;
-	ioch = spdk_get_io_channel(&g_pw_iobuf_pools);
-	if (ioch == NULL) {
-		SPDK_ERRLOG("spdk_iobuf_channel_init: no iobuf io_channel for '%s'\n", name);
-		rc = -ENOMEM;
-		goto undo_module;
-	}
 	tch = spdk_io_channel_get_ctx(ioch);
 	for (slot = 0; slot < PW_IOBUF_MAX_CHANNELS; slot++) {
 		if (tch->channels[slot] == NULL) {
@@ -224,9 +230,12 @@ spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 	if (slot == PW_IOBUF_MAX_CHANNELS) {
 		SPDK_ERRLOG("spdk_iobuf_channel_init: %u iobuf channels already open on this "
 			    "thread\n", PW_IOBUF_MAX_CHANNELS);
+		pw__iobuf_lock();
+		module->channels--;
+		pw__iobuf_unlock();
+		ch->module = NULL;
 		spdk_put_io_channel(ioch);
-		rc = -ENOMEM;
-		goto undo_module;
+		return -ENOMEM;
 	}
 	tch->channels[slot] = ch;
 	ch->parent = ioch;
@@ -249,13 +258,6 @@ spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 		}
 	}
 	return 0;
-
-undo_module:
-	pw__iobuf_lock();
-	module->channels--;
-	pw__iobuf_unlock();
-	ch->module = NULL;
-	return rc;
 }
 
 PW_EXPORT void
@@ -296,11 +298,13 @@ spdk_iobuf_channel_fini(struct spdk_iobuf_channel *ch)
 		cache_drain(&ch->cache[n].large);
 	}
 
-	spdk_put_io_channel(ch->parent);
-	ch->parent = NULL;
+	/* The module is released before the io_channel: once the last channel
+	 * is put, a finish on another thread may free every module. */
 	pw__iobuf_lock();
 	module->channels--;
 	pw__iobuf_unlock();
+	spdk_put_io_channel(ch->parent);
+	ch->parent = NULL;
 }
 
 /* ---------------------------------------------------------------------------
