@@ -829,12 +829,15 @@ int spdk_iobuf_unregister_module(const char *name);
 /**
  * Open \p ch for module \p name on the current thread and fill its caches
  * with \p small_cache_size / \p large_cache_size buffers from the pools.
- * Call on an spdk_thread; \p ch is then used on that thread only.
+ * Call on an spdk_thread; \p ch is then used on that thread only. \p ch is
+ * the caller's memory, written here; \p name is not kept.
  *
  * \return 0; -ENODEV (logged) for an unknown module or iobuf not
- * initialised; -EINVAL (logged) for NULL arguments or no current thread;
- * -ENOMEM (logged) if the thread has 64 channels open already, its io_channel
- * cannot be had, or the pools cannot fill the caches (nothing is kept then).
+ * initialised (or being finished); -EINVAL (logged) for NULL arguments or no
+ * current thread; -EBUSY (logged) if \p ch is already open on this thread
+ * (it is left as it was); -ENOMEM (logged) if the thread has 64 channels
+ * open already, its io_channel cannot be had, or the pools cannot fill the
+ * caches (nothing is kept then).
  */
 int spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 			    uint32_t small_cache_size, uint32_t large_cache_size);

@@ -216,12 +216,23 @@ spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 		SPDK_ERRLOG("spdk_iobuf_channel_init: no iobuf io_channel for '%s'\n", name);
 		return -ENOMEM;
 	}
+	tch = spdk_io_channel_get_ctx(ioch);
+	for (slot = 0; slot < PW_IOBUF_MAX_CHANNELS; slot++) {
+		if (tch->channels[slot] == ch) {
+			/* Opening it again would lose its cached buffers and leave
+			 * a second slot pointing at it after its fini. */
+			pw__iobuf_unlock();
+			SPDK_ERRLOG("spdk_iobuf_channel_init: channel %p is already open on this "
+				    "thread\n", (void *)ch);
+			spdk_put_io_channel(ioch);
+			return -EBUSY;
+		}
+	}
 	module->channels++;
 	pw__iobuf_unlock();
 
 	memset(ch, 0, sizeof(*ch));
 	ch->module = module;
-	tch = spdk_io_channel_get_ctx(ioch);
 	for (slot = 0; slot < PW_IOBUF_MAX_CHANNELS; slot++) {
 		if (tch->channels[slot] == NULL) {
 			break;

@@ -345,6 +345,33 @@ TEST(iobuf_channel_init_fills_caches_fini_returns_them)
 	teardown();
 }
 
+TEST(iobuf_channel_init_of_an_open_channel_refused)
+{
+	struct spdk_iobuf_channel ch, other;
+
+	setup(1);
+	ASSERT_EQ(spdk_iobuf_channel_init(&ch, "mod_a", 4, 1), 0);
+	ASSERT_EQ(spdk_iobuf_channel_init(&other, "mod_b", 2, 0), 0);
+	log_capture_start();
+	ASSERT_EQ(spdk_iobuf_channel_init(&ch, "mod_b", 8, 2), -EBUSY);
+	ASSERT_TRUE(log_capture_contains("is already open on this thread"));
+	log_capture_stop();
+	/* Still the first opening: its module, caches and buffers. */
+	ASSERT_PTR_NE(ch.module, other.module);
+	ASSERT_EQ(ch.cache[0].small.cache_count, 4);
+	ASSERT_EQ(ch.cache[0].large.cache_count, 1);
+	ASSERT_EQ(small_free(), 58);
+	ASSERT_EQ(large_free(), 7);
+	spdk_iobuf_channel_fini(&ch);
+	spdk_iobuf_channel_fini(&other);
+	ASSERT_EQ(small_free(), 64);
+	ASSERT_EQ(large_free(), 8);
+	/* Both modules have no channel left. */
+	ASSERT_EQ(spdk_iobuf_unregister_module("mod_a"), 0);
+	ASSERT_EQ(spdk_iobuf_unregister_module("mod_b"), 0);
+	teardown();
+}
+
 TEST(iobuf_channel_init_cache_larger_than_pool_fails_keeping_nothing)
 {
 	struct spdk_iobuf_channel ch;
