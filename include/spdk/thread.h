@@ -867,8 +867,12 @@ int spdk_iobuf_for_each_entry(struct spdk_iobuf_channel *ch,
 
 /**
  * Take \p entry off the wait queue of \p len's size (the len given to
- * spdk_iobuf_get()); its callback will not run. An entry not queued is
- * ignored. Call on the channel's thread.
+ * spdk_iobuf_get()); its callback will not run, and the caller owns the
+ * entry again. An entry not queued is ignored. An entry queued for the other
+ * size (a \p len that does not match the get's, or one above large_bufsize)
+ * is taken off as well, with a log line (SPDK leaves it queued). Call on the
+ * channel's thread; a call elsewhere, on a channel not open, or with a NULL
+ * \p entry is logged and does nothing.
  */
 void spdk_iobuf_entry_abort(struct spdk_iobuf_channel *ch, struct spdk_iobuf_entry *entry,
 			    uint64_t len);

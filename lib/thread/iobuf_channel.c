@@ -467,25 +467,47 @@ spdk_iobuf_put(struct spdk_iobuf_channel *ch, void *buf, uint64_t len)
  * Waiting entries
  * ------------------------------------------------------------------------- */
 
+/* Take entry off queue if it is there; returns whether it was. */
+static bool
+queue_remove(spdk_iobuf_entry_stailq_t *queue, struct spdk_iobuf_entry *entry)
+{
+	struct spdk_iobuf_entry *e;
+
+	STAILQ_FOREACH(e, queue, stailq) {
+		if (e == entry) {
+			STAILQ_REMOVE(queue, entry, spdk_iobuf_entry, stailq);
+			return true;
+		}
+	}
+	return false;
+}
+
 PW_EXPORT void
 spdk_iobuf_entry_abort(struct spdk_iobuf_channel *ch, struct spdk_iobuf_entry *entry,
 		       uint64_t len)
 {
-	struct spdk_iobuf_pool_cache *pool;
-	struct spdk_iobuf_entry *e;
+	struct spdk_iobuf_pool_cache *pool, *other;
 
 	if (!channel_usable(ch, "spdk_iobuf_entry_abort")) {
 		return;
 	}
-	pool = pool_for_len(ch, len, "spdk_iobuf_entry_abort");
-	if (pool == NULL || entry == NULL) {
+	if (entry == NULL) {
+		SPDK_ERRLOG("spdk_iobuf_entry_abort: NULL entry\n");
 		return;
 	}
-	STAILQ_FOREACH(e, pool->queue, stailq) {
-		if (e == entry) {
-			STAILQ_REMOVE(pool->queue, entry, spdk_iobuf_entry, stailq);
-			return;
-		}
+	pool = pool_for_len(ch, len, "spdk_iobuf_entry_abort");
+	if (pool != NULL && queue_remove(pool->queue, entry)) {
+		return;
+	}
+	/* A len that names the other size (or none): the caller means to
+	 * abort, and frees the entry next; leaving it queued would have a
+	 * later put call back into freed memory. */
+	other = pool == &ch->cache[0].small ? &ch->cache[0].large : &ch->cache[0].small;
+	if (queue_remove(other->queue, entry) ||
+	    (pool == NULL && queue_remove(ch->cache[0].large.queue, entry))) {
+		SPDK_ERRLOG("spdk_iobuf_entry_abort: entry %p was waiting for a buffer of the "
+			    "other size than len %" PRIu64 " says; aborted all the same\n",
+			    (void *)entry, len);
 	}
 }
 

@@ -652,9 +652,12 @@ TEST(iobuf_abort_takes_the_entry_off_the_queue)
 	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r1.entry, req_cb));
 	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r2.entry, req_cb));
 	spdk_iobuf_entry_abort(&ch, &r1.entry, LARGE);
-	/* Not queued, or queued for the other size: ignored. */
+	/* Not queued: ignored, silently. */
+	log_capture_start();
 	spdk_iobuf_entry_abort(&ch, &never.entry, LARGE);
-	spdk_iobuf_entry_abort(&ch, &r2.entry, SMALL);
+	spdk_iobuf_entry_abort(&ch, &never.entry, SMALL);
+	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 0);
+	log_capture_stop();
 	spdk_iobuf_put(&ch, bufs[0], LARGE);
 	ASSERT_EQ(r1.served_as, 0);
 	ASSERT_EQ(r2.served_as, 1);
@@ -664,6 +667,45 @@ TEST(iobuf_abort_takes_the_entry_off_the_queue)
 	for (int i = 2; i < 8; i++) {
 		spdk_iobuf_put(&ch, bufs[i], LARGE);
 	}
+	spdk_iobuf_channel_fini(&ch);
+	teardown();
+}
+
+TEST(iobuf_abort_with_a_wrong_len_still_aborts)
+{
+	struct spdk_iobuf_channel ch;
+	struct req r1 = {0}, r2 = {0}, r3 = {0};
+	void *bufs[8];
+
+	setup(1);
+	ASSERT_EQ(spdk_iobuf_channel_init(&ch, "mod_a", 0, 0), 0);
+	drain_large(&ch, bufs);
+	g_served = 0;
+	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r1.entry, req_cb));
+	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r2.entry, req_cb));
+	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r3.entry, req_cb));
+	/* The caller means to abort (and may free the entry next): a len of
+	 * the small size, or above large_bufsize, takes it off all the same. */
+	log_capture_start();
+	spdk_iobuf_entry_abort(&ch, &r1.entry, SMALL);
+	ASSERT_TRUE(log_capture_contains("other size than len 4096 says"));
+	spdk_iobuf_entry_abort(&ch, &r2.entry, LARGE + 1);
+	ASSERT_TRUE(log_capture_contains("is above large_bufsize"));
+	ASSERT_TRUE(log_capture_contains("other size than len 8193 says"));
+	spdk_iobuf_entry_abort(&ch, NULL, LARGE);
+	ASSERT_TRUE(log_capture_contains("NULL entry"));
+	log_capture_stop();
+	spdk_iobuf_put(&ch, bufs[0], LARGE);
+	ASSERT_EQ(r1.served_as, 0);
+	ASSERT_EQ(r2.served_as, 0);
+	ASSERT_EQ(r3.served_as, 1);
+	spdk_iobuf_put(&ch, bufs[1], LARGE);
+	ASSERT_EQ(large_free(), 1);
+	spdk_iobuf_put(&ch, r3.buf, LARGE);
+	for (int i = 2; i < 8; i++) {
+		spdk_iobuf_put(&ch, bufs[i], LARGE);
+	}
+	ASSERT_EQ(large_free(), 8);
 	spdk_iobuf_channel_fini(&ch);
 	teardown();
 }
