@@ -793,11 +793,17 @@ void spdk_iobuf_finish(spdk_iobuf_finish_cb cb_fn, void *cb_arg);
 
 /**
  * Set the options used by the next spdk_iobuf_initialize(); \p opts is copied
- * (the fields within opts->opts_size). Any pthread.
+ * (the fields within opts->opts_size). While iobuf is initialised the pools
+ * keep their sizes, and spdk_iobuf_get_opts() shows the new options (as in
+ * SPDK; the iobuf_set_options RPC method is refused then, being a STARTUP
+ * method). Any pthread.
  *
- * \return 0; -EINVAL (logged) for NULL, an opts_size of 0, or a count or size
- * below SPDK's minimum (64 small / 8 large buffers, 4096 / 8192 bytes), or
- * enable_numa with more NUMA nodes than SPDK_CONFIG_MAX_NUMA_NODES.
+ * \return 0; -EINVAL (logged) for NULL, an opts_size of 0, a count or size
+ * below SPDK's minimum (64 small / 8 large buffers, 4096 / 8192 bytes), or a
+ * size above 4294963200 (UINT32_MAX rounded down to 4 KiB; SPDK takes it and
+ * its rounding wraps to 0). The count and size fields are checked whatever
+ * opts_size says, as in SPDK; enable_numa is accepted (Pinwheel sees one
+ * NUMA node) and changes nothing.
  */
 int spdk_iobuf_set_opts(const struct spdk_iobuf_opts *opts);
 

@@ -149,6 +149,37 @@ TEST(iobuf_set_opts_refuses_what_spdk_refuses)
 	ASSERT_EQ(cur.large_bufsize, 8192);
 }
 
+TEST(iobuf_set_opts_refuses_sizes_that_cannot_be_rounded_to_4k)
+{
+	struct spdk_iobuf_opts opts;
+
+	ut_threads_init(1);
+	ut_set_thread(0);
+	spdk_iobuf_get_opts(&opts, sizeof(opts));
+	opts.small_pool_count = 64;
+	opts.large_pool_count = 8;
+	/* Rounded up to 4 KiB in 32 bits, these would become 0. */
+	log_capture_start();
+	opts.small_bufsize = UINT32_MAX;
+	ASSERT_EQ(spdk_iobuf_set_opts(&opts), -EINVAL);
+	ASSERT_TRUE(log_capture_contains("small_bufsize must be at most 4294963200 (got 4294967295)"));
+	opts.small_bufsize = 4096;
+	opts.large_bufsize = UINT32_MAX - 4094;
+	ASSERT_EQ(spdk_iobuf_set_opts(&opts), -EINVAL);
+	ASSERT_TRUE(log_capture_contains("large_bufsize must be at most 4294963200"));
+	log_capture_stop();
+	/* The largest size that rounds is accepted (and reserves address
+	 * space only). */
+	opts.large_bufsize = UINT32_MAX - 4095;
+	ASSERT_EQ(spdk_iobuf_set_opts(&opts), 0);
+	ASSERT_EQ(spdk_iobuf_initialize(), 0);
+	spdk_iobuf_get_opts(&opts, sizeof(opts));
+	ASSERT_EQ(opts.small_bufsize, 4096);
+	ASSERT_EQ(opts.large_bufsize, UINT32_MAX - 4095);
+	ASSERT_EQ(g_pw_iobuf_pools.large.bufsize, UINT32_MAX - 4095);
+	teardown();
+}
+
 TEST(iobuf_opts_size_limits_the_fields_copied)
 {
 	struct spdk_iobuf_opts opts = {
