@@ -770,11 +770,13 @@ struct spdk_iobuf_channel {
 /**
  * Reserve the pools with the options set by spdk_iobuf_set_opts() (sizes are
  * rounded up to 4 KiB then). Call once, on an spdk_thread (an I/O device is
- * registered), before any channel is opened.
+ * registered), before any channel is opened. The pools belong to the library
+ * until spdk_iobuf_finish().
  *
- * \return 0; -EALREADY (logged) if already initialised; -ENOMEM (logged) if
- * the address space or the pools' rings cannot be had, or the pool sizes
- * overflow; -EINVAL (logged) with no current thread.
+ * \return 0; -EALREADY (logged) if already initialised, or while a
+ * spdk_iobuf_finish() is in progress; -ENOMEM (logged) if the address space
+ * or the pools' rings cannot be had, a count is above 2^30 - 1, or count *
+ * size overflows; -EINVAL (logged) with no current thread.
  */
 int spdk_iobuf_initialize(void);
 
@@ -782,22 +784,35 @@ int spdk_iobuf_initialize(void);
 typedef void (*spdk_iobuf_finish_cb)(void *cb_arg);
 
 /**
- * Release the pools once every channel is closed: \p cb_fn then runs on the
- * calling thread (at once, if iobuf is not initialised). Registered modules
- * are forgotten. Buffers still held by the application at that moment are
- * reported (one log line per size) and their memory is kept mapped, so a late
- * access does not crash; otherwise the memory is returned. Call on the thread
- * that called spdk_iobuf_initialize().
+ * Release the pools once every channel is closed: from this call on, no
+ * channel can be opened (-ENODEV); when the last open one is closed the pools
+ * are released and \p cb_fn (may be NULL) runs on the calling thread.
+ * Registered modules are forgotten. Buffers still held by the application at
+ * that moment are reported (one log line per size) and their memory is kept
+ * mapped, so a late access does not crash; otherwise the memory is returned.
+ * Call on an spdk_thread (usually the one that called
+ * spdk_iobuf_initialize()).
+ *
+ * If iobuf is not initialised (never, or already finished, or being finished
+ * by an earlier call), \p cb_fn runs at once, inside this call. Called with
+ * no current spdk_thread while iobuf is initialised, it logs and does
+ * nothing: \p cb_fn never runs.
  */
 void spdk_iobuf_finish(spdk_iobuf_finish_cb cb_fn, void *cb_arg);
 
 /**
  * Set the options used by the next spdk_iobuf_initialize(); \p opts is copied
- * (the fields within opts->opts_size). Any pthread.
+ * (the fields within opts->opts_size). While iobuf is initialised the pools
+ * keep their sizes, and spdk_iobuf_get_opts() shows the new options (as in
+ * SPDK; the iobuf_set_options RPC method is refused then, being a STARTUP
+ * method). Any pthread.
  *
- * \return 0; -EINVAL (logged) for NULL, an opts_size of 0, or a count or size
- * below SPDK's minimum (64 small / 8 large buffers, 4096 / 8192 bytes), or
- * enable_numa with more NUMA nodes than SPDK_CONFIG_MAX_NUMA_NODES.
+ * \return 0; -EINVAL (logged) for NULL, an opts_size of 0, a count or size
+ * below SPDK's minimum (64 small / 8 large buffers, 4096 / 8192 bytes), or a
+ * size above 4294963200 (UINT32_MAX rounded down to 4 KiB; SPDK takes it and
+ * its rounding wraps to 0). The count and size fields are checked whatever
+ * opts_size says, as in SPDK; enable_numa is accepted (Pinwheel sees one
+ * NUMA node) and changes nothing.
  */
 int spdk_iobuf_set_opts(const struct spdk_iobuf_opts *opts);
 
@@ -829,21 +844,28 @@ int spdk_iobuf_unregister_module(const char *name);
 /**
  * Open \p ch for module \p name on the current thread and fill its caches
  * with \p small_cache_size / \p large_cache_size buffers from the pools.
- * Call on an spdk_thread; \p ch is then used on that thread only.
+ * Call on an spdk_thread; \p ch is then used on that thread only. \p ch is
+ * the caller's memory, written here; \p name is not kept.
  *
  * \return 0; -ENODEV (logged) for an unknown module or iobuf not
- * initialised; -EINVAL (logged) for NULL arguments or no current thread;
- * -ENOMEM (logged) if the thread has 64 channels open already, its io_channel
- * cannot be had, or the pools cannot fill the caches (nothing is kept then).
+ * initialised (or being finished); -EINVAL (logged) for NULL arguments or no
+ * current thread; -EBUSY (logged) if \p ch is already open on this thread
+ * (it is left as it was); -ENOMEM (logged) if the thread has 64 channels
+ * open already, its io_channel cannot be had, or the pools cannot fill the
+ * caches (nothing is kept then).
  */
 int spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 			    uint32_t small_cache_size, uint32_t large_cache_size);
 
 /**
- * Close \p ch, returning its cached buffers to the pools. Entries of its
- * module still waiting on the thread while no other channel of that module
- * is open there are taken off the queue and reported (SPDK asserts instead):
- * their callbacks never run. Call on the channel's thread.
+ * Close \p ch, returning its cached buffers to the pools; \p ch may then be
+ * opened again or freed. Entries of its module still waiting on the thread
+ * while no other channel of that module is open there are taken off the
+ * queue and reported (SPDK asserts instead): their callbacks never run, and
+ * their owners have them back. Buffers got through \p ch and not yet put
+ * stay the caller's (put them through another channel, or they are reported
+ * by spdk_iobuf_finish()). Call on the channel's thread; a call elsewhere or
+ * on a channel not open is logged and does nothing.
  */
 void spdk_iobuf_channel_fini(struct spdk_iobuf_channel *ch);
 
@@ -864,15 +886,19 @@ int spdk_iobuf_for_each_entry(struct spdk_iobuf_channel *ch,
 
 /**
  * Take \p entry off the wait queue of \p len's size (the len given to
- * spdk_iobuf_get()); its callback will not run. An entry not queued is
- * ignored. Call on the channel's thread.
+ * spdk_iobuf_get()); its callback will not run, and the caller owns the
+ * entry again. An entry not queued is ignored. An entry queued for the other
+ * size (a \p len that does not match the get's, or one above large_bufsize)
+ * is taken off as well, with a log line (SPDK leaves it queued). Call on the
+ * channel's thread; a call elsewhere, on a channel not open, or with a NULL
+ * \p entry is logged and does nothing.
  */
 void spdk_iobuf_entry_abort(struct spdk_iobuf_channel *ch, struct spdk_iobuf_entry *entry,
 			    uint64_t len);
 
 /**
- * Get a buffer of at least \p len bytes (small if len <= small_bufsize, else
- * large). Call on the channel's thread.
+ * Get a buffer of at least \p len bytes (small if len <= small_bufsize, 0
+ * included, else large). Call on the channel's thread.
  *
  * \param entry NULL, or an entry to queue when no buffer is free: \p cb_fn
  * then runs with a buffer on this thread, in spdk_iobuf_put() of a later put
@@ -894,9 +920,19 @@ void *spdk_iobuf_get(struct spdk_iobuf_channel *ch, uint64_t len, struct spdk_io
  *
  * A pointer that is not a buffer of that size's pool, and a buffer already
  * free (put twice, without being got again in between) are refused with a
- * log line and left alone. (The second check reads a word the library wrote
- * into the buffer when it was freed; it does not see a second put of a buffer
- * the first put handed to a waiting entry.)
+ * log line and left alone, and so are a put on a channel not open, from
+ * another thread, or with \p len above large_bufsize: the caller keeps the
+ * buffer then.
+ *
+ * The second check reads the buffer's second word, which the library sets
+ * when the buffer becomes free (its address xor a random key drawn at each
+ * spdk_iobuf_initialize(), never shown) and clears when it hands it out. It
+ * does not see a second put of a buffer the first put handed to a waiting
+ * entry, nor a put of a buffer of the pool that was never handed out since
+ * initialisation (untouched buffers carry no tag, so that they cost no
+ * memory). Conversely a held buffer whose owner happened to write that exact
+ * value into its second word would be refused as free: data not derived from
+ * the key does so with a chance of 2^-63.
  */
 void spdk_iobuf_put(struct spdk_iobuf_channel *ch, void *buf, uint64_t len);
 
@@ -905,11 +941,15 @@ typedef void (*spdk_iobuf_get_stats_cb)(struct spdk_iobuf_module_stats *modules,
 					uint32_t num_modules, void *cb_arg);
 
 /**
- * Sum the counters of every channel, per module, visiting each thread that
- * has one; \p cb_fn then runs on the calling thread. Call on an spdk_thread.
+ * Sum the counters of every channel, per module (in registration order),
+ * visiting each thread that has one; \p cb_fn then runs on the calling
+ * thread with an array the library owns and frees when \p cb_fn returns.
+ * Every channel of a module counts (SPDK counts the first of each module on
+ * each thread). Call on an spdk_thread.
  *
  * \return 0 (\p cb_fn will run); -ENODEV (logged) if iobuf is not
- * initialised; -EINVAL (logged) for a NULL callback; -ENOMEM.
+ * initialised; -EINVAL (logged) for a NULL callback or no current thread;
+ * -ENOMEM (\p cb_fn will not run).
  */
 int spdk_iobuf_get_stats(spdk_iobuf_get_stats_cb cb_fn, void *cb_arg);
 

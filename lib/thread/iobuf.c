@@ -28,6 +28,8 @@
 #define IOBUF_DEFAULT_SMALL_BUFSIZE	(8u * 1024u)
 /* SPDK's default: a 128 KiB I/O plus room for metadata. */
 #define IOBUF_DEFAULT_LARGE_BUFSIZE	(132u * 1024u)
+/* Largest buffer size that rounds up to PW_IOBUF_ALIGN in 32 bits. */
+#define IOBUF_MAX_BUFSIZE		(UINT32_MAX & ~(PW_IOBUF_ALIGN - 1u))
 /* Largest ring spdk_ring_create() accepts. */
 #define IOBUF_MAX_COUNT			((1u << 30) - 1u)
 
@@ -154,6 +156,19 @@ spdk_iobuf_set_opts(const struct spdk_iobuf_opts *opts)
 	if (opts->large_bufsize < IOBUF_MIN_LARGE_BUFSIZE) {
 		SPDK_ERRLOG("iobuf options: large_bufsize must be at least %u (got %" PRIu32 ")\n",
 			    IOBUF_MIN_LARGE_BUFSIZE, opts->large_bufsize);
+		return -EINVAL;
+	}
+	/* Not SPDK's: initialize rounds the sizes up to 4 KiB in 32 bits, and
+	 * these would wrap to 0 (SPDK then hands out one address for every
+	 * buffer; here it was a division by zero). */
+	if (opts->small_bufsize > IOBUF_MAX_BUFSIZE) {
+		SPDK_ERRLOG("iobuf options: small_bufsize must be at most %u (got %" PRIu32 ")\n",
+			    IOBUF_MAX_BUFSIZE, opts->small_bufsize);
+		return -EINVAL;
+	}
+	if (opts->large_bufsize > IOBUF_MAX_BUFSIZE) {
+		SPDK_ERRLOG("iobuf options: large_bufsize must be at most %u (got %" PRIu32 ")\n",
+			    IOBUF_MAX_BUFSIZE, opts->large_bufsize);
 		return -EINVAL;
 	}
 	/* Pinwheel sees one NUMA node (spdk_env_get_numa_id() says 0 for every

@@ -192,6 +192,12 @@ spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 		return -EINVAL;
 	}
 
+	/* The thread's io_channel is taken under the lock, in the same critical
+	 * section as the check that iobuf is initialised: a spdk_iobuf_finish()
+	 * on another thread (it clears the flag under the lock) then either
+	 * comes first, and this is -ENODEV, or finds the channel and waits for
+	 * it. Otherwise it could unregister the device and free the module in
+	 * between. (Lock order: iobuf, then the thread library's.) */
 	pw__iobuf_lock();
 	if (!pw__iobuf_is_initialized()) {
 		pw__iobuf_unlock();
@@ -204,18 +210,29 @@ spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 		SPDK_ERRLOG("spdk_iobuf_channel_init: no iobuf module '%s'\n", name);
 		return -ENODEV;
 	}
+	ioch = spdk_get_io_channel(&g_pw_iobuf_pools);
+	if (ioch == NULL) {
+		pw__iobuf_unlock();
+		SPDK_ERRLOG("spdk_iobuf_channel_init: no iobuf io_channel for '%s'\n", name);
+		return -ENOMEM;
+	}
+	tch = spdk_io_channel_get_ctx(ioch);
+	for (slot = 0; slot < PW_IOBUF_MAX_CHANNELS; slot++) {
+		if (tch->channels[slot] == ch) {
+			/* Opening it again would lose its cached buffers and leave
+			 * a second slot pointing at it after its fini. */
+			pw__iobuf_unlock();
+			SPDK_ERRLOG("spdk_iobuf_channel_init: channel %p is already open on this "
+				    "thread\n", (void *)ch);
+			spdk_put_io_channel(ioch);
+			return -EBUSY;
+		}
+	}
 	module->channels++;
 	pw__iobuf_unlock();
 
 	memset(ch, 0, sizeof(*ch));
 	ch->module = module;
-	ioch = spdk_get_io_channel(&g_pw_iobuf_pools);
-	if (ioch == NULL) {
-		SPDK_ERRLOG("spdk_iobuf_channel_init: no iobuf io_channel for '%s'\n", name);
-		rc = -ENOMEM;
-		goto undo_module;
-	}
-	tch = spdk_io_channel_get_ctx(ioch);
 	for (slot = 0; slot < PW_IOBUF_MAX_CHANNELS; slot++) {
 		if (tch->channels[slot] == NULL) {
 			break;
@@ -224,9 +241,12 @@ spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 	if (slot == PW_IOBUF_MAX_CHANNELS) {
 		SPDK_ERRLOG("spdk_iobuf_channel_init: %u iobuf channels already open on this "
 			    "thread\n", PW_IOBUF_MAX_CHANNELS);
+		pw__iobuf_lock();
+		module->channels--;
+		pw__iobuf_unlock();
+		ch->module = NULL;
 		spdk_put_io_channel(ioch);
-		rc = -ENOMEM;
-		goto undo_module;
+		return -ENOMEM;
 	}
 	tch->channels[slot] = ch;
 	ch->parent = ioch;
@@ -249,13 +269,6 @@ spdk_iobuf_channel_init(struct spdk_iobuf_channel *ch, const char *name,
 		}
 	}
 	return 0;
-
-undo_module:
-	pw__iobuf_lock();
-	module->channels--;
-	pw__iobuf_unlock();
-	ch->module = NULL;
-	return rc;
 }
 
 PW_EXPORT void
@@ -296,11 +309,13 @@ spdk_iobuf_channel_fini(struct spdk_iobuf_channel *ch)
 		cache_drain(&ch->cache[n].large);
 	}
 
-	spdk_put_io_channel(ch->parent);
-	ch->parent = NULL;
+	/* The module is released before the io_channel: once the last channel
+	 * is put, a finish on another thread may free every module. */
 	pw__iobuf_lock();
 	module->channels--;
 	pw__iobuf_unlock();
+	spdk_put_io_channel(ch->parent);
+	ch->parent = NULL;
 }
 
 /* ---------------------------------------------------------------------------
@@ -452,25 +467,47 @@ spdk_iobuf_put(struct spdk_iobuf_channel *ch, void *buf, uint64_t len)
  * Waiting entries
  * ------------------------------------------------------------------------- */
 
+/* Take entry off queue if it is there; returns whether it was. */
+static bool
+queue_remove(spdk_iobuf_entry_stailq_t *queue, struct spdk_iobuf_entry *entry)
+{
+	struct spdk_iobuf_entry *e;
+
+	STAILQ_FOREACH(e, queue, stailq) {
+		if (e == entry) {
+			STAILQ_REMOVE(queue, entry, spdk_iobuf_entry, stailq);
+			return true;
+		}
+	}
+	return false;
+}
+
 PW_EXPORT void
 spdk_iobuf_entry_abort(struct spdk_iobuf_channel *ch, struct spdk_iobuf_entry *entry,
 		       uint64_t len)
 {
-	struct spdk_iobuf_pool_cache *pool;
-	struct spdk_iobuf_entry *e;
+	struct spdk_iobuf_pool_cache *pool, *other;
 
 	if (!channel_usable(ch, "spdk_iobuf_entry_abort")) {
 		return;
 	}
-	pool = pool_for_len(ch, len, "spdk_iobuf_entry_abort");
-	if (pool == NULL || entry == NULL) {
+	if (entry == NULL) {
+		SPDK_ERRLOG("spdk_iobuf_entry_abort: NULL entry\n");
 		return;
 	}
-	STAILQ_FOREACH(e, pool->queue, stailq) {
-		if (e == entry) {
-			STAILQ_REMOVE(pool->queue, entry, spdk_iobuf_entry, stailq);
-			return;
-		}
+	pool = pool_for_len(ch, len, "spdk_iobuf_entry_abort");
+	if (pool != NULL && queue_remove(pool->queue, entry)) {
+		return;
+	}
+	/* A len that names the other size (or none): the caller means to
+	 * abort, and frees the entry next; leaving it queued would have a
+	 * later put call back into freed memory. */
+	other = pool == &ch->cache[0].small ? &ch->cache[0].large : &ch->cache[0].small;
+	if (queue_remove(other->queue, entry) ||
+	    (pool == NULL && queue_remove(ch->cache[0].large.queue, entry))) {
+		SPDK_ERRLOG("spdk_iobuf_entry_abort: entry %p was waiting for a buffer of the "
+			    "other size than len %" PRIu64 " says; aborted all the same\n",
+			    (void *)entry, len);
 	}
 }
 

@@ -25,6 +25,15 @@
  * At the end every buffer is back in the pools and no entry is still
  * waiting. Stops after PW_STRESS_OPS gets per worker (default 1,000,000) or
  * 10 s x PW_STRESS_SECONDS (default 1) whichever first; both are reported.
+ *
+ * channel_init_racing_finish: one pthread initialises iobuf, registers a
+ * module, waits until the other has opened a channel, and finishes, over and
+ * over; the other opens and closes channels of that module all the while.
+ * A channel_init must see iobuf either initialised (and then hold a channel
+ * of the live iobuf device, which the finish waits for) or not (-ENODEV):
+ * never the device already unregistered under it, whose undo path then
+ * touched the module that the finish had freed meanwhile. Stops after 2000
+ * cycles or 5 s x PW_STRESS_SECONDS, whichever first.
  */
 
 #include "spdk/stdinc.h"
@@ -412,6 +421,139 @@ TEST_TIMEOUT(buffers_cross_threads_with_one_owner_each, 300)
 		spdk_thread_poll(app, 0, 0);
 	}
 	spdk_thread_destroy(app);
+	spdk_set_thread(NULL);
+	spdk_thread_lib_fini();
+}
+
+/* ---------------------------------------------------------------------------
+ * channel_init racing spdk_iobuf_finish()
+ * ------------------------------------------------------------------------- */
+
+#define RACE_CYCLES	2000u
+
+static _Atomic bool g_race_done;
+static _Atomic uint64_t g_race_opened;		/* channels opened by the user */
+static _Atomic uint64_t g_race_half_finished;	/* channel_init saw the device gone */
+static _Atomic uint64_t g_race_other_errors;
+
+/* A log sink on both pthreads: counts what tells that a channel_init ran
+ * into a half-finished iobuf, and fails on any error nobody expects. */
+__attribute__((format(printf, 5, 0))) static void
+race_log(int level, const char *file, const int line, const char *func, const char *format,
+	 va_list args)
+{
+	(void)file;
+	(void)line;
+	(void)func;
+	(void)args;
+	if (level != SPDK_LOG_ERROR) {
+		return;
+	}
+	if (strstr(format, "is not registered") != NULL ||
+	    strstr(format, "no iobuf io_channel") != NULL) {
+		atomic_fetch_add(&g_race_half_finished, 1);
+	} else if (strstr(format, "iobuf is not initialised") == NULL &&
+		   strstr(format, "no iobuf module") == NULL) {
+		atomic_fetch_add(&g_race_other_errors, 1);
+	}
+}
+
+/* The user: opens a channel, takes and gives back a buffer of each size,
+ * closes it; again and again until the owner is done. */
+static void *
+race_user(void *arg)
+{
+	struct spdk_thread *thread = arg;
+	struct spdk_iobuf_channel ch;
+	void *small, *large;
+	int rc;
+
+	spdk_set_thread(thread);
+	while (!atomic_load(&g_race_done)) {
+		rc = spdk_iobuf_channel_init(&ch, "race", 1, 1);
+		if (rc == 0) {
+			small = spdk_iobuf_get(&ch, SMALL, NULL, NULL);
+			large = spdk_iobuf_get(&ch, LARGE, NULL, NULL);
+			ASSERT_NOT_NULL(small);
+			ASSERT_NOT_NULL(large);
+			spdk_iobuf_put(&ch, small, SMALL);
+			spdk_iobuf_put(&ch, large, LARGE);
+			spdk_iobuf_channel_fini(&ch);
+			atomic_fetch_add(&g_race_opened, 1);
+		} else if (rc != -ENODEV) {
+			FAIL("spdk_iobuf_channel_init: %d (only 0 or -ENODEV expected)", rc);
+		}
+		spdk_thread_poll(thread, 0, 0);
+	}
+	ASSERT_EQ(spdk_thread_exit(thread), 0);
+	while (!spdk_thread_is_exited(thread)) {
+		spdk_thread_poll(thread, 0, 0);
+	}
+	spdk_set_thread(NULL);
+	return NULL;
+}
+
+static void
+race_finished(void *arg)
+{
+	*(bool *)arg = true;
+}
+
+TEST_TIMEOUT(channel_init_racing_finish, 300)
+{
+	struct spdk_iobuf_opts opts = {
+		.small_pool_count = 64, .large_pool_count = 8,
+		.small_bufsize = SMALL, .large_bufsize = LARGE, .opts_size = sizeof(opts),
+	};
+	uint64_t deadline = now_ns() + env_u64("PW_STRESS_SECONDS", 1) * 5000000000ull;
+	struct spdk_thread *owner, *user;
+	pthread_t user_pthread;
+	uint32_t cycles = 0;
+	bool finished;
+
+	ASSERT_EQ(spdk_thread_lib_init(NULL, 0), 0);
+	owner = spdk_thread_create("owner", NULL);
+	user = spdk_thread_create("user", NULL);
+	ASSERT_NOT_NULL(owner);
+	ASSERT_NOT_NULL(user);
+	spdk_set_thread(owner);
+	ASSERT_EQ(spdk_iobuf_set_opts(&opts), 0);
+	spdk_log_open(race_log);
+	ASSERT_EQ(pthread_create(&user_pthread, NULL, race_user, user), 0);
+
+	while (cycles < RACE_CYCLES && now_ns() < deadline) {
+		uint64_t opened = atomic_load(&g_race_opened);
+
+		ASSERT_EQ(spdk_iobuf_initialize(), 0);
+		ASSERT_EQ(spdk_iobuf_register_module("race"), 0);
+		/* Let the user in once, so that the finish below meets it at
+		 * any point of its loop. */
+		while (atomic_load(&g_race_opened) == opened) {
+			spdk_thread_poll(owner, 0, 0);
+		}
+		finished = false;
+		spdk_iobuf_finish(race_finished, &finished);
+		while (!finished) {
+			spdk_thread_poll(owner, 0, 0);
+		}
+		cycles++;
+	}
+	atomic_store(&g_race_done, true);
+	ASSERT_EQ(pthread_join(user_pthread, NULL), 0);
+	spdk_log_close();
+	printf("channel_init_racing_finish: %u initialize/finish cycles, %" PRIu64
+	       " channels opened, %" PRIu64 " saw a half-finished iobuf\n", cycles,
+	       atomic_load(&g_race_opened), atomic_load(&g_race_half_finished));
+	ASSERT_EQ(atomic_load(&g_race_half_finished), 0);
+	ASSERT_EQ(atomic_load(&g_race_other_errors), 0);
+	ASSERT_GT(cycles, 0);
+
+	spdk_thread_destroy(user);
+	ASSERT_EQ(spdk_thread_exit(owner), 0);
+	while (!spdk_thread_is_exited(owner)) {
+		spdk_thread_poll(owner, 0, 0);
+	}
+	spdk_thread_destroy(owner);
 	spdk_set_thread(NULL);
 	spdk_thread_lib_fini();
 }

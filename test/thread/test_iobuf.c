@@ -149,6 +149,37 @@ TEST(iobuf_set_opts_refuses_what_spdk_refuses)
 	ASSERT_EQ(cur.large_bufsize, 8192);
 }
 
+TEST(iobuf_set_opts_refuses_sizes_that_cannot_be_rounded_to_4k)
+{
+	struct spdk_iobuf_opts opts;
+
+	ut_threads_init(1);
+	ut_set_thread(0);
+	spdk_iobuf_get_opts(&opts, sizeof(opts));
+	opts.small_pool_count = 64;
+	opts.large_pool_count = 8;
+	/* Rounded up to 4 KiB in 32 bits, these would become 0. */
+	log_capture_start();
+	opts.small_bufsize = UINT32_MAX;
+	ASSERT_EQ(spdk_iobuf_set_opts(&opts), -EINVAL);
+	ASSERT_TRUE(log_capture_contains("small_bufsize must be at most 4294963200 (got 4294967295)"));
+	opts.small_bufsize = 4096;
+	opts.large_bufsize = UINT32_MAX - 4094;
+	ASSERT_EQ(spdk_iobuf_set_opts(&opts), -EINVAL);
+	ASSERT_TRUE(log_capture_contains("large_bufsize must be at most 4294963200"));
+	log_capture_stop();
+	/* The largest size that rounds is accepted (and reserves address
+	 * space only). */
+	opts.large_bufsize = UINT32_MAX - 4095;
+	ASSERT_EQ(spdk_iobuf_set_opts(&opts), 0);
+	ASSERT_EQ(spdk_iobuf_initialize(), 0);
+	spdk_iobuf_get_opts(&opts, sizeof(opts));
+	ASSERT_EQ(opts.small_bufsize, 4096);
+	ASSERT_EQ(opts.large_bufsize, UINT32_MAX - 4095);
+	ASSERT_EQ(g_pw_iobuf_pools.large.bufsize, UINT32_MAX - 4095);
+	teardown();
+}
+
 TEST(iobuf_opts_size_limits_the_fields_copied)
 {
 	struct spdk_iobuf_opts opts = {
@@ -342,6 +373,33 @@ TEST(iobuf_channel_init_fills_caches_fini_returns_them)
 	ASSERT_NULL(ch.parent);
 	ASSERT_EQ(small_free(), 64);
 	ASSERT_EQ(large_free(), 8);
+	teardown();
+}
+
+TEST(iobuf_channel_init_of_an_open_channel_refused)
+{
+	struct spdk_iobuf_channel ch, other;
+
+	setup(1);
+	ASSERT_EQ(spdk_iobuf_channel_init(&ch, "mod_a", 4, 1), 0);
+	ASSERT_EQ(spdk_iobuf_channel_init(&other, "mod_b", 2, 0), 0);
+	log_capture_start();
+	ASSERT_EQ(spdk_iobuf_channel_init(&ch, "mod_b", 8, 2), -EBUSY);
+	ASSERT_TRUE(log_capture_contains("is already open on this thread"));
+	log_capture_stop();
+	/* Still the first opening: its module, caches and buffers. */
+	ASSERT_PTR_NE(ch.module, other.module);
+	ASSERT_EQ(ch.cache[0].small.cache_count, 4);
+	ASSERT_EQ(ch.cache[0].large.cache_count, 1);
+	ASSERT_EQ(small_free(), 58);
+	ASSERT_EQ(large_free(), 7);
+	spdk_iobuf_channel_fini(&ch);
+	spdk_iobuf_channel_fini(&other);
+	ASSERT_EQ(small_free(), 64);
+	ASSERT_EQ(large_free(), 8);
+	/* Both modules have no channel left. */
+	ASSERT_EQ(spdk_iobuf_unregister_module("mod_a"), 0);
+	ASSERT_EQ(spdk_iobuf_unregister_module("mod_b"), 0);
 	teardown();
 }
 
@@ -625,9 +683,12 @@ TEST(iobuf_abort_takes_the_entry_off_the_queue)
 	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r1.entry, req_cb));
 	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r2.entry, req_cb));
 	spdk_iobuf_entry_abort(&ch, &r1.entry, LARGE);
-	/* Not queued, or queued for the other size: ignored. */
+	/* Not queued: ignored, silently. */
+	log_capture_start();
 	spdk_iobuf_entry_abort(&ch, &never.entry, LARGE);
-	spdk_iobuf_entry_abort(&ch, &r2.entry, SMALL);
+	spdk_iobuf_entry_abort(&ch, &never.entry, SMALL);
+	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 0);
+	log_capture_stop();
 	spdk_iobuf_put(&ch, bufs[0], LARGE);
 	ASSERT_EQ(r1.served_as, 0);
 	ASSERT_EQ(r2.served_as, 1);
@@ -637,6 +698,45 @@ TEST(iobuf_abort_takes_the_entry_off_the_queue)
 	for (int i = 2; i < 8; i++) {
 		spdk_iobuf_put(&ch, bufs[i], LARGE);
 	}
+	spdk_iobuf_channel_fini(&ch);
+	teardown();
+}
+
+TEST(iobuf_abort_with_a_wrong_len_still_aborts)
+{
+	struct spdk_iobuf_channel ch;
+	struct req r1 = {0}, r2 = {0}, r3 = {0};
+	void *bufs[8];
+
+	setup(1);
+	ASSERT_EQ(spdk_iobuf_channel_init(&ch, "mod_a", 0, 0), 0);
+	drain_large(&ch, bufs);
+	g_served = 0;
+	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r1.entry, req_cb));
+	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r2.entry, req_cb));
+	ASSERT_NULL(spdk_iobuf_get(&ch, LARGE, &r3.entry, req_cb));
+	/* The caller means to abort (and may free the entry next): a len of
+	 * the small size, or above large_bufsize, takes it off all the same. */
+	log_capture_start();
+	spdk_iobuf_entry_abort(&ch, &r1.entry, SMALL);
+	ASSERT_TRUE(log_capture_contains("other size than len 4096 says"));
+	spdk_iobuf_entry_abort(&ch, &r2.entry, LARGE + 1);
+	ASSERT_TRUE(log_capture_contains("is above large_bufsize"));
+	ASSERT_TRUE(log_capture_contains("other size than len 8193 says"));
+	spdk_iobuf_entry_abort(&ch, NULL, LARGE);
+	ASSERT_TRUE(log_capture_contains("NULL entry"));
+	log_capture_stop();
+	spdk_iobuf_put(&ch, bufs[0], LARGE);
+	ASSERT_EQ(r1.served_as, 0);
+	ASSERT_EQ(r2.served_as, 0);
+	ASSERT_EQ(r3.served_as, 1);
+	spdk_iobuf_put(&ch, bufs[1], LARGE);
+	ASSERT_EQ(large_free(), 1);
+	spdk_iobuf_put(&ch, r3.buf, LARGE);
+	for (int i = 2; i < 8; i++) {
+		spdk_iobuf_put(&ch, bufs[i], LARGE);
+	}
+	ASSERT_EQ(large_free(), 8);
 	spdk_iobuf_channel_fini(&ch);
 	teardown();
 }
