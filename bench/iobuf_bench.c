@@ -12,11 +12,9 @@
  * runs:
  *
  *   app_rss_kib               resident memory of an idle app (spdk_app_start on
- *                             one core, no RPC server), before its subsystems
- *                             are initialised: no iobuf pools
- *   app_iobuf_rss_kib         the same app once spdk_subsystem_init() has run
- *                             (the "iobuf" subsystem reserved SPDK's default
- *                             pools)
+ *                             one core, no RPC server) once its subsystems are
+ *                             initialised: the "iobuf" one reserved SPDK's
+ *                             default pools
  *   init_rss_kib              resident memory added by spdk_iobuf_initialize()
  *                             (what an app that never takes a buffer pays)
  *   init_vm_mib               address space it reserves
@@ -368,41 +366,28 @@ loop_queue_call(void *ctx, uint64_t iters)
 /* ---- an idle app, with and without the iobuf subsystem --------------------------------- */
 
 static int g_app_pipe = -1;
-static uint64_t g_app_rss[2];
+static uint64_t g_app_rss;
 
-static void
-app_stopped_fini(void *arg)
-{
-	(void)arg;
-	spdk_app_stop(0);
-}
-
-static void
-app_subsystems_up(int rc, void *arg)
-{
-	(void)arg;
-	g_app_rss[1] = rc == 0 ? statm_field(1) : 0;
-	if (write(g_app_pipe, g_app_rss, sizeof(g_app_rss)) != (ssize_t)sizeof(g_app_rss)) {
-		exit(1);
-	}
-	spdk_subsystem_fini(app_stopped_fini, NULL);
-}
-
+/* spdk_app_start() initialised the subsystems (iobuf among them) before
+ * start_fn: the idle app's RSS as every app has it. */
 static void
 app_start(void *arg)
 {
 	(void)arg;
-	g_app_rss[0] = statm_field(1);
-	spdk_subsystem_init(app_subsystems_up, NULL);
+	g_app_rss = statm_field(1);
+	if (write(g_app_pipe, &g_app_rss, sizeof(g_app_rss)) != (ssize_t)sizeof(g_app_rss)) {
+		exit(1);
+	}
+	spdk_app_stop(0);
 }
 
-/* In a child process: an app that does nothing; its RSS before and after
- * the subsystems' init. Returns false if it could not be measured. */
+/* In a child process: an app that does nothing; its RSS once its subsystems
+ * are initialised. Returns false if it could not be measured. */
 static bool
-measure_app_rss(uint64_t *without, uint64_t *with)
+measure_app_rss(uint64_t *out)
 {
 	struct spdk_app_opts opts;
-	uint64_t rss[2];
+	uint64_t rss = 0;
 	int fds[2], status;
 	pid_t pid;
 
@@ -429,16 +414,15 @@ measure_app_rss(uint64_t *without, uint64_t *with)
 		_exit(0);
 	}
 	close(fds[1]);
-	if (read(fds[0], rss, sizeof(rss)) != (ssize_t)sizeof(rss)) {
-		rss[1] = 0;
+	if (read(fds[0], &rss, sizeof(rss)) != (ssize_t)sizeof(rss)) {
+		rss = 0;
 	}
 	close(fds[0]);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-	    rss[1] == 0) {
+	    rss == 0) {
 		return false;
 	}
-	*without = rss[0];
-	*with = rss[1];
+	*out = rss;
 	return true;
 }
 
@@ -483,9 +467,8 @@ main(int argc, char **argv)
 	two_cpus = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) >= 2;
 
 	/* Before anything else: the child must not inherit this process's state. */
-	if (measure_app_rss(&rss, &vm)) {
+	if (measure_app_rss(&rss)) {
 		report("app_rss_kib", (double)rss / 1024, "KiB");
-		report("app_iobuf_rss_kib", (double)vm / 1024, "KiB");
 	} else {
 		fprintf(stderr, "idle app: RSS not measured\n");
 	}

@@ -875,10 +875,8 @@ def t_iobuf(v):
         v.ratio(w + "exhausted_wait_ns", w + "floor_queue_call_ns"))
     L += ["",
           "| memory | |", "|---|---|",
-          "| idle app (one core, no RPC server), before its subsystems' init | %s |" %
-          v.m(w + "app_rss_kib", 1, "KiB", fmt="%.0f"),
-          "| the same app after it (the iobuf subsystem reserved the pools) | %s |" %
-          v.m(w + "app_iobuf_rss_kib", 1, "KiB", fmt="%.0f"),
+          "| idle app (one core, no RPC server), its subsystems initialised (iobuf reserved "
+          "SPDK's default pools) | %s |" % v.m(w + "app_rss_kib", 1, "KiB", fmt="%.0f"),
           "| resident memory added by `spdk_iobuf_initialize()` | %s |" %
           v.r(w + "init_rss_kib", 1, "KiB", fmt="%.0f"),
           "| address space it reserves | %s |" % v.m(w + "init_vm_mib", 1, "MiB", fmt="%.0f"),
