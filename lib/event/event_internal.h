@@ -213,7 +213,13 @@ void pw__app_rpc_stop(void);
 
 /* ---- scheduler.c ---- */
 /* The scheduling period in ticks (0: no rounds). Any thread. */
-uint64_t pw__scheduler_period_tsc(void);
+extern _Atomic uint64_t pw__g_scheduler_period_tsc;
+static inline uint64_t
+pw__scheduler_period_tsc(void)
+{
+	/* Relaxed: pairs with the relaxed store of spdk_scheduler_set_period(). */
+	return atomic_load_explicit(&pw__g_scheduler_period_tsc, memory_order_relaxed);
+}
 /* spdk_reactors_init(): select "static" if no scheduler is set.
  * spdk_reactors_fini(): unset scheduler and governor, period 0, scheduling
  * core back to the main core. */

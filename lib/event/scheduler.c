@@ -30,7 +30,9 @@ static _Atomic(struct spdk_governor *) g_governor;
 
 /* Relaxed: stand-alone values, no data published with them. */
 static _Atomic uint64_t g_period_us;
-static _Atomic uint64_t g_period_tsc;
+/* Read every iteration by every reactor: through the inline
+ * pw__scheduler_period_tsc() of event_internal.h, no call. */
+_Atomic uint64_t pw__g_scheduler_period_tsc;
 static _Atomic uint32_t g_scheduling_lcore = UINT32_MAX;	/* UINT32_MAX: the main core */
 
 /* ---------------------------------------------------------------------------
@@ -166,7 +168,7 @@ spdk_scheduler_set_period(uint64_t period)
 	}
 	/* Relaxed: read alone by the scheduling reactor (pw__scheduler_period_tsc). */
 	atomic_store_explicit(&g_period_us, period, memory_order_relaxed);
-	atomic_store_explicit(&g_period_tsc, tsc, memory_order_relaxed);
+	atomic_store_explicit(&pw__g_scheduler_period_tsc, tsc, memory_order_relaxed);
 	/* A sleeping scheduling reactor sees the new period now. */
 	pw__scheduler_round_kick();
 	SPDK_DEBUGLOG(reactor, "scheduling period %" PRIu64 " us\n", period);
@@ -177,13 +179,6 @@ spdk_scheduler_get_period(void)
 {
 	/* Relaxed: pairs with the relaxed store of spdk_scheduler_set_period(). */
 	return atomic_load_explicit(&g_period_us, memory_order_relaxed);
-}
-
-uint64_t
-pw__scheduler_period_tsc(void)
-{
-	/* Relaxed: pairs with the relaxed store of spdk_scheduler_set_period(). */
-	return atomic_load_explicit(&g_period_tsc, memory_order_relaxed);
 }
 
 PW_EXPORT uint32_t
