@@ -192,10 +192,17 @@ history_scenario(int fd)
 		expect_true(fd, "framework_set_scheduler", "{\"name\": \"dynamic\", "
 			    "\"core_limit\": 100, \"core_busy\": 100, \"hysteresis\": 0}");
 		text = wait_history(fd, 1, "\"thread_name\":\"rpc_idle\",\"from_lcore\":1,"
-				    "\"to_lcore\":0,\"reason\":\"idle\"");
+				    "\"to_lcore\":0,\"reason\":\"");
 		ASSERT_NOT_NULL(text);
-		/* (reason idle: the thread's load was under load_limit) */
-		ASSERT_STR_CONTAINS(text, "\"reason\":\"idle\",\"thread_load\":");
+		/* Reason idle: the thread's load was under load_limit; or, when
+		 * other processes take the cpus and its measured load is inflated
+		 * by preemption (30% seen with two `yes` beside it), consolidate:
+		 * core 1, within its limits, is emptied whole. Either way the move
+		 * is explained with the loads. */
+		ASSERT_TRUE(strstr(text, "\"to_lcore\":0,\"reason\":\"idle\",\"thread_load\":")
+			    != NULL ||
+			    strstr(text, "\"to_lcore\":0,\"reason\":\"consolidate\","
+				   "\"thread_load\":") != NULL);
 		free(text);
 		ASSERT_EQ(spdk_thread_send_msg(g_idle, idle_teardown, NULL), 0);
 	}
