@@ -2,10 +2,11 @@
  * Copyright (C) 2026 Pinwheel authors.
  */
 
-/* A program of a Pinwheel user, built by test/install/cmake_consumer (find_package)
- * and by test/install/packaging.sh (pkg-config --static): one lightweight thread,
- * one message and one poller, driven by this pthread; it prints the library's
- * version and checks it against the headers' and the package's. */
+/* A program of a Pinwheel user, built by test/install/cmake_consumer
+ * (find_package) and by test/install/consumers.sh (pkg-config, shared and
+ * -static): one lightweight thread, one message and one poller, driven by this
+ * pthread; it prints the library's version and checks it against the headers'
+ * and the CMake package's. */
 
 #include "spdk/stdinc.h"
 #include "spdk/thread.h"
