@@ -67,37 +67,39 @@ soname() {
 	sed -n "s/^<abi-corpus [^>]*soname='\([^']*\)'.*/\1/p" "$1" | head -n 1
 }
 
+# run_abidiff OLD NEW [OPTION...]: abidiff with the suppressions, its report in
+# $work/diff.txt and its exit status in $diff_rc; returns 2 when abidiff failed.
+run_abidiff() {
+	local old=$1 new=$2
+	shift 2
+	diff_rc=0
+	abidiff "$@" --suppressions "$supp" "$old" "$new" >"$work/diff.txt" 2>&1 || diff_rc=$?
+	if ((diff_rc & 1)); then
+		cat "$work/diff.txt" >&2
+		echo "abi: abidiff failed (exit $diff_rc)" >&2
+		return 2
+	fi
+}
+
 # compare OLD NEW: 0 when NEW keeps OLD's ABI (additions are listed), 1 when
 # it breaks it (the report is printed), 2 when abidiff fails.
 compare() {
-	local old=$1 new=$2 rc
+	local old=$1 new=$2
 	if [ "$(soname "$old")" != "$(soname "$new")" ]; then
 		echo "abi: the soname moved from $(soname "$old") to $(soname "$new"): a new ABI," \
 			"not compared; record it with test/abi/check.sh --update"
 		return 0
 	fi
-	rc=0
-	abidiff --no-added-syms --suppressions "$supp" "$old" "$new" >"$work/diff.txt" 2>&1 || rc=$?
-	if ((rc & 1)); then
-		cat "$work/diff.txt" >&2
-		echo "abi: abidiff failed (exit $rc)" >&2
-		return 2
-	fi
-	if ((rc & 12)); then
+	run_abidiff "$old" "$new" --no-added-syms || return 2
+	if ((diff_rc & 12)); then
 		cat "$work/diff.txt"
-		echo "abi: INCOMPATIBLE change to $(soname "$old") (abidiff exit $rc): a function or" \
+		echo "abi: INCOMPATIBLE change to $(soname "$old") (abidiff exit $diff_rc): a function or" \
 			"variable was removed or a type it uses changed. Keep the ABI (doc/abi.md), or" \
 			"bump the major version (the soname) and run test/abi/check.sh --update."
 		return 1
 	fi
-	rc=0
-	abidiff --suppressions "$supp" "$old" "$new" >"$work/diff.txt" 2>&1 || rc=$?
-	if ((rc & 1)); then
-		cat "$work/diff.txt" >&2
-		echo "abi: abidiff failed (exit $rc)" >&2
-		return 2
-	fi
-	if ((rc & 4)); then
+	run_abidiff "$old" "$new" || return 2
+	if ((diff_rc & 4)); then
 		cat "$work/diff.txt"
 		echo "abi: compatible additions to $(soname "$old") (listed above): not a failure;" \
 			"the description is brought up to date with --update when they are released"
