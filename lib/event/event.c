@@ -21,6 +21,7 @@
  */
 
 #include "event/event_internal.h"
+#include "event/reactor_trace.h"
 
 #include "spdk/log.h"
 
@@ -290,7 +291,9 @@ pw__event_queue_run_batch(struct spdk_reactor *reactor)
 	for (uint32_t i = 0; i < n; i++) {
 		spdk_event_fn fn = (spdk_event_fn)batch[i * PW_EVENT_WORDS];
 
+		if (PW_TP_ON()) pw__tp_event_run(PW_TP_EVENT_RUN_BEGIN, fn, batch[i * PW_EVENT_WORDS + 1]);
 		fn(batch[i * PW_EVENT_WORDS + 1], batch[i * PW_EVENT_WORDS + 2]);
+		if (PW_TP_ON()) pw__tp_event_run(PW_TP_EVENT_RUN_END, fn, batch[i * PW_EVENT_WORDS + 1]);
 	}
 	return n;
 }
@@ -392,6 +395,7 @@ event_call(struct spdk_event *event, bool may_go_local)
 		SPDK_ERRLOG_RATELIMIT("spdk_event_call: NULL event\n");
 		return;
 	}
+	if (PW_TP_ON()) pw__tp_event_call(event);
 	reactor = own_core(event->lcore) ? pw__tls_reactor : spdk_reactor_get(event->lcore);
 	if (spdk_unlikely(reactor == NULL)) {
 		call_without_reactor(event);

@@ -20,6 +20,7 @@
  */
 
 #include "thread/thread_internal.h"
+#include "thread/thread_trace.h"
 
 #include "spdk/log.h"
 
@@ -80,7 +81,9 @@ pw__msgq_run_batch(struct spdk_thread *thread, uint32_t max)
 	for (uint32_t i = 0; i < n; i++) {
 		spdk_msg_fn fn = (spdk_msg_fn)batch[i * PW_MSG_WORDS];
 
+		if (PW_TP_ON()) pw__tp_msg_run_begin(thread, fn, batch[i * PW_MSG_WORDS + 1]);
 		fn(batch[i * PW_MSG_WORDS + 1]);
+		if (PW_TP_ON()) pw__tp_msg_run_end(thread, fn);
 		pw__thread_after_callback(thread);
 	}
 	return n;
@@ -154,6 +157,7 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 			  PW_THREAD_EXITED)) {
 		return send_refused(thread, fn, -EIO);
 	}
+	if (PW_TP_ON()) pw__tp_msg_send(thread, fn, ctx);
 	note.thread = thread;
 	note.waker = NULL;
 	rc = pw_segq_push_claimed(&thread->mq_prod, &g_msg_pool, PW_MSG_WORDS, msg, note_waker,

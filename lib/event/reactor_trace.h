@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * The event framework's own tracepoints (common/pw_tracepoints.h): one-line
+ * call sites `if (PW_TP_ON()) pw__tp_xxx(...);`, the records out of line and
+ * cold (reactor_trace.c), as in lib/thread/thread_trace.h.
+ */
+
+#ifndef PW_REACTOR_TRACE_H
+#define PW_REACTOR_TRACE_H
+
+#include "spdk/stdinc.h"
+#include "spdk/likely.h"
+#include "spdk/event.h"
+#include "pinwheel/trace.h"
+#include "common/pw_tracepoints.h"
+
+#ifndef PW_TP_ON
+#define PW_TP_ON()	spdk_unlikely(pw_trace_group_on(PW_TRACE_GROUP_PINWHEEL))
+#endif
+
+struct spdk_reactor;
+struct spdk_lw_thread;
+
+__attribute__((noinline, cold)) void pw__tp_event_call(const struct spdk_event *event);
+__attribute__((noinline, cold)) void pw__tp_event_run(uint16_t tpoint, spdk_event_fn fn,
+		void *arg1);
+/* A thread is sent to core `to` (reactor.c schedule_thread()): a placement
+ * if it was never placed, else a move, with its reason. */
+__attribute__((noinline, cold)) void pw__tp_thread_place(const struct spdk_lw_thread *lw_thread,
+		uint32_t to);
+__attribute__((noinline, cold)) void pw__tp_reactor_sleep(const struct spdk_reactor *reactor);
+__attribute__((noinline, cold)) void pw__tp_reactor_wake(const struct spdk_reactor *reactor,
+		bool woken);
+__attribute__((noinline, cold)) void pw__tp_app(uint16_t tpoint, int rc);
+
+#endif /* PW_REACTOR_TRACE_H */

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Records of the thread library's tracepoints (see thread_trace.h): called
+ * only while the group "pinwheel" is on, out of the hot paths.
+ *
+ * Names are not recorded: the exporter learns them through pw_trace_name().
+ * A thread is named when it is created; one created before tracing was turned
+ * on (or a poller) is named the first time this pthread records it, which a
+ * small per-pthread cache of the ids already named keeps to once in a while.
+ */
+
+#include "thread/thread_internal.h"
+#include "thread/thread_trace.h"
+
+#include "spdk/trace.h"
+
+#define NAMED_SLOTS	64u	/* per pthread, direct-mapped by id */
+
+struct named_cache {
+	uint64_t	thread_ids[NAMED_SLOTS];
+	uint64_t	poller_keys[NAMED_SLOTS];
+};
+
+/* Allocated on a pthread's first use (the library's static TLS stays small:
+ * see CMakeLists.txt), freed when the pthread ends. */
+static __thread struct named_cache *t_named;
+static pthread_key_t g_named_key;
+static pthread_once_t g_named_once = PTHREAD_ONCE_INIT;
+
+/* Runs on the ending pthread itself. */
+static void
+named_cache_free(void *cache)
+{
+	free(cache);
+	t_named = NULL;
+}
+
+static void
+named_key_create(void)
+{
+	if (pthread_key_create(&g_named_key, named_cache_free) != 0) {
+		SPDK_ERRLOG("trace: no pthread key; the name caches of pthreads will leak\n");
+	}
+}
+
+/* NULL without memory: then every record names again (correct, slower). */
+static struct named_cache *
+named_cache(void)
+{
+	if (spdk_unlikely(t_named == NULL)) {
+		pthread_once(&g_named_once, named_key_create);
+		t_named = calloc(1, sizeof(*t_named));
+		if (t_named != NULL) {
+			pthread_setspecific(g_named_key, t_named);
+		}
+	}
+	return t_named;
+}
+
+static void
+name_thread(const struct spdk_thread *thread)
+{
+	struct named_cache *cache = named_cache();
+	uint64_t dummy = 0, *slot = cache ? &cache->thread_ids[thread->id % NAMED_SLOTS] : &dummy;
+
+	if (*slot != thread->id) {
+		pw_trace_name(PW_TP_NAME_THREAD, thread->id, thread->name);
+		*slot = thread->id;
+	}
+}
+
+static uint64_t
+name_poller(const struct spdk_thread *thread, const struct spdk_poller *poller)
+{
+	uint64_t key = PW_TP_POLLER_KEY(thread->id, poller->id);
+	/* Keys differ in the thread id (high half) and the poller id (low). */
+	struct named_cache *cache = named_cache();
+	uint64_t dummy = 0;
+	uint64_t *slot = cache ? &cache->poller_keys[(key ^ (key >> 29)) % NAMED_SLOTS] : &dummy;
+
+	if (*slot != key) {
+		pw_trace_name(PW_TP_NAME_POLLER, key, poller->name);
+		*slot = key;
+	}
+	return key;
+}
+
+void
+pw__tp_thread(uint16_t tpoint, struct spdk_thread *thread)
+{
+	if (tpoint == PW_TP_THREAD_CREATE) {
+		/* Always (the cache may hold a destroyed thread's id: ids are
+		 * never reused, so that cannot hide this one). */
+		pw_trace_name(PW_TP_NAME_THREAD, thread->id, thread->name);
+	}
+	spdk_trace_record(tpoint, 0, 0, thread->id);
+}
+
+void
+pw__tp_slice_begin(struct spdk_thread *thread)
+{
+	name_thread(thread);
+	spdk_trace_record(PW_TP_SLICE_BEGIN, 0, 0, thread->id);
+}
+
+void
+pw__tp_slice_end(struct spdk_thread *thread, int rc)
+{
+	spdk_trace_record(PW_TP_SLICE_END, 0, 0, thread->id, (uint64_t)(rc > 0));
+}
+
+void
+pw__tp_msg_send(const struct spdk_thread *dest, spdk_msg_fn fn, void *ctx)
+{
+	const struct spdk_thread *sender = pw__tls_thread;
+
+	spdk_trace_record(PW_TP_MSG_SEND, 0, 0, dest->id, (uint64_t)(uintptr_t)fn,
+			  (uint64_t)(uintptr_t)ctx, sender != NULL ? sender->id : 0);
+}
+
+void
+pw__tp_msg_run_begin(struct spdk_thread *thread, spdk_msg_fn fn, void *ctx)
+{
+	spdk_trace_record(PW_TP_MSG_RUN_BEGIN, 0, 0, thread->id, (uint64_t)(uintptr_t)fn,
+			  (uint64_t)(uintptr_t)ctx);
+}
+
+void
+pw__tp_msg_run_end(struct spdk_thread *thread, spdk_msg_fn fn)
+{
+	spdk_trace_record(PW_TP_MSG_RUN_END, 0, 0, thread->id, (uint64_t)(uintptr_t)fn);
+}
+
+void
+pw__tp_poller_begin(struct spdk_thread *thread, struct spdk_poller *poller)
+{
+	uint64_t key = name_poller(thread, poller);
+
+	spdk_trace_record(PW_TP_POLLER_RUN_BEGIN, 0, 0, key, (uint64_t)(uintptr_t)poller->fn);
+}
+
+void
+pw__tp_poller_end(struct spdk_thread *thread, struct spdk_poller *poller, int rc)
+{
+	spdk_trace_record(PW_TP_POLLER_RUN_END, 0, 0, PW_TP_POLLER_KEY(thread->id, poller->id),
+			  (uint64_t)(int64_t)rc);
+}
