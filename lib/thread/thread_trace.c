@@ -10,12 +10,17 @@
  * A thread is named when it is created; one created before tracing was turned
  * on (or a poller) is named the first time this pthread records it, which a
  * small per-pthread cache of the ids already named keeps to once in a while.
+ *
+ * The descriptions of the whole group (the event framework's tracepoints
+ * too) are registered here, in the file every call site links in, so that a
+ * program linked with the static library registers them as well.
  */
 
 #include "thread/thread_internal.h"
 #include "thread/thread_trace.h"
 
 #include "spdk/trace.h"
+#include "spdk/util.h"
 
 #define NAMED_SLOTS	64u	/* per pthread, direct-mapped by id */
 
@@ -148,3 +153,66 @@ pw__tp_poller_end(struct spdk_thread *thread, struct spdk_poller *poller, int rc
 	spdk_trace_record(PW_TP_POLLER_RUN_END, 0, 0, PW_TP_POLLER_KEY(thread->id, poller->id),
 			  (uint64_t)(int64_t)rc);
 }
+
+/* ---------------------------------------------------------------------------
+ * Descriptions (spdk_trace_init() runs this; trace_get_info lists them)
+ * ------------------------------------------------------------------------- */
+
+#define INT8(n)	{ (n), SPDK_TRACE_ARG_TYPE_INT, 8 }
+#define PTR8(n)	{ (n), SPDK_TRACE_ARG_TYPE_PTR, 8 }
+
+static void
+register_pinwheel_tpoints(void)
+{
+	static const struct spdk_trace_tpoint_opts opts[] = {
+		{ "PW_THREAD_CREATE", PW_TP_THREAD_CREATE, OWNER_TYPE_NONE, OBJECT_NONE, 0, { } },
+		{ "PW_THREAD_EXIT", PW_TP_THREAD_EXIT, OWNER_TYPE_NONE, OBJECT_NONE, 0, { } },
+		{ "PW_THREAD_DESTROY", PW_TP_THREAD_DESTROY, OWNER_TYPE_NONE, OBJECT_NONE, 0, { } },
+		{ "PW_SLICE_BEGIN", PW_TP_SLICE_BEGIN, OWNER_TYPE_NONE, OBJECT_NONE, 0, { } },
+		{ "PW_SLICE_END", PW_TP_SLICE_END, OWNER_TYPE_NONE, OBJECT_NONE, 0, { INT8("busy") } },
+		{
+			"PW_MSG_SEND", PW_TP_MSG_SEND, OWNER_TYPE_NONE, OBJECT_NONE, 0,
+			{ PTR8("fn"), PTR8("ctx"), INT8("sender") }
+		},
+		{
+			"PW_MSG_RUN_BEGIN", PW_TP_MSG_RUN_BEGIN, OWNER_TYPE_NONE, OBJECT_NONE, 0,
+			{ PTR8("fn"), PTR8("ctx") }
+		},
+		{ "PW_MSG_RUN_END", PW_TP_MSG_RUN_END, OWNER_TYPE_NONE, OBJECT_NONE, 0, { PTR8("fn") } },
+		{
+			"PW_POLLER_RUN_BEGIN", PW_TP_POLLER_RUN_BEGIN, OWNER_TYPE_NONE, OBJECT_NONE, 0,
+			{ PTR8("fn") }
+		},
+		{ "PW_POLLER_RUN_END", PW_TP_POLLER_RUN_END, OWNER_TYPE_NONE, OBJECT_NONE, 0, { INT8("rc") } },
+		{
+			"PW_EVENT_CALL", PW_TP_EVENT_CALL, OWNER_TYPE_NONE, OBJECT_NONE, 0,
+			{ PTR8("fn"), PTR8("arg1") }
+		},
+		{
+			"PW_EVENT_RUN_BEGIN", PW_TP_EVENT_RUN_BEGIN, OWNER_TYPE_NONE, OBJECT_NONE, 0,
+			{ PTR8("arg1") }
+		},
+		{
+			"PW_EVENT_RUN_END", PW_TP_EVENT_RUN_END, OWNER_TYPE_NONE, OBJECT_NONE, 0,
+			{ PTR8("arg1") }
+		},
+		{
+			"PW_THREAD_PLACE", PW_TP_THREAD_PLACE, OWNER_TYPE_NONE, OBJECT_NONE, 0,
+			{ INT8("from"), INT8("to"), INT8("reason") }
+		},
+		{
+			"PW_THREAD_MOVE", PW_TP_THREAD_MOVE, OWNER_TYPE_NONE, OBJECT_NONE, 0,
+			{ INT8("from"), INT8("to"), INT8("reason") }
+		},
+		{ "PW_REACTOR_SLEEP", PW_TP_REACTOR_SLEEP, OWNER_TYPE_NONE, OBJECT_NONE, 0, { } },
+		{ "PW_REACTOR_WAKE", PW_TP_REACTOR_WAKE, OWNER_TYPE_NONE, OBJECT_NONE, 0, { INT8("woken") } },
+		{ "PW_APP_START", PW_TP_APP_START, OWNER_TYPE_NONE, OBJECT_NONE, 0, { } },
+		{ "PW_APP_STOP", PW_TP_APP_STOP, OWNER_TYPE_NONE, OBJECT_NONE, 0, { INT8("rc") } },
+	};
+
+	_Static_assert(SPDK_COUNTOF(opts) == PW_TP_COUNT, "one description per tracepoint");
+	_Static_assert(PW_TP_GROUP == PW_TRACE_GROUP_PINWHEEL, "the group of pinwheel/trace.h");
+	spdk_trace_register_description_ext(opts, SPDK_COUNTOF(opts));
+}
+
+SPDK_TRACE_REGISTER_FN(register_pinwheel_tpoints, "pinwheel", PW_TRACE_GROUP_PINWHEEL)
