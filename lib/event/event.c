@@ -288,12 +288,11 @@ pw__event_queue_run_batch(struct spdk_reactor *reactor)
 		return 0;
 	}
 	spdk_set_thread(NULL);
+	if (PW_TP_ON()) return pw__tp_event_run_batch(batch, n);
 	for (uint32_t i = 0; i < n; i++) {
 		spdk_event_fn fn = (spdk_event_fn)batch[i * PW_EVENT_WORDS];
 
-		if (PW_TP_ON()) pw__tp_event_run(PW_TP_EVENT_RUN_BEGIN, fn, batch[i * PW_EVENT_WORDS + 1]);
 		fn(batch[i * PW_EVENT_WORDS + 1], batch[i * PW_EVENT_WORDS + 2]);
-		if (PW_TP_ON()) pw__tp_event_run(PW_TP_EVENT_RUN_END, fn, batch[i * PW_EVENT_WORDS + 1]);
 	}
 	return n;
 }

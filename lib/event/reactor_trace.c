@@ -21,10 +21,18 @@ pw__tp_event_call(const struct spdk_event *event)
 			  (uint64_t)(uintptr_t)event->arg1);
 }
 
-void
-pw__tp_event_run(uint16_t tpoint, spdk_event_fn fn, void *arg1)
+uint32_t
+pw__tp_event_run_batch(void **batch, uint32_t n)
 {
-	spdk_trace_record(tpoint, 0, 0, (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)arg1);
+	for (uint32_t i = 0; i < n; i++) {
+		spdk_event_fn fn = (spdk_event_fn)batch[i * PW_EVENT_WORDS];
+		uint64_t arg1 = (uint64_t)(uintptr_t)batch[i * PW_EVENT_WORDS + 1];
+
+		spdk_trace_record(PW_TP_EVENT_RUN_BEGIN, 0, 0, (uint64_t)(uintptr_t)fn, arg1);
+		fn(batch[i * PW_EVENT_WORDS + 1], batch[i * PW_EVENT_WORDS + 2]);
+		spdk_trace_record(PW_TP_EVENT_RUN_END, 0, 0, (uint64_t)(uintptr_t)fn, arg1);
+	}
+	return n;
 }
 
 void

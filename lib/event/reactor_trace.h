@@ -25,8 +25,10 @@ struct spdk_reactor;
 struct spdk_lw_thread;
 
 __attribute__((noinline, cold)) void pw__tp_event_call(const struct spdk_event *event);
-__attribute__((noinline, cold)) void pw__tp_event_run(uint16_t tpoint, spdk_event_fn fn,
-		void *arg1);
+/* Run a batch of n events taken by pw__event_queue_run_batch() (PW_EVENT_WORDS
+ * words each), recording each run: the traced copy of its loop, so that with
+ * tracing off the loop pays one test per batch, not two per event. Returns n. */
+__attribute__((noinline, cold)) uint32_t pw__tp_event_run_batch(void **batch, uint32_t n);
 /* A thread is sent to core `to` (reactor.c schedule_thread()): a placement
  * if it was never placed, else a move, with its reason. */
 __attribute__((noinline, cold)) void pw__tp_thread_place(const struct spdk_lw_thread *lw_thread,

@@ -78,12 +78,11 @@ pw__msgq_run_batch(struct spdk_thread *thread, uint32_t max)
 	/* Take a batch first, then run it, as SPDK does: a message that sends
 	 * to its own thread is not run again within the same slice. */
 	n = pw_segq_pop(&thread->mq_prod, &thread->mq_cons, &g_msg_pool, PW_MSG_WORDS, batch, max);
+	if (PW_TP_ON()) return pw__tp_msgq_run_batch(thread, batch, n);
 	for (uint32_t i = 0; i < n; i++) {
 		spdk_msg_fn fn = (spdk_msg_fn)batch[i * PW_MSG_WORDS];
 
-		if (PW_TP_ON()) pw__tp_msg_run_begin(thread, fn, batch[i * PW_MSG_WORDS + 1]);
 		fn(batch[i * PW_MSG_WORDS + 1]);
-		if (PW_TP_ON()) pw__tp_msg_run_end(thread, fn);
 		pw__thread_after_callback(thread);
 	}
 	return n;

@@ -126,17 +126,20 @@ pw__tp_msg_send(const struct spdk_thread *dest, spdk_msg_fn fn, void *ctx)
 			  (uint64_t)(uintptr_t)ctx, sender != NULL ? sender->id : 0);
 }
 
-void
-pw__tp_msg_run_begin(struct spdk_thread *thread, spdk_msg_fn fn, void *ctx)
+uint32_t
+pw__tp_msgq_run_batch(struct spdk_thread *thread, void **batch, uint32_t n)
 {
-	spdk_trace_record(PW_TP_MSG_RUN_BEGIN, 0, 0, thread->id, (uint64_t)(uintptr_t)fn,
-			  (uint64_t)(uintptr_t)ctx);
-}
+	for (uint32_t i = 0; i < n; i++) {
+		spdk_msg_fn fn = (spdk_msg_fn)batch[i * PW_MSG_WORDS];
+		void *ctx = batch[i * PW_MSG_WORDS + 1];
 
-void
-pw__tp_msg_run_end(struct spdk_thread *thread, spdk_msg_fn fn)
-{
-	spdk_trace_record(PW_TP_MSG_RUN_END, 0, 0, thread->id, (uint64_t)(uintptr_t)fn);
+		spdk_trace_record(PW_TP_MSG_RUN_BEGIN, 0, 0, thread->id, (uint64_t)(uintptr_t)fn,
+				  (uint64_t)(uintptr_t)ctx);
+		fn(ctx);
+		spdk_trace_record(PW_TP_MSG_RUN_END, 0, 0, thread->id, (uint64_t)(uintptr_t)fn);
+		pw__thread_after_callback(thread);
+	}
+	return n;
 }
 
 void
