@@ -38,4 +38,16 @@ __attribute__((noinline, cold)) void pw__tp_reactor_wake(const struct spdk_react
 		bool woken);
 __attribute__((noinline, cold)) void pw__tp_app(uint16_t tpoint, int rc);
 
+/* ---- app_trace_file.c: --pw-trace-file and the RPC method pw_trace_write ---- */
+struct spdk_app_opts;
+/* --pw-trace-file PATH (copied): 0, -EINVAL (empty), -ENOMEM; logged. */
+int pw__app_set_trace_file(const char *path);
+/* In spdk_app_start(), before the reactors start: with a trace file, make sure
+ * tracing is on (-e pinwheel when no group is). */
+void pw__app_trace_file_start(const struct spdk_app_opts *opts);
+/* In spdk_app_start(), once the reactors have stopped: write the file. */
+void pw__app_trace_file_write(void);
+/* Keeps the RPC method in a static link. */
+void pw__app_trace_rpc_link(void);
+
 #endif /* PW_REACTOR_TRACE_H */
