@@ -77,7 +77,7 @@ struct pw__trace_ring {
 	uint64_t		*words;		/* 4 words per entry */
 	struct pw_trace_ring_info info;		/* tid, name, lcore, index, size */
 	TAILQ_ENTRY(pw__trace_ring) link;	/* under g_pw__trace_lock */
-};
+} __attribute__((aligned(64)));	/* whole lines: no two pthreads' headers share one */
 TAILQ_HEAD(pw__trace_ring_list, pw__trace_ring);
 
 /* Guards the ring list and the changes of g_pw__trace_gen. */
