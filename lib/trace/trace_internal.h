@@ -66,10 +66,10 @@ pw__trace_on(void)
  * racing the writer sees torn records only in slots it then discards.
  *
  * The writer (the owning pthread, alone) stores reserve = the index its
- * record will reach, a release fence, the record's words, then next with a
- * release store. A reader loads next (acquire), copies, then an acquire fence
- * and reserve: every slot of an index below reserve - num_entries may have
- * been overwritten during the copy and is thrown away. */
+ * record will reach, the record's words with release stores, then next with a
+ * release store. A reader loads next (acquire), copies with acquire loads,
+ * then loads reserve: every slot of an index below reserve - num_entries may
+ * have been overwritten during the copy and is thrown away. */
 struct pw__trace_ring {
 	uint64_t		next;		/* entries published (owner writes) */
 	uint64_t		reserve;	/* entries being written (owner writes) */

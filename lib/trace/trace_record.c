@@ -152,12 +152,13 @@ store_words(struct pw__trace_ring *ring, uint64_t index, uint64_t w0, uint64_t w
 {
 	uint64_t *dst = &ring->words[(index & ring->mask) * 4];
 
-	/* Relaxed word stores: ordered for readers by the release fence before
-	 * them and the release store of next after them. */
-	__atomic_store_n(&dst[0], w0, __ATOMIC_RELAXED);
-	__atomic_store_n(&dst[1], w1, __ATOMIC_RELAXED);
-	__atomic_store_n(&dst[2], w2, __ATOMIC_RELAXED);
-	__atomic_store_n(&dst[3], w3, __ATOMIC_RELAXED);
+	/* Release stores (plain moves on x86): each pairs with the acquire load
+	 * of the same word by a reader (load_entry() in trace_walk.c), which then
+	 * sees the reserve index stored before them. */
+	__atomic_store_n(&dst[0], w0, __ATOMIC_RELEASE);
+	__atomic_store_n(&dst[1], w1, __ATOMIC_RELEASE);
+	__atomic_store_n(&dst[2], w2, __ATOMIC_RELEASE);
+	__atomic_store_n(&dst[3], w3, __ATOMIC_RELEASE);
 }
 
 /* The 8 bytes of the argument stream at byte offset \p o (little endian). */
@@ -240,10 +241,9 @@ _spdk_trace_record(uint64_t tsc, uint16_t tpoint_id, uint16_t owner_id, uint32_t
 	va_end(ap);
 
 	start = ring->next;
-	/* Relaxed store, then a release fence: a reader that sees any word
-	 * stored below sees this reserve after its acquire fence. */
+	/* Relaxed: published by the release stores of the words below (a reader
+	 * that sees any of them sees this reserve). */
 	__atomic_store_n(&ring->reserve, start + d->entries, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 
 	/* SPDK's layout, little endian: tpoint_id, owner_id, size share a word. */
 	store_words(ring, start, tsc,
