@@ -97,6 +97,9 @@ pw__app_usage(void (*app_usage)(void))
 	printf("     --num-trace-entries <n> trace entries per recording pthread, a power of 2;\n"
 	       "                             0 turns tracing off (default %" PRIu64 ")\n",
 	       d->num_entries);
+	printf("     --pw-trace-file <file>  write the trace there at exit, as Chrome trace JSON\n"
+	       "                             (Perfetto, chrome://tracing, pinwheel-trace);\n"
+	       "                             implies -e pinwheel when no group is enabled\n");
 	fflush(stdout);
 	spdk_trace_mask_usage(stdout, "-e");
 
