@@ -23,27 +23,29 @@ shopt -s nullglob
 top=${1:?usage: $0 SOURCE_DIR}
 cd "$top" || exit 2
 
+# rank LAYER: its rank in R (a function, not a subshell: the check runs it
+# for every include).
 rank() {
 	case $1 in
-	base) echo 0 ;; log) echo 1 ;; common) echo 1 ;; util) echo 2 ;; env) echo 3 ;;
-	trace) echo 4 ;; thread) echo 5 ;; rpc) echo 6 ;; init) echo 7 ;; event) echo 8 ;;
-	*) echo 99 ;;
+	base) R=0 ;; log) R=1 ;; common) R=1 ;; util) R=2 ;; env) R=3 ;;
+	trace) R=4 ;; thread) R=5 ;; rpc) R=6 ;; init) R=7 ;; event) R=8 ;;
+	*) R=99 ;;
 	esac
 }
 
-# The layer of a public header, by its include path.
+# The layer of a public header, by its include path, in H.
 header_layer() {
 	case $1 in
-	spdk/stdinc.h | spdk/likely.h | spdk/assert.h | spdk/queue.h | spdk/util.h) echo base ;;
-	spdk/log.h) echo log ;;
-	spdk/cpuset.h | spdk/string.h | spdk/fd_group.h | pinwheel/version.h) echo util ;;
-	spdk/env.h | pinwheel/env.h) echo env ;;
-	spdk/trace.h | pinwheel/trace.h) echo trace ;;
-	spdk/thread.h | spdk_internal/thread.h | pinwheel/thread.h | pinwheel/spinlock.h) echo thread ;;
-	spdk/json.h | spdk/jsonrpc.h | spdk/rpc.h | pinwheel/rpc.h | pinwheel/rpc_init.h) echo rpc ;;
-	spdk/init.h) echo init ;;
-	spdk/event.h | spdk_internal/event.h | pinwheel/event.h | spdk/scheduler.h) echo event ;;
-	*) echo unknown ;;
+	spdk/stdinc.h | spdk/likely.h | spdk/assert.h | spdk/queue.h | spdk/util.h) H=base ;;
+	spdk/log.h) H=log ;;
+	spdk/cpuset.h | spdk/string.h | spdk/fd_group.h | pinwheel/version.h) H=util ;;
+	spdk/env.h | pinwheel/env.h) H=env ;;
+	spdk/trace.h | pinwheel/trace.h) H=trace ;;
+	spdk/thread.h | spdk_internal/thread.h | pinwheel/thread.h | pinwheel/spinlock.h) H=thread ;;
+	spdk/json.h | spdk/jsonrpc.h | spdk/rpc.h | pinwheel/rpc.h | pinwheel/rpc_init.h) H=rpc ;;
+	spdk/init.h) H=init ;;
+	spdk/event.h | spdk_internal/event.h | pinwheel/event.h | spdk/scheduler.h) H=event ;;
+	*) H=unknown ;;
 	esac
 }
 
@@ -57,16 +59,19 @@ complain() {
 check() {
 	local file=$1 layer=$2 inc target trank
 	local lrank
-	lrank=$(rank "$layer")
+	rank "$layer"
+	lrank=$R
 	while IFS= read -r inc; do
 		case $inc in
 		spdk/* | spdk_internal/* | pinwheel/*)
-			target=$(header_layer "$inc")
+			header_layer "$inc"
+			target=$H
 			if [[ $target == unknown ]]; then
 				complain "$file includes $inc, which has no layer (add it to test/check_layers.sh)"
 				continue
 			fi
-			trank=$(rank "$target")
+			rank "$target"
+			trank=$R
 			if [[ $layer == common ]]; then
 				[[ $target == base ]] || complain "$file (common) includes $inc ($target): common may use base headers only"
 			elif ((trank > lrank)); then
@@ -89,7 +94,8 @@ check() {
 
 for f in include/spdk/*.h include/spdk_internal/*.h include/pinwheel/*.h; do
 	rel=${f#include/}
-	layer=$(header_layer "$rel")
+	header_layer "$rel"
+	layer=$H
 	if [[ $layer == unknown ]]; then
 		complain "$f has no layer (add it to test/check_layers.sh)"
 		continue
@@ -98,7 +104,8 @@ for f in include/spdk/*.h include/spdk_internal/*.h include/pinwheel/*.h; do
 done
 for d in lib/*/; do
 	layer=$(basename "$d")
-	if [[ $(rank "$layer") == 99 ]]; then
+	rank "$layer"
+	if [[ $R == 99 ]]; then
 		complain "lib/$layer is not a known layer (add it to test/check_layers.sh and doc/conventions.md)"
 		continue
 	fi
