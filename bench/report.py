@@ -51,7 +51,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = "doc/figures.json"
 DOCS = ["README.md", "doc/bench.md", "doc/bench_idle.md", "doc/perf_tools.md", "doc/rpc.md",
-        "doc/iobuf.md", "doc/scheduler.md"]
+        "doc/iobuf.md", "doc/scheduler.md", "doc/trace.md"]
 BEGIN = re.compile(r"^<!-- figures:begin ([a-z0-9_-]+) -->$")
 END = re.compile(r"^<!-- figures:end ([a-z0-9_-]+) -->$")
 DASH = "–"
@@ -274,7 +274,7 @@ class Report:
         need = ["bench/msg_bench", "bench/msg_flow", "bench/poller_bench", "bench/mempool_bench",
                 "bench/ring_bench", "bench/cacheline_pingpong", "bench/idle_cpu",
                 "bench/wakeup_latency", "bench/json_bench", "bench/rpc_latency", "bench/iobuf_bench",
-                "bench/sched_round", "bench/sched_power",
+                "bench/sched_round", "bench/sched_power", "bench/trace_bench",
                 "examples/event_perf", "examples/reactor_perf",
                 "examples/poller_perf", "examples/reactor", "examples/poller_test",
                 "examples/hello_event"]
@@ -500,6 +500,7 @@ class Report:
             "iobuf_bench": ["--smoke"] if q else ["--runs", "5"],
             "sched_round": ["--smoke"] if q else ["--runs", "3"],
             "sched_power": ["--smoke"] if q else ["--runs", "1"],
+            "trace_bench": ["--smoke"] if q else ["--runs", "5"],
         }
 
     def one_round(self, rnd):
@@ -1368,6 +1369,43 @@ def t_readme_sched(v):
              "%s):" % stand_alone_caption(v, "sched_power").rstrip("."), ""] + sched_power_rows(v))
 
 
+def t_trace_cost(v):
+    w = "trace_bench."
+    L = [stand_alone_caption(v, "trace_bench"),
+         "`bench/trace_bench`: rings of 4096 entries (128 KiB per pthread), wrapped many "
+         "times in every run; one pthread pinned to a cpu unless said.", "",
+         "| what | per record | floor, same run | times the floor |", "|---|---|---|---|"]
+
+    def row(*c):
+        L.append("| " + " | ".join(c) + " |")
+
+    row("`spdk_trace_record()` of a disabled tracepoint (the mask test)",
+        v.r(w + "off_ns", 1, "ns"), "the empty loop " + v.r(w + "floor_loop_ns", 1, "ns"),
+        v.ratio(w + "off_ns", w + "floor_loop_ns"))
+    row("`if (spdk_unlikely(pw_trace_group_on(G)))` with the group off",
+        v.r(w + "group_off_ns", 1, "ns"), "the empty loop " + v.r(w + "floor_loop_ns", 1, "ns"),
+        v.ratio(w + "group_off_ns", w + "floor_loop_ns"))
+    row("`spdk_trace_record_tsc()`, one 8-byte argument (1 entry), tsc given",
+        v.r(w + "record_tsc_ns", 1, "ns"),
+        "32 bytes into a private ring slot " + v.r(w + "floor_store_ns", 1, "ns"),
+        v.ratio(w + "record_tsc_ns", w + "floor_store_ns"))
+    row("`spdk_trace_record()`, one 8-byte argument, clock read",
+        v.r(w + "record_ns", 1, "ns"), "`spdk_get_ticks()` " + v.r(w + "floor_ticks_ns", 1, "ns"),
+        v.ratio(w + "record_ns", w + "floor_ticks_ns"))
+    row("`spdk_trace_record()`, four 8-byte arguments (3 entries), clock read",
+        v.r(w + "record_4args_ns", 1, "ns"), "", "")
+    row("%s pthreads recording at once, each on its cpu and ring (each)" %
+        v.m(w + "par_pthreads", fmt="%.0f"), v.r(w + "par_record_ns", 1, "ns"),
+        "one pthread alone " + v.r(w + "record_ns", 1, "ns"),
+        v.ratio(w + "par_record_ns", w + "record_ns"))
+    L += ["",
+          "| throughput | records/s |", "|---|---|",
+          "| one pthread (clock read) | %s |" % v.r(w + "records_per_s", 1e-6, "M", fmt="%.1f"),
+          "| %s pthreads together | %s |" % (v.m(w + "par_pthreads", fmt="%.0f"),
+                                             v.r(w + "par_records_per_s", 1e-6, "M", fmt="%.1f"))]
+    return L
+
+
 TABLES = {
     "readme-idle": ("README.md", t_readme_idle),
     "readme-perf": ("README.md", t_readme_perf),
@@ -1384,6 +1422,7 @@ TABLES = {
     "sched-round": ("doc/scheduler.md", t_sched_round),
     "sched-power": ("doc/scheduler.md", t_sched_power),
     "readme-sched": ("README.md", t_readme_sched),
+    "trace-cost": ("doc/trace.md", t_trace_cost),
 }
 
 
@@ -1457,7 +1496,8 @@ def regenerate(res, write):
 
 
 # Benchmarks --only may rerun by themselves (Report.extra_benches()).
-STAND_ALONE = ("json_bench", "rpc_latency", "iobuf_bench", "sched_round", "sched_power")
+STAND_ALONE = ("json_bench", "rpc_latency", "iobuf_bench", "sched_round", "sched_power",
+               "trace_bench")
 
 
 # ---------------------------------------------------------------------------
@@ -1482,7 +1522,7 @@ def main():
                     help="skip the never-sleeping runs of the perf tools (sleeping vs polling)")
     ap.add_argument("--only", type=lambda x: x.split(","),
                     help="NAME[,NAME]: rerun only these stand-alone benchmarks (json_bench, "
-                         "rpc_latency, iobuf_bench, sched_round, sched_power) and replace their "
+                         "rpc_latency, iobuf_bench, sched_round, sched_power, trace_bench) and replace their "
                          "series in the results file")
     ap.add_argument("--out", default=RESULTS, help="results file, relative to the source tree "
                     "(default %s)" % RESULTS)

@@ -23,29 +23,29 @@ shopt -s nullglob
 top=${1:?usage: $0 SOURCE_DIR}
 cd "$top" || exit 2
 
-# Both set REPLY (no command substitution: a fork per include made the check
-# take 20 s, and over its ctest limit on a loaded machine).
+# rank LAYER: its rank in R (a function, not a subshell: the check runs it
+# for every include).
 rank() {
 	case $1 in
-	base) REPLY=0 ;; log) REPLY=1 ;; common) REPLY=1 ;; util) REPLY=2 ;; env) REPLY=3 ;;
-	trace) REPLY=4 ;; thread) REPLY=5 ;; rpc) REPLY=6 ;; init) REPLY=7 ;; event) REPLY=8 ;;
-	*) REPLY=99 ;;
+	base) R=0 ;; log) R=1 ;; common) R=1 ;; util) R=2 ;; env) R=3 ;;
+	trace) R=4 ;; thread) R=5 ;; rpc) R=6 ;; init) R=7 ;; event) R=8 ;;
+	*) R=99 ;;
 	esac
 }
 
-# The layer of a public header, by its include path.
+# The layer of a public header, by its include path, in H.
 header_layer() {
 	case $1 in
-	spdk/stdinc.h | spdk/likely.h | spdk/assert.h | spdk/queue.h | spdk/util.h) REPLY=base ;;
-	spdk/log.h) REPLY=log ;;
-	spdk/cpuset.h | spdk/string.h | spdk/fd_group.h | pinwheel/version.h) REPLY=util ;;
-	spdk/env.h | pinwheel/env.h) REPLY=env ;;
-	spdk/trace.h | pinwheel/trace.h) REPLY=trace ;;
-	spdk/thread.h | spdk_internal/thread.h | pinwheel/thread.h | pinwheel/spinlock.h) REPLY=thread ;;
-	spdk/json.h | spdk/jsonrpc.h | spdk/rpc.h | pinwheel/rpc.h | pinwheel/rpc_init.h) REPLY=rpc ;;
-	spdk/init.h) REPLY=init ;;
-	spdk/event.h | spdk_internal/event.h | pinwheel/event.h | spdk/scheduler.h) REPLY=event ;;
-	*) REPLY=unknown ;;
+	spdk/stdinc.h | spdk/likely.h | spdk/assert.h | spdk/queue.h | spdk/util.h) H=base ;;
+	spdk/log.h) H=log ;;
+	spdk/cpuset.h | spdk/string.h | spdk/fd_group.h | pinwheel/version.h) H=util ;;
+	spdk/env.h | pinwheel/env.h) H=env ;;
+	spdk/trace.h | pinwheel/trace.h) H=trace ;;
+	spdk/thread.h | spdk_internal/thread.h | pinwheel/thread.h | pinwheel/spinlock.h) H=thread ;;
+	spdk/json.h | spdk/jsonrpc.h | spdk/rpc.h | pinwheel/rpc.h | pinwheel/rpc_init.h) H=rpc ;;
+	spdk/init.h) H=init ;;
+	spdk/event.h | spdk_internal/event.h | pinwheel/event.h | spdk/scheduler.h) H=event ;;
+	*) H=unknown ;;
 	esac
 }
 
@@ -59,16 +59,19 @@ complain() {
 check() {
 	local file=$1 layer=$2 inc target trank
 	local lrank
-	rank "$layer"; lrank=$REPLY
+	rank "$layer"
+	lrank=$R
 	while IFS= read -r inc; do
 		case $inc in
 		spdk/* | spdk_internal/* | pinwheel/*)
-			header_layer "$inc"; target=$REPLY
+			header_layer "$inc"
+			target=$H
 			if [[ $target == unknown ]]; then
 				complain "$file includes $inc, which has no layer (add it to test/check_layers.sh)"
 				continue
 			fi
-			rank "$target"; trank=$REPLY
+			rank "$target"
+			trank=$R
 			if [[ $layer == common ]]; then
 				[[ $target == base ]] || complain "$file (common) includes $inc ($target): common may use base headers only"
 			elif ((trank > lrank)); then
@@ -82,7 +85,7 @@ check() {
 			;;
 		*)
 			# A file of its own directory, by bare name.
-			[[ -f ${file%/*}/$inc ]] ||
+			[[ -f $(dirname "$file")/$inc ]] ||
 				complain "$file includes \"$inc\": not found beside it"
 			;;
 		esac
@@ -91,7 +94,8 @@ check() {
 
 for f in include/spdk/*.h include/spdk_internal/*.h include/pinwheel/*.h; do
 	rel=${f#include/}
-	header_layer "$rel"; layer=$REPLY
+	header_layer "$rel"
+	layer=$H
 	if [[ $layer == unknown ]]; then
 		complain "$f has no layer (add it to test/check_layers.sh)"
 		continue
@@ -99,9 +103,9 @@ for f in include/spdk/*.h include/spdk_internal/*.h include/pinwheel/*.h; do
 	check "$f" "$layer"
 done
 for d in lib/*/; do
-	layer=${d#lib/}; layer=${layer%/}
+	layer=$(basename "$d")
 	rank "$layer"
-	if [[ $REPLY == 99 ]]; then
+	if [[ $R == 99 ]]; then
 		complain "lib/$layer is not a known layer (add it to test/check_layers.sh and doc/conventions.md)"
 		continue
 	fi

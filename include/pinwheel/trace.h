@@ -136,6 +136,16 @@ void pw_trace_name(uint32_t kind, uint64_t id, const char *name);
 const char *pw_trace_name_lookup(uint32_t kind, uint64_t id);
 
 /**
+ * The description of a registered tracepoint (its name, owner and object
+ * types, arguments). Any pthread.
+ *
+ * \param tpoint_id The tracepoint.
+ * \return the description, valid until spdk_trace_cleanup(); NULL when the
+ * tracepoint is not registered, out of range, or tracing is not initialised.
+ */
+const struct spdk_trace_tpoint *pw_trace_get_tpoint(uint16_t tpoint_id);
+
+/**
  * Ticks per second of the recorded tsc (spdk_get_ticks_hz()).
  *
  * \return the rate.

@@ -64,7 +64,8 @@ struct spdk_app_opts {
 	/** Unix socket path of the RPC server (default SPDK_DEFAULT_RPC_ADDR); NULL: no server. */
 	const char		*rpc_addr;
 	const char		*reactor_mask;		/**< core mask, hex or [list]; NULL = core 0 */
-	const char		*tpoint_group_mask;	/**< ignored: no tracepoints */
+	/** -e: tracepoint groups/masks to enable (see spdk_app_setup_trace()); NULL: none. */
+	const char		*tpoint_group_mask;
 	int			shm_id;			/**< ignored */
 	spdk_app_shutdown_cb	shutdown_cb;		/**< called on SIGINT/SIGTERM instead of spdk_app_stop(0) */
 	bool			enable_coredump;	/**< raise RLIMIT_CORE to the hard limit */
@@ -87,7 +88,8 @@ struct spdk_app_opts {
 	 * start_fn (needs rpc_addr).
 	 */
 	bool			delay_subsystem_init;
-	uint64_t		num_entries;		/**< ignored: trace entries */
+	/** Entries of each recording pthread's trace ring, a power of 2; 0: no trace. */
+	uint64_t		num_entries;
 	void			*env_context;		/**< ignored */
 	spdk_log_cb		*log;			/**< user log sink (spdk_log_open()) or NULL */
 	uint64_t		base_virtaddr;		/**< ignored */
@@ -110,6 +112,9 @@ struct spdk_app_opts {
 	void			*json_data;
 	size_t			json_data_size;		/**< bytes of json_data (not 0 when it is set) */
 	bool			disable_cpumask_locks;	/**< ignored: cores are not locked */
+	/** SPDK's trace histories for user threads; Pinwheel gives every recording
+	 * pthread a ring, so it is only checked (below SPDK_TRACE_MAX_LCORE). */
+	uint32_t		num_trace_threads;
 };
 
 /**
@@ -169,6 +174,25 @@ void spdk_app_start_shutdown(void);
  * only logs (the subsystems are finished once).
  */
 void spdk_app_stop(int rc);
+
+/**
+ * Set up the app's tracing: spdk_trace_init() with opts->num_entries entries
+ * per recording pthread (0: no trace, and -e is ignored with a warning), then
+ * enable what opts->tpoint_group_mask (-e) names, SPDK's syntax:
+ * comma-separated items, each a group name ("pinwheel", ...), "all" or a hex
+ * group mask, optionally followed by ":" and a hex tracepoint mask or
+ * tracepoint names joined by '+'. The whole text is checked before anything is
+ * enabled. spdk_app_start() calls it (before creating the app thread) and
+ * spdk_app_fini() ends the trace (spdk_trace_cleanup()); call it yourself only
+ * when not using spdk_app_start(). One pthread, before others record.
+ *
+ * \param opts The options (name, shm_id, num_entries, num_trace_threads,
+ * tpoint_group_mask are read).
+ * eturn 0 on success; -EINVAL for a NULL \p opts or a bad -e (logged, and
+ * the trace is ended again); spdk_trace_init()'s error (-EINVAL, -EBUSY,
+ * -ENOMEM).
+ */
+int spdk_app_setup_trace(struct spdk_app_opts *opts);
 
 /** The shm id from the options (unused by Pinwheel). */
 int spdk_app_get_shm_id(void);

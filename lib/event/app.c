@@ -575,6 +575,9 @@ app_undo_start(bool reactors, bool env)
 	if (reactors) {
 		spdk_reactors_fini();
 	}
+	/* After the reactors (and the threads they destroyed) stopped recording;
+	 * nothing when the trace was not set up. */
+	spdk_trace_cleanup();
 	if (env) {
 		spdk_env_fini();
 	}
@@ -647,6 +650,13 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 		return 1;
 	}
 
+	/* As SPDK: after the reactors, before the app thread (so its creation
+	 * can be traced). A bad -e stops the start. */
+	if (spdk_app_setup_trace(opts) != 0) {
+		app_undo_start(true, true);
+		return 1;
+	}
+
 	spdk_cpuset_zero(&main_mask);
 	spdk_cpuset_set_cpu(&main_mask, spdk_env_get_main_core(), true);
 	g_app.app_thread = spdk_thread_create("app_thread", &main_mask);
@@ -669,6 +679,7 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	pw__thread_rpc_link();
 	pw__log_rpc_link();
 	pw__iobuf_rpc_link();
+	pw__trace_rpc_link();
 	pw__app_trace_rpc_link();
 	atomic_store(&g_app.rc, 0);
 	atomic_store(&g_app.stopping, false);

@@ -12,6 +12,7 @@
 #include "event/event_internal.h"
 
 #include "spdk/log.h"
+#include "spdk/trace.h"
 
 /* argv[0] of the last parse (borrowed from the caller's argv) and the
  * defaults it was called with, shown by the usage text. */
@@ -92,13 +93,15 @@ pw__app_usage(void (*app_usage)(void))
 	spdk_log_usage(stdout, "-L");
 	printf("     --silence-noticelog     print only warnings and errors to stderr\n");
 
-	printf("\nTrace options (Pinwheel has no tracing; all [no effect]):\n");
-	printf(" -e, --tpoint-group <group> tracepoint groups to enable\n");
-	printf("     --num-trace-entries <n> trace entries per core, a power of 2 or 0\n"
-	       "                             (default %" PRIu64 ")\n", d->num_entries);
+	printf("\nTrace options (records stay in the process's memory, no shm file):\n");
+	printf("     --num-trace-entries <n> trace entries per recording pthread, a power of 2;\n"
+	       "                             0 turns tracing off (default %" PRIu64 ")\n",
+	       d->num_entries);
 	printf("     --pw-trace-file <file>  write the trace there at exit, as Chrome trace JSON\n"
 	       "                             (Perfetto, chrome://tracing, pinwheel-trace);\n"
 	       "                             implies -e pinwheel when no group is enabled\n");
+	fflush(stdout);
+	spdk_trace_mask_usage(stdout, "-e");
 
 	printf("\nReactor sleeping (Pinwheel's own options):\n");
 	printf("     --pw-no-sleep           reactors never sleep: they poll, as in SPDK\n");

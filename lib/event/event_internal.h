@@ -18,6 +18,7 @@
 #include "pinwheel/thread.h"
 #include "spdk/fd_group.h"
 #include "spdk/scheduler.h"
+#include "spdk/trace.h"
 #include "common/pw_common.h"
 #include "common/pw_segq.h"
 
@@ -171,6 +172,12 @@ bool pw__app_init_done(void);
  * is stopping); cb is then not called. */
 int pw__app_start_init(void (*cb)(int rc, void *ctx), void *ctx);
 
+/* ---- app_trace.c ---- */
+/* Parse -e text into one tracepoint mask per group (all zero on error).
+ * 0, -EINVAL (logged, saying what was wrong) or -ENOMEM. Needs the trace
+ * initialised for tracepoint names. */
+int pw__app_trace_parse(const char *spec, uint64_t masks[SPDK_TRACE_MAX_GROUP_ID]);
+
 /* ---- app_signal.c ---- */
 /* Before a run: shutdown requests and signals go to \p app_thread and run
  * \p shutdown_cb (NULL: spdk_app_stop(0)) once. */
@@ -197,6 +204,7 @@ void pw__app_usage_set_name(const char *executable_name);
 void pw__thread_rpc_link(void);
 void pw__log_rpc_link(void);
 void pw__iobuf_rpc_link(void);
+void pw__trace_rpc_link(void);
 /* iobuf_subsystem.c: the same for the "iobuf" subsystem (iobuf_rpc.c calls it). */
 void pw__iobuf_subsystem_link(void);
 

@@ -66,10 +66,10 @@ pw__trace_on(void)
  * racing the writer sees torn records only in slots it then discards.
  *
  * The writer (the owning pthread, alone) stores reserve = the index its
- * record will reach, a release fence, the record's words, then next with a
- * release store. A reader loads next (acquire), copies, then an acquire fence
- * and reserve: every slot of an index below reserve - num_entries may have
- * been overwritten during the copy and is thrown away. */
+ * record will reach, the record's words with release stores, then next with a
+ * release store. A reader loads next (acquire), copies with acquire loads,
+ * then loads reserve: every slot of an index below reserve - num_entries may
+ * have been overwritten during the copy and is thrown away. */
 struct pw__trace_ring {
 	uint64_t		next;		/* entries published (owner writes) */
 	uint64_t		reserve;	/* entries being written (owner writes) */
@@ -77,7 +77,7 @@ struct pw__trace_ring {
 	uint64_t		*words;		/* 4 words per entry */
 	struct pw_trace_ring_info info;		/* tid, name, lcore, index, size */
 	TAILQ_ENTRY(pw__trace_ring) link;	/* under g_pw__trace_lock */
-};
+} __attribute__((aligned(64)));	/* whole lines: no two pthreads' headers share one */
 TAILQ_HEAD(pw__trace_ring_list, pw__trace_ring);
 
 /* Guards the ring list and the changes of g_pw__trace_gen. */

@@ -18,7 +18,8 @@
  * continuation entries (tpoint_id = SPDK_TRACE_MAX_TPOINT_ID, 22 data bytes
  * each). Each argument takes its described size; an INT/PTR of 4 bytes is
  * stored in 4 bytes, a STR is cut to its size (NUL included) and padded with
- * zeros.
+ * zeros. The words are composed in registers for a little-endian machine
+ * (SPDK's own targets).
  */
 
 #include "spdk/stdinc.h"
@@ -33,14 +34,8 @@
 
 #include <sys/syscall.h>
 
-/* One entry being built: bytes for the layout, words for the stores. */
-union entry_buf {
-	uint8_t		b[PW_TRACE_ENTRY_SIZE];
-	uint64_t	w[PW_TRACE_ENTRY_SIZE / 8];
-};
-
-/* The tpoint_id of a continuation entry. */
-static const uint16_t g_cont_id = SPDK_TRACE_MAX_TPOINT_ID;
+SPDK_STATIC_ASSERT(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+		   "the record path composes SPDK's entry layout for little endian");
 
 static __thread struct pw__trace_ring *t_ring;
 static __thread uint64_t t_ring_gen;
@@ -51,10 +46,10 @@ ring_create(uint64_t num_entries, uint32_t index)
 	struct pw__trace_ring *ring;
 	size_t bytes = num_entries * PW_TRACE_ENTRY_SIZE;
 
-	ring = calloc(1, sizeof(*ring));
-	if (ring == NULL) {
+	if (posix_memalign((void **)&ring, 64, sizeof(*ring)) != 0) {
 		return NULL;
 	}
+	memset(ring, 0, sizeof(*ring));
 	if (posix_memalign((void **)&ring->words, 64, bytes) != 0) {
 		free(ring);
 		return NULL;
@@ -152,16 +147,27 @@ refuse(uint16_t tpoint_id, int num_args, uint64_t ring_entries)
 }
 
 static inline void
-store_entry(struct pw__trace_ring *ring, uint64_t index, const union entry_buf *e)
+store_words(struct pw__trace_ring *ring, uint64_t index, uint64_t w0, uint64_t w1, uint64_t w2,
+	    uint64_t w3)
 {
 	uint64_t *dst = &ring->words[(index & ring->mask) * 4];
 
-	/* Relaxed word stores: ordered for readers by the release fence before
-	 * them and the release store of next after them. */
-	__atomic_store_n(&dst[0], e->w[0], __ATOMIC_RELAXED);
-	__atomic_store_n(&dst[1], e->w[1], __ATOMIC_RELAXED);
-	__atomic_store_n(&dst[2], e->w[2], __ATOMIC_RELAXED);
-	__atomic_store_n(&dst[3], e->w[3], __ATOMIC_RELAXED);
+	/* Release stores (plain moves on x86): each pairs with the acquire load
+	 * of the same word by a reader (load_entry() in trace_walk.c), which then
+	 * sees the reserve index stored before them. */
+	__atomic_store_n(&dst[0], w0, __ATOMIC_RELEASE);
+	__atomic_store_n(&dst[1], w1, __ATOMIC_RELEASE);
+	__atomic_store_n(&dst[2], w2, __ATOMIC_RELEASE);
+	__atomic_store_n(&dst[3], w3, __ATOMIC_RELEASE);
+}
+
+/* The 8 bytes of the argument stream at byte offset \p o (little endian). */
+static inline uint64_t
+stream_word(const uint64_t *s, uint32_t o)
+{
+	uint32_t w = o / 8, b = o % 8;
+
+	return b == 0 ? s[w] : (s[w] >> (8 * b)) | (s[w + 1] << (64 - 8 * b));
 }
 
 PW_EXPORT void
@@ -170,11 +176,14 @@ _spdk_trace_record(uint64_t tsc, uint16_t tpoint_id, uint16_t owner_id, uint32_t
 {
 	struct pw__trace_ring *ring = t_ring;
 	const struct pw__trace_desc *d;
-	union entry_buf e;
-	struct spdk_trace_entry head;
-	uint64_t start, n = 0, intval;
-	const uint8_t *val;
-	uint32_t off, i, argoff, len, chunk;
+	/* The arguments laid end to end, as the entries carry them; whole
+	 * 8-byte words are written and read (never a narrower store read back
+	 * wider, which stalls store forwarding), plus room for the last word
+	 * read by stream_word(). */
+	uint64_t stream[(SPDK_TRACE_MAX_ARGS_COUNT * 255 + 8 + 22) / 8 + 2];
+	uint64_t start, k, v;
+	uint32_t i, off, words, base;
+	const char *str;
 	va_list ap;
 
 	/* Relaxed: the ring was tagged with this generation by this pthread;
@@ -201,61 +210,54 @@ _spdk_trace_record(uint64_t tsc, uint16_t tpoint_id, uint16_t owner_id, uint32_t
 		tsc = spdk_get_ticks();
 	}
 
-	start = ring->next;
-	/* Relaxed store, then a release fence: a reader that sees any word
-	 * stored below sees this reserve after its acquire fence. */
-	__atomic_store_n(&ring->reserve, start + d->entries, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-
-	head.tsc = tsc;
-	head.tpoint_id = tpoint_id;
-	head.owner_id = owner_id;
-	head.size = size;
-	head.object_id = object_id;
-	memset(head.args, 0, sizeof(head.args));
-	memcpy(e.b, &head, sizeof(head));
-	off = PW_TRACE_HEAD_ARGS_OFF;
-
+	/* Zero the words the entries will read, then lay the arguments out. */
+	words = (8 + (d->entries - 1u) * (PW_TRACE_ENTRY_SIZE - PW_TRACE_CONT_DATA_OFF)) / 8 + 2;
+	for (i = 0; i < words; i++) {
+		stream[i] = 0;
+	}
 	va_start(ap, num_args);
-	for (i = 0; i < d->tp.num_args; i++) {
+	for (i = 0, off = 0; i < d->tp.num_args; off += d->tp.args[i].size, i++) {
 		const struct spdk_trace_argument *a = &d->tp.args[i];
 
 		if (a->type == SPDK_TRACE_ARG_TYPE_STR) {
-			val = va_arg(ap, const uint8_t *);
-			if (val == NULL) {
-				val = (const uint8_t *)"";
+			str = va_arg(ap, const char *);
+			if (str != NULL) {
+				/* Cut to its size, NUL included (the rest stays zero). */
+				memcpy((uint8_t *)stream + off, str, strnlen(str, a->size - 1u));
 			}
-			len = (uint32_t)strnlen((const char *)val, a->size - 1u);
-		} else {
-			if (a->size == 8) {
-				intval = va_arg(ap, uint64_t);
+		} else if (a->size == 8) {
+			v = va_arg(ap, uint64_t);
+			if (off % 8 == 0) {
+				stream[off / 8] = v;
 			} else {
-				intval = va_arg(ap, uint32_t);
+				memcpy((uint8_t *)stream + off, &v, 8);
 			}
-			val = (const uint8_t *)&intval;
-			len = a->size;
-		}
-		for (argoff = 0; argoff < a->size; argoff += chunk) {
-			if (off == PW_TRACE_ENTRY_SIZE) {
-				store_entry(ring, start + n, &e);
-				n++;
-				memset(&e, 0, sizeof(e));
-				e.w[0] = tsc;
-				memcpy(&e.b[offsetof(struct spdk_trace_entry_buffer, tpoint_id)],
-				       &g_cont_id, sizeof(g_cont_id));
-				off = PW_TRACE_CONT_DATA_OFF;
-			}
-			chunk = spdk_min(PW_TRACE_ENTRY_SIZE - off, (uint32_t)a->size - argoff);
-			if (argoff < len) {
-				memcpy(&e.b[off], val + argoff, spdk_min(chunk, len - argoff));
-			}
-			off += chunk;
+		} else {
+			uint32_t v32 = va_arg(ap, uint32_t);
+
+			memcpy((uint8_t *)stream + off, &v32, 4);
 		}
 	}
 	va_end(ap);
-	store_entry(ring, start + n, &e);
+
+	start = ring->next;
+	/* Relaxed: published by the release stores of the words below (a reader
+	 * that sees any of them sees this reserve). */
+	__atomic_store_n(&ring->reserve, start + d->entries, __ATOMIC_RELAXED);
+
+	/* SPDK's layout, little endian: tpoint_id, owner_id, size share a word. */
+	store_words(ring, start, tsc,
+		    (uint64_t)tpoint_id | ((uint64_t)owner_id << 16) | ((uint64_t)size << 32),
+		    object_id, stream[0]);
+	for (k = 1; k < d->entries; k++) {
+		/* A continuation: tsc, SPDK_TRACE_MAX_TPOINT_ID, 22 bytes. */
+		base = 8 + (uint32_t)(k - 1) * (PW_TRACE_ENTRY_SIZE - PW_TRACE_CONT_DATA_OFF);
+		store_words(ring, start + k, tsc,
+			    (uint64_t)SPDK_TRACE_MAX_TPOINT_ID | (stream_word(stream, base) << 16),
+			    stream_word(stream, base + 6), stream_word(stream, base + 14));
+	}
 
 	/* Release: pairs with the acquire load of next by readers
 	 * (pw_trace_foreach_entry), which then see the whole record. */
-	__atomic_store_n(&ring->next, start + n + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&ring->next, start + d->entries, __ATOMIC_RELEASE);
 }

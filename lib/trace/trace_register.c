@@ -54,6 +54,12 @@ pw__trace_get_tpoint(uint16_t tpoint_id)
 	return &g_pw__trace_descs[tpoint_id].tp;
 }
 
+PW_EXPORT const struct spdk_trace_tpoint *
+pw_trace_get_tpoint(uint16_t tpoint_id)
+{
+	return pw__trace_on() ? pw__trace_get_tpoint(tpoint_id) : NULL;
+}
+
 PW_EXPORT void
 spdk_trace_add_register_fn(struct spdk_trace_register_fn *reg_fn)
 {

@@ -35,8 +35,9 @@ load_entry(const struct pw__trace_ring *ring, uint64_t index, uint64_t *dst)
 	int w;
 
 	for (w = 0; w < 4; w++) {
-		/* Relaxed: checked afterwards against reserve (see check_copy). */
-		dst[w] = __atomic_load_n(&src[w], __ATOMIC_RELAXED);
+		/* Acquire: pairs with the writer's release store of the word, so
+		 * first_intact() then sees the reserve of any record copied here. */
+		dst[w] = __atomic_load_n(&src[w], __ATOMIC_ACQUIRE);
 	}
 }
 
@@ -46,10 +47,9 @@ first_intact(const struct pw__trace_ring *ring)
 {
 	uint64_t reserve;
 
-	/* Acquire fence, then reserve: pairs with the writer's release fence
-	 * between its store of reserve and its stores of the words; any word
-	 * copied that a newer record wrote makes that record's reserve seen. */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* Relaxed: ordered after the copy by the acquire loads of load_entry();
+	 * any word copied that a newer record wrote makes that record's reserve
+	 * (stored before the word) seen here. */
 	reserve = __atomic_load_n(&ring->reserve, __ATOMIC_RELAXED);
 	return reserve > ring->mask + 1 ? reserve - (ring->mask + 1) : 0;
 }
