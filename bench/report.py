@@ -452,10 +452,11 @@ class Report:
             ("reactor_t1", "reactor", ["-t", "1"], 0, {}, False, True, False),
             # Pinwheel's own tracepoints on (doc/trace.md, "Cost"): the same
             # runs with -e pinwheel, in the same rounds.
-            ("event_perf_m0x3_traced", "event_perf", ["-m", "0x3", "-t", S, "-e", "pinwheel"], 2,
-             {}, True, False, False),
-            ("reactor_perf_q1_traced", "reactor_perf", ["-t", S, "-q", "1", "-e", "pinwheel"], 1,
-             {}, False, False, False),
+            # (PW_PERF_TRACE: these tools keep SPDK's command line, without -e.)
+            ("event_perf_m0x3_traced", "event_perf", ["-m", "0x3", "-t", S], 2,
+             {"PW_PERF_TRACE": "pinwheel"}, True, False, False),
+            ("reactor_perf_q1_traced", "reactor_perf", ["-t", S, "-q", "1"], 1,
+             {"PW_PERF_TRACE": "pinwheel"}, False, False, False),
         ]
         spdk_bin = {"event_perf": "SPDK_EVENT_PERF", "reactor_perf": "SPDK_REACTOR_PERF",
                     "poller_perf": "SPDK_POLLER_PERF", "reactor": "SPDK_REACTOR"}
@@ -1377,10 +1378,12 @@ def t_readme_sched(v):
 def t_trace_cost(v):
     S = str(v.secs)
     L = [v.caption(),
-         "Each tool run twice per round, as usual and with `-e pinwheel` (every record of "
+         "Each tool run twice per round, as usual and with `PW_PERF_TRACE=pinwheel` (as "
+         "`-e pinwheel`: every record of "
          "Pinwheel's own tracepoints written to its pthread's ring, which overwrites its "
          "oldest entries when full); the ratio is taken round by round.", "",
-         "| what | command | tracing off | `-e pinwheel` | on / off |", "|---|---|---|---|---|"]
+         "| what | command | tracing off | `PW_PERF_TRACE=pinwheel` | on / off |",
+         "|---|---|---|---|---|"]
 
     def row(what, cmd, off, on, scale, unit):
         L.append("| %s | %s | %s | %s | %s |" % (what, cmd, v.m(off, scale, unit),
