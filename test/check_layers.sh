@@ -23,27 +23,29 @@ shopt -s nullglob
 top=${1:?usage: $0 SOURCE_DIR}
 cd "$top" || exit 2
 
+# Both set REPLY (no command substitution: a fork per include made the check
+# take 20 s, and over its ctest limit on a loaded machine).
 rank() {
 	case $1 in
-	base) echo 0 ;; log) echo 1 ;; common) echo 1 ;; util) echo 2 ;; env) echo 3 ;;
-	trace) echo 4 ;; thread) echo 5 ;; rpc) echo 6 ;; init) echo 7 ;; event) echo 8 ;;
-	*) echo 99 ;;
+	base) REPLY=0 ;; log) REPLY=1 ;; common) REPLY=1 ;; util) REPLY=2 ;; env) REPLY=3 ;;
+	trace) REPLY=4 ;; thread) REPLY=5 ;; rpc) REPLY=6 ;; init) REPLY=7 ;; event) REPLY=8 ;;
+	*) REPLY=99 ;;
 	esac
 }
 
 # The layer of a public header, by its include path.
 header_layer() {
 	case $1 in
-	spdk/stdinc.h | spdk/likely.h | spdk/assert.h | spdk/queue.h | spdk/util.h) echo base ;;
-	spdk/log.h) echo log ;;
-	spdk/cpuset.h | spdk/string.h | spdk/fd_group.h | pinwheel/version.h) echo util ;;
-	spdk/env.h | pinwheel/env.h) echo env ;;
-	spdk/trace.h | pinwheel/trace.h) echo trace ;;
-	spdk/thread.h | spdk_internal/thread.h | pinwheel/thread.h | pinwheel/spinlock.h) echo thread ;;
-	spdk/json.h | spdk/jsonrpc.h | spdk/rpc.h | pinwheel/rpc.h | pinwheel/rpc_init.h) echo rpc ;;
-	spdk/init.h) echo init ;;
-	spdk/event.h | spdk_internal/event.h | pinwheel/event.h | spdk/scheduler.h) echo event ;;
-	*) echo unknown ;;
+	spdk/stdinc.h | spdk/likely.h | spdk/assert.h | spdk/queue.h | spdk/util.h) REPLY=base ;;
+	spdk/log.h) REPLY=log ;;
+	spdk/cpuset.h | spdk/string.h | spdk/fd_group.h | pinwheel/version.h) REPLY=util ;;
+	spdk/env.h | pinwheel/env.h) REPLY=env ;;
+	spdk/trace.h | pinwheel/trace.h) REPLY=trace ;;
+	spdk/thread.h | spdk_internal/thread.h | pinwheel/thread.h | pinwheel/spinlock.h) REPLY=thread ;;
+	spdk/json.h | spdk/jsonrpc.h | spdk/rpc.h | pinwheel/rpc.h | pinwheel/rpc_init.h) REPLY=rpc ;;
+	spdk/init.h) REPLY=init ;;
+	spdk/event.h | spdk_internal/event.h | pinwheel/event.h | spdk/scheduler.h) REPLY=event ;;
+	*) REPLY=unknown ;;
 	esac
 }
 
@@ -57,16 +59,16 @@ complain() {
 check() {
 	local file=$1 layer=$2 inc target trank
 	local lrank
-	lrank=$(rank "$layer")
+	rank "$layer"; lrank=$REPLY
 	while IFS= read -r inc; do
 		case $inc in
 		spdk/* | spdk_internal/* | pinwheel/*)
-			target=$(header_layer "$inc")
+			header_layer "$inc"; target=$REPLY
 			if [[ $target == unknown ]]; then
 				complain "$file includes $inc, which has no layer (add it to test/check_layers.sh)"
 				continue
 			fi
-			trank=$(rank "$target")
+			rank "$target"; trank=$REPLY
 			if [[ $layer == common ]]; then
 				[[ $target == base ]] || complain "$file (common) includes $inc ($target): common may use base headers only"
 			elif ((trank > lrank)); then
@@ -80,7 +82,7 @@ check() {
 			;;
 		*)
 			# A file of its own directory, by bare name.
-			[[ -f $(dirname "$file")/$inc ]] ||
+			[[ -f ${file%/*}/$inc ]] ||
 				complain "$file includes \"$inc\": not found beside it"
 			;;
 		esac
@@ -89,7 +91,7 @@ check() {
 
 for f in include/spdk/*.h include/spdk_internal/*.h include/pinwheel/*.h; do
 	rel=${f#include/}
-	layer=$(header_layer "$rel")
+	header_layer "$rel"; layer=$REPLY
 	if [[ $layer == unknown ]]; then
 		complain "$f has no layer (add it to test/check_layers.sh)"
 		continue
@@ -97,8 +99,9 @@ for f in include/spdk/*.h include/spdk_internal/*.h include/pinwheel/*.h; do
 	check "$f" "$layer"
 done
 for d in lib/*/; do
-	layer=$(basename "$d")
-	if [[ $(rank "$layer") == 99 ]]; then
+	layer=${d#lib/}; layer=${layer%/}
+	rank "$layer"
+	if [[ $REPLY == 99 ]]; then
 		complain "lib/$layer is not a known layer (add it to test/check_layers.sh and doc/conventions.md)"
 		continue
 	fi

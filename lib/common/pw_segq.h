@@ -150,6 +150,54 @@ pw_segq_push(struct pw_segq_prod *prod, struct pw_segq_pool *pool, const unsigne
 	return pw_segq_push_claimed(prod, pool, words, vals, NULL, NULL);
 }
 
+/*
+ * Batches (issue 12): a producer may claim a slot now and publish it later,
+ * so that the lines it fills cross to the consumer once per batch rather than
+ * once per entry.
+ *
+ * pw_segq_try_claim() claims the next slot of the tail segment, with the same
+ * sequentially consistent CAS as pw_segq_push(), and returns it; it never
+ * opens a segment: when the tail segment is full (or the queue has none), it
+ * returns NULL and the caller pushes that entry through pw_segq_push_claimed()
+ * instead (which opens segments and reports -ENOMEM). pw_segq_publish() then
+ * writes the entry and publishes word 0 with a release store.
+ *
+ * Until a claimed slot is published the consumer stops there (it stops at
+ * the first word 0 still NULL), so entries claimed after it, by anyone, wait
+ * behind it: FIFO is the claim order whatever the order of publication, and
+ * whatever owns the queue (and the segment of the slot) stays alive. A
+ * producer must therefore publish every slot it claimed, soon, and must not
+ * wait for the consumer in between.
+ */
+static inline _Atomic(void *) *
+pw_segq_try_claim(struct pw_segq_prod *prod, const unsigned words)
+{
+	uintptr_t tail = atomic_load_explicit(&prod->tail, memory_order_relaxed);
+
+	while (spdk_likely((tail & PW_SEGQ_IDX_MASK) < pw_segq_slots(words))) {
+		struct pw_segq_seg *seg = (struct pw_segq_seg *)(tail & ~PW_SEGQ_IDX_MASK);
+
+		/* As in pw_segq_push_claimed(): seq_cst, ordered before the
+		 * producer's later load of a sleeping flag. */
+		if (atomic_compare_exchange_weak_explicit(&prod->tail, &tail, tail + 1,
+				memory_order_seq_cst, memory_order_relaxed)) {
+			return &seg->words[(tail & PW_SEGQ_IDX_MASK) * words];
+		}
+	}
+	return NULL;
+}
+
+/* Write and publish an entry in a slot from pw_segq_try_claim(). */
+static inline void
+pw_segq_publish(_Atomic(void *) *slot, const unsigned words, void *const *vals)
+{
+	for (unsigned k = 1; k < words; k++) {
+		atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
+	}
+	/* Pairs with the consumer's acquire load of word 0 in pw_segq_pop(). */
+	atomic_store_explicit(&slot[0], vals[0], memory_order_release);
+}
+
 /* Whether the consumer's next slot is still empty (cheap, consumer only). */
 static inline bool
 pw_segq_head_empty(const struct pw_segq_cons *cons, const unsigned words)

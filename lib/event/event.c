@@ -18,6 +18,11 @@
  *
  * Event objects only live from allocate to call (the call copies them into
  * the queue); they are cached per pthread.
+ *
+ * Cross-core batches (doc/design.md): events called by the handlers of a
+ * reactor's event batch to another core claim their slot at once and are
+ * written and published when the batch is over, last to first, with one
+ * wake-up check per destination core (see the stage below).
  */
 
 #include "event/event_internal.h"
@@ -44,6 +49,23 @@ static pthread_key_t g_tls_key;
 static pthread_once_t g_tls_key_once = PTHREAD_ONCE_INIT;
 
 static __thread struct event_tls t_ev;
+
+#define STAGE_MAX	64u	/* staged events; a full stage is published */
+#define STAGE_DESTS	4u	/* destination cores; a fifth publishes the stage */
+
+/* Events staged by the handlers of the event batch under way on this pthread. */
+struct event_stage {
+	uint32_t		depth;		/* event batches under way */
+	uint32_t		n;
+	uint32_t		ndest;
+	struct spdk_reactor	*dest[STAGE_DESTS];
+	struct {
+		_Atomic(void *)	*slot;
+		void		*words[PW_EVENT_WORDS];
+	} ent[STAGE_MAX];
+};
+
+static __thread struct event_stage t_stage;
 
 /* ---------------------------------------------------------------------------
  * Credits and event objects
@@ -275,9 +297,62 @@ pw__event_queue_take(struct spdk_reactor *reactor, void **batch)
 	return n;
 }
 
+/* Publish the staged events, then wake the cores that sleep. */
+static void
+stage_flush(struct event_stage *st)
+{
+	uint32_t n = st->n, nd = st->ndest;
+
+	/* Last to first: the receiver, stopped at the first slot, sees the
+	 * batch complete when it moves on. */
+	for (uint32_t i = n; i-- > 0;) {
+		pw_segq_publish(st->ent[i].slot, PW_EVENT_WORDS, st->ent[i].words);
+	}
+	st->n = 0;
+	st->ndest = 0;
+	for (uint32_t d = 0; d < nd; d++) {
+		/* Reactors live until spdk_reactors_fini(). The claims (seq_cst
+		 * RMWs) came first: either this load sees the reactor asleep, or
+		 * its last look (pw__event_queue_pending()) saw them. */
+		if (spdk_likely(st->dest[d]->waker != NULL)) {
+			pw_waker_notify(st->dest[d]->waker);
+		}
+	}
+}
+
+/* Claim a slot in reactor's queue and stage the event; false when the
+ * segment is full (the caller then pushes it at once). */
+static inline bool
+stage_event(struct event_stage *st, struct spdk_reactor *reactor, const struct spdk_event *ev)
+{
+	_Atomic(void *) *slot;
+	uint32_t d;
+
+	for (d = 0; d < st->ndest && st->dest[d] != reactor; d++) {
+	}
+	if (spdk_unlikely(st->n == STAGE_MAX || (d == st->ndest && d == STAGE_DESTS))) {
+		stage_flush(st);
+		d = 0;
+	}
+	slot = pw_segq_try_claim(&reactor->ev_prod, PW_EVENT_WORDS);
+	if (spdk_unlikely(slot == NULL)) {
+		return false;
+	}
+	if (d == st->ndest) {
+		st->dest[st->ndest++] = reactor;
+	}
+	st->ent[st->n].slot = slot;
+	st->ent[st->n].words[0] = (void *)ev->fn;
+	st->ent[st->n].words[1] = ev->arg1;
+	st->ent[st->n].words[2] = ev->arg2;
+	st->n++;
+	return true;
+}
+
 uint32_t
 pw__event_queue_run_batch(struct spdk_reactor *reactor)
 {
+	struct event_stage *st = &t_stage;
 	void *batch[PW_EVENT_BATCH_SIZE * PW_EVENT_WORDS];
 	uint32_t n;
 
@@ -288,11 +363,21 @@ pw__event_queue_run_batch(struct spdk_reactor *reactor)
 		return 0;
 	}
 	spdk_set_thread(NULL);
-	if (PW_TP_ON()) return pw__tp_event_run_batch(batch, n);
-	for (uint32_t i = 0; i < n; i++) {
-		spdk_event_fn fn = (spdk_event_fn)batch[i * PW_EVENT_WORDS];
+	/* Events the handlers send to other cores are staged until the batch
+	 * is over (at most PW_EVENT_BATCH_SIZE handlers). */
+	st->depth++;
+	if (PW_TP_ON()) {
+		pw__tp_event_run_batch(batch, n);
+	} else {
+		for (uint32_t i = 0; i < n; i++) {
+			spdk_event_fn fn = (spdk_event_fn)batch[i * PW_EVENT_WORDS];
 
-		fn(batch[i * PW_EVENT_WORDS + 1], batch[i * PW_EVENT_WORDS + 2]);
+			fn(batch[i * PW_EVENT_WORDS + 1], batch[i * PW_EVENT_WORDS + 2]);
+		}
+	}
+	st->depth--;
+	if (st->n != 0) {
+		stage_flush(st);
 	}
 	return n;
 }
@@ -402,6 +487,12 @@ event_call(struct spdk_event *event, bool may_go_local)
 	}
 	if (may_go_local && reactor == pw__tls_reactor && local_push(&reactor->local, event)) {
 		/* Its own core: no atomic, no wake-up needed. */
+		event_put(tls, event);
+		return;
+	}
+	if (t_stage.depth != 0 && reactor != pw__tls_reactor && stage_event(&t_stage, reactor, event)) {
+		/* Another core, from a handler of this core's batch: published
+		 * when the batch is over. */
 		event_put(tls, event);
 		return;
 	}

@@ -17,6 +17,15 @@
  * - unbounded per thread, bounded for the process by msg_mempool_size
  *   (rounded up to whole segments): exhaustion is -ENOMEM, never an abort;
  * - FIFO for all senders together, hence per sender.
+ *
+ * Cross-core batches (doc/design.md): a send made inside spdk_thread_poll()
+ * (a message handler, a poller, an interrupt handler) to another thread
+ * claims its slot at once, so that FIFO, -EIO and -ENOMEM are decided at send
+ * time as before, but writes and publishes it only when the callback returns
+ * (pw__msgq_flush()): a batch of sends then fills whole lines the receiver
+ * has not looked at yet and publishes them last to first, so that the
+ * receiver, stopped at the first one, takes the batch with one transfer per
+ * line; one waker check per destination per batch.
  */
 
 #include "thread/thread_internal.h"
@@ -25,6 +34,8 @@
 #include "spdk/log.h"
 
 static struct pw_segq_pool g_msg_pool = PW_SEGQ_POOL_INITIALIZER;
+
+__thread struct pw_msg_stage pw__msg_stage;
 
 int
 pw__msgq_lib_init(size_t msg_limit)
@@ -141,9 +152,79 @@ send_refused(const struct spdk_thread *thread, spdk_msg_fn fn, int rc)
 	return rc;
 }
 
+void
+pw__msgq_flush(void)
+{
+	struct pw_msg_stage *st = &pw__msg_stage;
+	struct pw_waker *w[PW_MSG_STAGE_DESTS];
+	uint32_t n = st->n, nd = st->ndest;
+
+	if (n == 0) {
+		return;
+	}
+	/* Every slot of the stage is claimed and none is published: the
+	 * destinations cannot have run these messages, so they are alive. The
+	 * waker loads follow the claims (seq_cst RMWs), as in a single send
+	 * (pw__thread_waker_asleep()). */
+	for (uint32_t d = 0; d < nd; d++) {
+		w[d] = pw__thread_waker_asleep(st->dest[d]);
+	}
+	/* Last to first: a receiver stopped at the first slot of the batch sees
+	 * it complete when it moves on. After the first entry of a destination
+	 * is published that destination may run everything and be freed: only
+	 * the wakers are used below. */
+	for (uint32_t i = n; i-- > 0;) {
+		void *const msg[PW_MSG_WORDS] = { st->ent[i].fn, st->ent[i].ctx };
+
+		pw_segq_publish(st->ent[i].slot, PW_MSG_WORDS, msg);
+	}
+	st->n = 0;
+	st->ndest = 0;
+	for (uint32_t d = 0; d < nd; d++) {
+		if (w[d] != NULL && (d == 0 || w[d] != w[d - 1])) {
+			pw_waker_wake(w[d]);
+		}
+	}
+}
+
+/* Claim a slot for a message to `thread` and stage it; false when the
+ * destination's segment is full or the stage cannot take it (the caller then
+ * sends at once). */
+static inline bool
+stage_msg(struct pw_msg_stage *st, struct spdk_thread *cur, struct spdk_thread *thread,
+	  spdk_msg_fn fn, void *ctx)
+{
+	_Atomic(void *) *slot;
+	uint32_t d;
+
+	for (d = 0; d < st->ndest && st->dest[d] != thread; d++) {
+	}
+	if (spdk_unlikely(st->n == PW_MSG_STAGE_MAX ||
+			  (d == st->ndest && d == PW_MSG_STAGE_DESTS))) {
+		pw__msgq_flush();
+		d = 0;
+	}
+	slot = pw_segq_try_claim(&thread->mq_prod, PW_MSG_WORDS);
+	if (spdk_unlikely(slot == NULL)) {
+		return false;
+	}
+	if (d == st->ndest) {
+		st->dest[st->ndest++] = thread;
+	}
+	st->ent[st->n].slot = slot;
+	st->ent[st->n].fn = (void *)fn;
+	st->ent[st->n].ctx = ctx;
+	st->n++;
+	/* Flushed after the current callback (pw__thread_attend()). */
+	cur->msgs_staged = 1;
+	return true;
+}
+
 PW_EXPORT int
 spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ctx)
 {
+	struct pw_msg_stage *st = &pw__msg_stage;
+	struct spdk_thread *cur;
 	struct spdk_thread *thread = (struct spdk_thread *)cthread;
 	void *const msg[PW_MSG_WORDS] = { (void *)fn, ctx };
 	struct waker_note note;
@@ -157,6 +238,14 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 		return send_refused(thread, fn, -EIO);
 	}
 	if (PW_TP_ON()) pw__tp_msg_send(thread, fn, ctx);
+	/* Inside a callback of spdk_thread_poll(), to another thread: staged.
+	 * To its own thread a message goes at once (SPDK's order: it runs in a
+	 * later batch of the same thread). */
+	cur = pw__tls_thread;
+	if (st->depth != 0 && cur != thread && cur != NULL &&
+	    stage_msg(st, cur, thread, fn, ctx)) {
+		return 0;
+	}
 	note.thread = thread;
 	note.waker = NULL;
 	rc = pw_segq_push_claimed(&thread->mq_prod, &g_msg_pool, PW_MSG_WORDS, msg, note_waker,

@@ -252,6 +252,8 @@ drain_late_messages(struct spdk_thread *thread)
 	spdk_msg_fn critical;
 	uint32_t ran, total = 0;
 
+	/* Sends this pthread staged may be what the loop below waits for. */
+	pw__msgq_flush();
 	pw__tls_thread = thread;
 	for (;;) {
 		critical = atomic_exchange_explicit(&thread->critical_msg, NULL,

@@ -160,7 +160,9 @@ struct spdk_thread {
 		uint64_t		attention;
 		struct {
 			int32_t		lock_count;	/* spinlocks held */
-			uint32_t	num_pp_handlers;
+			uint16_t	num_pp_handlers;
+			uint8_t		msgs_staged;	/* sends staged by its callback (msgq.c) */
+			uint8_t		attention_pad;
 		};
 	};
 	uint32_t			active_dead;	/* tombstones in the active array */
@@ -276,6 +278,40 @@ bool pw__retry_later(void (*again)(void *arg), void *arg);
 void pw__spin_check_switch(struct spdk_thread *thread);
 
 /* ---- msgq.c ---- */
+/*
+ * Sends staged by this pthread (see msgq.c and doc/design.md, "Cross-core
+ * batches"): only inside spdk_thread_poll() (depth > 0); each entry's slot is
+ * claimed at send time and published by pw__msgq_flush(), which runs after
+ * every callback (through the current thread's `msgs_staged` attention flag)
+ * and at the end of every spdk_thread_poll().
+ */
+#define PW_MSG_STAGE_MAX	64	/* staged messages; a full stage is flushed */
+#define PW_MSG_STAGE_DESTS	4	/* destination threads; a fifth flushes */
+
+struct pw_staged_msg {
+	_Atomic(void *)		*slot;
+	void			*fn;
+	void			*ctx;
+};
+
+struct pw_msg_stage {
+	uint32_t		depth;		/* spdk_thread_poll() calls under way */
+	uint32_t		n;
+	uint32_t		ndest;
+	struct spdk_thread	*dest[PW_MSG_STAGE_DESTS];
+	struct pw_staged_msg	ent[PW_MSG_STAGE_MAX];
+};
+
+extern __thread struct pw_msg_stage pw__msg_stage;
+/* Publish everything this pthread staged (and wake sleeping receivers). */
+void pw__msgq_flush(void);
+/* Whether this pthread has staged sends (tests). */
+static inline bool
+pw__msgq_staged(void)
+{
+	return pw__msg_stage.n != 0;
+}
+
 int pw__msgq_lib_init(size_t msg_limit);
 void pw__msgq_lib_fini(void);
 int pw__msgq_init(struct spdk_thread *thread);

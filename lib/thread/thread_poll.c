@@ -28,6 +28,8 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	PW_THREAD_OR_RETURN(thread, 0);
 	pw__tls_thread = thread;
 	if (PW_TP_ON()) pw__tp_slice_begin(thread);
+	/* Sends to other threads from here on are staged (msgq.c). */
+	pw__msg_stage.depth++;
 	if (now == 0) {
 		now = spdk_get_ticks();
 	}
@@ -80,6 +82,11 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	}
 	thread->tsc_last = end;
 
+	/* Nothing stays staged beyond the slice (a driver may sleep next). */
+	if (spdk_unlikely(pw__msg_stage.n != 0)) {
+		pw__msgq_flush();
+	}
+	pw__msg_stage.depth--;
 	if (PW_TP_ON()) pw__tp_slice_end(thread, rc);
 	pw__tls_thread = orig;
 	return rc;
@@ -112,6 +119,11 @@ spdk_thread_register_post_poller_handler(spdk_post_poller_fn fn, void *fn_arg)
 __attribute__((noinline, cold)) void
 pw__thread_attend(struct spdk_thread *thread)
 {
+	if (thread->msgs_staged != 0) {
+		/* The callback that staged them has returned: publish. */
+		thread->msgs_staged = 0;
+		pw__msgq_flush();
+	}
 	if (thread->lock_count != 0) {
 		pw__spin_check_switch(thread);
 	}

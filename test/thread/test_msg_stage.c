@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Staged sends (msgq.c, doc/design.md "Cross-core batches"): a send made
+ * inside spdk_thread_poll() to another thread claims its slot at once and is
+ * published when the callback returns. Checked on the deterministic
+ * simulator (one pthread): a lone message is published by the end of the
+ * callback that sent it and not before; FIFO per sender across staged and
+ * immediate sends (a segment boundary, a full stage, more destinations than
+ * the stage holds, sends from outside any callback); -ENOMEM returned by
+ * spdk_thread_send_msg() itself inside a callback; -EIO for an exited
+ * destination; a sender that exits in the callback; a destination polled from
+ * inside the sender's callback (a driver of one's own).
+ */
+
+#include "harness.h"
+#include "ut_thread.h"
+#include "log_capture.h"
+
+#include "thread/thread_internal.h"
+
+#define NDEST	6
+
+static uintptr_t g_expected[NDEST];
+static uint32_t g_ran;
+
+static uint32_t
+thread_index(struct spdk_thread *t)
+{
+	for (uint32_t i = 0; i < ut_thread_count(); i++) {
+		if (ut_thread(i) == t) {
+			return i;
+		}
+	}
+	FAIL("unknown thread");
+}
+
+/* ctx is the sequence number of the message for its destination. */
+static void
+seq_msg(void *ctx)
+{
+	uint32_t i = thread_index(spdk_get_thread());
+
+	ASSERT_LT(i, NDEST);
+	ASSERT_EQ((uintptr_t)ctx, g_expected[i]);
+	g_expected[i]++;
+	g_ran++;
+}
+
+static void
+reset_expected(void)
+{
+	memset(g_expected, 0, sizeof(g_expected));
+	g_ran = 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * A lone message: published by the end of its callback, not before
+ * ------------------------------------------------------------------------- */
+
+static int g_lone_staged_inside;
+static int g_lone_count_inside = -1;
+
+static int
+lone_poller(void *arg)
+{
+	struct spdk_poller **self = arg;
+
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)0), 0);
+	/* Claimed (the destination cannot become idle) but not yet visible. */
+	g_lone_staged_inside = pw__msgq_staged();
+	g_lone_count_inside = (int)pw__msgq_count(ut_thread(1));
+	ASSERT_FALSE(spdk_thread_is_idle(ut_thread(1)));
+	spdk_poller_unregister(self);
+	return SPDK_POLLER_BUSY;
+}
+
+TEST(stage_lone_message_published_at_end_of_callback)
+{
+	struct spdk_poller *p;
+
+	ut_threads_init(2);
+	reset_expected();
+	ut_set_thread(0);
+	p = spdk_poller_register(lone_poller, &p, 0);
+	ASSERT_NOT_NULL(p);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread_times(0, 1);
+	ASSERT_EQ(g_lone_staged_inside, 1);
+	ASSERT_EQ(g_lone_count_inside, 0);
+	/* The callback returned: published, nothing left staged. */
+	ASSERT_FALSE(pw__msgq_staged());
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 1);
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], 1);
+	ut_threads_fini();
+}
+
+/* The next callback of the same slice already sees it published. */
+static int g_seen_staged = -1;
+static int g_seen_count = -1;
+static bool g_sent;
+
+/* Registered twice: whichever runs first sends, the other looks. */
+static int
+send_or_look_poller(void *arg)
+{
+	if (!g_sent) {
+		ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)0), 0);
+		g_sent = true;
+	} else if (g_seen_count < 0) {
+		g_seen_staged = pw__msgq_staged();
+		g_seen_count = (int)pw__msgq_count(ut_thread(1));
+	}
+	return SPDK_POLLER_BUSY;
+}
+
+TEST(stage_published_before_the_next_callback_of_the_slice)
+{
+	struct spdk_poller *p1, *p2;
+
+	ut_threads_init(2);
+	reset_expected();
+	ut_set_thread(0);
+	p1 = spdk_poller_register(send_or_look_poller, NULL, 0);
+	p2 = spdk_poller_register(send_or_look_poller, NULL, 0);
+	ASSERT_NOT_NULL(p1);
+	ASSERT_NOT_NULL(p2);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread_times(0, 1);	/* one slice: one sends, the other looks */
+	ASSERT_EQ(g_seen_staged, 0);
+	ASSERT_EQ(g_seen_count, 1);
+	ut_set_thread(0);
+	spdk_poller_unregister(&p1);
+	spdk_poller_unregister(&p2);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], 1);
+	ut_threads_fini();
+}
+
+/* From a message handler too, and the slice ends with nothing staged. */
+static void
+send_one_msg(void *arg)
+{
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, arg), 0);
+	ASSERT_TRUE(pw__msgq_staged());
+}
+
+TEST(stage_message_handler_send_published_after_handler)
+{
+	ut_threads_init(2);
+	reset_expected();
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), send_one_msg, (void *)0), 0);
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), send_one_msg, (void *)1), 0);
+	ut_poll_thread_times(0, 1);	/* one message per slice: one handler */
+	ASSERT_FALSE(pw__msgq_staged());
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 1);
+	ut_poll_thread_times(0, 1);
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 2);
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], 2);
+	ut_threads_fini();
+}
+
+/* Sends from outside any callback are immediate. */
+TEST(stage_send_outside_poll_is_immediate)
+{
+	ut_threads_init(2);
+	reset_expected();
+	ut_set_thread(0);
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)0), 0);
+	ASSERT_FALSE(pw__msgq_staged());
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 1);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], 1);
+	ut_threads_fini();
+}
+
+/* ---------------------------------------------------------------------------
+ * FIFO per sender across staged and immediate sends
+ * ------------------------------------------------------------------------- */
+
+struct burst {
+	uint32_t	count;		/* messages per destination per call */
+	uint32_t	ndest;		/* destinations 1..ndest, round-robin */
+	uintptr_t	next[NDEST];
+};
+
+static void
+burst_send(struct burst *b)
+{
+	for (uint32_t k = 0; k < b->count; k++) {
+		for (uint32_t d = 1; d <= b->ndest; d++) {
+			ASSERT_EQ(spdk_thread_send_msg(ut_thread(d), seq_msg, (void *)b->next[d]), 0);
+			b->next[d]++;
+		}
+	}
+}
+
+static int
+burst_poller(void *arg)
+{
+	burst_send(arg);
+	return SPDK_POLLER_BUSY;
+}
+
+static void
+burst_msg(void *arg)
+{
+	burst_send(arg);
+}
+
+/* 300 messages to one destination in one callback: a full stage (64) is
+ * published mid-callback and the segment boundary (255) is pushed at once;
+ * then a message handler's sends, then sends from outside any callback, then
+ * the poller again: the destination sees 0, 1, 2, ... */
+TEST(stage_fifo_across_full_stage_segment_boundary_and_immediate)
+{
+	struct burst b = { .count = 300, .ndest = 1 };
+	struct spdk_poller *p;
+
+	ut_threads_init(2);
+	reset_expected();
+	ut_set_thread(0);
+	p = spdk_poller_register(burst_poller, &b, 0);
+	ASSERT_NOT_NULL(p);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread_times(0, 1);
+	ASSERT_EQ(b.next[1], 300);
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 300);
+
+	b.count = 5;
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), burst_msg, &b), 0);
+	ut_set_thread(0);
+	spdk_poller_pause(p);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread_times(0, 1);	/* the handler, not the poller */
+	ASSERT_EQ(b.next[1], 305);
+	burst_send(&b);			/* immediate: no poll under way */
+	ASSERT_EQ(b.next[1], 310);
+	ut_set_thread(0);
+	spdk_poller_resume(p);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread_times(0, 2);
+	ASSERT_GE(b.next[1], 315);
+	ut_set_thread(0);
+	spdk_poller_unregister(&p);
+	ut_set_thread(UT_NONE);
+
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], b.next[1]);
+	ASSERT_EQ(g_ran, b.next[1]);
+	ut_threads_fini();
+}
+
+/* Five destinations interleaved, more than the stage holds at once. */
+TEST(stage_fifo_per_destination_beyond_stage_destinations)
+{
+	struct burst b = { .count = 40, .ndest = NDEST - 1 };
+	struct spdk_poller *p;
+
+	ASSERT_GT(b.ndest, PW_MSG_STAGE_DESTS);
+	ut_threads_init(NDEST);
+	reset_expected();
+	ut_set_thread(0);
+	p = spdk_poller_register(burst_poller, &b, 0);
+	ASSERT_NOT_NULL(p);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread_times(0, 3);
+	ut_set_thread(0);
+	spdk_poller_unregister(&p);
+	ut_set_thread(UT_NONE);
+	ASSERT_FALSE(pw__msgq_staged());
+	ut_poll_threads();
+	for (uint32_t d = 1; d < NDEST; d++) {
+		ASSERT_EQ(g_expected[d], 120);
+	}
+	ut_threads_fini();
+}
+
+/* ---------------------------------------------------------------------------
+ * Exhaustion, exited destinations, exits
+ * ------------------------------------------------------------------------- */
+
+static uintptr_t g_accepted;
+static int g_last_rc;
+
+static int
+fill_poller(void *arg)
+{
+	struct spdk_poller **self = arg;
+	int rc;
+
+	while ((rc = spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)g_accepted)) == 0) {
+		g_accepted++;
+		ASSERT_LT(g_accepted, 1000000);
+	}
+	g_last_rc = rc;
+	spdk_poller_unregister(self);
+	return SPDK_POLLER_BUSY;
+}
+
+/* -ENOMEM is spdk_thread_send_msg()'s own return inside a callback, and
+ * every accepted message runs once, in order. */
+TEST(stage_exhaustion_enomem_at_send_inside_callback)
+{
+	struct spdk_poller *p;
+
+	ut_threads_init_ext(2, 255);
+	reset_expected();
+	g_accepted = 0;
+	g_last_rc = 0;
+	ut_set_thread(0);
+	p = spdk_poller_register(fill_poller, &p, 0);
+	ASSERT_NOT_NULL(p);
+	ut_set_thread(UT_NONE);
+	log_capture_start();
+	ut_poll_thread_times(0, 1);
+	log_capture_stop();
+	ASSERT_EQ(g_last_rc, -ENOMEM);
+	ASSERT_EQ(g_accepted, 255 * (1 + pw__msgq_segment_limit()));
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), g_accepted);
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], g_accepted);
+	ASSERT_EQ(g_ran, g_accepted);
+	ut_threads_fini();
+}
+
+static int g_eio_rc;
+
+static void
+send_to_exited(void *arg)
+{
+	g_eio_rc = spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)0);
+}
+
+TEST(stage_exited_destination_is_eio_at_send)
+{
+	ut_threads_init(2);
+	reset_expected();
+	ut_set_thread(1);
+	ASSERT_EQ(spdk_thread_exit(ut_thread(1)), 0);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread(1);
+	ASSERT_TRUE(spdk_thread_is_exited(ut_thread(1)));
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), send_to_exited, NULL), 0);
+	log_capture_start();
+	ut_poll_thread(0);
+	log_capture_stop();
+	ASSERT_EQ(g_eio_rc, -EIO);
+	ASSERT_FALSE(pw__msgq_staged());
+	ut_threads_fini();
+}
+
+/* The sender exits in the callback that sent: its sends still arrive. */
+static void
+send_then_exit(void *arg)
+{
+	for (uintptr_t k = 0; k < 10; k++) {
+		ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)k), 0);
+	}
+	ASSERT_EQ(spdk_thread_exit(spdk_get_thread()), 0);
+}
+
+TEST(stage_sender_exits_in_the_sending_callback)
+{
+	ut_threads_init(2);
+	reset_expected();
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), send_then_exit, NULL), 0);
+	ut_poll_thread(0);
+	ASSERT_TRUE(spdk_thread_is_exited(ut_thread(0)));
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], 10);
+	ut_threads_fini();
+}
+
+/* An exiting destination with a staged (claimed) message does not become
+ * exited before it ran it, also when the sender's callback polls it itself
+ * (a driver of one's own inside a callback: the nested slice publishes). */
+static int g_nested_exited_early;
+
+static void
+send_then_poll_dest(void *arg)
+{
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)0), 0);
+	ASSERT_TRUE(pw__msgq_staged());
+	ASSERT_FALSE(spdk_thread_is_idle(ut_thread(1)));
+	/* Nested slices of the destination. */
+	for (int i = 0; i < 3; i++) {
+		spdk_thread_poll(ut_thread(1), 0, 0);
+		if (spdk_thread_is_exited(ut_thread(1)) && g_expected[1] == 0) {
+			g_nested_exited_early = 1;
+		}
+	}
+	ASSERT_FALSE(pw__msgq_staged());
+}
+
+TEST(stage_exiting_destination_waits_for_staged_message)
+{
+	ut_threads_init(2);
+	reset_expected();
+	g_nested_exited_early = 0;
+	ut_set_thread(1);
+	ASSERT_EQ(spdk_thread_exit(ut_thread(1)), 0);
+	ut_set_thread(UT_NONE);
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), send_then_poll_dest, NULL), 0);
+	ut_poll_thread(0);
+	ASSERT_EQ(g_nested_exited_early, 0);
+	ASSERT_EQ(g_expected[1], 1);
+	ut_poll_thread(1);
+	ASSERT_TRUE(spdk_thread_is_exited(ut_thread(1)));
+	ut_threads_fini();
+}
+
+/* Messages to its own thread are not staged: SPDK's order, a later batch. */
+static void
+self_send(void *arg)
+{
+	ASSERT_EQ(spdk_thread_send_msg(spdk_get_thread(), seq_msg, (void *)0), 0);
+	ASSERT_FALSE(pw__msgq_staged());
+}
+
+TEST(stage_self_send_is_immediate_and_runs_in_a_later_batch)
+{
+	ut_threads_init(1);
+	reset_expected();
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), self_send, NULL), 0);
+	ut_poll_thread_times(0, 1);
+	ASSERT_EQ(g_expected[0], 0);
+	ASSERT_EQ(pw__msgq_count(ut_thread(0)), 1);
+	ut_poll_thread_times(0, 1);
+	ASSERT_EQ(g_expected[0], 1);
+	ut_threads_fini();
+}
