@@ -450,6 +450,13 @@ class Report:
             ("poller_perf_l1", "poller_perf", ["-b", "1000", "-l", "1", "-t", S], 1, {}, False,
              True, False),
             ("reactor_t1", "reactor", ["-t", "1"], 0, {}, False, True, False),
+            # Pinwheel's own tracepoints on (doc/trace.md, "Cost"): the same
+            # runs with -e pinwheel, in the same rounds.
+            # (PW_PERF_TRACE: these tools keep SPDK's command line, without -e.)
+            ("event_perf_m0x3_traced", "event_perf", ["-m", "0x3", "-t", S], 2,
+             {"PW_PERF_TRACE": "pinwheel"}, True, False, False),
+            ("reactor_perf_q1_traced", "reactor_perf", ["-t", S, "-q", "1"], 1,
+             {"PW_PERF_TRACE": "pinwheel"}, False, False, False),
         ]
         spdk_bin = {"event_perf": "SPDK_EVENT_PERF", "reactor_perf": "SPDK_REACTOR_PERF",
                     "poller_perf": "SPDK_POLLER_PERF", "reactor": "SPDK_REACTOR"}
@@ -1406,6 +1413,27 @@ def t_trace_cost(v):
     return L
 
 
+def t_trace_slowdown(v):
+    S = str(v.secs)
+    L = [v.caption(),
+         "Each tool run twice per round, as usual and with `PW_PERF_TRACE=pinwheel` (as "
+         "`-e pinwheel`: every record of "
+         "Pinwheel's own tracepoints written to its pthread's ring, which overwrites its "
+         "oldest entries when full); the ratio is taken round by round.", "",
+         "| what | command | tracing off | `PW_PERF_TRACE=pinwheel` | on / off |",
+         "|---|---|---|---|---|"]
+
+    def row(what, cmd, off, on, scale, unit):
+        L.append("| %s | %s | %s | %s | %s |" % (what, cmd, v.m(off, scale, unit),
+                                                  v.m(on, scale, unit), v.ratio(on, off)))
+
+    row("events between two cores, per core", "`event_perf -m 0x3 -t %s`" % S,
+        "event_perf_m0x3.per_core", "event_perf_m0x3_traced.per_core", 1e-6, "M/s")
+    row("events to self, 1 queued", "`reactor_perf -t %s -q 1`" % S,
+        "reactor_perf_q1.events", "reactor_perf_q1_traced.events", 1e-6, "M/s")
+    return L
+
+
 TABLES = {
     "readme-idle": ("README.md", t_readme_idle),
     "readme-perf": ("README.md", t_readme_perf),
@@ -1423,6 +1451,7 @@ TABLES = {
     "sched-power": ("doc/scheduler.md", t_sched_power),
     "readme-sched": ("README.md", t_readme_sched),
     "trace-cost": ("doc/trace.md", t_trace_cost),
+    "trace-slowdown": ("doc/trace.md", t_trace_slowdown),
 }
 
 

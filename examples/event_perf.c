@@ -220,6 +220,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	perf_mark(PERF_APP_START);
+	perf_trace_opts(&opts);
 	rc = spdk_app_start(&opts, event_perf_start, NULL);
 	perf_app_returned();
 	spdk_app_fini();

@@ -133,6 +133,19 @@ perf_report_wanted(void)
 	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
 }
 
+/* PW_PERF_TRACE=GROUPS (e.g. "pinwheel"): trace these tracepoint groups, as
+ * -e GROUPS does for apps that parse SPDK's options (these tools keep SPDK's
+ * own command line); bench/report.py's traced variants use it. */
+static inline void
+perf_trace_opts(struct spdk_app_opts *opts)
+{
+	const char *groups = getenv("PW_PERF_TRACE");
+
+	if (groups != NULL && groups[0] != '\0') {
+		opts->tpoint_group_mask = groups;
+	}
+}
+
 /* Print the figures on stderr if PW_PERF_REPORT asks for them (-1: not measured). */
 static inline void
 perf_report(void)

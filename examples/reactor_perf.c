@@ -138,6 +138,7 @@ main(int argc, char **argv)
 	}
 
 	perf_mark(PERF_APP_START);
+	perf_trace_opts(&opts);
 	rc = spdk_app_start(&opts, test_start, NULL);
 	perf_app_returned();
 	spdk_app_fini();
