@@ -159,6 +159,25 @@ def svg_picture():
     axis = [t.text for t in root.find(SVGNS + "g[@id='axis']").iter(SVGNS + "text")]
     assert axis[0] == "0 \u00b5s" and axis[-1] == "100 \u00b5s" and len(axis) >= 5, axis
 
+    # A window: 80 to 100 us shows the move, the last send -> run, no placement.
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "window.svg")
+        rc, text, err = run(SAMPLE, "--svg", out, "--from", "80", "--to", "100")
+        assert rc == 0, (rc, err)
+        root = ET.parse(out).getroot()
+        rc, text, err = run(SAMPLE, "--svg", out, "--from", "50", "--to", "20")
+        assert rc == 2 and "not a window" in err, (rc, err)
+    head = root.find(SVGNS + "title").text
+    assert head.endswith("; showing 80.000 us to 100.000 us"), head
+    over = root.find(SVGNS + "g[@id='overlay']")
+    assert len(classes(over, "flow")) == 1 and len(classes(over, "mark-move")) == 1 and \
+        len(classes(over, "mark-place")) == 0, "window"
+    lanes = root.find(SVGNS + "g[@id='lanes']")
+    counts = {k: len(classes(lanes, k)) for k in ("slice", "msg", "poller")}
+    assert counts == {"slice": 3, "msg": 1, "poller": 1}, counts
+    axis = [t.text for t in root.find(SVGNS + "g[@id='axis']").iter(SVGNS + "text")]
+    assert axis[0] == "80 \u00b5s" and axis[-1] == "100 \u00b5s", axis
+
 
 def escaping():
     """Names with markup and control characters keep the SVG well formed."""
