@@ -55,10 +55,13 @@ def summary_numbers():
     rows["main"] = [l.split()[1:] for l in lines if l.startswith("main ")][0]
     # busy: slices 5-25, 60-80, 94-98 and the event 34-38 outside slices;
     # asleep 40-60; 4 slices (30-32 idle), 2 messages, 3 pollers, 1 event.
-    assert rows["reactor 0"] == ["48.00", "20.00", "4", "1", "2", "3", "1", "1", "1"], rows
+    # It sent one message (hello_reader, 8).
+    assert rows["reactor 0"] == ["48.00", "20.00", "4", "1", "2", "3", "1", "1", "1", "1"], rows
     # busy: 10-30 and 84-90; asleep 35-50; 50-54 idle.
-    assert rows["reactor 1"] == ["26.00", "15.00", "3", "1", "2", "1", "0", "1", "1"], rows
-    assert rows["main"] == ["0.00", "0.00", "0", "0", "0", "0", "0", "0", "0"], rows
+    assert rows["reactor 1"] == ["26.00", "15.00", "3", "1", "2", "1", "0", "0", "1", "1"], rows
+    # The foreign pthread sent three messages; its "send" spans are neither
+    # messages run nor busy time.
+    assert rows["main"] == ["0.00", "0.00", "0", "0", "0", "0", "0", "3", "0", "0"], rows
     # The lanes in order: reactors by lcore, then the other pthread.
     order = [l.split()[0] for l in lines if l.startswith(("reactor ", "main "))]
     assert order == ["reactor", "reactor", "main"], order
@@ -108,14 +111,16 @@ def svg_picture():
         assert ET.parse(out).getroot().get("width") == "900"
     assert root.tag == SVGNS + "svg", root.tag
     head = root.find(SVGNS + "title").text
-    assert head.startswith("poller_test: sample.json") and "2 reactors, 3 lanes, 16 spans, " \
+    assert head.startswith("poller_test: sample.json") and "2 reactors, 3 lanes, 18 spans, " \
         "3 message arrows" in head, head
 
     lanes = root.find(SVGNS + "g[@id='lanes']")
     labels = [t.text for t in lanes.iter(SVGNS + "text") if t.get("font-weight") == "bold"]
     assert labels == ["reactor 0", "reactor 1", "main"], labels
-    counts = {k: len(classes(lanes, k)) for k in ("slice", "msg", "poller", "event", "merged")}
-    assert counts == {"slice": 7, "msg": 4, "poller": 4, "event": 1, "merged": 0}, counts
+    counts = {k: len(classes(lanes, k)) for k in ("slice", "msg", "poller", "event", "send",
+                                                  "merged")}
+    assert counts == {"slice": 7, "msg": 4, "poller": 4, "event": 1, "send": 2, "merged": 0}, \
+        counts
     # Idle slices are dashed; the tooltip of a message has its duration and args.
     dashed = [r for r in classes(lanes, "slice") if r.get("stroke-dasharray")]
     assert len(dashed) == 2, len(dashed)
@@ -142,6 +147,8 @@ def svg_picture():
     ftips = sorted(f.find(SVGNS + "title").text for f in flows)
     assert any(t.startswith("message hello_reader: sent on reactor 0 at 8.000 us, run on "
                             "reactor 1 at 10.000 us") for t in ftips), ftips
+    assert any(t.startswith("message start_fn: sent on main at 5.500 us, run on reactor 0 at "
+                            "6.000 us") for t in ftips), ftips
     assert all(f.get("marker-end") == "url(#arrow)" for f in flows)
     marks = {k: len(classes(over, "mark-" + k)) for k in
              ("place", "move", "sleep", "wake", "thread", "app", "other")}
@@ -152,6 +159,7 @@ def svg_picture():
     legend = root.find(SVGNS + "g[@id='legend']")
     ltext = [t.text for t in legend.iter(SVGNS + "text")]
     for want in ("thread app_thread", "thread worker", "message", "poller", "event",
+                 "send from outside a slice",
                  "message sent \u2192 run", "placed", "moved (from \u2192 to)", "goes to sleep",
                  "wakes up", "reactor asleep", "1 flow end(s) without a partner, not drawn"):
         assert want in ltext, (want, ltext)
@@ -232,7 +240,8 @@ def big_trace():
     assert "merged spans" in legend, legend
     assert len(classes(root, "flow")) < n, "arrows not thinned"
     rows = [l.split() for l in text.splitlines() if l.startswith("reactor ")]
-    assert rows[0][2:] == ["40.00", "0.00", "10000", "0", "0", "10000", "0", "0", "0"], rows
+    assert rows[0][2:] == ["40.00", "0.00", "10000", "0", "0", "10000", "0", "10000", "0", "0"], \
+        rows
     assert "messages sent -> run (flow arrows): 10000; latency mean 1.000 us, max 1.000 us" \
         in text, text
     print("big trace: 40000 spans, SVG %d bytes, %d merged boxes" % (size, len(merged)))
