@@ -76,7 +76,8 @@ def summary_numbers():
         ("4.500", "6.000", "msg")], top
 
     # Flows: 5.5 -> 6, 8 -> 10, 83 -> 85; the send at 99 never ran.
-    assert "messages sent -> run (flow arrows): 3; latency mean 1.500 us, max 2.000 us" in lines, out
+    assert "messages sent -> run (flow arrows): 3; latency mean 1.500 us, max 2.000 us" \
+        in lines, out
     assert "  1 send(s) without a run, 0 run(s) without a send" in lines, out
 
     moves = lines[lines.index("placements and moves:") + 1:]
@@ -207,8 +208,8 @@ def escaping():
 
 def big_trace():
     """40000 pollers of 1 us on two reactors: merged to a few MB, all counted."""
-    evs = [{"ph": "M", "pid": 1, "tid": t, "name": "thread_name", "args": {"name": "reactor %d" % t}}
-           for t in (0, 1)]
+    evs = [{"ph": "M", "pid": 1, "tid": t, "name": "thread_name",
+            "args": {"name": "reactor %d" % t}} for t in (0, 1)]
     n = 10000
     for t in (0, 1):
         for k in range(n):
@@ -276,8 +277,8 @@ MALFORMED = [
     ("X negative dur", b"{\"traceEvents\": [{\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"ts\": 1, "
      b"\"dur\": -2}]}", "negative dur"),
     ("spans crossing", b"{\"traceEvents\": [{\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"ts\": 0, "
-     b"\"dur\": 10, \"name\": \"a\"}, {\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"ts\": 5, \"dur\": 10, "
-     b"\"name\": \"b\"}]}", "crosses span 'a'"),
+     b"\"dur\": 10, \"name\": \"a\"}, {\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"ts\": 5, "
+     b"\"dur\": 10, \"name\": \"b\"}]}", "crosses span 'a'"),
     ("flow without id", b"{\"traceEvents\": [{\"ph\": \"s\", \"pid\": 1, \"tid\": 0, \"ts\": 1}]}",
      "without an \"id\""),
     ("ts infinite", b"{\"traceEvents\": [{\"ph\": \"i\", \"pid\": 1, \"tid\": 0, \"ts\": 1e999}]}",
