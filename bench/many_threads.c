@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Many lightweight threads through the event framework (spdk_app_start,
+ * -m 0x3): what N threads cost when 1% of them are busy and the rest idle.
+ *
+ *   many_threads [--smoke] [--runs R] [--counts N1,N2,...] [--window S]
+ *
+ * For each N (default 1000, 10000, 100000) each run forks one app, which on
+ * its app thread:
+ *  1. creates B = max(2, N/100) busy threads, in pairs (one pinned to core 0,
+ *     one to core 1): each pair keeps 8 messages bouncing between its two
+ *     threads (a message stream across the cores), and the core-0 thread of
+ *     each pair has an untimed poller that counts its runs (one run per
+ *     reactor iteration);
+ *  2. the floor: over --window seconds (default 0.5), the busy threads'
+ *     message rate and core 0's iteration time (window / poller runs), with
+ *     only the busy threads alive;
+ *  3. creates N - B idle threads (full mask: placed on both cores in turn),
+ *     timing the spdk_thread_create() calls; sends each one message and waits
+ *     until every one ran; then the resident memory grown since before the
+ *     creation (/proc/self/statm), per idle thread;
+ *  4. the same window as 2 with the idle threads beside the busy ones;
+ *  5. sends every idle thread spdk_thread_exit() and times until the thread
+ *     count is back where it was (the reactors destroy them).
+ * Lines ("name value unit"), medians over the runs, per N:
+ *   n<N>_create_us        spdk_thread_create() per idle thread
+ *   n<N>_destroy_us       exit + destruction per idle thread (wall / count)
+ *   n<N>_rss_per_idle_b   resident bytes per idle thread
+ *   n<N>_iter_ns          core 0's reactor iteration with the idle threads
+ *   n<N>_floor_iter_ns    the same with only the busy threads
+ *   n<N>_msg_mmsgs        busy threads' messages per second (millions)
+ *   n<N>_floor_msg_mmsgs  the same with only the busy threads
+ *   n<N>_msg_ratio        msg / floor, per run (goal >= 0.8)
+ *   n<N>_iter_ratio       iter / floor_iter, per run
+ * Comment lines (#) give each run. Exit 77 when cpus 0 and 1 are not both
+ * usable.
+ */
+
+#include "spdk/stdinc.h"
+#include "spdk/env.h"
+#include "spdk/event.h"
+#include "spdk/thread.h"
+#include "spdk/util.h"
+
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+
+#define MAX_RUNS	15
+#define MAX_COUNTS	8
+#define INFLIGHT	8	/* messages per busy pair */
+#define NFIELDS		7
+#define PW_ALIGN	__attribute__((aligned(64)))
+
+struct pair {
+	struct spdk_thread	*a;		/* core 0 */
+	struct spdk_thread	*b;		/* core 1 */
+	struct spdk_poller	*poller;	/* a's counting poller */
+	/* Written by a's / b's reactor only, read by the app thread at the ends
+	 * of a window (relaxed: counters). */
+	_Atomic uint64_t	a_msgs PW_ALIGN;
+	_Atomic uint64_t	iters;
+	_Atomic uint64_t	b_msgs PW_ALIGN;
+};
+
+
+static uint32_t g_n;
+static uint32_t g_busy;
+static uint32_t g_idle;
+static double g_window_s = 0.5;
+static int g_out_fd = -1;
+
+static struct pair *g_pairs;
+static struct spdk_thread **g_idle_threads;
+static struct spdk_poller *g_stage_poller;
+static _Atomic bool g_stop;
+static _Atomic uint64_t g_inflight;	/* messages of the pairs still bouncing */
+static _Atomic uint64_t g_idle_ran;	/* idle threads that ran their message */
+static uint32_t g_stage;
+static double g_t0;
+static uint32_t g_base_count;
+static uint64_t g_msgs0, g_iters0;
+static double g_res[NFIELDS];	/* create_us destroy_us rss iter floor_iter msg floor_msg */
+static long g_rss0;
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Resident pages (second field of /proc/self/statm), in bytes. */
+static long
+rss_bytes(void)
+{
+	long size = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL) {
+		return 0;
+	}
+	if (fscanf(f, "%ld %ld", &size, &res) != 2) {
+		res = 0;
+	}
+	fclose(f);
+	return res * sysconf(_SC_PAGESIZE);
+}
+
+static void ping_b(void *arg);
+
+static void
+pong_a(void *arg)
+{
+	struct pair *p = arg;
+
+	atomic_fetch_add_explicit(&p->a_msgs, 1, memory_order_relaxed);
+	if (atomic_load_explicit(&g_stop, memory_order_relaxed) ||
+	    spdk_thread_send_msg(p->b, ping_b, p) != 0) {
+		atomic_fetch_sub(&g_inflight, 1);
+	}
+}
+
+static void
+ping_b(void *arg)
+{
+	struct pair *p = arg;
+
+	atomic_fetch_add_explicit(&p->b_msgs, 1, memory_order_relaxed);
+	if (atomic_load_explicit(&g_stop, memory_order_relaxed) ||
+	    spdk_thread_send_msg(p->a, pong_a, p) != 0) {
+		atomic_fetch_sub(&g_inflight, 1);
+	}
+}
+
+static int
+count_poll(void *arg)
+{
+	struct pair *p = arg;
+
+	atomic_fetch_add_explicit(&p->iters, 1, memory_order_relaxed);
+	return SPDK_POLLER_IDLE;
+}
+
+static void
+start_pair(void *arg)
+{
+	struct pair *p = arg;
+
+	p->poller = SPDK_POLLER_REGISTER(count_poll, p, 0);
+	for (int i = 0; i < INFLIGHT; i++) {
+		atomic_fetch_add(&g_inflight, 1);
+		if (spdk_thread_send_msg(p->b, ping_b, p) != 0) {
+			atomic_fetch_sub(&g_inflight, 1);
+		}
+	}
+}
+
+static void
+exit_a(void *arg)
+{
+	struct pair *p = arg;
+
+	spdk_poller_unregister(&p->poller);
+	spdk_thread_exit(spdk_get_thread());
+}
+
+static void
+exit_self(void *arg)
+{
+	(void)arg;
+	spdk_thread_exit(spdk_get_thread());
+}
+
+static void
+idle_msg(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add_explicit(&g_idle_ran, 1, memory_order_relaxed);
+}
+
+static uint64_t
+sum_msgs(void)
+{
+	uint64_t s = 0;
+
+	for (uint32_t i = 0; i < g_busy / 2; i++) {
+		s += atomic_load_explicit(&g_pairs[i].a_msgs, memory_order_relaxed) +
+		     atomic_load_explicit(&g_pairs[i].b_msgs, memory_order_relaxed);
+	}
+	return s;
+}
+
+static uint64_t
+sum_iters(void)
+{
+	uint64_t s = 0;
+
+	for (uint32_t i = 0; i < g_busy / 2; i++) {
+		s += atomic_load_explicit(&g_pairs[i].iters, memory_order_relaxed);
+	}
+	return s / (g_busy / 2);	/* every pair's poller runs once per iteration of core 0 */
+}
+
+static void
+fail(const char *what)
+{
+	fprintf(stderr, "many_threads: %s\n", what);
+	spdk_poller_unregister(&g_stage_poller);
+	spdk_app_stop(1);
+}
+
+static void
+window_start(void)
+{
+	g_t0 = now_s();
+	g_msgs0 = sum_msgs();
+	g_iters0 = sum_iters();
+}
+
+/* End of a window: its message rate and iteration time into g_res. */
+static void
+window_end(int msg_field, int iter_field)
+{
+	double secs = now_s() - g_t0;
+	uint64_t iters = sum_iters() - g_iters0;
+
+	g_res[msg_field] = (double)(sum_msgs() - g_msgs0) / secs / 1e6;
+	g_res[iter_field] = iters > 0 ? secs * 1e9 / (double)iters : secs * 1e9;
+}
+
+static void
+create_idle(void)
+{
+	struct spdk_cpuset all;
+	double t;
+	uint32_t i;
+
+	spdk_cpuset_zero(&all);
+	spdk_cpuset_set_cpu(&all, 0, true);
+	spdk_cpuset_set_cpu(&all, 1, true);
+	g_base_count = spdk_thread_get_count();
+	g_rss0 = rss_bytes();
+	t = now_s();
+	for (i = 0; i < g_idle; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "idle%u", i);
+		g_idle_threads[i] = spdk_thread_create(name, &all);
+		if (g_idle_threads[i] == NULL) {
+			fail("spdk_thread_create failed");
+			return;
+		}
+	}
+	g_res[0] = g_idle > 0 ? (now_s() - t) * 1e6 / g_idle : 0;
+	for (i = 0; i < g_idle; i++) {
+		if (spdk_thread_send_msg(g_idle_threads[i], idle_msg, NULL) != 0) {
+			fail("spdk_thread_send_msg to an idle thread failed");
+			return;
+		}
+	}
+}
+
+static int
+stage_poll(void *arg)
+{
+	double t = now_s();
+	uint32_t i;
+
+	(void)arg;
+	switch (g_stage) {
+	case 0:		/* settle with the busy threads */
+		if (t - g_t0 >= 0.2) {
+			window_start();
+			g_stage = 1;
+		}
+		break;
+	case 1:		/* the floor */
+		if (t - g_t0 >= g_window_s) {
+			window_end(6, 4);
+			create_idle();
+			g_stage = 2;
+		}
+		break;
+	case 2:		/* every idle thread ran its message */
+		if (atomic_load(&g_idle_ran) == g_idle) {
+			g_res[2] = g_idle > 0 ? (double)(rss_bytes() - g_rss0) / g_idle : 0;
+			g_t0 = t;
+			g_stage = 3;
+		}
+		break;
+	case 3:		/* settle, then the window with the idle threads */
+		if (t - g_t0 >= 0.2) {
+			window_start();
+			g_stage = 4;
+		}
+		break;
+	case 4:
+		if (t - g_t0 >= g_window_s) {
+			window_end(5, 3);
+			g_t0 = now_s();
+			for (i = 0; i < g_idle; i++) {
+				if (spdk_thread_send_msg(g_idle_threads[i], exit_self, NULL) != 0) {
+					fail("cannot send exit to an idle thread");
+					return SPDK_POLLER_BUSY;
+				}
+			}
+			g_stage = 5;
+		}
+		break;
+	case 5:		/* the idle threads are destroyed */
+		if (spdk_thread_get_count() <= g_base_count) {
+			char line[512];
+			int len;
+
+			g_res[1] = g_idle > 0 ? (now_s() - g_t0) * 1e6 / g_idle : 0;
+			len = snprintf(line, sizeof(line), "%f %f %f %f %f %f %f\n", g_res[0],
+				       g_res[1], g_res[2], g_res[3], g_res[4], g_res[5], g_res[6]);
+			if (write(g_out_fd, line, (size_t)len) != len) {
+				fprintf(stderr, "many_threads: could not report\n");
+			}
+			atomic_store(&g_stop, true);
+			g_stage = 6;
+		}
+		break;
+	case 6:		/* the pairs' messages have stopped bouncing */
+		if (atomic_load(&g_inflight) == 0) {
+			for (i = 0; i < g_busy / 2; i++) {
+				spdk_thread_send_msg(g_pairs[i].a, exit_a, &g_pairs[i]);
+				spdk_thread_send_msg(g_pairs[i].b, exit_self, NULL);
+			}
+			spdk_poller_unregister(&g_stage_poller);
+			spdk_app_stop(0);
+		}
+		break;
+	}
+	return SPDK_POLLER_BUSY;
+}
+
+static void
+app_start(void *arg)
+{
+	struct spdk_cpuset c0, c1;
+
+	(void)arg;
+	spdk_cpuset_zero(&c0);
+	spdk_cpuset_set_cpu(&c0, 0, true);
+	spdk_cpuset_zero(&c1);
+	spdk_cpuset_set_cpu(&c1, 1, true);
+	for (uint32_t i = 0; i < g_busy / 2; i++) {
+		struct pair *p = &g_pairs[i];
+		char name[32];
+
+		snprintf(name, sizeof(name), "busy%ua", i);
+		p->a = spdk_thread_create(name, &c0);
+		snprintf(name, sizeof(name), "busy%ub", i);
+		p->b = spdk_thread_create(name, &c1);
+		if (p->a == NULL || p->b == NULL) {
+			fail("cannot create the busy threads");
+			return;
+		}
+		spdk_thread_send_msg(p->a, start_pair, p);
+	}
+	g_t0 = now_s();
+	g_stage_poller = SPDK_POLLER_REGISTER(stage_poll, NULL, 1000);
+}
+
+/* One app for N threads in a child process; false when it failed. */
+static bool
+run_app(uint32_t n, double *res)
+{
+	char buf[512];
+	ssize_t r, got = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe(fds) != 0) {
+		perror("many_threads: pipe");
+		return false;
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("many_threads: fork");
+		return false;
+	}
+	if (pid == 0) {
+		struct spdk_app_opts opts;
+		int rc;
+
+		close(fds[0]);
+		g_out_fd = fds[1];
+		g_n = n;
+		g_busy = spdk_max(2u, n / 100) & ~1u;
+		g_idle = n - g_busy;
+		g_pairs = calloc(g_busy / 2, sizeof(*g_pairs));
+		g_idle_threads = calloc(g_idle + 1, sizeof(*g_idle_threads));
+		if (g_pairs == NULL || g_idle_threads == NULL) {
+			_exit(1);
+		}
+		spdk_app_opts_init(&opts, sizeof(opts));
+		opts.name = "many_threads";
+		opts.reactor_mask = "0x3";
+		opts.rpc_addr = NULL;
+		opts.print_level = SPDK_LOG_WARN;
+		rc = spdk_app_start(&opts, app_start, NULL);
+		spdk_app_fini();
+		_exit(rc == 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	while ((r = read(fds[0], buf + got, sizeof(buf) - 1 - (size_t)got)) > 0) {
+		got += r;
+	}
+	close(fds[0]);
+	buf[got] = '\0';
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    sscanf(buf, "%lf %lf %lf %lf %lf %lf %lf", &res[0], &res[1], &res[2], &res[3], &res[4],
+		   &res[5], &res[6]) != NFIELDS) {
+		fprintf(stderr, "many_threads: the app for N=%u failed (status %d, said \"%s\")\n",
+			n, status, buf);
+		return false;
+	}
+	return true;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(const double *v, uint32_t n)
+{
+	double s[MAX_RUNS];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [--smoke] [--runs R (1..%d)] [--counts N1,N2,... (2..10000000, "
+		"at most %d)] [--window S]\n", prog, MAX_RUNS, MAX_COUNTS);
+}
+
+int
+main(int argc, char **argv)
+{
+	uint32_t counts[MAX_COUNTS] = {1000, 10000, 100000}, ncounts = 3, runs = 3;
+	double v[MAX_COUNTS][NFIELDS + 2][MAX_RUNS];
+	static const char *names[NFIELDS + 2] = {
+		"create_us", "destroy_us", "rss_per_idle_b", "iter_ns", "floor_iter_ns",
+		"msg_mmsgs", "floor_msg_mmsgs", "msg_ratio", "iter_ratio"
+	};
+	static const char *units[NFIELDS + 2] = {
+		"us", "us", "B", "ns", "ns", "Mmsgs/s", "Mmsgs/s", "x", "x"
+	};
+	cpu_set_t set;
+	uint32_t i, k, c;
+
+	for (i = 1; i < (uint32_t)argc; i++) {
+		const char *a = argv[i], *val = i + 1 < (uint32_t)argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--smoke") == 0) {
+			runs = 1;
+			counts[0] = 200;
+			ncounts = 1;
+			g_window_s = 0.1;
+			continue;
+		}
+		if (val == NULL) {
+			usage(argv[0]);
+			return 2;
+		}
+		i++;
+		if (strcmp(a, "--runs") == 0) {
+			runs = (uint32_t)atoi(val);
+		} else if (strcmp(a, "--window") == 0) {
+			g_window_s = atof(val);
+		} else if (strcmp(a, "--counts") == 0) {
+			char *dup = strdup(val), *tok, *save = NULL;
+
+			ncounts = 0;
+			for (tok = strtok_r(dup, ",", &save); tok != NULL && ncounts < MAX_COUNTS;
+			     tok = strtok_r(NULL, ",", &save)) {
+				counts[ncounts++] = (uint32_t)strtoul(tok, NULL, 10);
+			}
+			free(dup);
+		} else {
+			usage(argv[0]);
+			return 2;
+		}
+	}
+	for (c = 0; c < ncounts; c++) {
+		if (counts[c] < 2 || counts[c] > 10000000) {
+			usage(argv[0]);
+			return 2;
+		}
+	}
+	if (runs < 1 || runs > MAX_RUNS || ncounts == 0 || g_window_s <= 0) {
+		usage(argv[0]);
+		return 2;
+	}
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 || !CPU_ISSET(0, &set) ||
+	    !CPU_ISSET(1, &set)) {
+		printf("# cpus 0 and 1 are not both usable: skipped\n");
+		return 77;
+	}
+	printf("# -m 0x3; 1%% busy (pairs across the cores, %d messages bouncing each), the rest "
+	       "idle (one message each); window %.2f s\n", INFLIGHT, g_window_s);
+	/* Runs outermost: a change of the machine's state spreads over every N. */
+	for (k = 0; k < runs; k++) {
+		for (c = 0; c < ncounts; c++) {
+			double res[NFIELDS];
+
+			if (!run_app(counts[c], res)) {
+				return 1;
+			}
+			for (i = 0; i < NFIELDS; i++) {
+				v[c][i][k] = res[i];
+			}
+			v[c][7][k] = res[6] > 0 ? res[5] / res[6] : 0;
+			v[c][8][k] = res[4] > 0 ? res[3] / res[4] : 0;
+			printf("# run %u N=%u: create %.2f us, destroy %.2f us, %.0f B/idle thread, "
+			       "iteration %.0f ns (floor %.0f), busy %.3f Mmsgs/s (floor %.3f)\n",
+			       k + 1, counts[c], res[0], res[1], res[2], res[3], res[4], res[5], res[6]);
+			fflush(stdout);
+		}
+	}
+	for (c = 0; c < ncounts; c++) {
+		for (i = 0; i < NFIELDS + 2; i++) {
+			printf("n%u_%s %.*f %s\n", counts[c], names[i],
+			       (i == 2 || i == 3 || i == 4) ? 0 : 3, median(v[c][i], runs), units[i]);
+		}
+	}
+	return 0;
+}
