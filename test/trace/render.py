@@ -9,8 +9,9 @@
 #   render.py SVG PNG                 render one SVG
 #   render.py --trace JSON PNG [--svg OUT.svg] [--run CMD ARG...]
 #       make the SVG with pinwheel-trace first; with --run, make the trace
-#       first too, by running CMD ARG... (the string @TRACE@ in the arguments
-#       is replaced by the trace file's path)
+#       first too, by running CMD ARG... (in the arguments @TRACE@ is the
+#       trace file's path, @MASK@ the core mask of the first two cpus this
+#       process may use: 0x3 on most machines, one core where only one is usable)
 #
 # The SVG is shown through a tiny HTML page as an <img>, whose onload and
 # onerror handlers write to the console; Chromium's console goes to stderr
@@ -244,7 +245,9 @@ def main():
     svg = opts.svg
     if opts.trace:
         if opts.run:
-            cmd = [a.replace("@TRACE@", opts.trace) for a in opts.run]
+            cpus = sorted(os.sched_getaffinity(0))[:2]
+            mask = hex(sum(1 << c for c in cpus))
+            cmd = [a.replace("@TRACE@", opts.trace).replace("@MASK@", mask) for a in opts.run]
             print("trace: %s" % " ".join(cmd))
             if os.path.exists(opts.trace):
                 os.unlink(opts.trace)
@@ -256,7 +259,8 @@ def main():
                                                                        p.stderr[-2000:]))
                 return 1
         svg = opts.svg_out or os.path.splitext(opts.png)[0] + ".svg"
-        p = subprocess.run([sys.executable, TOOL, opts.trace, "--svg", svg, "--summary"],
+        p = subprocess.run([sys.executable, TOOL, opts.trace, "--svg", svg, "--summary",
+                            "--zoom", "auto"],
                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=300 * SCALE)
         sys.stdout.write(p.stdout)
