@@ -3,7 +3,8 @@
  */
 
 /*
- * poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r] [-b]: reactors of your
+ * poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r] [-b] [-e GROUPS]
+ * [--pw-trace-file FILE]: reactors of your
  * own on the thread library, no event framework. Each core of the mask gets a
  * reactor (the main pthread on the main core, a pinned pthread elsewhere)
  * that takes lightweight threads off its ring, polls each for one slice and
@@ -17,6 +18,10 @@
  * PERIOD_US (with -r it hops to the next core each time); after SECONDS a
  * timed poller stops both threads, and once no thread is left the reactors
  * return.
+ *
+ * With -e (tracepoint groups, e.g. "pinwheel") and/or --pw-trace-file, the run
+ * is traced: the thread library's own tracepoints record what these reactors
+ * make it do, and the trace is written as Chrome trace JSON at the end.
  */
 
 #include "spdk/stdinc.h"
@@ -24,8 +29,11 @@
 #include "spdk/env.h"
 #include "spdk/string.h"
 #include "spdk/thread.h"
+#include "spdk/trace.h"
 #include "pinwheel/thread.h"
+#include "pinwheel/trace.h"
 
+#include <getopt.h>
 #include <poll.h>
 #include <stdatomic.h>
 
@@ -39,6 +47,8 @@
 #define MAX_THREADS		64
 /* Keep polling this long after the last work before going to sleep. */
 #define SPIN_US			100
+/* Trace entries per pthread (SPDK's default). */
+#define TRACE_ENTRIES		32768
 
 struct reactor;
 
@@ -67,6 +77,8 @@ static long g_seconds = DEFAULT_SECONDS;
 static long g_period_us = DEFAULT_PERIOD_US;
 static bool g_hop;
 static bool g_busy_poll;
+static const char *g_tpoint_groups;	/* -e */
+static const char *g_trace_file;	/* --pw-trace-file */
 
 static struct spdk_thread *g_reader_thread;	/* used on the first thread only */
 static struct spdk_poller *g_stop_poller;	/* first thread */
@@ -383,12 +395,19 @@ reactors_fini(void)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r] [-b]\n"
+	fprintf(f, "usage: poller_test [-m MASK] [-t SECONDS] [-p PERIOD_US] [-r] [-b] [-e GROUPS]\n"
+		"                   [--pw-trace-file FILE]\n"
 		"  -m MASK       reactor cores: hex mask (0x3) or list ([0-1]); default %s\n"
 		"  -t SECONDS    run time, 1 to %d (default %d)\n"
 		"  -p PERIOD_US  hello poller period in microseconds, 1 to %d (default %d)\n"
 		"  -r            move the reader thread to the next core after each hello\n"
 		"  -b            busy-poll: never sleep when idle (as SPDK's reactors)\n"
+		"  -e GROUPS     trace these tracepoint groups: names or masks, comma-separated,\n"
+		"                'all' or GROUP:TPOINT_MASK (e.g. -e pinwheel)\n"
+		"  --pw-trace-file FILE\n"
+		"                write the trace there at the end, as Chrome trace JSON (Perfetto,\n"
+		"                chrome://tracing, scripts/pinwheel-trace); implies -e pinwheel\n"
+		"                when -e is not given\n"
 		"  -h            show this help\n",
 		DEFAULT_CORE_MASK, MAX_SECONDS, DEFAULT_SECONDS, MAX_PERIOD_US, DEFAULT_PERIOD_US);
 }
@@ -407,9 +426,97 @@ parse_number(const char *opt, const char *text, long max, long *value)
 	return true;
 }
 
+/* -e: "name", "0xMASK" (groups), "name:0xMASK" or "N:0xMASK" (tracepoints of
+ * one group), "all"; comma-separated. */
+static int
+enable_tpoints(const char *spec)
+{
+	char *copy = strdup(spec), *item, *save = NULL;
+	int rc = 0;
+
+	if (copy == NULL) {
+		return -ENOMEM;
+	}
+	for (item = strtok_r(copy, ",", &save); item != NULL && rc == 0;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(item, ':'), *end;
+		uint64_t group_mask, tpoint_mask;
+
+		if (colon != NULL) {
+			*colon = '\0';
+			tpoint_mask = strtoull(colon + 1, &end, 16);
+			group_mask = spdk_trace_create_tpoint_group_mask(item);
+			if (*end != '\0' || colon[1] == '\0' || group_mask == 0 ||
+			    (group_mask & (group_mask - 1)) != 0) {
+				rc = -EINVAL;
+				break;
+			}
+			spdk_trace_set_tpoints((uint32_t)__builtin_ctzll(group_mask), tpoint_mask);
+		} else if (isdigit((unsigned char)item[0])) {
+			group_mask = strtoull(item, &end, 16);
+			if (*end != '\0') {
+				rc = -EINVAL;
+				break;
+			}
+			spdk_trace_set_tpoint_group_mask(group_mask);
+		} else if (spdk_trace_enable_tpoint_group(item) != 0) {
+			rc = -EINVAL;
+		}
+	}
+	if (rc != 0) {
+		fprintf(stderr, "poller_test: -e: no tracepoint group '%s'\n", item);
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+trace_start(void)
+{
+	if (g_tpoint_groups == NULL && g_trace_file == NULL) {
+		return 0;
+	}
+	if (spdk_trace_init("poller_test", TRACE_ENTRIES, 0) != 0) {
+		fprintf(stderr, "poller_test: cannot initialise tracing\n");
+		return -1;
+	}
+	if (enable_tpoints(g_tpoint_groups != NULL ? g_tpoint_groups : "pinwheel") != 0) {
+		spdk_trace_cleanup();
+		return -1;
+	}
+	return 0;
+}
+
+/* After every reactor returned: nothing records any more. */
+static void
+trace_finish(void)
+{
+	int rc;
+
+	if (g_tpoint_groups == NULL && g_trace_file == NULL) {
+		return;
+	}
+	if (g_trace_file != NULL) {
+		rc = pw_trace_write_chrome(g_trace_file);
+		if (rc != 0) {
+			fprintf(stderr, "poller_test: cannot write the trace to %s: %s\n", g_trace_file,
+				spdk_strerror(-rc));
+			atomic_store(&g_failed, true);
+		} else {
+			printf("poller_test: trace written to %s\n", g_trace_file);
+		}
+	}
+	spdk_trace_cleanup();
+}
+
 int
 main(int argc, char **argv)
 {
+	static const struct option long_opts[] = {
+		{ "pw-trace-file", required_argument, NULL, 'F' },
+		{ "tpoint-group", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct spdk_env_opts opts;
 	struct spdk_thread *first;
 	struct spdk_cpuset mask;
@@ -417,7 +524,7 @@ main(int argc, char **argv)
 	uint32_t core;
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "m:t:p:rbh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "m:t:p:rbe:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'm':
 			core_mask = optarg;
@@ -437,6 +544,12 @@ main(int argc, char **argv)
 			break;
 		case 'b':
 			g_busy_poll = true;
+			break;
+		case 'e':
+			g_tpoint_groups = optarg;
+			break;
+		case 'F':
+			g_trace_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -462,6 +575,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	if (trace_start() != 0) {
+		spdk_env_fini();
+		return 1;
+	}
 	rc = reactors_init();
 	if (rc == 0) {
 		rc = spdk_thread_lib_init_ext(reactor_thread_op, reactor_thread_op_supported,
@@ -469,6 +586,7 @@ main(int argc, char **argv)
 	}
 	if (rc != 0) {
 		fprintf(stderr, "poller_test: cannot set up the reactors: %s\n", spdk_strerror(-rc));
+		trace_finish();
 		reactors_fini();
 		spdk_env_fini();
 		return 1;
@@ -502,6 +620,7 @@ main(int argc, char **argv)
 	spdk_env_thread_wait_all();
 
 	spdk_thread_lib_fini();
+	trace_finish();
 	reactors_fini();
 	spdk_env_fini();
 	printf("poller_test: done\n");

@@ -187,6 +187,26 @@ struct pw_trace_stats {
  */
 int pw_trace_get_stats(struct pw_trace_stats *stats);
 
+/**
+ * Write what the rings hold as a Chrome trace event file (JSON object form,
+ * for Perfetto, chrome://tracing and scripts/pinwheel-trace): one track per
+ * reactor (tid = its lcore) and per other pthread that recorded (tid 1000 +
+ * k), nested spans for thread slices and the messages, pollers and events run
+ * in them, flow arrows from each spdk_thread_send_msg() to the run of its
+ * message, instants for placements, moves, sleeps, wake-ups, thread life and
+ * app start/stop; ts in microseconds from the first record (doc/trace.md).
+ * Spans cut by a ring's overwrite, or still open, are dropped or closed, so
+ * the file is always well formed. Exact once nothing records any more (after
+ * the reactors stopped); otherwise a snapshot, from any pthread (the one
+ * calling records nothing meanwhile). Written to "<path>.tmp", then renamed.
+ *
+ * \param path The file to write (replaced).
+ * \return 0 on success; -EINVAL when \p path is NULL or empty;
+ * -ENAMETOOLONG; -ENOENT when tracing is not initialised; -ENOMEM; or the
+ * negative errno of creating or writing the file.
+ */
+int pw_trace_write_chrome(const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,6 +29,7 @@
  */
 
 #include "event/event_internal.h"
+#include "event/reactor_trace.h"
 
 
 #include "spdk/init.h"
@@ -260,6 +261,7 @@ spdk_app_stop(int rc)
 	int expected = 0;
 	struct spdk_thread *app_thread = spdk_thread_get_app_thread();
 
+	if (PW_TP_ON()) pw__tp_app(PW_TP_APP_STOP, rc);
 	if (rc != 0) {
 		SPDK_WARNLOG("spdk_app_stop'd on non-zero rc %d\n", rc);
 		atomic_compare_exchange_strong(&g_app.rc, &expected, rc);
@@ -667,6 +669,7 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	pw__thread_rpc_link();
 	pw__log_rpc_link();
 	pw__iobuf_rpc_link();
+	pw__app_trace_rpc_link();
 	atomic_store(&g_app.rc, 0);
 	atomic_store(&g_app.stopping, false);
 	pw__app_signals_arm(g_app.app_thread, opts->shutdown_cb);
@@ -690,7 +693,10 @@ spdk_app_start(struct spdk_app_opts *opts_user, spdk_msg_fn start_fn, void *ctx)
 	g_app.started = true;
 
 	/* Blocks until spdk_app_stop() and the end of every reactor. */
+	pw__app_trace_file_start(opts);
+	if (PW_TP_ON()) pw__tp_app(PW_TP_APP_START, 0);
 	spdk_reactors_start();
+	pw__app_trace_file_write();
 
 	pw__app_signals_disarm();
 	app_free_json();

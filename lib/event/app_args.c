@@ -41,6 +41,7 @@
  */
 
 #include "event/event_internal.h"
+#include "event/reactor_trace.h"
 
 #include "spdk/event.h"
 #include "spdk/log.h"
@@ -77,6 +78,7 @@ enum {
 	OPT_PW_SPIN_US,
 	OPT_PW_IDLE_POLLER_SLEEP_US,
 	OPT_PW_RPC_COMPAT,
+	OPT_PW_TRACE_FILE,
 };
 
 static const struct option g_spdk_long_opts[] = {
@@ -119,6 +121,7 @@ static const struct option g_spdk_long_opts[] = {
 	{"pw-spin-us",			required_argument,	NULL, OPT_PW_SPIN_US},
 	{"pw-idle-poller-sleep-us",	required_argument,	NULL, OPT_PW_IDLE_POLLER_SLEEP_US},
 	{"pw-rpc-compat",		required_argument,	NULL, OPT_PW_RPC_COMPAT},
+	{"pw-trace-file",		required_argument,	NULL, OPT_PW_TRACE_FILE},
 };
 
 #define N_SPDK_LONG_OPTS ((int)SPDK_COUNTOF(g_spdk_long_opts))
@@ -563,6 +566,8 @@ spdk_option(struct parse_ctx *ctx, int ch, char *arg)
 		break;
 	case OPT_RPCS_ALLOWED:
 		return rpcs_allowed_option(ctx, arg);
+	case OPT_PW_TRACE_FILE:
+		return pw__app_set_trace_file(arg) == 0 ? OPT_OK : OPT_FAIL;
 	case OPT_PW_RPC_COMPAT:
 		if (pw_app_parse_rpc_compat(arg, &ctx->rpc_compat) != 0) {
 			return OPT_FAIL;

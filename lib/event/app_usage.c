@@ -96,6 +96,9 @@ pw__app_usage(void (*app_usage)(void))
 	printf(" -e, --tpoint-group <group> tracepoint groups to enable\n");
 	printf("     --num-trace-entries <n> trace entries per core, a power of 2 or 0\n"
 	       "                             (default %" PRIu64 ")\n", d->num_entries);
+	printf("     --pw-trace-file <file>  write the trace there at exit, as Chrome trace JSON\n"
+	       "                             (Perfetto, chrome://tracing, pinwheel-trace);\n"
+	       "                             implies -e pinwheel when no group is enabled\n");
 
 	printf("\nReactor sleeping (Pinwheel's own options):\n");
 	printf("     --pw-no-sleep           reactors never sleep: they poll, as in SPDK\n");

@@ -21,6 +21,7 @@
  */
 
 #include "event/event_internal.h"
+#include "event/reactor_trace.h"
 
 #include "spdk/log.h"
 
@@ -287,6 +288,7 @@ pw__event_queue_run_batch(struct spdk_reactor *reactor)
 		return 0;
 	}
 	spdk_set_thread(NULL);
+	if (PW_TP_ON()) return pw__tp_event_run_batch(batch, n);
 	for (uint32_t i = 0; i < n; i++) {
 		spdk_event_fn fn = (spdk_event_fn)batch[i * PW_EVENT_WORDS];
 
@@ -392,6 +394,7 @@ event_call(struct spdk_event *event, bool may_go_local)
 		SPDK_ERRLOG_RATELIMIT("spdk_event_call: NULL event\n");
 		return;
 	}
+	if (PW_TP_ON()) pw__tp_event_call(event);
 	reactor = own_core(event->lcore) ? pw__tls_reactor : spdk_reactor_get(event->lcore);
 	if (spdk_unlikely(reactor == NULL)) {
 		call_without_reactor(event);

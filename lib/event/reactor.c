@@ -20,6 +20,7 @@
  */
 
 #include "event/event_internal.h"
+#include "event/reactor_trace.h"
 
 #include "spdk/log.h"
 #include "spdk/string.h"
@@ -113,6 +114,7 @@ schedule_thread(struct spdk_lw_thread *lw_thread)
 		core = pick_core(spdk_thread_get_cpumask(thread));
 	}
 	pthread_mutex_unlock(&g_sched_lock);
+	if (PW_TP_ON()) pw__tp_thread_place(lw_thread, core);
 
 	ev = spdk_event_allocate(core, schedule_thread_event, lw_thread, (void *)(uintptr_t)core);
 	if (ev == NULL) {

@@ -15,6 +15,7 @@
  */
 
 #include "event/event_internal.h"
+#include "event/reactor_trace.h"
 
 #include "spdk/log.h"
 
@@ -187,11 +188,13 @@ pw__reactor_try_sleep(struct spdk_reactor *reactor)
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	reactor->sleeps++;
+	if (PW_TP_ON()) pw__tp_reactor_sleep(reactor);
 	if (ppoll(&pfd, 1, timeout, NULL) > 0) {
 		/* Clears the wake-up eventfd and runs ready interrupt handlers. */
 		spdk_fd_group_wait(reactor->fgrp, 0);
 	}
 	pw_waker_end_sleep(reactor->waker);
+	if (PW_TP_ON()) pw__tp_reactor_wake(reactor, pfd.revents != 0);
 
 	/* The time asleep is idle time of the reactor, not of its threads. */
 	now = spdk_get_ticks();

@@ -20,6 +20,7 @@
  */
 
 #include "thread/thread_internal.h"
+#include "thread/thread_trace.h"
 
 #include "spdk/log.h"
 
@@ -77,6 +78,7 @@ pw__msgq_run_batch(struct spdk_thread *thread, uint32_t max)
 	/* Take a batch first, then run it, as SPDK does: a message that sends
 	 * to its own thread is not run again within the same slice. */
 	n = pw_segq_pop(&thread->mq_prod, &thread->mq_cons, &g_msg_pool, PW_MSG_WORDS, batch, max);
+	if (PW_TP_ON()) return pw__tp_msgq_run_batch(thread, batch, n);
 	for (uint32_t i = 0; i < n; i++) {
 		spdk_msg_fn fn = (spdk_msg_fn)batch[i * PW_MSG_WORDS];
 
@@ -154,6 +156,7 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 			  PW_THREAD_EXITED)) {
 		return send_refused(thread, fn, -EIO);
 	}
+	if (PW_TP_ON()) pw__tp_msg_send(thread, fn, ctx);
 	note.thread = thread;
 	note.waker = NULL;
 	rc = pw_segq_push_claimed(&thread->mq_prod, &g_msg_pool, PW_MSG_WORDS, msg, note_waker,

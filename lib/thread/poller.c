@@ -24,6 +24,7 @@
  */
 
 #include "thread/thread_internal.h"
+#include "thread/thread_trace.h"
 
 #include "spdk/log.h"
 
@@ -181,7 +182,9 @@ run_active(struct spdk_thread *thread)
 		int r;
 
 		thread->dispatch_idx = i;
+		if (PW_TP_ON()) pw__tp_poller_begin(thread, ent->poller);
 		r = ent->fn(ent->arg);
+		if (PW_TP_ON()) pw__tp_poller_end(thread, thread->active[i].poller, r);
 		if (r > 0) {
 			/* The array may have moved while the poller ran. */
 			thread->active[i].busy++;
@@ -217,7 +220,9 @@ run_timed(struct spdk_thread *thread, uint64_t now)
 		 * paused or unregistered itself (as SPDK does). */
 		pw__timer_disarm(thread, poller);
 		poller->running = true;
+		if (PW_TP_ON()) pw__tp_poller_begin(thread, poller);
 		r = poller->fn(poller->arg);
+		if (PW_TP_ON()) pw__tp_poller_end(thread, poller, r);
 		poller->running = false;
 		poller->run_count++;
 		if (r > 0) {

@@ -11,6 +11,7 @@
  */
 
 #include "thread/thread_internal.h"
+#include "thread/thread_trace.h"
 
 #include "spdk/log.h"
 
@@ -228,6 +229,7 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 	pthread_mutex_unlock(&g_threads_lock);
 
 	SPDK_DEBUGLOG(thread, "created thread %s (id %" PRIu64 ")\n", thread->name, thread->id);
+	if (PW_TP_ON()) pw__tp_thread(PW_TP_THREAD_CREATE, thread);
 
 	rc = pw__thread_new_hook(thread);
 	if (rc != 0) {
@@ -289,6 +291,7 @@ spdk_thread_destroy(struct spdk_thread *thread)
 		return;
 	}
 	SPDK_DEBUGLOG(thread, "destroying thread %s\n", thread->name);
+	if (PW_TP_ON()) pw__tp_thread(PW_TP_THREAD_DESTROY, thread);
 	if (pw__tls_thread == thread) {
 		pw__tls_thread = NULL;
 	}
@@ -371,6 +374,7 @@ spdk_thread_exit(struct spdk_thread *thread)
 	SPDK_DEBUGLOG(thread, "exiting thread %s\n", thread->name);
 	thread->exit_timeout_tsc = spdk_get_ticks() + spdk_get_ticks_hz() * PW_THREAD_EXIT_TIMEOUT_SEC;
 	set_state(thread, PW_THREAD_EXITING);
+	if (PW_TP_ON()) pw__tp_thread(PW_TP_THREAD_EXIT, thread);
 	return 0;
 }
 

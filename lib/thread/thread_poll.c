@@ -8,6 +8,7 @@
  */
 
 #include "thread/thread_internal.h"
+#include "thread/thread_trace.h"
 
 #include "spdk/log.h"
 
@@ -26,6 +27,7 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 
 	PW_THREAD_OR_RETURN(thread, 0);
 	pw__tls_thread = thread;
+	if (PW_TP_ON()) pw__tp_slice_begin(thread);
 	if (now == 0) {
 		now = spdk_get_ticks();
 	}
@@ -78,6 +80,7 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	}
 	thread->tsc_last = end;
 
+	if (PW_TP_ON()) pw__tp_slice_end(thread, rc);
 	pw__tls_thread = orig;
 	return rc;
 }
