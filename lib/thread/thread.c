@@ -194,6 +194,7 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 	TAILQ_INIT(&thread->parked_pollers);
 	TAILQ_INIT(&thread->interrupts);
 	atomic_init(&thread->waker, NULL);
+	atomic_init(&thread->park_state, PW_PARK_ACTIVE);
 	thread->in_interrupt = spdk_interrupt_mode_is_enabled();
 	atomic_init(&thread->critical_msg, NULL);
 	atomic_init(&thread->shared_state, PW_THREAD_RUNNING);
@@ -371,6 +372,9 @@ spdk_thread_exit(struct spdk_thread *thread)
 	SPDK_DEBUGLOG(thread, "exiting thread %s\n", thread->name);
 	thread->exit_timeout_tsc = spdk_get_ticks() + spdk_get_ticks_hz() * PW_THREAD_EXIT_TIMEOUT_SEC;
 	set_state(thread, PW_THREAD_EXITING);
+	/* Called outside a slice of a parked thread (its driver set it current):
+	 * its exit needs slices. */
+	pw__thread_kick(thread);
 	return 0;
 }
 
