@@ -507,12 +507,22 @@ pw__reactor_run_once(struct spdk_reactor *reactor)
 	t_reactor = reactor;
 	busy = pw__event_queue_run_batch(reactor) > 0;
 	if (reactor->lot != NULL) {
-		/* Without active threads the clock is not chained through slices
-		 * (and not read while events keep the reactor busy): read it for
-		 * the parked threads' timers. */
-		unpark_woken(reactor, spdk_unlikely(reactor->heap_len > 0 &&
-						    TAILQ_EMPTY(&reactor->active)) ?
-			     spdk_get_ticks() : reactor->tsc_last);
+		if (spdk_unlikely(TAILQ_EMPTY(&reactor->active) && reactor->parked_count > 0)) {
+			/* Without active threads the clock is not chained through
+			 * slices (nor read while events keep the reactor busy):
+			 * read it for the parked threads' timers, and so that a
+			 * woken thread's slice starts now, not at an old reading
+			 * (its idle time runs up to its slice). As below, the time
+			 * since the last reading is the reactor's idle time. */
+			now = spdk_get_ticks();
+			reactor->idle_tsc += now - reactor->tsc_last;
+			reactor->tsc_last = now;
+			if (reactor->clock_stale) {
+				reactor->clock_stale = false;
+				reactor->last_work_tsc = now;
+			}
+		}
+		unpark_woken(reactor, reactor->tsc_last);
 	}
 
 	if (spdk_unlikely(TAILQ_EMPTY(&reactor->active))) {
