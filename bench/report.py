@@ -271,7 +271,7 @@ class Report:
     # -- preparation --------------------------------------------------------
 
     def check_build(self):
-        need = ["bench/msg_bench", "bench/poller_bench", "bench/mempool_bench",
+        need = ["bench/msg_bench", "bench/msg_flow", "bench/poller_bench", "bench/mempool_bench",
                 "bench/ring_bench", "bench/cacheline_pingpong", "bench/idle_cpu",
                 "bench/wakeup_latency", "bench/json_bench", "bench/rpc_latency", "bench/iobuf_bench",
                 "bench/sched_round", "bench/sched_power", "bench/many_threads",
@@ -328,6 +328,50 @@ class Report:
             if not os.access(env.get(k, ""), os.X_OK):
                 sys.exit("report: %s from %s is not an executable: %r" % (k, path, env.get(k)))
         self.spdk_env = env
+        self.build_spdk_flow()
+
+    def build_spdk_flow(self):
+        """bench/msg_flow.c uses SPDK's public API only: build it on SPDK too, linked
+        with the libraries SPDK's own event_perf is linked with."""
+        self.spdk_flow = None
+        sdir = self.spdk_env.get("SPDK_DIR", "")
+        libdir = os.path.join(sdir, "build", "lib")
+        r = subprocess.run(["ldd", self.spdk_env["SPDK_EVENT_PERF"]], capture_output=True,
+                           text=True, env=self.spdk_env)
+        libs = []
+        for m in re.finditer(r"^\s*lib([\w+-]+)\.so", r.stdout, re.M):
+            if m.group(1) not in ("c", "gcc_s"):
+                libs.append("-l" + m.group(1))
+        out = os.path.join(self.tmp, "msg_flow_spdk")
+        cc = self.cache.get("CMAKE_C_COMPILER", "cc") or "cc"
+        argv = [cc, "-O2", "-g", "-D_GNU_SOURCE", "-I", os.path.join(sdir, "include"),
+                "-o", out, os.path.join(ROOT, "bench", "msg_flow.c"), "-L", libdir,
+                "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"] + libs
+        r = subprocess.run(argv, capture_output=True, text=True)
+        if r.returncode != 0:
+            self.log("report: cannot build bench/msg_flow.c on SPDK (its SPDK column stays "
+                     "empty):\n" + r.stderr[-800:])
+            return
+        self.spdk_flow = out
+
+    def flow(self, rnd):
+        """bench/msg_flow on Pinwheel and the same source on SPDK, in turns."""
+        extra = ["--smoke"] if self.args.quick else ["-N", "3"]
+        jobs = [("pw", [os.path.join(self.build, "bench", "msg_flow")] + extra)]
+        if self.spdk_env and getattr(self, "spdk_flow", None):
+            jobs.append(("spdk", [self.spdk_flow] + extra + shlex.split(
+                self.spdk_env.get("SPDK_POLLER_PERF_OPTS", ""))))
+        if rnd % 2:
+            jobs.reverse()
+        for kind, argv in jobs:
+            name = "msg_flow" if kind == "pw" else "spdk.msg_flow"
+            r = self.run(name, argv, ncores=2, spdk=kind == "spdk")
+            if r is None:
+                continue
+            cmd = ("SPDK: the same source built on SPDK, " if kind == "spdk" else "") + \
+                " ".join(["bench/msg_flow"] + extra)
+            for n, v, u in nvu_lines(r.out):
+                self.add(name + "." + n, v, u, cmd)
 
     # -- the benchmarks -----------------------------------------------------
 
@@ -469,6 +513,7 @@ class Report:
         runs = ["--runs", "1" if q else "3"]
         # The thread library: messages and pollers.
         self.c_bench("msg_bench", (["--smoke"] if q else runs), ncores=2)
+        self.flow(rnd)
         self.c_bench("poller_bench", (["--smoke"] if q else runs))
         # env: mempool and ring.
         self.c_bench("mempool_bench", (["--smoke"] if q else runs), ncores=2)
@@ -659,6 +704,14 @@ FIGURES = [
       "msg_bench.msg_xcore_foreign_w128_floor_cacheline_rtt_ns"], None),
     ("msg_bench.msg_xcore_poller_w1_ns", "one message at a time cpu0 -> cpu1, poller",
      ["msg_bench.msg_xcore_poller_w1_floor_cacheline_rtt_ns"], None),
+    ("msg_flow.msg_flow_mmsgs", "messages core 0 -> core 1, flow-controlled (128 in flight, "
+     "a credit per 32), msg_flow",
+     ["msg_flow.msg_flow_floor_twoline_rtt_ns", "msg_flow.msg_flow_floor_cacheline_rtt_ns"],
+     "spdk.msg_flow.msg_flow_mmsgs"),
+    ("msg_flow.msg_flow_send_ns", "sender cost of one spdk_thread_send_msg, flow-controlled",
+     [], "spdk.msg_flow.msg_flow_send_ns"),
+    ("msg_flow.msg_flow_pingpong_rtt_ns", "message ping-pong round trip under spdk_app_start, "
+     "msg_flow", ["msg_flow.msg_flow_floor_twoline_rtt_ns"], "spdk.msg_flow.msg_flow_pingpong_rtt_ns"),
     ("poller_bench.poller_untimed_1000_ns", "untimed poller dispatch (poller_bench)",
      ["poller_bench.poller_floor_indirect_call_ns"], None),
     ("poller_bench.poller_timed_1000_ns", "timed poller dispatch (poller_bench)",
@@ -929,6 +982,21 @@ def t_readme_perf(v):
             v.m("msg_bench.msg_pingpong_floor_cacheline_rtt_ns", unit="ns"),
             v.m("msg_bench.msg_pingpong_floor_twoline_rtt_ns", unit="ns")),
         "no such tool")
+    row("messages core 0 -> core 1 under `spdk_app_start`, flow-controlled (128 in flight, "
+        "a credit message per 32, refilled in its handler); sender cost per send",
+        "`bench/msg_flow`",
+        "%s; %s" % (v.m("msg_flow.msg_flow_mmsgs", unit="M/s"),
+                    v.m("msg_flow.msg_flow_send_ns", unit="ns")),
+        "two-line cache-line round trip %s" % v.m("msg_flow.msg_flow_floor_twoline_rtt_ns",
+                                                  unit="ns"),
+        "%s; %s (same source)" % (sp("spdk.msg_flow.msg_flow_mmsgs", unit="M/s"),
+                                  sp("spdk.msg_flow.msg_flow_send_ns", unit="ns")))
+    row("message ping-pong round trip under `spdk_app_start`", "`bench/msg_flow`",
+        v.m("msg_flow.msg_flow_pingpong_rtt_ns", unit="ns"),
+        "two lines %s (%s)" % (v.m("msg_flow.msg_flow_floor_twoline_rtt_ns", unit="ns"),
+                               v.ratio("msg_flow.msg_flow_pingpong_rtt_ns",
+                                       "msg_flow.msg_flow_floor_twoline_rtt_ns")),
+        sp("spdk.msg_flow.msg_flow_pingpong_rtt_ns", unit="ns"))
     row("events, one core", "`event_perf -m 0x1 -t %s`" % S,
         v.m("event_perf_m0x1.per_core", 1e-6, "M/s"),
         "clock read %s (one per event)" % v.m("event_perf_m0x1.clock_read", unit="ns"),

@@ -7,7 +7,7 @@
 # The layering rule of doc/conventions.md, checked on every #include "..." of
 # lib/ and include/:
 #
-#   base < log < util < env < thread < rpc < init < event
+#   base < log < util < env < trace < thread < rpc < init < event
 #
 # - a public header (include/spdk/, include/spdk_internal/, include/pinwheel/)
 #   belongs to one layer (the table below); it may include public headers of
@@ -26,7 +26,8 @@ cd "$top" || exit 2
 rank() {
 	case $1 in
 	base) echo 0 ;; log) echo 1 ;; common) echo 1 ;; util) echo 2 ;; env) echo 3 ;;
-	thread) echo 4 ;; rpc) echo 5 ;; init) echo 6 ;; event) echo 7 ;; *) echo 99 ;;
+	trace) echo 4 ;; thread) echo 5 ;; rpc) echo 6 ;; init) echo 7 ;; event) echo 8 ;;
+	*) echo 99 ;;
 	esac
 }
 
@@ -37,6 +38,7 @@ header_layer() {
 	spdk/log.h) echo log ;;
 	spdk/cpuset.h | spdk/string.h | spdk/fd_group.h | pinwheel/version.h) echo util ;;
 	spdk/env.h | pinwheel/env.h) echo env ;;
+	spdk/trace.h | pinwheel/trace.h) echo trace ;;
 	spdk/thread.h | spdk_internal/thread.h | pinwheel/thread.h | pinwheel/spinlock.h) echo thread ;;
 	spdk/json.h | spdk/jsonrpc.h | spdk/rpc.h | pinwheel/rpc.h | pinwheel/rpc_init.h) echo rpc ;;
 	spdk/init.h) echo init ;;

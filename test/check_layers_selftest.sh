@@ -43,6 +43,12 @@ expect fail "env includes the event layer's public header" "$(tree up \
 	'lib/env/a.c=#include "spdk/event.h"')"
 expect fail "util includes env's private header" "$(tree private \
 	'lib/util/a.c=#include "env/env_internal.h"')"
+expect fail "env includes the trace layer's public header" "$(tree envtrace \
+	'lib/env/a.c=#include "spdk/trace.h"')"
+expect pass "the trace layer includes env" "$(tree traceenv \
+	'lib/trace/a.c=#include "spdk/env.h"\n#include "spdk/trace.h"')"
+expect fail "the trace layer includes the thread layer" "$(tree tracethread \
+	'lib/trace/a.c=#include "spdk/thread.h"')"
 expect fail "a public header includes a higher one" "$(tree pubup \
 	'include/spdk/env.h=#include "spdk/thread.h"')"
 expect fail "common includes a layer's public header" "$(tree common \
