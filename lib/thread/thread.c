@@ -17,7 +17,7 @@
 __thread struct spdk_thread *pw__tls_thread;
 
 static pthread_mutex_t g_threads_lock = PTHREAD_MUTEX_INITIALIZER;
-static TAILQ_HEAD(, spdk_thread) g_threads = TAILQ_HEAD_INITIALIZER(g_threads);
+static TAILQ_HEAD(pw_thread_list, spdk_thread) g_threads = TAILQ_HEAD_INITIALIZER(g_threads);
 static uint32_t g_thread_count;
 static uint64_t g_next_thread_id = 1;
 
@@ -47,6 +47,12 @@ struct spdk_thread *
 pw__thread_next(struct spdk_thread *thread)
 {
 	return TAILQ_NEXT(thread, tailq);
+}
+
+struct spdk_thread *
+pw__thread_prev(struct spdk_thread *thread)
+{
+	return TAILQ_PREV(thread, pw_thread_list, tailq);
 }
 
 struct spdk_thread *
@@ -144,6 +150,7 @@ pw__thread_free(struct spdk_thread *thread)
 			    thread->name, ch);
 	}
 	pthread_mutex_lock(&g_threads_lock);
+	pw__for_each_thread_unlinking(thread);
 	TAILQ_REMOVE(&g_threads, thread, tailq);
 	g_thread_count--;
 	pthread_mutex_unlock(&g_threads_lock);

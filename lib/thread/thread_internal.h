@@ -244,6 +244,7 @@ void pw__threads_unlock(void);
 /* First thread in creation order / next one (call with the lock held). */
 struct spdk_thread *pw__thread_first(void);
 struct spdk_thread *pw__thread_next(struct spdk_thread *thread);
+struct spdk_thread *pw__thread_prev(struct spdk_thread *thread);
 /* The live thread with this id, or NULL (call with the lock held). */
 struct spdk_thread *pw__thread_find_locked(uint64_t id);
 /* Send to the live thread with this id (-EIO if it is gone), under the
@@ -277,6 +278,9 @@ pw__thread_after_callback(struct spdk_thread *thread)
 }
 
 /* ---- for_each_thread.c ---- */
+/* The thread is being unlinked from the thread list (lock held): walks whose
+ * place is that thread step back to the one before it. */
+void pw__for_each_thread_unlinking(struct spdk_thread *thread);
 /* The message queues are full (-ENOMEM): call again(arg) from a poller of the
  * current thread a little later instead of giving up. False if that is not
  * possible either (no current thread, no memory). */
