@@ -1368,17 +1368,18 @@ def many_rows(v, counts=(1000, 10000, 100000)):
     w = "many_threads."
     L = ["| N threads (1% busy) | create per thread | destroy per thread | RSS per idle thread | "
          "reactor iteration (floor: busy only) | busy threads' messages (floor) | "
-         "share of the floor's rate (goal >= 0.80) |", "|---|---|---|---|---|---|---|"]
+         "share of the floor's rate (goal >= 0.80) | `spdk_for_each_thread` per thread |",
+         "|---|---|---|---|---|---|---|---|"]
     for n in counts:
         k = w + "n%d_" % n
-        L.append("| %s | %s | %s | %s | %s (%s) | %s (%s) | %s |" % (
+        L.append("| %s | %s | %s | %s | %s (%s) | %s (%s) | %s | %s |" % (
             "{:,}".format(n), v.r(k + "create_us", unit="us", fmt="%.2f"),
             v.r(k + "destroy_us", unit="us", fmt="%.2f"),
             v.r(k + "rss_per_idle_b", unit="B", fmt="%.0f"),
             v.r(k + "iter_ns", unit="ns", fmt="%.0f"), v.m(k + "floor_iter_ns", unit="ns", fmt="%.0f"),
             v.r(k + "msg_mmsgs", unit="M/s", fmt="%.2f"),
             v.m(k + "floor_msg_mmsgs", unit="M/s", fmt="%.2f"),
-            v.r(k + "msg_ratio", fmt="%.2f")))
+            v.r(k + "msg_ratio", fmt="%.2f"), v.r(k + "for_each_us", unit="us", fmt="%.2f")))
     return L
 
 
