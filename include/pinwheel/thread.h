@@ -141,8 +141,9 @@ void pw_park_lot_destroy(struct pw_park_lot *lot);
 /**
  * After a slice of \p thread: park it in \p lot if it has nothing to do (no
  * message queued or being queued, no untimed poller, no timed poller due, no
- * post-poller handler, no pending housekeeping, no exit in progress, and not
- * driven through spdk_thread_get_interrupt_fd()). From the pthread that polls
+ * post-poller handler, no pending housekeeping, no exit in progress, a waker
+ * attached (pw_thread_set_waker()), and not driven through
+ * spdk_thread_get_interrupt_fd()). From the pthread that polls
  * it, between its slices, with the thread not parked.
  *
  * \return true: parked, do not poll it until pw_park_lot_take() returns it

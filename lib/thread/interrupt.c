@@ -291,7 +291,9 @@ pw_thread_park(struct spdk_thread *thread, struct pw_park_lot *lot)
 		SPDK_ERRLOG("pw_thread_park: thread %s is already parked\n", thread->name);
 		return false;
 	}
-	if (has_work(thread)) {
+	/* Without a waker its senders would not look at its parking state
+	 * (pw__thread_waker_asleep()). */
+	if (has_work(thread) || atomic_load_explicit(&thread->waker, memory_order_relaxed) == NULL) {
 		return false;
 	}
 	thread->park_lot = lot;

@@ -416,11 +416,15 @@ pw__thread_waker_asleep(struct spdk_thread *thread)
 	 * load sees PARKED and the thread goes on its lot's list, before the
 	 * load of the driver's sleeping flag below (see doc/design.md, "Parked
 	 * threads"). */
+	if (w == NULL) {
+		/* No driver's waker: never parked (pw_thread_park() refuses). */
+		return NULL;
+	}
 	if (spdk_unlikely(atomic_load_explicit(&thread->park_state, memory_order_seq_cst) ==
 			  PW_PARK_PARKED)) {
 		pw__thread_wake_parked(thread);
 	}
-	if (w != NULL && atomic_load_explicit(&w->sleeping, memory_order_seq_cst) != 0) {
+	if (atomic_load_explicit(&w->sleeping, memory_order_seq_cst) != 0) {
 		return w;
 	}
 	return NULL;
