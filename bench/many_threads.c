@@ -33,6 +33,8 @@
  *   n<N>_floor_iter_ns    the same with only the busy threads
  *   n<N>_msg_mmsgs        busy threads' messages per second (millions)
  *   n<N>_floor_msg_mmsgs  the same with only the busy threads
+ *   n<N>_for_each_us      spdk_for_each_thread() over all threads, per thread
+ *                         (started on the app thread after step 3)
  *   n<N>_msg_ratio        msg / floor, per run (goal >= 0.8)
  *   n<N>_iter_ratio       iter / floor_iter, per run
  * Comment lines (#) give each run. Exit 77 when cpus 0 and 1 are not both
@@ -52,7 +54,7 @@
 #define MAX_RUNS	15
 #define MAX_COUNTS	8
 #define INFLIGHT	8	/* messages per busy pair */
-#define NFIELDS		7
+#define NFIELDS		8
 #define PW_ALIGN	__attribute__((aligned(64)))
 
 struct pair {
@@ -83,7 +85,9 @@ static uint32_t g_stage;
 static double g_t0;
 static uint32_t g_base_count;
 static uint64_t g_msgs0, g_iters0;
-static double g_res[NFIELDS];	/* create_us destroy_us rss iter floor_iter msg floor_msg */
+static double g_res[NFIELDS];	/* create_us destroy_us rss iter floor_iter msg floor_msg for_each_us */
+static _Atomic bool g_walk_done;
+static double g_walk_t0;
 static long g_rss0;
 
 static double
@@ -182,6 +186,20 @@ idle_msg(void *arg)
 {
 	(void)arg;
 	atomic_fetch_add_explicit(&g_idle_ran, 1, memory_order_relaxed);
+}
+
+static void
+walk_nop(void *ctx)
+{
+	(void)ctx;
+}
+
+static void
+walk_done(void *ctx)
+{
+	(void)ctx;
+	g_res[7] = (now_s() - g_walk_t0) * 1e6 / (g_n > 0 ? g_n : 1);
+	atomic_store(&g_walk_done, true);
 }
 
 static uint64_t
@@ -294,8 +312,15 @@ stage_poll(void *arg)
 			g_stage = 3;
 		}
 		break;
-	case 3:		/* settle, then the window with the idle threads */
+	case 3:		/* settle; spdk_for_each_thread over every thread */
 		if (t - g_t0 >= 0.2) {
+			g_walk_t0 = now_s();
+			spdk_for_each_thread(walk_nop, NULL, walk_done);
+			g_stage = 7;
+		}
+		break;
+	case 7:		/* then the window with the idle threads */
+		if (atomic_load(&g_walk_done)) {
 			window_start();
 			g_stage = 4;
 		}
@@ -319,8 +344,9 @@ stage_poll(void *arg)
 			int len;
 
 			g_res[1] = g_idle > 0 ? (now_s() - g_t0) * 1e6 / g_idle : 0;
-			len = snprintf(line, sizeof(line), "%f %f %f %f %f %f %f\n", g_res[0],
-				       g_res[1], g_res[2], g_res[3], g_res[4], g_res[5], g_res[6]);
+			len = snprintf(line, sizeof(line), "%f %f %f %f %f %f %f %f\n", g_res[0],
+				       g_res[1], g_res[2], g_res[3], g_res[4], g_res[5], g_res[6],
+				       g_res[7]);
 			if (write(g_out_fd, line, (size_t)len) != len) {
 				fprintf(stderr, "many_threads: could not report\n");
 			}
@@ -418,8 +444,8 @@ run_app(uint32_t n, double *res)
 	close(fds[0]);
 	buf[got] = '\0';
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-	    sscanf(buf, "%lf %lf %lf %lf %lf %lf %lf", &res[0], &res[1], &res[2], &res[3], &res[4],
-		   &res[5], &res[6]) != NFIELDS) {
+	    sscanf(buf, "%lf %lf %lf %lf %lf %lf %lf %lf", &res[0], &res[1], &res[2], &res[3], &res[4],
+		   &res[5], &res[6], &res[7]) != NFIELDS) {
 		fprintf(stderr, "many_threads: the app for N=%u failed (status %d, said \"%s\")\n",
 			n, status, buf);
 		return false;
@@ -459,10 +485,10 @@ main(int argc, char **argv)
 	double v[MAX_COUNTS][NFIELDS + 2][MAX_RUNS];
 	static const char *names[NFIELDS + 2] = {
 		"create_us", "destroy_us", "rss_per_idle_b", "iter_ns", "floor_iter_ns",
-		"msg_mmsgs", "floor_msg_mmsgs", "msg_ratio", "iter_ratio"
+		"msg_mmsgs", "floor_msg_mmsgs", "for_each_us", "msg_ratio", "iter_ratio"
 	};
 	static const char *units[NFIELDS + 2] = {
-		"us", "us", "B", "ns", "ns", "Mmsgs/s", "Mmsgs/s", "x", "x"
+		"us", "us", "B", "ns", "ns", "Mmsgs/s", "Mmsgs/s", "us", "x", "x"
 	};
 	cpu_set_t set;
 	uint32_t i, k, c;
@@ -528,11 +554,12 @@ main(int argc, char **argv)
 			for (i = 0; i < NFIELDS; i++) {
 				v[c][i][k] = res[i];
 			}
-			v[c][7][k] = res[6] > 0 ? res[5] / res[6] : 0;
-			v[c][8][k] = res[4] > 0 ? res[3] / res[4] : 0;
+			v[c][8][k] = res[6] > 0 ? res[5] / res[6] : 0;
+			v[c][9][k] = res[4] > 0 ? res[3] / res[4] : 0;
 			printf("# run %u N=%u: create %.2f us, destroy %.2f us, %.0f B/idle thread, "
-			       "iteration %.0f ns (floor %.0f), busy %.3f Mmsgs/s (floor %.3f)\n",
-			       k + 1, counts[c], res[0], res[1], res[2], res[3], res[4], res[5], res[6]);
+			       "iteration %.0f ns (floor %.0f), busy %.3f Mmsgs/s (floor %.3f), "
+			       "for_each %.3f us/thread\n", k + 1, counts[c], res[0], res[1], res[2],
+			       res[3], res[4], res[5], res[6], res[7]);
 			fflush(stdout);
 		}
 	}

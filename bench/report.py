@@ -275,6 +275,7 @@ class Report:
                 "bench/ring_bench", "bench/cacheline_pingpong", "bench/idle_cpu",
                 "bench/wakeup_latency", "bench/json_bench", "bench/rpc_latency", "bench/iobuf_bench",
                 "bench/sched_round", "bench/sched_power", "bench/trace_bench",
+                "bench/many_threads",
                 "examples/event_perf", "examples/reactor_perf",
                 "examples/poller_perf", "examples/reactor", "examples/poller_test",
                 "examples/hello_event"]
@@ -508,6 +509,7 @@ class Report:
             "sched_round": ["--smoke"] if q else ["--runs", "3"],
             "sched_power": ["--smoke"] if q else ["--runs", "1"],
             "trace_bench": ["--smoke"] if q else ["--runs", "5"],
+            "many_threads": ["--smoke"] if q else ["--runs", "3"],
         }
 
     def one_round(self, rnd):
@@ -1371,6 +1373,39 @@ def t_sched_power(v):
     return L + sched_power_rows(v)
 
 
+def many_rows(v, counts=(1000, 10000, 100000)):
+    w = "many_threads."
+    L = ["| N threads (1% busy) | create per thread | destroy per thread | RSS per idle thread | "
+         "reactor iteration (floor: busy only) | busy threads' messages (floor) | "
+         "share of the floor's rate (goal >= 0.80) | `spdk_for_each_thread` per thread |",
+         "|---|---|---|---|---|---|---|---|"]
+    for n in counts:
+        k = w + "n%d_" % n
+        L.append("| %s | %s | %s | %s | %s (%s) | %s (%s) | %s | %s |" % (
+            "{:,}".format(n), v.r(k + "create_us", unit="us", fmt="%.2f"),
+            v.r(k + "destroy_us", unit="us", fmt="%.2f"),
+            v.r(k + "rss_per_idle_b", unit="B", fmt="%.0f"),
+            v.r(k + "iter_ns", unit="ns", fmt="%.0f"), v.m(k + "floor_iter_ns", unit="ns", fmt="%.0f"),
+            v.r(k + "msg_mmsgs", unit="M/s", fmt="%.2f"),
+            v.m(k + "floor_msg_mmsgs", unit="M/s", fmt="%.2f"),
+            v.r(k + "msg_ratio", fmt="%.2f"), v.r(k + "for_each_us", unit="us", fmt="%.2f")))
+    return L
+
+
+def t_many_threads(v):
+    L = [stand_alone_caption(v, "many_threads"),
+         "`bench/many_threads`: `-m 0x3`, N lightweight threads, 1% of them busy (pairs across "
+         "the two cores, 8 messages bouncing in each), the rest idle (one message each, then "
+         "nothing); each figure next to the same run with only the busy threads (the floor); "
+         "median (min-max) over the runs.", ""]
+    return L + many_rows(v)
+
+
+def t_readme_many(v):
+    return (["`bench/many_threads` (N threads on `-m 0x3`, 1%% busy, the rest idle; %s):" %
+             stand_alone_caption(v, "many_threads").rstrip("."), ""] + many_rows(v))
+
+
 def t_readme_sched(v):
     return (["`bench/sched_power` (8 idle threads + one worker at 50%% of a core, `-m 0x3`; "
              "%s):" % stand_alone_caption(v, "sched_power").rstrip("."), ""] + sched_power_rows(v))
@@ -1452,6 +1487,8 @@ TABLES = {
     "readme-sched": ("README.md", t_readme_sched),
     "trace-cost": ("doc/trace.md", t_trace_cost),
     "trace-slowdown": ("doc/trace.md", t_trace_slowdown),
+    "many-threads": ("doc/bench.md", t_many_threads),
+    "readme-many": ("README.md", t_readme_many),
 }
 
 
@@ -1526,7 +1563,7 @@ def regenerate(res, write):
 
 # Benchmarks --only may rerun by themselves (Report.extra_benches()).
 STAND_ALONE = ("json_bench", "rpc_latency", "iobuf_bench", "sched_round", "sched_power",
-               "trace_bench")
+               "trace_bench", "many_threads")
 
 
 # ---------------------------------------------------------------------------
@@ -1551,8 +1588,8 @@ def main():
                     help="skip the never-sleeping runs of the perf tools (sleeping vs polling)")
     ap.add_argument("--only", type=lambda x: x.split(","),
                     help="NAME[,NAME]: rerun only these stand-alone benchmarks (json_bench, "
-                         "rpc_latency, iobuf_bench, sched_round, sched_power, trace_bench) and replace their "
-                         "series in the results file")
+                         "rpc_latency, iobuf_bench, sched_round, sched_power, trace_bench, "
+                         "many_threads) and replace their series in the results file")
     ap.add_argument("--out", default=RESULTS, help="results file, relative to the source tree "
                     "(default %s)" % RESULTS)
     ap.add_argument("--no-render", action="store_true",

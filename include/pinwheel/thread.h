@@ -98,6 +98,98 @@ bool pw_thread_has_pending_messages(struct spdk_thread *thread);
  */
 struct spdk_fd_group *pw_thread_get_fd_group(struct spdk_thread *thread);
 
+/**
+ * \defgroup pw_park Parked threads
+ *
+ * A driver that polls many threads can leave out those with nothing to do:
+ * it parks a thread after a slice (pw_thread_park()), stops polling it, and
+ * polls it again once a waker put it back (pw_park_lot_take()): a message from
+ * any pthread, a critical message (pw_park_lot_check_critical()), or the
+ * handler of one of its interrupt sources. Its timed pollers are the driver's
+ * to watch: spdk_thread_next_poller_expiration() does not change while it is
+ * parked; when it is due the driver takes it back with pw_thread_unpark().
+ * A parked thread's idle time keeps accruing: its next slice, or
+ * spdk_thread_get_stats() read with it current, adds the time since its last
+ * slice. Parking is optional: a driver that never calls pw_thread_park() polls
+ * every thread as before (the reactors of the event framework park).
+ *
+ * Sleeping with parked threads: after pw_waker_prepare_sleep(), the driver's
+ * last look includes pw_park_lot_pending(); a waker of a parked thread wakes
+ * the thread's waker (pw_thread_set_waker(), which a driver that parks must
+ * attach: its own) when it sleeps. The argument is in doc/design.md
+ * ("Parked threads").
+ * @{
+ */
+
+/** A driver's parking lot: the list of its parked threads woken since it last looked (opaque). */
+struct pw_park_lot;
+
+/**
+ * Create a parking lot. Any pthread.
+ *
+ * \return 0 with *\p lot set; -EINVAL (NULL \p lot) or -ENOMEM (logged).
+ */
+int pw_park_lot_create(struct pw_park_lot **lot);
+
+/**
+ * Destroy a lot. NULL is a no-op. Call once no thread is parked in it and
+ * every woken thread was taken (logged otherwise), and after the pthreads that
+ * message its threads stopped (as for pw_waker_destroy()).
+ */
+void pw_park_lot_destroy(struct pw_park_lot *lot);
+
+/**
+ * After a slice of \p thread: park it in \p lot if it has nothing to do (no
+ * message queued or being queued, no untimed poller, no timed poller due, no
+ * post-poller handler, no pending housekeeping, no exit in progress, a waker
+ * attached (pw_thread_set_waker()), and not driven through
+ * spdk_thread_get_interrupt_fd()). From the pthread that polls
+ * it, between its slices, with the thread not parked.
+ *
+ * \return true: parked, do not poll it until pw_park_lot_take() returns it
+ * or pw_thread_unpark() returns true for it; false: it stays active (also
+ * logged for a NULL argument or a thread already parked).
+ */
+bool pw_thread_park(struct spdk_thread *thread, struct pw_park_lot *lot);
+
+/**
+ * Take \p thread back from parking without a waker (its timed poller is due,
+ * the driver must move or exit it). From the pthread that polls it.
+ *
+ * \return true: it was parked and is active again (poll it); false: it was
+ * not parked, or a waker already put it on its lot's list, and
+ * pw_park_lot_take() returns it.
+ */
+bool pw_thread_unpark(struct spdk_thread *thread);
+
+/** Whether \p thread is parked or woken but not yet taken (its driver's view; NULL: false). */
+bool pw_thread_is_parked(struct spdk_thread *thread);
+
+/**
+ * The next thread of \p lot woken since it was parked, now active again (in
+ * the order they were woken), or NULL. The lot's driver only; a NULL lot is
+ * not checked (this is called once per loop).
+ */
+struct spdk_thread *pw_park_lot_take(struct pw_park_lot *lot);
+
+/**
+ * Whether a critical message was sent (to any thread) since the last call
+ * for \p lot: then take back with pw_thread_unpark() each thread parked in it
+ * for which pw_thread_has_pending_messages() is true. The lot's driver only;
+ * NULL: false.
+ */
+bool pw_park_lot_check_critical(struct pw_park_lot *lot);
+
+/**
+ * The last look of a driver about to sleep (after pw_waker_prepare_sleep()):
+ * whether a thread of \p lot was woken and not yet taken, or a critical
+ * message was sent since pw_park_lot_check_critical() last looked. The lot's
+ * driver only; NULL: false.
+ */
+bool pw_park_lot_pending(struct pw_park_lot *lot);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

@@ -59,6 +59,12 @@ struct spdk_lw_thread {
 	/* Scheduling rounds (scheduler_round.c), touched by its reactor only. */
 	struct spdk_thread_stats	round_stats;	/* its totals at the last round */
 	uint32_t			initial_lcore;	/* first core it ran on */
+	/* Parking (reactor.c): on its reactor's active list unless parked; a
+	 * parked thread with a timed poller sits in the reactor's deadline heap. */
+	TAILQ_ENTRY(spdk_lw_thread)	active_link;
+	uint64_t			deadline;	/* its next timed poller (in the heap) */
+	uint32_t			heap_idx;	/* UINT32_MAX: not in the heap */
+	bool				parked;
 };
 
 struct spdk_reactor {
@@ -73,6 +79,15 @@ struct spdk_reactor {
 
 	TAILQ_HEAD(, spdk_lw_thread)	threads PW_CACHE_ALIGNED;
 	uint32_t			thread_count;
+	/* The threads it polls; the others are parked (doc/design.md "Parked
+	 * threads"): woken ones come back through the lot, those whose timed
+	 * poller is due through the heap (a min-heap by deadline). */
+	TAILQ_HEAD(, spdk_lw_thread)	active;
+	struct pw_park_lot		*lot;		/* NULL: it parks no thread */
+	struct spdk_lw_thread		**heap;
+	uint32_t			heap_len;
+	uint32_t			heap_cap;
+	uint32_t			parked_count;
 	uint64_t			tsc_last;
 	uint64_t			busy_tsc;
 	uint64_t			idle_tsc;
@@ -125,6 +140,15 @@ enum spdk_reactor_state pw__reactors_state(void);
 int pw__reactors_start_error(void);
 /* Ask the NEW/RESCHED placement to start its round-robin at this core (tests). */
 void pw__reactors_set_next_core(uint32_t core);
+/* A thread of this reactor must get a slice (a move was set on it by a
+ * scheduling round): take it back if it is parked. Its reactor only. */
+void pw__reactor_thread_unpark(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread);
+/* The earliest deadline of the reactor's parked threads (UINT64_MAX: none). */
+static inline uint64_t
+pw__reactor_parked_due(const struct spdk_reactor *reactor)
+{
+	return reactor->heap_len > 0 ? reactor->heap[0]->deadline : UINT64_MAX;
+}
 /* Names of the threads still alive, for the second-signal message (app.c). */
 size_t pw__reactors_alive_summary(char *buf, size_t len);
 /* Scheduling rounds (scheduler_round.c). Start a walk of the round from the

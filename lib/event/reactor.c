@@ -172,6 +172,9 @@ schedule_thread_event(void *arg1, void *arg2)
 		lw_thread->initial_lcore = reactor->lcore;
 	}
 	TAILQ_INSERT_TAIL(&reactor->threads, lw_thread, link);
+	TAILQ_INSERT_TAIL(&reactor->active, lw_thread, active_link);
+	lw_thread->parked = false;
+	lw_thread->heap_idx = UINT32_MAX;
 	reactor->thread_count++;
 	/* Messages sent to it from now on wake this reactor when it sleeps. */
 	pw_thread_set_waker(thread, reactor->waker);
@@ -182,7 +185,9 @@ static void
 remove_lw_thread(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 {
 	sync_thread_fgrp(reactor, lw_thread, NULL);
+	assert(!lw_thread->parked);
 	TAILQ_REMOVE(&reactor->threads, lw_thread, link);
+	TAILQ_REMOVE(&reactor->active, lw_thread, active_link);
 	assert(reactor->thread_count > 0);
 	reactor->thread_count--;
 }
@@ -229,7 +234,7 @@ thread_op(struct spdk_thread *thread, enum spdk_thread_op op)
  * shutting down, an exited thread goes even if not idle (it was forced out
  * with a poller still registered, which its destruction logs), and a thread
  * is no longer moved: it exits where it is, as in SPDK. */
-static void
+static bool
 post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread, bool shutdown)
 {
 	struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
@@ -245,18 +250,217 @@ post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread, boo
 		remove_lw_thread(reactor, lw_thread);
 		spdk_thread_destroy(thread);
 		atomic_fetch_sub(&g_live_threads, 1);
-		return;
+		return false;
 	}
 	/* A bound thread keeps its request until it is unbound, as in SPDK. */
 	if (spdk_unlikely(lw_thread->resched) && !shutdown && !spdk_thread_is_bound(thread)) {
 		lw_thread->resched = false;
 		remove_lw_thread(reactor, lw_thread);
-		if (schedule_thread(lw_thread) != 0) {
+		if (schedule_thread(lw_thread) == 0) {
+			return false;
+		}
+		{
 			/* Keep it here rather than lose it. */
 			lw_thread->lcore = reactor->lcore;
 			TAILQ_INSERT_TAIL(&reactor->threads, lw_thread, link);
+			TAILQ_INSERT_TAIL(&reactor->active, lw_thread, active_link);
 			reactor->thread_count++;
 			sync_thread_fgrp(reactor, lw_thread, pw_thread_get_fd_group(thread));
+		}
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------------------
+ * Parked threads (doc/design.md "Parked threads")
+ *
+ * A thread that has nothing to do after its slice is parked: it leaves the
+ * active list, which the loop walks, and comes back through the reactor's
+ * lot when a message, a critical message or one of its interrupt handlers
+ * wakes it, or through the deadline heap when its next timed poller is due.
+ * ------------------------------------------------------------------------- */
+
+static void
+heap_swap(struct spdk_lw_thread **h, uint32_t i, uint32_t j)
+{
+	struct spdk_lw_thread *t = h[i];
+
+	h[i] = h[j];
+	h[j] = t;
+	h[i]->heap_idx = i;
+	h[j]->heap_idx = j;
+}
+
+static void
+heap_up(struct spdk_reactor *reactor, uint32_t i)
+{
+	struct spdk_lw_thread **h = reactor->heap;
+
+	while (i > 0 && h[(i - 1) / 2]->deadline > h[i]->deadline) {
+		heap_swap(h, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void
+heap_down(struct spdk_reactor *reactor, uint32_t i)
+{
+	struct spdk_lw_thread **h = reactor->heap;
+
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < reactor->heap_len && h[l]->deadline < h[m]->deadline) {
+			m = l;
+		}
+		if (r < reactor->heap_len && h[r]->deadline < h[m]->deadline) {
+			m = r;
+		}
+		if (m == i) {
+			return;
+		}
+		heap_swap(h, i, m);
+		i = m;
+	}
+}
+
+/* False without memory for the heap (the thread then stays active). */
+static bool
+heap_add(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
+{
+	if (reactor->heap_len == reactor->heap_cap) {
+		uint32_t cap = reactor->heap_cap ? reactor->heap_cap * 2 : 64;
+		void *h = realloc(reactor->heap, cap * sizeof(*reactor->heap));
+
+		if (h == NULL) {
+			return false;
+		}
+		reactor->heap = h;
+		reactor->heap_cap = cap;
+	}
+	lw_thread->heap_idx = reactor->heap_len;
+	reactor->heap[reactor->heap_len++] = lw_thread;
+	heap_up(reactor, lw_thread->heap_idx);
+	return true;
+}
+
+static void
+heap_remove(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
+{
+	uint32_t i = lw_thread->heap_idx, last = reactor->heap_len - 1;
+
+	if (i == UINT32_MAX) {
+		return;
+	}
+	lw_thread->heap_idx = UINT32_MAX;
+	reactor->heap_len--;
+	if (i != last) {
+		reactor->heap[i] = reactor->heap[last];
+		reactor->heap[i]->heap_idx = i;
+		heap_down(reactor, i);
+		heap_up(reactor, i);
+	}
+}
+
+/* A parked thread is active again: back on the list the loop walks. */
+static void
+activate(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
+{
+	assert(lw_thread->parked);
+	heap_remove(reactor, lw_thread);
+	lw_thread->parked = false;
+	reactor->parked_count--;
+	TAILQ_INSERT_TAIL(&reactor->active, lw_thread, active_link);
+}
+
+/* After its slice: park the thread if it has nothing to do. */
+static void
+try_park(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
+{
+	struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
+	uint64_t deadline;
+
+	/* A move waiting for the thread to be unbound waits in its slices. */
+	if (reactor->lot == NULL || lw_thread->resched || !pw_thread_park(thread, reactor->lot)) {
+		return;
+	}
+	deadline = spdk_thread_next_poller_expiration(thread);
+	lw_thread->deadline = deadline;
+	if (deadline != 0 && !heap_add(reactor, lw_thread)) {
+		/* No memory to watch its timer: keep polling it. If a waker took
+		 * it meanwhile it comes back through the lot anyway. */
+		if (pw_thread_unpark(thread)) {
+			return;
+		}
+	}
+	TAILQ_REMOVE(&reactor->active, lw_thread, active_link);
+	lw_thread->parked = true;
+	reactor->parked_count++;
+}
+
+/* Take back the threads woken since the last iteration, those whose timed
+ * poller is due, and, after a critical message anywhere, those it is for. */
+static void
+unpark_woken(struct spdk_reactor *reactor, uint64_t now)
+{
+	struct spdk_lw_thread *lw_thread;
+	struct spdk_thread *thread;
+
+	while ((thread = pw_park_lot_take(reactor->lot)) != NULL) {
+		activate(reactor, spdk_thread_get_ctx(thread));
+	}
+	while (reactor->heap_len > 0 && reactor->heap[0]->deadline <= now) {
+		lw_thread = reactor->heap[0];
+		heap_remove(reactor, lw_thread);
+		/* false: a waker took it first; it comes through the lot. */
+		if (pw_thread_unpark(spdk_thread_get_from_ctx(lw_thread))) {
+			activate(reactor, lw_thread);
+		}
+	}
+	if (spdk_unlikely(pw_park_lot_check_critical(reactor->lot))) {
+		TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
+			thread = spdk_thread_get_from_ctx(lw_thread);
+			if (lw_thread->parked && pw_thread_has_pending_messages(thread) &&
+			    pw_thread_unpark(thread)) {
+				activate(reactor, lw_thread);
+			}
+		}
+		/* Those a waker took meanwhile. */
+		while ((thread = pw_park_lot_take(reactor->lot)) != NULL) {
+			activate(reactor, spdk_thread_get_ctx(thread));
+		}
+	}
+}
+
+void
+pw__reactor_thread_unpark(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
+{
+	if (lw_thread->parked && pw_thread_unpark(spdk_thread_get_from_ctx(lw_thread))) {
+		activate(reactor, lw_thread);
+	}
+}
+
+/* Shutdown: every thread active, none parked from now on. */
+static void
+unpark_all(struct spdk_reactor *reactor)
+{
+	struct spdk_lw_thread *lw_thread;
+	struct spdk_thread *thread;
+
+	if (reactor->parked_count == 0) {
+		return;
+	}
+	TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
+		pw__reactor_thread_unpark(reactor, lw_thread);
+	}
+	/* The others were taken by wakers: they are on the lot's list (their
+	 * push is complete once their state is WOKEN... or about to be). */
+	while (reactor->parked_count > 0) {
+		thread = pw_park_lot_take(reactor->lot);
+		if (thread != NULL) {
+			activate(reactor, spdk_thread_get_ctx(thread));
+		} else {
+			spdk_pause();
 		}
 	}
 }
@@ -265,8 +469,9 @@ post_process(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread, boo
  * The loop
  * ------------------------------------------------------------------------- */
 
-/* One slice for every thread of the reactor, chaining the clock through
- * them; returns whether one did work. */
+/* One slice for every active thread of the reactor, chaining the clock
+ * through them; those left with nothing to do are parked (not while shutting
+ * down). Returns whether one did work. */
 static bool
 slice_threads(struct spdk_reactor *reactor, bool shutdown)
 {
@@ -275,7 +480,7 @@ slice_threads(struct spdk_reactor *reactor, bool shutdown)
 	uint64_t now;
 	int rc;
 
-	TAILQ_FOREACH_SAFE(lw_thread, &reactor->threads, link, tmp) {
+	TAILQ_FOREACH_SAFE(lw_thread, &reactor->active, active_link, tmp) {
 		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
 
 		rc = spdk_thread_poll(thread, 0, reactor->tsc_last);
@@ -287,7 +492,9 @@ slice_threads(struct spdk_reactor *reactor, bool shutdown)
 			busy = true;
 		}
 		reactor->tsc_last = now;
-		post_process(reactor, lw_thread, shutdown);
+		if (post_process(reactor, lw_thread, shutdown) && rc == 0 && !shutdown) {
+			try_park(reactor, lw_thread);
+		}
 	}
 	return busy;
 }
@@ -301,8 +508,27 @@ pw__reactor_run_once(struct spdk_reactor *reactor)
 
 	t_reactor = reactor;
 	busy = pw__event_queue_run_batch(reactor) > 0;
+	if (reactor->lot != NULL) {
+		if (spdk_unlikely(TAILQ_EMPTY(&reactor->active) && reactor->parked_count > 0)) {
+			/* Without active threads the clock is not chained through
+			 * slices (nor read while events keep the reactor busy):
+			 * read it for the parked threads' timers, and so that a
+			 * woken thread's slice starts now, not at an old reading
+			 * (its idle time runs up to its slice). As below, the time
+			 * since the last reading is the reactor's idle time. */
+			now = spdk_get_ticks();
+			reactor->idle_tsc += now - reactor->tsc_last;
+			reactor->tsc_last = now;
+			if (reactor->clock_stale) {
+				reactor->clock_stale = false;
+				reactor->last_work_tsc = now;
+			}
+		}
+		unpark_woken(reactor, reactor->tsc_last);
+	}
 
-	if (spdk_unlikely(TAILQ_EMPTY(&reactor->threads))) {
+	if (spdk_unlikely(TAILQ_EMPTY(&reactor->active))) {
+		/* (Threads may be parked here: none is polled.) */
 		/* Without threads all time is idle. The clock is read only when
 		 * an iteration found nothing to do: a reactor busy with events
 		 * then pays no clock read per batch, and the idle time is the same
@@ -374,6 +600,7 @@ shutdown_step(struct spdk_reactor *reactor)
 	uint64_t now;
 
 	t_reactor = reactor;
+	unpark_all(reactor);
 	TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
 		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
 
@@ -504,6 +731,8 @@ reactors_free(struct spdk_reactor *reactors, uint32_t count)
 		if (reactors[i].lcore == i) {
 			pw__reactor_sleep_fini(&reactors[i]);
 			pw__event_queue_fini(&reactors[i]);
+			pw_park_lot_destroy(reactors[i].lot);
+			free(reactors[i].heap);
 		}
 	}
 	free(reactors);
@@ -540,6 +769,12 @@ spdk_reactors_init(size_t msg_mempool_size)
 
 		r->lcore = core;
 		TAILQ_INIT(&r->threads);
+		TAILQ_INIT(&r->active);
+		if (pw_park_lot_create(&r->lot) != 0) {
+			SPDK_WARNLOG("reactor %u cannot park idle threads (no memory); it polls "
+				     "them all\n", core);
+			r->lot = NULL;
+		}
 		if (pw__event_queue_init(r) != 0) {
 			SPDK_ERRLOG("no memory for the event queues of reactor %u\n", core);
 			reactors_free(reactors, last + 1);

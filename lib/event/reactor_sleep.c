@@ -130,7 +130,10 @@ pw__reactor_try_sleep(struct spdk_reactor *reactor)
 	if (reactor->waker == NULL) {
 		return false;
 	}
-	TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
+	/* Parked threads are not looked at: the heap gives their earliest
+	 * timer, the lot those woken (doc/design.md "Parked threads"). */
+	due = pw__reactor_parked_due(reactor);
+	TAILQ_FOREACH(lw_thread, &reactor->active, active_link) {
 		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
 		uint64_t expiry = spdk_thread_next_poller_expiration(thread);
 
@@ -163,11 +166,11 @@ pw__reactor_try_sleep(struct spdk_reactor *reactor)
 	pw_waker_prepare_sleep(reactor->waker);
 	/* The last look, after the flag is up (see doc/design.md): anything
 	 * queued before this was seen here; anything after wakes us. */
-	if (pw__event_queue_pending(reactor)) {
+	if (pw__event_queue_pending(reactor) || pw_park_lot_pending(reactor->lot)) {
 		pw_waker_end_sleep(reactor->waker);
 		return false;
 	}
-	TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
+	TAILQ_FOREACH(lw_thread, &reactor->active, active_link) {
 		if (pw_thread_has_pending_messages(spdk_thread_get_from_ctx(lw_thread))) {
 			pw_waker_end_sleep(reactor->waker);
 			return false;

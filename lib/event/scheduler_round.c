@@ -368,6 +368,8 @@ apply(void *arg1, void *arg2)
 		/* As spdk_thread_set_cpumask's RESCHED: moved after its next slice. */
 		lw_thread->lcore = ti->lcore;
 		lw_thread->resched = true;
+		/* It moves after its next slice: a parked thread gets one now. */
+		pw__reactor_thread_unpark(reactor, lw_thread);
 		applied++;
 	}
 	ci->threads_count = 0;

@@ -71,19 +71,41 @@ struct for_each_thread {
 	struct spdk_thread	*orig;
 	uint64_t		orig_id;
 	uint64_t		cur_id;		/* last thread visited (0: none yet) */
+	/* Under the thread list lock: the walk's place in the list (the last
+	 * thread visited, or the live thread before it if that one was
+	 * destroyed; NULL: the start), so that each step costs O(1) and not a
+	 * scan from the start (quadratic with 100,000 threads). */
+	struct spdk_thread	*cursor;
+	TAILQ_ENTRY(for_each_thread) link;	/* in g_walks */
 	bool			first;		/* the first thread is visited even if exiting */
 };
+
+/* Walks in progress, under the thread list lock. */
+static TAILQ_HEAD(, for_each_thread) g_walks = TAILQ_HEAD_INITIALIZER(g_walks);
+
+void
+pw__for_each_thread_unlinking(struct spdk_thread *thread)
+{
+	struct for_each_thread *ft;
+
+	TAILQ_FOREACH(ft, &g_walks, link) {
+		if (ft->cursor == thread) {
+			ft->cursor = pw__thread_prev(thread);
+		}
+	}
+}
 
 static void for_each_thread_step(void *arg);
 static void for_each_thread_complete(void *arg);
 
 /* With the thread list lock held: the next thread the walk should visit. */
 static struct spdk_thread *
-walk_next_locked(uint64_t after, bool first)
+walk_next_locked(struct spdk_thread *cursor, uint64_t after, bool first)
 {
 	struct spdk_thread *thread;
 
-	for (thread = pw__thread_first(); thread != NULL; thread = pw__thread_next(thread)) {
+	for (thread = cursor != NULL ? pw__thread_next(cursor) : pw__thread_first(); thread != NULL;
+	     thread = pw__thread_next(thread)) {
 		uint32_t state;
 
 		if (thread->id <= after) {
@@ -104,24 +126,31 @@ for_each_thread_advance(void *arg)
 {
 	struct for_each_thread *ft = arg;
 	struct spdk_thread *next;
+	struct spdk_thread *prev_cursor;
 	uint64_t prev_id, next_id;
 	bool prev_first;
 	int rc;
 
 	for (;;) {
+		pw__threads_lock();
 		prev_id = ft->cur_id;
 		prev_first = ft->first;
-		pw__threads_lock();
-		next = walk_next_locked(ft->cur_id, ft->first);
+		prev_cursor = ft->cursor;
+		next = walk_next_locked(ft->cursor, ft->cur_id, ft->first);
 		if (next == NULL) {
+			TAILQ_REMOVE(&g_walks, ft, link);
 			pw__threads_unlock();
 			break;
 		}
 		/* Once sent, ft belongs to the next thread: update it before. */
 		next_id = next->id;
 		ft->cur_id = next_id;
+		ft->cursor = next;
 		ft->first = false;
 		rc = spdk_thread_send_msg(next, for_each_thread_step, ft);
+		if (rc == -ENOMEM) {
+			ft->cursor = prev_cursor;
+		}
 		pw__threads_unlock();
 		if (rc == 0) {
 			return;
@@ -132,6 +161,7 @@ for_each_thread_advance(void *arg)
 			if (pw__retry_later(for_each_thread_advance, ft)) {
 				return;
 			}
+			/* Skip it: the scan from the cursor passes ids up to cur_id. */
 			ft->cur_id = next_id;
 			ft->first = false;
 		}
@@ -209,6 +239,9 @@ spdk_for_each_thread(spdk_msg_fn fn, void *ctx, spdk_msg_fn cpl)
 	ft->orig_id = thread->id;
 	ft->first = true;
 	thread->for_each_count++;
+	pw__threads_lock();
+	TAILQ_INSERT_TAIL(&g_walks, ft, link);
+	pw__threads_unlock();
 	for_each_thread_advance(ft);
 }
 

@@ -191,6 +191,210 @@ pw_thread_get_fd_group(struct spdk_thread *thread)
 }
 
 /* ---------------------------------------------------------------------------
+ * Parked threads (doc/design.md, "Parked threads")
+ * ------------------------------------------------------------------------- */
+
+PW_EXPORT int
+pw_park_lot_create(struct pw_park_lot **lot)
+{
+	struct pw_park_lot *l;
+
+	if (lot == NULL) {
+		SPDK_ERRLOG("pw_park_lot_create: NULL lot\n");
+		return -EINVAL;
+	}
+	if (posix_memalign((void **)&l, SPDK_CACHE_LINE_SIZE, sizeof(*l)) != 0) {
+		SPDK_ERRLOG("pw_park_lot_create: no memory\n");
+		return -ENOMEM;
+	}
+	memset(l, 0, sizeof(*l));
+	atomic_init(&l->woken, NULL);
+	l->critical_gen = atomic_load(&pw__g_critical_gen);
+	*lot = l;
+	return 0;
+}
+
+PW_EXPORT void
+pw_park_lot_destroy(struct pw_park_lot *lot)
+{
+	if (lot == NULL) {
+		return;
+	}
+	if (lot->taken != NULL || atomic_load(&lot->woken) != NULL) {
+		SPDK_ERRLOG("pw_park_lot_destroy: woken threads were not taken\n");
+	}
+	free(lot);
+}
+
+void
+pw__thread_wake_parked(struct spdk_thread *thread)
+{
+	uint32_t expected = PW_PARK_PARKED;
+	struct pw_park_lot *lot;
+	struct spdk_thread *head;
+
+	/* One waker wins. seq_cst, paired with the driver's seq_cst store of
+	 * PARKED (after which park_lot is read here) and its exchange in
+	 * pw_thread_unpark(). */
+	if (!atomic_compare_exchange_strong_explicit(&thread->park_state, &expected, PW_PARK_WOKEN,
+			memory_order_seq_cst, memory_order_relaxed)) {
+		return;
+	}
+	lot = thread->park_lot;
+	head = atomic_load_explicit(&lot->woken, memory_order_relaxed);
+	do {
+		thread->park_next = head;
+		/* seq_cst: paired with the acquire exchange in pw_park_lot_take()
+		 * (park_next is visible), and ordered before the caller's load of
+		 * the driver's sleeping flag, against the driver's seq_cst store
+		 * of that flag followed by its load of woken in
+		 * pw_park_lot_pending(). The thread is not read after this. */
+	} while (!atomic_compare_exchange_weak_explicit(&lot->woken, &head, thread,
+			memory_order_seq_cst, memory_order_relaxed));
+}
+
+void
+pw__thread_kick(struct spdk_thread *thread)
+{
+	/* Relaxed: only a thread parked before this (its own driver's doing on
+	 * this pthread, or seen through the lock that made it current) needs it;
+	 * the push and the notify are the seq_cst pair of any waker. */
+	if (atomic_load_explicit(&thread->park_state, memory_order_relaxed) == PW_PARK_PARKED) {
+		pw__thread_wake_parked(thread);
+		pw_waker_notify(atomic_load_explicit(&thread->waker, memory_order_seq_cst));
+	}
+}
+
+/* Whether a slice would have something to do now (messages aside). */
+static bool
+has_work(const struct spdk_thread *thread)
+{
+	const struct spdk_poller *first = thread->first_timed_poller;
+
+	return thread->state != PW_THREAD_RUNNING || thread->own_waker != NULL ||
+	       thread->active_count > 0 || thread->num_pp_handlers != 0 ||
+	       pw__pollers_unsettled(thread) ||
+	       (first != NULL && first->next_run_tick <= thread->tsc_last);
+}
+
+PW_EXPORT bool
+pw_thread_park(struct spdk_thread *thread, struct pw_park_lot *lot)
+{
+	uint32_t expected = PW_PARK_PARKED;
+
+	if (spdk_unlikely(thread == NULL || lot == NULL)) {
+		SPDK_ERRLOG("pw_thread_park: NULL %s\n", thread == NULL ? "thread" : "lot");
+		return false;
+	}
+	if (spdk_unlikely(atomic_load_explicit(&thread->park_state, memory_order_relaxed) !=
+			  PW_PARK_ACTIVE)) {
+		SPDK_ERRLOG("pw_thread_park: thread %s is already parked\n", thread->name);
+		return false;
+	}
+	/* Without a waker its senders would not look at its parking state
+	 * (pw__thread_waker_asleep()). */
+	if (has_work(thread) || atomic_load_explicit(&thread->waker, memory_order_relaxed) == NULL) {
+		return false;
+	}
+	thread->park_lot = lot;
+	thread->park_accrue = true;
+	/* seq_cst store, then the seq_cst last look at the queues: paired with a
+	 * sender's claim followed by its seq_cst load of park_state
+	 * (pw__thread_waker_asleep()), and with a critical sender's exchange
+	 * followed by its increment of pw__g_critical_gen. */
+	atomic_store_explicit(&thread->park_state, PW_PARK_PARKED, memory_order_seq_cst);
+	if (!pw_thread_has_pending_messages(thread)) {
+		return true;
+	}
+	/* A message came: stay active, unless a waker already took the thread
+	 * to its lot (then it comes back through pw_park_lot_take()). */
+	if (atomic_compare_exchange_strong_explicit(&thread->park_state, &expected, PW_PARK_ACTIVE,
+			memory_order_seq_cst, memory_order_relaxed)) {
+		thread->park_accrue = false;
+		return false;
+	}
+	return true;
+}
+
+PW_EXPORT bool
+pw_thread_unpark(struct spdk_thread *thread)
+{
+	uint32_t expected = PW_PARK_PARKED;
+
+	if (thread == NULL) {
+		SPDK_ERRLOG("pw_thread_unpark: NULL thread\n");
+		return false;
+	}
+	/* seq_cst: against the wakers' exchange in pw__thread_wake_parked(). */
+	return atomic_compare_exchange_strong_explicit(&thread->park_state, &expected,
+			PW_PARK_ACTIVE, memory_order_seq_cst, memory_order_relaxed);
+}
+
+PW_EXPORT bool
+pw_thread_is_parked(struct spdk_thread *thread)
+{
+	return thread != NULL &&
+	       atomic_load_explicit(&thread->park_state, memory_order_relaxed) != PW_PARK_ACTIVE;
+}
+
+PW_EXPORT struct spdk_thread *
+pw_park_lot_take(struct pw_park_lot *lot)
+{
+	struct spdk_thread *t = lot->taken, *rev = NULL, *next;
+
+	if (t == NULL) {
+		/* The common case, nothing woken: one load of the lot's line. */
+		if (atomic_load_explicit(&lot->woken, memory_order_relaxed) == NULL) {
+			return NULL;
+		}
+		/* Acquire: pairs with the wakers' seq_cst push (park_next). */
+		t = atomic_exchange_explicit(&lot->woken, NULL, memory_order_acquire);
+		/* The stack holds the latest first: reverse, to poll them in the
+		 * order they were woken. */
+		while (t != NULL) {
+			next = t->park_next;
+			t->park_next = rev;
+			rev = t;
+			t = next;
+		}
+		t = rev;
+	}
+	lot->taken = t->park_next;
+	t->park_next = NULL;
+	/* WOKEN -> ACTIVE: no waker acts on either (relaxed); the next park is
+	 * a seq_cst store. */
+	atomic_store_explicit(&t->park_state, PW_PARK_ACTIVE, memory_order_relaxed);
+	return t;
+}
+
+PW_EXPORT bool
+pw_park_lot_pending(struct pw_park_lot *lot)
+{
+	if (lot == NULL) {
+		return false;
+	}
+	/* seq_cst loads after the driver's seq_cst store of its sleeping flag:
+	 * paired with the wakers' push (pw__thread_wake_parked()) and the critical
+	 * senders' increment, each followed by a load of that flag. */
+	return lot->taken != NULL || atomic_load_explicit(&lot->woken, memory_order_seq_cst) != NULL ||
+	       atomic_load_explicit(&pw__g_critical_gen, memory_order_seq_cst) != lot->critical_gen;
+}
+
+PW_EXPORT bool
+pw_park_lot_check_critical(struct pw_park_lot *lot)
+{
+	/* Acquire: pairs with the seq_cst increment that follows the critical
+	 * message's publication (the scan that follows sees the message). */
+	uint64_t gen = atomic_load_explicit(&pw__g_critical_gen, memory_order_acquire);
+
+	if (spdk_likely(lot == NULL || gen == lot->critical_gen)) {
+		return false;
+	}
+	lot->critical_gen = gen;
+	return true;
+}
+
+/* ---------------------------------------------------------------------------
  * Interrupt sources
  * ------------------------------------------------------------------------- */
 
@@ -222,6 +426,12 @@ interrupt_wrapper(void *ctx)
 	/* The handler may unregister (free) intr: read nothing from it after. */
 	rc = intr->fn(intr->arg);
 	pw__thread_after_callback(thread);
+	/* A parked thread gets a slice after its handler ran (it may have
+	 * registered a poller, or queued work for its slices). */
+	if (spdk_unlikely(atomic_load_explicit(&thread->park_state, memory_order_relaxed) ==
+			  PW_PARK_PARKED)) {
+		pw__thread_wake_parked(thread);
+	}
 	pw__tls_thread = orig;
 	return rc;
 }

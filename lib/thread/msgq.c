@@ -36,6 +36,7 @@
 static struct pw_segq_pool g_msg_pool = PW_SEGQ_POOL_INITIALIZER;
 
 __thread struct pw_msg_stage pw__msg_stage;
+_Atomic uint64_t pw__g_critical_gen;
 
 int
 pw__msgq_lib_init(size_t msg_limit)
@@ -286,6 +287,12 @@ spdk_thread_send_critical_msg(struct spdk_thread *thread, spdk_msg_fn fn)
 			memory_order_seq_cst, memory_order_relaxed)) {
 		return -EIO;
 	}
+	/* The thread may be parked (pinwheel/thread.h): its driver looks at its
+	 * parked threads once it sees this. seq_cst after the CAS, paired with
+	 * pw_thread_park()'s store of PARKED followed by its look at critical_msg,
+	 * and with a sleeping driver's last look (pw_park_lot_pending()). The
+	 * thread is not read after the CAS. */
+	atomic_fetch_add_explicit(&pw__g_critical_gen, 1, memory_order_seq_cst);
 	/* seq_cst after the CAS, paired with the driver's last look at
 	 * critical_msg (pw_thread_has_pending_messages()). */
 	if (w != NULL && atomic_load_explicit(&w->sleeping, memory_order_seq_cst) != 0) {

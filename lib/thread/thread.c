@@ -18,7 +18,7 @@
 __thread struct spdk_thread *pw__tls_thread;
 
 static pthread_mutex_t g_threads_lock = PTHREAD_MUTEX_INITIALIZER;
-static TAILQ_HEAD(, spdk_thread) g_threads = TAILQ_HEAD_INITIALIZER(g_threads);
+static TAILQ_HEAD(pw_thread_list, spdk_thread) g_threads = TAILQ_HEAD_INITIALIZER(g_threads);
 static uint32_t g_thread_count;
 static uint64_t g_next_thread_id = 1;
 
@@ -48,6 +48,12 @@ struct spdk_thread *
 pw__thread_next(struct spdk_thread *thread)
 {
 	return TAILQ_NEXT(thread, tailq);
+}
+
+struct spdk_thread *
+pw__thread_prev(struct spdk_thread *thread)
+{
+	return TAILQ_PREV(thread, pw_thread_list, tailq);
 }
 
 struct spdk_thread *
@@ -145,6 +151,7 @@ pw__thread_free(struct spdk_thread *thread)
 			    thread->name, ch);
 	}
 	pthread_mutex_lock(&g_threads_lock);
+	pw__for_each_thread_unlinking(thread);
 	TAILQ_REMOVE(&g_threads, thread, tailq);
 	g_thread_count--;
 	pthread_mutex_unlock(&g_threads_lock);
@@ -195,6 +202,7 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 	TAILQ_INIT(&thread->parked_pollers);
 	TAILQ_INIT(&thread->interrupts);
 	atomic_init(&thread->waker, NULL);
+	atomic_init(&thread->park_state, PW_PARK_ACTIVE);
 	thread->in_interrupt = spdk_interrupt_mode_is_enabled();
 	atomic_init(&thread->critical_msg, NULL);
 	atomic_init(&thread->shared_state, PW_THREAD_RUNNING);
@@ -377,6 +385,9 @@ spdk_thread_exit(struct spdk_thread *thread)
 	thread->exit_timeout_tsc = spdk_get_ticks() + spdk_get_ticks_hz() * PW_THREAD_EXIT_TIMEOUT_SEC;
 	set_state(thread, PW_THREAD_EXITING);
 	if (PW_TP_ON()) pw__tp_thread(PW_TP_THREAD_EXIT, thread);
+	/* Called outside a slice of a parked thread (its driver set it current):
+	 * its exit needs slices. */
+	pw__thread_kick(thread);
 	return 0;
 }
 

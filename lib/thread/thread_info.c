@@ -103,6 +103,14 @@ spdk_thread_get_stats(struct spdk_thread_stats *stats)
 		return -EINVAL;
 	}
 	*stats = thread->stats;
+	if (spdk_unlikely(thread->park_accrue)) {
+		/* Parked (a driver reads its stats): idle since its last slice. */
+		uint64_t now = spdk_get_ticks();
+
+		if (now > thread->tsc_last) {
+			stats->idle_tsc += now - thread->tsc_last;
+		}
+	}
 	return 0;
 }
 

@@ -173,11 +173,22 @@ struct spdk_thread {
 
 	uint64_t			tsc_last;
 	struct spdk_thread_stats	stats;
+	/* Parked (pw_thread_park()) since tsc_last: the time until its next slice
+	 * is idle time, added by that slice (or by a read of its stats). */
+	bool				park_accrue;
 
 	/* ---- producer side: one line written by senders ---- */
 	struct pw_segq_prod		mq_prod PW_CACHE_ALIGNED;
 	_Atomic uint32_t		shared_state;	/* copy of state that senders read */
 	_Atomic(struct pw_waker *)	waker;		/* woken after a send while its driver sleeps */
+	/* Parking (see pinwheel/thread.h and doc/design.md "Parked threads"):
+	 * enum pw_park_state; the lot it was parked in (written by its driver
+	 * before the seq_cst store of PARKED, read by a waker after its seq_cst
+	 * load of PARKED); its link in the lot's list of woken threads (written
+	 * by the waker that won the PARKED -> WOKEN exchange). */
+	_Atomic uint32_t		park_state;
+	struct pw_park_lot		*park_lot;
+	struct spdk_thread		*park_next;
 
 	/* ---- read by every slice, written only by the rare critical sender ---- */
 	_Atomic(spdk_msg_fn)		critical_msg PW_CACHE_ALIGNED;
@@ -235,6 +246,7 @@ void pw__threads_unlock(void);
 /* First thread in creation order / next one (call with the lock held). */
 struct spdk_thread *pw__thread_first(void);
 struct spdk_thread *pw__thread_next(struct spdk_thread *thread);
+struct spdk_thread *pw__thread_prev(struct spdk_thread *thread);
 /* The live thread with this id, or NULL (call with the lock held). */
 struct spdk_thread *pw__thread_find_locked(uint64_t id);
 /* Send to the live thread with this id (-EIO if it is gone), under the
@@ -268,6 +280,9 @@ pw__thread_after_callback(struct spdk_thread *thread)
 }
 
 /* ---- for_each_thread.c ---- */
+/* The thread is being unlinked from the thread list (lock held): walks whose
+ * place is that thread step back to the one before it. */
+void pw__for_each_thread_unlinking(struct spdk_thread *thread);
 /* The message queues are full (-ENOMEM): call again(arg) from a poller of the
  * current thread a little later instead of giving up. False if that is not
  * possible either (no current thread, no memory). */
@@ -380,6 +395,34 @@ pw__msgq_run(struct spdk_thread *thread, uint32_t max)
 }
 
 /* ---- interrupt.c ---- */
+enum pw_park_state {
+	PW_PARK_ACTIVE,		/* polled by its driver */
+	PW_PARK_PARKED,		/* not polled; the first waker takes it to WOKEN */
+	PW_PARK_WOKEN,		/* on its lot's list of woken threads, or being put there */
+};
+
+/* A driver's parking lot (pinwheel/thread.h): the threads woken since it
+ * last looked, a lock-free stack (pushed by wakers, taken whole by the
+ * driver). */
+struct pw_park_lot {
+	_Atomic(struct spdk_thread *)	woken PW_CACHE_ALIGNED;
+	/* The driver's own, below. */
+	struct spdk_thread		*taken PW_CACHE_ALIGNED;	/* taken from woken, FIFO */
+	uint64_t			critical_gen;	/* pw__g_critical_gen last seen */
+};
+
+/* Bumped after each critical message is published (see
+ * spdk_thread_send_critical_msg()): drivers then look at their parked threads. */
+extern _Atomic uint64_t pw__g_critical_gen;
+
+/* A waker found `thread` parked: put it on its lot's list (once). Called
+ * between the claim of a message slot and its publication, or by the
+ * driver itself. */
+void pw__thread_wake_parked(struct spdk_thread *thread);
+/* The current thread changed its state outside a slice (exit, move): if it
+ * is parked, wake it, and its driver if that sleeps. */
+void pw__thread_kick(struct spdk_thread *thread);
+
 struct pw_waker {
 	_Atomic uint32_t	sleeping PW_CACHE_ALIGNED;
 	int			efd;
@@ -403,7 +446,21 @@ pw__thread_waker_asleep(struct spdk_thread *thread)
 {
 	struct pw_waker *w = atomic_load_explicit(&thread->waker, memory_order_seq_cst);
 
-	if (w != NULL && atomic_load_explicit(&w->sleeping, memory_order_seq_cst) != 0) {
+	/* A parked thread: seq_cst load after the claim, paired with the
+	 * driver's seq_cst store of PARKED followed by its last look at the
+	 * queue (pw_thread_park()): either that look sees the claim, or this
+	 * load sees PARKED and the thread goes on its lot's list, before the
+	 * load of the driver's sleeping flag below (see doc/design.md, "Parked
+	 * threads"). */
+	if (w == NULL) {
+		/* No driver's waker: never parked (pw_thread_park() refuses). */
+		return NULL;
+	}
+	if (spdk_unlikely(atomic_load_explicit(&thread->park_state, memory_order_seq_cst) ==
+			  PW_PARK_PARKED)) {
+		pw__thread_wake_parked(thread);
+	}
+	if (atomic_load_explicit(&w->sleeping, memory_order_seq_cst) != 0) {
 		return w;
 	}
 	return NULL;

@@ -193,5 +193,7 @@ spdk_thread_set_cpumask(struct spdk_cpuset *cpumask)
 	/* The driver moves the thread after the slice; if called again within
 	 * the same slice, the last mask wins. */
 	g_thread_op_fn(thread, SPDK_THREAD_OP_RESCHED);
+	/* Called outside a slice of a parked thread: it needs one to move. */
+	pw__thread_kick(thread);
 	return 0;
 }

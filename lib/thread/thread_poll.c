@@ -33,6 +33,13 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	if (now == 0) {
 		now = spdk_get_ticks();
 	}
+	if (spdk_unlikely(thread->park_accrue)) {
+		/* Parked since tsc_last: that time was idle. */
+		thread->park_accrue = false;
+		if (now > thread->tsc_last) {
+			thread->stats.idle_tsc += now - thread->tsc_last;
+		}
+	}
 	thread->tsc_last = now;
 
 	/* Driven through spdk_thread_get_interrupt_fd() by a loop of the user's:
