@@ -4,7 +4,9 @@
 """The RPC method pw_trace_write {"file": PATH} and the app option --pw-trace-file,
 on examples/rpc_hello:
 
-- untraced: pw_trace_write is refused (tracing is not on), and no file appears;
+- untraced (--num-trace-entries 0: SPDK's way to turn tracing off; without it
+  every app sets tracing up, as SPDK's do, and only -e turns groups on):
+  pw_trace_write is refused (tracing is not on), and no file appears;
 - with --pw-trace-file F: pw_trace_write writes a snapshot of the running app
   that passes test/trace/check_chrome.py, twice (the second replaces the
   first); bad params are refused (-32602), an unwritable path gets an error
@@ -41,7 +43,7 @@ def refused(app, params, code=None, text=None):
 
 
 def untraced(opts):
-    app = rpcapp.start_app(opts, ["-m", "0x1"])
+    app = rpcapp.start_app(opts, ["-m", "0x1", "--num-trace-entries", "0"])
     try:
         path = os.path.join(app.dir, "now.json")
         refused(app, {"file": path}, text="tracing is not on")
