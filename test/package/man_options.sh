@@ -28,12 +28,12 @@ section_opts=$(roff | sed -n '/^\.SH OPTIONS/,/^\.SH /p' | options)
 bad=0
 missing=$(comm -23 <(echo "$help_opts") <(echo "$page_opts"))
 if [ -n "$missing" ]; then
-	echo "man_options: $(basename "$tool") --help has options its page does not name:" $missing >&2
+	echo "man_options: $(basename "$tool") --help has options its page does not name: $(echo "$missing" | xargs)" >&2
 	bad=1
 fi
 unknown=$(comm -23 <(echo "$section_opts") <(echo "$help_opts"))
 if [ -n "$unknown" ]; then
-	echo "man_options: the OPTIONS of $(basename "$page") name options $(basename "$tool") --help does not have:" $unknown >&2
+	echo "man_options: the OPTIONS of $(basename "$page") name options $(basename "$tool") --help does not have: $(echo "$unknown" | xargs)" >&2
 	bad=1
 fi
 exit $bad
