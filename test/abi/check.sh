@@ -53,11 +53,14 @@ build() {
 }
 
 # describe SRC BUILD OUT: abidw's description of BUILD's library, with the
-# types of the public headers only and no path of this machine in it.
+# types of the public headers only and no path of this machine in it; every
+# exported function with its type (--exported-interfaces-only: without it
+# abidw 2.2 records about half of them as bare ELF symbols, whose parameters
+# and return types are then never compared).
 describe() {
 	local src=$1 lib
 	lib=$(readlink -f "$2/libpinwheel.so")
-	abidw --no-corpus-path --no-show-locs --drop-private-types \
+	abidw --no-corpus-path --no-show-locs --exported-interfaces-only --drop-private-types \
 		--headers-dir "$src/include/spdk" --headers-dir "$src/include/spdk_internal" \
 		--headers-dir "$src/include/pinwheel" "$lib" |
 		sed -e "s|$src/||g" -e "s|$src|.|g" >"$3"
@@ -142,21 +145,30 @@ build "$src" "$work/build"
 describe "$src" "$work/build" "$work/ref.abi"
 
 failed=0
-# case NAME WANT(pass|fail) FILE SCRIPT: apply the python SCRIPT to FILE of the
-# copy (it must change the file), rebuild, compare, restore.
+# case NAME WANT(pass|fail) FILES SCRIPT: apply the python SCRIPT to FILES (one
+# path, or several separated by spaces) of the copy (it must change them),
+# rebuild, compare, restore.
 case_() {
-	local name=$1 want=$2 file=$src/$3 script=$4 rc
-	cp "$file" "$work/saved"
-	python3 -c "$script" "$file"
-	if cmp -s "$file" "$work/saved"; then
-		echo "abi selftest: $name: the alteration did not apply to $3" >&2
-		exit 1
-	fi
+	local name=$1 want=$2 script=$4 rc i
+	local -a files
+	read -r -a files <<<"$3"
+	for i in "${!files[@]}"; do
+		cp "$src/${files[$i]}" "$work/saved.$i"
+	done
+	python3 -c "$script" "${files[@]/#/$src/}"
+	for i in "${!files[@]}"; do
+		if cmp -s "$src/${files[$i]}" "$work/saved.$i"; then
+			echo "abi selftest: $name: the alteration did not apply to ${files[$i]}" >&2
+			exit 1
+		fi
+	done
 	build "$src" "$work/build"
 	describe "$src" "$work/build" "$work/alt.abi"
 	rc=0
 	compare "$work/ref.abi" "$work/alt.abi" >"$work/case.txt" || rc=$?
-	cp "$work/saved" "$file"
+	for i in "${!files[@]}"; do
+		cp "$work/saved.$i" "$src/${files[$i]}"
+	done
 	if { [ "$want" = fail ] && [ $rc -eq 1 ]; } || { [ "$want" = pass ] && [ $rc -eq 0 ]; }; then
 		if [ "$want" = fail ]; then
 			echo "abi selftest: $name: fails, as it must"
@@ -176,6 +188,19 @@ case_() {
 edit='import sys; p = sys.argv[1]; s = open(p).read()'
 case_ "exported function removed" fail lib/util/version.c \
 	"$edit; open(p, 'w').write(s.replace('PW_EXPORT const char *\npw_version_string', 'const char *\npw_version_string'))"
+# A parameter added to a function (its callers in the library changed with it):
+# abidw describes every exported function's type only with
+# --exported-interfaces-only; without it, half of them (pw_version_string among
+# them) were bare symbols, whose signature changes passed unseen.
+case_ "parameter added to pw_version_string" fail \
+	"lib/util/version.c include/pinwheel/version.h lib/rpc/rpc.c lib/event/app_args.c" \
+	"import sys
+for p in sys.argv[1:]:
+    s = open(p).read()
+    t = s.replace('pw_version_string(void)\n{\n', 'pw_version_string(int abi_selftest)\n{\n\t(void)abi_selftest;\n')
+    t = t.replace('pw_version_string(void)', 'pw_version_string(int abi_selftest)').replace('pw_version_string()', 'pw_version_string(0)')
+    assert t != s, p
+    open(p, 'w').write(t)"
 case_ "field inserted at the front of struct spdk_thread_stats" fail include/spdk/thread.h \
 	"$edit; open(p, 'w').write(s.replace('struct spdk_thread_stats {', 'struct spdk_thread_stats {\n\tuint64_t abi_selftest;', 1))"
 case_ "field inserted at the front of struct spdk_app_opts" fail include/spdk/event.h \

@@ -13,7 +13,8 @@
 #      -static) and run (test/install/consumers.sh; the tree is not at /usr, so
 #      this also shows the CMake package and the .pc are relocatable); every
 #      manual page read with `man -l` and checked by groff with all warnings;
-#      the tools' --help
+#      the tools' --help, and the options it lists are those of the tool's
+#      page (test/package/man_options.sh)
 #   4. unless PW_PACKAGE_SYSTEM=0: `apt-get install ./*.deb` into this system,
 #      the same programs built with no search path (find_package and pkg-config
 #      find /usr), `man pinwheel-rpc` by name, then `apt-get purge` and a check
@@ -135,6 +136,8 @@ for page in "$root"/usr/share/man/man*/*.gz; do
 done
 for tool in $tool_list; do
 	"$root/usr/bin/$tool" --help >/dev/null || fail "$tool --help failed"
+	"$top/test/package/man_options.sh" "$root/usr/bin/$tool" "$root/usr/share/man/man1/$tool.1.gz" ||
+		fail "the manual page of $tool and its --help differ"
 done
 say "the tools start: $tool_list"
 
