@@ -241,9 +241,13 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 	if (PW_TP_ON()) pw__tp_msg_send(thread, fn, ctx);
 	/* Inside a callback of spdk_thread_poll(), to another thread: staged.
 	 * To its own thread a message goes at once (SPDK's order: it runs in a
-	 * later batch of the same thread). */
-	cur = pw__tls_thread;
-	if (st->depth != 0 && cur != thread && cur != NULL &&
+	 * later batch of the same thread). Only while the polled thread is the
+	 * current one: a callback that made another thread current
+	 * (spdk_set_thread()) sends at once, for the flag that flushes after
+	 * the callback is the polled thread's (and the other thread may be
+	 * driven by another pthread). */
+	cur = st->polled;
+	if (cur != NULL && cur == pw__tls_thread && cur != thread &&
 	    stage_msg(st, cur, thread, fn, ctx)) {
 		return 0;
 	}

@@ -312,6 +312,7 @@ struct pw_staged_msg {
 struct pw_msg_stage {
 	uint32_t		depth;		/* spdk_thread_poll() calls under way */
 	uint32_t		n;
+	struct spdk_thread	*polled;	/* thread of the innermost spdk_thread_poll() */
 	uint32_t		ndest;
 	struct spdk_thread	*dest[PW_MSG_STAGE_DESTS];
 	struct pw_staged_msg	ent[PW_MSG_STAGE_MAX];

@@ -20,6 +20,7 @@ PW_EXPORT int
 spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 {
 	struct spdk_thread *orig = pw__tls_thread;
+	struct spdk_thread *outer;
 	spdk_msg_fn critical;
 	uint64_t end;
 	int rc = 0, prc;
@@ -30,6 +31,8 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	if (PW_TP_ON()) pw__tp_slice_begin(thread);
 	/* Sends to other threads from here on are staged (msgq.c). */
 	pw__msg_stage.depth++;
+	outer = pw__msg_stage.polled;
+	pw__msg_stage.polled = thread;
 	if (now == 0) {
 		now = spdk_get_ticks();
 	}
@@ -93,6 +96,7 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 	if (spdk_unlikely(pw__msg_stage.n != 0)) {
 		pw__msgq_flush();
 	}
+	pw__msg_stage.polled = outer;
 	pw__msg_stage.depth--;
 	if (PW_TP_ON()) pw__tp_slice_end(thread, rc);
 	pw__tls_thread = orig;

@@ -436,3 +436,54 @@ TEST(stage_self_send_is_immediate_and_runs_in_a_later_batch)
 	ASSERT_EQ(g_expected[0], 1);
 	ut_threads_fini();
 }
+
+/* A callback that makes another thread current (spdk_set_thread()) around a
+ * send: the send is still published when that callback returns, and the
+ * other thread (which may be driven by another pthread) is not written. */
+static int g_other_seen_staged = -1;
+static int g_other_seen_count = -1;
+static int g_other_flag = -1;
+static bool g_other_sent;
+
+static int
+send_as_other_or_look_poller(void *arg)
+{
+	struct spdk_thread *self = spdk_get_thread();
+
+	if (!g_other_sent) {
+		spdk_set_thread(ut_thread(2));
+		ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)0), 0);
+		spdk_set_thread(self);
+		g_other_flag = ut_thread(2)->msgs_staged;
+		g_other_sent = true;
+	} else if (g_other_seen_count < 0) {
+		g_other_seen_staged = pw__msgq_staged();
+		g_other_seen_count = (int)pw__msgq_count(ut_thread(1));
+	}
+	return SPDK_POLLER_BUSY;
+}
+
+TEST(stage_send_with_another_current_thread_published_after_callback)
+{
+	struct spdk_poller *p1, *p2;
+
+	ut_threads_init(3);
+	reset_expected();
+	ut_set_thread(0);
+	p1 = spdk_poller_register(send_as_other_or_look_poller, NULL, 0);
+	p2 = spdk_poller_register(send_as_other_or_look_poller, NULL, 0);
+	ASSERT_NOT_NULL(p1);
+	ASSERT_NOT_NULL(p2);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread_times(0, 1);	/* one slice: one sends, the other looks */
+	ASSERT_EQ(g_other_flag, 0);
+	ASSERT_EQ(g_other_seen_staged, 0);
+	ASSERT_EQ(g_other_seen_count, 1);
+	ut_set_thread(0);
+	spdk_poller_unregister(&p1);
+	spdk_poller_unregister(&p2);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], 1);
+	ut_threads_fini();
+}
