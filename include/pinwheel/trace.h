@@ -61,9 +61,10 @@ struct pw_trace_ring_info {
 	uint32_t	tid;		/**< its Linux thread id */
 	char		name[SPDK_TRACE_THREAD_NAME_LEN]; /**< its name when the ring was made */
 	uint32_t	lcore;		/**< its lcore if a reactor (pinned) pthread, else UINT32_MAX */
-	uint32_t	index;		/**< the ring's number, 0, 1, ... in order of creation */
+	uint32_t	index;		/**< the ring's number, 0, 1, ... in order of creation
+					     (kept when a new pthread takes the ring over) */
 	uint64_t	num_entries;	/**< the ring's size in entries */
-	uint64_t	written;	/**< entries written since spdk_trace_init() */
+	uint64_t	written;	/**< entries this pthread wrote since spdk_trace_init() */
 	uint64_t	lost;		/**< entries overwritten by newer ones */
 };
 
@@ -97,7 +98,11 @@ typedef int (*pw_trace_entry_fn)(const struct pw_trace_ring_info *ring,
 
 /**
  * Walk every record of every pthread's ring: ring by ring in order of
- * creation, oldest record first within a ring. Records older than the last
+ * creation, oldest record first within a ring. A pthread's ring and records
+ * outlive the pthread, but once SPDK_TRACE_MAX_LCORE rings exist a newly
+ * recording pthread takes over the ring of the pthread that exited longest
+ * ago (that ring then comes last, with the new pthread's info and records
+ * only); records are dropped only when every ring's pthread still lives. Records older than the last
  * spdk_trace_clear() are skipped, and so are entries whose record was partly
  * overwritten.
  *

@@ -627,7 +627,10 @@ build_tracks(struct exporter *x)
 		}
 	}
 	/* The records are in ring order already; sorted only to be sure. */
-	qsort(x->recs, x->nrecs, sizeof(x->recs[0]), rec_cmp);
+	/* qsort()'s array must not be NULL, even for 0 elements (C11 7.22.5). */
+	if (x->nrecs > 1) {
+		qsort(x->recs, x->nrecs, sizeof(x->recs[0]), rec_cmp);
+	}
 	while (i < x->nrecs && !x->nomem) {
 		uint32_t ring = x->recs[i].ring;
 
@@ -685,8 +688,13 @@ match_flows(struct exporter *x)
 {
 	size_t i = 0, j = 0;
 
-	qsort(x->sends, x->nsends, sizeof(x->sends[0]), send_cmp);
-	qsort(x->runs, x->nruns, sizeof(x->runs[0]), send_cmp);
+	/* Not qsort(NULL, 0, ...): a trace without messages has no array. */
+	if (x->nsends > 1) {
+		qsort(x->sends, x->nsends, sizeof(x->sends[0]), send_cmp);
+	}
+	if (x->nruns > 1) {
+		qsort(x->runs, x->nruns, sizeof(x->runs[0]), send_cmp);
+	}
 	/* Walk both, one (dest, fn, ctx) group at a time, each in time order:
 	 * the oldest unmatched send that is not later than the run. */
 	while (i < x->nsends && j < x->nruns) {

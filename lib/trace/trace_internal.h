@@ -75,6 +75,11 @@ struct pw__trace_ring {
 	uint64_t		reserve;	/* entries being written (owner writes) */
 	uint64_t		mask;		/* num_entries - 1 */
 	uint64_t		*words;		/* 4 words per entry */
+	/* Under g_pw__trace_lock: the index of the owner's first record (not 0
+	 * when the ring was taken over from an exited pthread), whether the
+	 * owner exited, and the owner's info (readers copy them under the lock). */
+	uint64_t		base;
+	bool			exited;
 	struct pw_trace_ring_info info;		/* tid, name, lcore, index, size */
 	TAILQ_ENTRY(pw__trace_ring) link;	/* under g_pw__trace_lock */
 } __attribute__((aligned(64)));	/* whole lines: no two pthreads' headers share one */

@@ -13,6 +13,14 @@
  * trace lock, and fills it once so its pages are mapped before use (no page
  * fault on the record path later).
  *
+ * A pthread that exits leaves its ring (and records) for the exporter, marked
+ * exited by a pthread-key destructor. Once SPDK_TRACE_MAX_LCORE rings exist,
+ * a new pthread takes over the oldest exited ring (its records are given up)
+ * rather than dropping all its own; only when every ring's pthread lives are
+ * records dropped. The ring keeps counting its indices (so a walker that
+ * copied the old owner's records sees them overwritten, as by a wrap) and
+ * its base says where the new owner's records begin.
+ *
  * Layout, as SPDK's: the head entry holds tsc, tpoint_id, owner_id, size,
  * object_id and the first 8 bytes of the arguments; the rest follow in
  * continuation entries (tpoint_id = SPDK_TRACE_MAX_TPOINT_ID, 22 data bytes
@@ -39,6 +47,66 @@ SPDK_STATIC_ASSERT(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 
 static __thread struct pw__trace_ring *t_ring;
 static __thread uint64_t t_ring_gen;
+
+static pthread_key_t g_exit_key;
+static pthread_once_t g_exit_key_once = PTHREAD_ONCE_INIT;
+static int g_exit_key_rc;
+
+/* The pthread-key destructor: the calling pthread exits. Its ring is marked
+ * exited if it is still in the current list (a retired ring may be freed
+ * already: only its address is compared). A record made later in this
+ * pthread's exit (another destructor) makes a new ring, or takes one over. */
+static void
+ring_exit(void *arg)
+{
+	struct pw__trace_ring *r;
+
+	pthread_mutex_lock(&g_pw__trace_lock);
+	TAILQ_FOREACH(r, &g_pw__trace_rings, link) {
+		if (r == arg) {
+			r->exited = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&g_pw__trace_lock);
+	t_ring = NULL;
+	t_ring_gen = 0;
+}
+
+static void
+exit_key_create(void)
+{
+	g_exit_key_rc = pthread_key_create(&g_exit_key, ring_exit);
+}
+
+/* Under g_pw__trace_lock: give the oldest exited ring to the calling pthread. */
+static struct pw__trace_ring *
+ring_take_over(void)
+{
+	struct pw__trace_ring *r;
+
+	TAILQ_FOREACH(r, &g_pw__trace_rings, link) {
+		if (r->exited) {
+			break;
+		}
+	}
+	if (r == NULL) {
+		return NULL;
+	}
+	/* Last in the list, so the next take-over picks the next oldest. */
+	TAILQ_REMOVE(&g_pw__trace_rings, r, link);
+	TAILQ_INSERT_TAIL(&g_pw__trace_rings, r, link);
+	r->exited = false;
+	/* The owner exited: nothing writes next now (its last store was
+	 * before its exit, which the lock orders before us). */
+	r->base = __atomic_load_n(&r->next, __ATOMIC_RELAXED);
+	r->info.tid = (uint32_t)syscall(SYS_gettid);
+	if (pthread_getname_np(pthread_self(), r->info.name, sizeof(r->info.name)) != 0) {
+		snprintf(r->info.name, sizeof(r->info.name), "tid %u", r->info.tid);
+	}
+	r->info.lcore = spdk_env_get_current_core();
+	return r;
+}
 
 static struct pw__trace_ring *
 ring_create(uint64_t num_entries, uint32_t index)
@@ -83,25 +151,35 @@ ring_get_slow(void)
 		pw__trace_count_dropped();
 		return NULL;
 	}
+	pthread_once(&g_exit_key_once, exit_key_create);
 	TAILQ_FOREACH(r, &g_pw__trace_rings, link) {
 		count++;
 	}
 	if (count >= SPDK_TRACE_MAX_LCORE) {
-		pthread_mutex_unlock(&g_pw__trace_lock);
-		SPDK_ERRLOG_RATELIMIT("trace: %d pthreads record already: record dropped\n",
-				      SPDK_TRACE_MAX_LCORE);
-		pw__trace_count_dropped();
-		return NULL;
+		ring = ring_take_over();
+		if (ring == NULL) {
+			pthread_mutex_unlock(&g_pw__trace_lock);
+			SPDK_ERRLOG_RATELIMIT("trace: %d live pthreads record already: record "
+					      "dropped\n", SPDK_TRACE_MAX_LCORE);
+			pw__trace_count_dropped();
+			return NULL;
+		}
+	} else {
+		ring = ring_create(g_pw__trace_num_entries, count);
+		if (ring == NULL) {
+			pthread_mutex_unlock(&g_pw__trace_lock);
+			SPDK_ERRLOG_RATELIMIT("trace: no memory for a ring of %" PRIu64 " entries: "
+					      "record dropped\n", g_pw__trace_num_entries);
+			pw__trace_count_dropped();
+			return NULL;
+		}
+		TAILQ_INSERT_TAIL(&g_pw__trace_rings, ring, link);
 	}
-	ring = ring_create(g_pw__trace_num_entries, count);
-	if (ring == NULL) {
-		pthread_mutex_unlock(&g_pw__trace_lock);
-		SPDK_ERRLOG_RATELIMIT("trace: no memory for a ring of %" PRIu64 " entries: "
-				      "record dropped\n", g_pw__trace_num_entries);
-		pw__trace_count_dropped();
-		return NULL;
+	/* Without the key (pthread_key_create failed) the ring is never marked
+	 * exited, so never taken over. */
+	if (g_exit_key_rc == 0) {
+		(void)pthread_setspecific(g_exit_key, ring);
 	}
-	TAILQ_INSERT_TAIL(&g_pw__trace_rings, ring, link);
 	pthread_mutex_unlock(&g_pw__trace_lock);
 	t_ring = ring;
 	t_ring_gen = gen;

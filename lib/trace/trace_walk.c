@@ -94,21 +94,30 @@ decode(struct walk *w, const struct pw__trace_desc *d)
 	}
 }
 
+/* A ring as it was when the walk began: its owner's info, where the owner's
+ * records begin and end (copied under the lock: a ring taken over by a new
+ * pthread changes owner under it). */
+struct ring_copy {
+	struct pw__trace_ring		*ring;
+	struct pw_trace_ring_info	info;
+	uint64_t			base;
+	uint64_t			end;
+};
+
 static int
-walk_ring(struct pw__trace_ring *ring, struct walk *w, uint64_t clear_tsc,
+walk_ring(struct ring_copy *c, struct walk *w, uint64_t clear_tsc,
 	  pw_trace_entry_fn fn, void *ctx)
 {
-	struct pw_trace_ring_info info = ring->info;
+	struct pw__trace_ring *ring = c->ring;
+	struct pw_trace_ring_info info = c->info;
 	const struct pw__trace_desc *d;
 	struct spdk_trace_entry head;
-	uint64_t end, i, k, intact;
+	uint64_t end = c->end, i, k, intact;
 	int rc;
 
-	/* Acquire: pairs with the release store of next by the writer. */
-	end = __atomic_load_n(&ring->next, __ATOMIC_ACQUIRE);
-	info.written = end;
-	info.lost = end > ring->mask + 1 ? end - (ring->mask + 1) : 0;
-	i = info.lost;
+	info.written = end - c->base;
+	info.lost = info.written > ring->mask + 1 ? info.written - (ring->mask + 1) : 0;
+	i = c->base + info.lost;
 	while (i < end) {
 		load_entry(ring, i, w->words);
 		memcpy(&head, w->words, sizeof(head));
@@ -146,7 +155,8 @@ walk_ring(struct pw__trace_ring *ring, struct walk *w, uint64_t clear_tsc,
 PW_EXPORT int
 pw_trace_foreach_entry(pw_trace_entry_fn fn, void *ctx)
 {
-	struct pw__trace_ring **rings = NULL, *r;
+	struct ring_copy *rings = NULL;
+	struct pw__trace_ring *r;
 	struct walk *w;
 	size_t count = 0, i;
 	int rc = 0;
@@ -180,12 +190,17 @@ pw_trace_foreach_entry(pw_trace_entry_fn fn, void *ctx)
 	}
 	i = 0;
 	TAILQ_FOREACH(r, &g_pw__trace_rings, link) {
-		rings[i++] = r;
+		rings[i].ring = r;
+		rings[i].info = r->info;
+		rings[i].base = r->base;
+		/* Acquire: pairs with the release store of next by the writer. */
+		rings[i].end = __atomic_load_n(&r->next, __ATOMIC_ACQUIRE);
+		i++;
 	}
 	pthread_mutex_unlock(&g_pw__trace_lock);
 
 	for (i = 0; i < count && rc == 0; i++) {
-		rc = walk_ring(rings[i], w, pw__trace_clear_tsc(), fn, ctx);
+		rc = walk_ring(&rings[i], w, pw__trace_clear_tsc(), fn, ctx);
 	}
 	free(rings);
 	free(w);
