@@ -133,8 +133,10 @@ int pw_park_lot_create(struct pw_park_lot **lot);
 
 /**
  * Destroy a lot. NULL is a no-op. Call once no thread is parked in it and
- * every woken thread was taken (logged otherwise), and after the pthreads that
- * message its threads stopped (as for pw_waker_destroy()).
+ * every woken thread was taken, and after the pthreads that message its
+ * threads stopped (as for pw_waker_destroy()). Woken threads not taken are
+ * made active (logged); while a thread is still parked in it the lot is not
+ * freed (logged: a waker would use it), so unpark those first.
  */
 void pw_park_lot_destroy(struct pw_park_lot *lot);
 
@@ -156,9 +158,9 @@ bool pw_thread_park(struct spdk_thread *thread, struct pw_park_lot *lot);
  * Take \p thread back from parking without a waker (its timed poller is due,
  * the driver must move or exit it). From the pthread that polls it.
  *
- * \return true: it was parked and is active again (poll it); false: it was
- * not parked, or a waker already put it on its lot's list, and
- * pw_park_lot_take() returns it.
+ * \return true: it was parked and is active again (poll it); false: a waker
+ * already put it on its lot's list, and pw_park_lot_take() returns it, or it
+ * was not parked (logged), or \p thread is NULL (logged).
  */
 bool pw_thread_unpark(struct spdk_thread *thread);
 
@@ -167,8 +169,8 @@ bool pw_thread_is_parked(struct spdk_thread *thread);
 
 /**
  * The next thread of \p lot woken since it was parked, now active again (in
- * the order they were woken), or NULL. The lot's driver only; a NULL lot is
- * not checked (this is called once per loop).
+ * the order they were woken), or NULL (also for a NULL \p lot, logged). The
+ * lot's driver only.
  */
 struct spdk_thread *pw_park_lot_take(struct pw_park_lot *lot);
 

@@ -215,7 +215,8 @@ bool spdk_thread_is_running(struct spdk_thread *thread);
 /**
  * Free an EXITED thread. Call from the pthread that polls it, not from inside
  * its own slice. The app thread is kept until spdk_thread_lib_fini().
- * Destroying a thread that is not EXITED is refused with an error log.
+ * Destroying a thread that is not EXITED, or that is parked (pinwheel/thread.h:
+ * still in a parking lot), is refused with an error log.
  */
 void spdk_thread_destroy(struct spdk_thread *thread);
 

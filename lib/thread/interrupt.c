@@ -217,11 +217,25 @@ pw_park_lot_create(struct pw_park_lot **lot)
 PW_EXPORT void
 pw_park_lot_destroy(struct pw_park_lot *lot)
 {
+	uint64_t woken = 0;
+
 	if (lot == NULL) {
 		return;
 	}
-	if (lot->taken != NULL || atomic_load(&lot->woken) != NULL) {
-		SPDK_ERRLOG("pw_park_lot_destroy: woken threads were not taken\n");
+	/* Woken threads not taken: give them back to the driver (active), so
+	 * that none keeps a link into freed memory. */
+	while (pw_park_lot_take(lot) != NULL) {
+		woken++;
+	}
+	if (woken > 0) {
+		SPDK_ERRLOG("pw_park_lot_destroy: woken threads were not taken (%" PRIu64
+			    "); they are active again\n", woken);
+	}
+	if (lot->parked > 0) {
+		/* A waker would push them on the freed lot: keep it (leaked). */
+		SPDK_ERRLOG("pw_park_lot_destroy: %" PRIu64 " thread(s) still parked in it "
+			    "(pw_thread_unpark() them first); the lot is not freed\n", lot->parked);
+		return;
 	}
 	free(lot);
 }
@@ -304,6 +318,7 @@ pw_thread_park(struct spdk_thread *thread, struct pw_park_lot *lot)
 	 * followed by its increment of pw__g_critical_gen. */
 	atomic_store_explicit(&thread->park_state, PW_PARK_PARKED, memory_order_seq_cst);
 	if (!pw_thread_has_pending_messages(thread)) {
+		lot->parked++;
 		return true;
 	}
 	/* A message came: stay active, unless a waker already took the thread
@@ -313,6 +328,7 @@ pw_thread_park(struct spdk_thread *thread, struct pw_park_lot *lot)
 		thread->park_accrue = false;
 		return false;
 	}
+	lot->parked++;
 	return true;
 }
 
@@ -326,8 +342,17 @@ pw_thread_unpark(struct spdk_thread *thread)
 		return false;
 	}
 	/* seq_cst: against the wakers' exchange in pw__thread_wake_parked(). */
-	return atomic_compare_exchange_strong_explicit(&thread->park_state, &expected,
-			PW_PARK_ACTIVE, memory_order_seq_cst, memory_order_relaxed);
+	if (atomic_compare_exchange_strong_explicit(&thread->park_state, &expected,
+			PW_PARK_ACTIVE, memory_order_seq_cst, memory_order_relaxed)) {
+		thread->park_lot->parked--;
+		return true;
+	}
+	/* WOKEN: a waker took it, the lot gives it back. ACTIVE: only the
+	 * driver makes a thread active, so this is its mistake. */
+	if (expected == PW_PARK_ACTIVE) {
+		SPDK_ERRLOG("pw_thread_unpark: thread %s is not parked\n", thread->name);
+	}
+	return false;
 }
 
 PW_EXPORT bool
@@ -340,8 +365,13 @@ pw_thread_is_parked(struct spdk_thread *thread)
 PW_EXPORT struct spdk_thread *
 pw_park_lot_take(struct pw_park_lot *lot)
 {
-	struct spdk_thread *t = lot->taken, *rev = NULL, *next;
+	struct spdk_thread *t, *rev = NULL, *next;
 
+	if (spdk_unlikely(lot == NULL)) {
+		SPDK_ERRLOG("pw_park_lot_take: NULL lot\n");
+		return NULL;
+	}
+	t = lot->taken;
 	if (t == NULL) {
 		/* The common case, nothing woken: one load of the lot's line. */
 		if (atomic_load_explicit(&lot->woken, memory_order_relaxed) == NULL) {
@@ -361,6 +391,7 @@ pw_park_lot_take(struct pw_park_lot *lot)
 	}
 	lot->taken = t->park_next;
 	t->park_next = NULL;
+	lot->parked--;
 	/* WOKEN -> ACTIVE: no waker acts on either (relaxed); the next park is
 	 * a seq_cst store. */
 	atomic_store_explicit(&t->park_state, PW_PARK_ACTIVE, memory_order_relaxed);

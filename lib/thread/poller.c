@@ -515,6 +515,9 @@ poller_register(spdk_poller_fn fn, void *arg, uint64_t period_us, const char *na
 		free(poller);
 		return NULL;
 	}
+	/* Registered outside a slice of a parked thread (its driver or an event
+	 * handler set it current): it needs slices (pinwheel/thread.h). */
+	pw__thread_kick(thread);
 	return poller;
 }
 
@@ -674,8 +677,10 @@ spdk_poller_resume(struct spdk_poller *poller)
 		}
 		break;
 	default:
-		break;
+		return;
 	}
+	/* Resumed outside a slice of a parked thread: as a registration. */
+	pw__thread_kick(thread);
 }
 
 PW_EXPORT void

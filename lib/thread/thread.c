@@ -300,6 +300,13 @@ spdk_thread_destroy(struct spdk_thread *thread)
 			    thread->name);
 		return;
 	}
+	/* Relaxed: its driver's own view (a thread leaves a lot through it). */
+	if (spdk_unlikely(atomic_load_explicit(&thread->park_state, memory_order_relaxed) !=
+			  PW_PARK_ACTIVE)) {
+		SPDK_ERRLOG("thread %s cannot be destroyed: it is parked (take it back with "
+			    "pw_park_lot_take() or pw_thread_unpark() first)\n", thread->name);
+		return;
+	}
 	SPDK_DEBUGLOG(thread, "destroying thread %s\n", thread->name);
 	if (PW_TP_ON()) pw__tp_thread(PW_TP_THREAD_DESTROY, thread);
 	if (pw__tls_thread == thread) {

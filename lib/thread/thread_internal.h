@@ -410,6 +410,7 @@ struct pw_park_lot {
 	/* The driver's own, below. */
 	struct spdk_thread		*taken PW_CACHE_ALIGNED;	/* taken from woken, FIFO */
 	uint64_t			critical_gen;	/* pw__g_critical_gen last seen */
+	uint64_t			parked;		/* parked or woken, not taken back */
 };
 
 /* Bumped after each critical message is published (see

@@ -17,6 +17,8 @@
  * - wakes_on_interrupt: an eventfd source's handler runs and the thread gets
  *   a slice (here it registers a poller, which runs)
  * - wakes_on_poller_registered_from_message: it stays active after it
+ * - wakes_on_poller_registered_from_outside: registered, paused, resumed
+ *   with the thread current outside a slice (untimed, then timed)
  * - wakes_on_critical_message
  * - stats_exact_across_parking: busy unchanged, idle grown by exactly the
  *   ticks it was parked, read while parked (gather's view) and after
@@ -514,6 +516,62 @@ TEST(sleeps_with_only_parked_threads)
 	}
 	run_once(0);
 	ASSERT_EQ(g_msgs, 2);
+	finish(t, 0);
+	reactors_down();
+}
+
+/* A poller registered, or resumed, with the parked thread current but outside
+ * a slice (an event handler, a driver, a test doing spdk_set_thread()): the
+ * issue's "a poller registration makes it active again". */
+TEST(wakes_on_poller_registered_from_outside)
+{
+	struct spdk_thread *t;
+	struct spdk_poller *p;
+
+	reactors_up("0x1");
+	t = parked_thread_on("outside_untimed", 0);
+	g_polls = 0;
+	spdk_set_thread(t);
+	g_poller = SPDK_POLLER_REGISTER(count_poll, NULL, 0);
+	spdk_set_thread(NULL);
+	ASSERT_NOT_NULL(g_poller);
+	run_once(0);
+	run_once(0);
+	ASSERT_EQ(g_polls, 2);
+	ASSERT_FALSE(parked(t));
+	/* Paused from outside: it parks again; resumed from outside: it runs. */
+	p = g_poller;
+	spdk_set_thread(t);
+	spdk_poller_pause(p);
+	spdk_set_thread(NULL);
+	run_once(0);
+	run_once(0);
+	ASSERT_TRUE(parked(t));
+	g_polls = 0;
+	spdk_set_thread(t);
+	spdk_poller_resume(p);
+	spdk_set_thread(NULL);
+	run_once(0);
+	ASSERT_EQ(g_polls, 1);
+	ASSERT_EQ(spdk_thread_send_msg(t, unregister_msg, NULL), 0);
+	run_once(0);
+	run_once(0);
+	ASSERT_TRUE(parked(t));
+
+	/* A timed poller registered from outside: the reactor's deadline (its
+	 * sleep timeout) is that timer's, and it runs when due. */
+	g_polls = 0;
+	spdk_set_thread(t);
+	g_poller = SPDK_POLLER_REGISTER(count_poll, NULL, 100);
+	spdk_set_thread(NULL);
+	run_once(0);
+	ASSERT_TRUE(parked(t));
+	ASSERT_EQ(pw__reactor_parked_due(reactor(0)), spdk_thread_next_poller_expiration(t));
+	pw__ticks_mock_set(spdk_thread_next_poller_expiration(t));
+	run_once(0);
+	ASSERT_EQ(g_polls, 1);
+	ASSERT_EQ(spdk_thread_send_msg(t, unregister_msg, NULL), 0);
+	run_once(0);
 	finish(t, 0);
 	reactors_down();
 }
