@@ -186,6 +186,7 @@ remove_lw_thread(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 {
 	sync_thread_fgrp(reactor, lw_thread, NULL);
 	assert(!lw_thread->parked);
+	pw__scheduler_round_forget(reactor, lw_thread);
 	TAILQ_REMOVE(&reactor->threads, lw_thread, link);
 	TAILQ_REMOVE(&reactor->active, lw_thread, active_link);
 	assert(reactor->thread_count > 0);
