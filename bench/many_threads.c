@@ -64,6 +64,7 @@
 #include "spdk_internal/thread.h"
 
 #include "event/event_internal.h"
+#include "bench_util.h"
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -113,30 +114,13 @@ static _Atomic bool g_walk_done;
 static double g_walk_t0;
 static long g_rss0;
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Resident pages (second field of /proc/self/statm), in bytes. */
+/* Resident bytes (/proc/self/statm), 0 if unknown. */
 static long
 rss_bytes(void)
 {
-	long size = 0, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
+	uint64_t vm, rss;
 
-	if (f == NULL) {
-		return 0;
-	}
-	if (fscanf(f, "%ld %ld", &size, &res) != 2) {
-		res = 0;
-	}
-	fclose(f);
-	return res * sysconf(_SC_PAGESIZE);
+	return bench_statm(&vm, &rss) ? (long)rss : 0;
 }
 
 static void ping_b(void *arg);
@@ -221,7 +205,7 @@ static void
 walk_done(void *ctx)
 {
 	(void)ctx;
-	g_res[7] = (now_s() - g_walk_t0) * 1e6 / (g_n > 0 ? g_n : 1);
+	g_res[7] = (bench_now_s() - g_walk_t0) * 1e6 / (g_n > 0 ? g_n : 1);
 	atomic_store(&g_walk_done, true);
 }
 
@@ -276,7 +260,7 @@ stats_done(void *ctx)
 	spdk_json_write_object_end(g_json);
 	spdk_json_write_end(g_json);
 	g_json = NULL;
-	g_res[8] = (now_s() - g_walk_t0) * 1e6 / (g_n > 0 ? g_n : 1);
+	g_res[8] = (bench_now_s() - g_walk_t0) * 1e6 / (g_n > 0 ? g_n : 1);
 	g_res[9] = (double)g_json_bytes / (g_n > 0 ? g_n : 1);
 	atomic_store(&g_walk_done, true);
 }
@@ -315,7 +299,7 @@ fail(const char *what)
 static void
 window_start(void)
 {
-	g_t0 = now_s();
+	g_t0 = bench_now_s();
 	g_msgs0 = sum_msgs();
 	g_iters0 = sum_iters();
 }
@@ -324,7 +308,7 @@ window_start(void)
 static void
 window_end(int msg_field, int iter_field)
 {
-	double secs = now_s() - g_t0;
+	double secs = bench_now_s() - g_t0;
 	uint64_t iters = sum_iters() - g_iters0;
 
 	g_res[msg_field] = (double)(sum_msgs() - g_msgs0) / secs / 1e6;
@@ -343,7 +327,7 @@ create_idle(void)
 	spdk_cpuset_set_cpu(&all, 1, true);
 	g_base_count = spdk_thread_get_count();
 	g_rss0 = rss_bytes();
-	t = now_s();
+	t = bench_now_s();
 	for (i = 0; i < g_idle; i++) {
 		char name[32];
 
@@ -354,7 +338,7 @@ create_idle(void)
 			return;
 		}
 	}
-	g_res[0] = g_idle > 0 ? (now_s() - t) * 1e6 / g_idle : 0;
+	g_res[0] = g_idle > 0 ? (bench_now_s() - t) * 1e6 / g_idle : 0;
 	for (i = 0; i < g_idle; i++) {
 		if (spdk_thread_send_msg(g_idle_threads[i], idle_msg, NULL) != 0) {
 			fail("spdk_thread_send_msg to an idle thread failed");
@@ -366,7 +350,7 @@ create_idle(void)
 static int
 stage_poll(void *arg)
 {
-	double t = now_s();
+	double t = bench_now_s();
 	uint32_t i;
 
 	(void)arg;
@@ -393,7 +377,7 @@ stage_poll(void *arg)
 		break;
 	case 3:		/* settle; spdk_for_each_thread over every thread */
 		if (t - g_t0 >= 0.2) {
-			g_walk_t0 = now_s();
+			g_walk_t0 = bench_now_s();
 			spdk_for_each_thread(walk_nop, NULL, walk_done);
 			g_stage = 7;
 		}
@@ -455,13 +439,13 @@ stage_poll(void *arg)
 			g_res[14] = (double)(pw__scheduler_moves_applied() - g_moves0);
 			/* No more rounds, the moves settle. */
 			spdk_scheduler_set("static");
-			g_t0 = now_s();
+			g_t0 = bench_now_s();
 			g_stage = 10;
 		}
 		break;
 	case 10:
 		if (t - g_t0 >= 0.2) {
-			g_t0 = now_s();
+			g_t0 = bench_now_s();
 			for (i = 0; i < g_idle; i++) {
 				if (spdk_thread_send_msg(g_idle_threads[i], exit_self, NULL) != 0) {
 					fail("cannot send exit to an idle thread");
@@ -476,7 +460,7 @@ stage_poll(void *arg)
 			char line[512];
 			int len;
 
-			g_res[1] = g_idle > 0 ? (now_s() - g_t0) * 1e6 / g_idle : 0;
+			g_res[1] = g_idle > 0 ? (bench_now_s() - g_t0) * 1e6 / g_idle : 0;
 			len = 0;
 			for (i = 0; i < NFIELDS; i++) {
 				len += snprintf(line + len, sizeof(line) - (size_t)len, "%f ", g_res[i]);
@@ -527,7 +511,7 @@ app_start(void *arg)
 		}
 		spdk_thread_send_msg(p->a, start_pair, p);
 	}
-	g_t0 = now_s();
+	g_t0 = bench_now_s();
 	g_stage_poller = SPDK_POLLER_REGISTER(stage_poll, NULL, 1000);
 }
 
@@ -597,24 +581,6 @@ run_app(uint32_t n, double *res)
 		return false;
 	}
 	return true;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(const double *v, uint32_t n)
-{
-	double s[MAX_RUNS];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 static void
@@ -729,7 +695,7 @@ main(int argc, char **argv)
 	for (c = 0; c < ncounts; c++) {
 		for (i = 0; i < NFIELDS + 2; i++) {
 			printf("n%u_%s %.*f %s\n", counts[c], names[i], decimals[i],
-			       median(v[c][i], done[c]), units[i]);
+			       bench_median(v[c][i], done[c]), units[i]);
 		}
 	}
 	return 0;
