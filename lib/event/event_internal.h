@@ -65,6 +65,9 @@ struct spdk_lw_thread {
 	uint64_t			deadline;	/* its next timed poller (in the heap) */
 	uint32_t			heap_idx;	/* UINT32_MAX: not in the heap */
 	bool				parked;
+	/* End of its last busy slice (0: none since it was placed): it parks
+	 * only after an idle slice PW_PARK_DELAY_US or more after that. */
+	uint64_t			last_busy_tsc;
 };
 
 struct spdk_reactor {
@@ -88,6 +91,7 @@ struct spdk_reactor {
 	uint32_t			heap_len;
 	uint32_t			heap_cap;
 	uint32_t			parked_count;
+	uint64_t			park_delay_ticks;	/* PW_PARK_DELAY_US in ticks */
 	uint64_t			tsc_last;
 	uint64_t			busy_tsc;
 	uint64_t			idle_tsc;
@@ -140,6 +144,11 @@ enum spdk_reactor_state pw__reactors_state(void);
 int pw__reactors_start_error(void);
 /* Ask the NEW/RESCHED placement to start its round-robin at this core (tests). */
 void pw__reactors_set_next_core(uint32_t core);
+/* How long a thread stays active after its last busy slice before an idle
+ * slice parks it (default PW_PARK_DELAY_US, 10 us; 0: at its first idle slice).
+ * Applies to the reactors of spdk_reactors_init() calls made after it, and to
+ * those already set up. Tests only; call it while the reactors do not run. */
+void pw__reactors_set_park_delay_us(uint64_t us);
 /* A thread of this reactor must get a slice (a move was set on it by a
  * scheduling round): take it back if it is parked. Its reactor only. */
 void pw__reactor_thread_unpark(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread);

@@ -57,6 +57,8 @@ reactors_up(const char *mask)
 	ASSERT_EQ(spdk_env_init(&opts), 0);
 	pw__ticks_mock_enable(UT_HZ, 1000);
 	ASSERT_EQ(spdk_reactors_init(0), 0);
+	/* These tests park at the first idle slice (test_park_delay.c: the delay). */
+	pw__reactors_set_park_delay_us(0);
 }
 
 static void
