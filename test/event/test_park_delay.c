@@ -29,7 +29,7 @@
 #include "pinwheel/thread.h"
 
 #include "event/event_internal.h"
-#include "env/env_internal.h"
+#include "ut_hand_reactor.h"
 
 #define UT_HZ		1000000ull	/* one tick per microsecond */
 #define DELAY_US	10u		/* PW_PARK_DELAY_US */
@@ -37,43 +37,14 @@
 static void
 reactors_up(const char *mask)
 {
-	struct spdk_env_opts opts;
-
-	pw__env_skip_affinity_check(true);
-	spdk_env_opts_init(&opts);
-	opts.name = "test_park_delay";
-	opts.core_mask = mask;
-	ASSERT_EQ(spdk_env_init(&opts), 0);
-	pw__ticks_mock_enable(UT_HZ, 1000);
-	ASSERT_EQ(spdk_reactors_init(0), 0);
+	hand_reactors_up("test_park_delay", mask, UT_HZ, 1000);
 }
 
 static void
 reactors_down(void)
 {
-	spdk_set_thread(NULL);
-	spdk_reactors_fini();
 	pw__reactors_set_park_delay_us(DELAY_US);
-	pw__env_set_current_core(spdk_env_get_main_core());
-	spdk_env_fini();
-	pw__ticks_mock_disable();
-	pw__env_skip_affinity_check(false);
-}
-
-static struct spdk_reactor *
-reactor(uint32_t core)
-{
-	struct spdk_reactor *r = spdk_reactor_get(core);
-
-	ASSERT_NOT_NULL(r);
-	return r;
-}
-
-static void
-run_once(uint32_t core)
-{
-	pw__env_set_current_core(core);
-	pw__reactor_run_once(reactor(core));
+	hand_reactors_down();
 }
 
 static bool
