@@ -112,6 +112,43 @@ struct spdk_reactor {
 /* ---- event.c ---- */
 /* The reactor the calling pthread runs (NULL elsewhere). */
 extern __thread struct spdk_reactor *pw__tls_reactor;
+
+#define PW_EVENT_STAGE_MAX	64u	/* staged events; a full stage is published */
+#define PW_EVENT_STAGE_DESTS	4u	/* destination cores; a fifth publishes the stage */
+
+/* Events called to another core while this pthread's reactor runs an event
+ * batch or gives a thread a slice (depth > 0): their slots are claimed at the
+ * call and written and published when the batch or slice is over
+ * (doc/design.md "Cross-core batches"). Empty whenever depth is 0. */
+struct pw_event_stage {
+	uint32_t		depth;		/* event batches and slices under way */
+	uint32_t		n;
+	uint32_t		ndest;
+	struct spdk_reactor	*dest[PW_EVENT_STAGE_DESTS];
+	struct {
+		_Atomic(void *)	*slot;
+		void		*words[PW_EVENT_WORDS];
+	} ent[PW_EVENT_STAGE_MAX];
+};
+extern __thread struct pw_event_stage pw__event_stage;
+/* Publish the staged events, then wake the destination cores that sleep. */
+void pw__event_stage_flush(struct pw_event_stage *st);
+
+static inline void
+pw__event_stage_enter(struct pw_event_stage *st)
+{
+	st->depth++;
+}
+
+/* The batch or slice is over: publish what it staged (nothing stays staged
+ * once depth is back to 0: the reactor may sleep next). */
+static inline void
+pw__event_stage_leave(struct pw_event_stage *st)
+{
+	if (--st->depth == 0 && spdk_unlikely(st->n != 0)) {
+		pw__event_stage_flush(st);
+	}
+}
 int pw__events_init(void);
 void pw__events_fini(void);
 int pw__event_queue_init(struct spdk_reactor *reactor);

@@ -489,7 +489,11 @@ slice_threads(struct spdk_reactor *reactor, bool shutdown)
 	TAILQ_FOREACH_SAFE(lw_thread, &reactor->active, active_link, tmp) {
 		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
 
+		/* Events its callbacks call to other cores are staged until the
+		 * slice is over (event.c). */
+		pw__event_stage_enter(&pw__event_stage);
 		rc = spdk_thread_poll(thread, 0, reactor->tsc_last);
+		pw__event_stage_leave(&pw__event_stage);
 		now = spdk_thread_get_last_tsc(thread);
 		if (rc == 0) {
 			reactor->idle_tsc += now - reactor->tsc_last;
