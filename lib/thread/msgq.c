@@ -35,6 +35,14 @@
 
 static struct pw_segq_pool g_msg_pool = PW_SEGQ_POOL_INITIALIZER;
 
+/* Senders read shared_state and a driver reads it after every slice
+ * (spdk_thread_is_exited()): on the producers' line (the tail every send
+ * CASes), that read took the line away from the senders once per slice, a
+ * cache-line transfer per message of a cross-core ping-pong (issue 12). */
+_Static_assert(offsetof(struct spdk_thread, shared_state) / SPDK_CACHE_LINE_SIZE !=
+	       offsetof(struct spdk_thread, mq_prod) / SPDK_CACHE_LINE_SIZE,
+	       "shared_state must not share the producers' cache line");
+
 __thread struct pw_msg_stage pw__msg_stage;
 _Atomic uint64_t pw__g_critical_gen;
 

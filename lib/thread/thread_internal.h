@@ -179,7 +179,6 @@ struct spdk_thread {
 
 	/* ---- producer side: one line written by senders ---- */
 	struct pw_segq_prod		mq_prod PW_CACHE_ALIGNED;
-	_Atomic uint32_t		shared_state;	/* copy of state that senders read */
 	_Atomic(struct pw_waker *)	waker;		/* woken after a send while its driver sleeps */
 	/* Parking (see pinwheel/thread.h and doc/design.md "Parked threads"):
 	 * enum pw_park_state; the lot it was parked in (written by its driver
@@ -190,8 +189,13 @@ struct spdk_thread {
 	struct pw_park_lot		*park_lot;
 	struct spdk_thread		*park_next;
 
-	/* ---- read by every slice, written only by the rare critical sender ---- */
+	/* ---- read by every slice and every sender, written rarely: by the
+	 * critical sender, and by a change of state ---- */
 	_Atomic(spdk_msg_fn)		critical_msg PW_CACHE_ALIGNED;
+	/* Copy of state that senders (and spdk_thread_is_exited(), called by a
+	 * driver after every slice) read: not on the senders' line, which a
+	 * read here after every slice would take away from them (issue 12). */
+	_Atomic uint32_t		shared_state;
 
 	/* ---- cold ---- */
 	struct pw_pp_handler		pp_handlers[PW_MAX_PP_HANDLERS];
