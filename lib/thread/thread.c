@@ -59,14 +59,7 @@ pw__thread_prev(struct spdk_thread *thread)
 struct spdk_thread *
 pw__thread_find_locked(uint64_t id)
 {
-	struct spdk_thread *thread;
-
-	TAILQ_FOREACH(thread, &g_threads, tailq) {
-		if (thread->id == id) {
-			return thread;
-		}
-	}
-	return NULL;
+	return pw__thread_ids_find(id);
 }
 
 int
@@ -153,6 +146,7 @@ pw__thread_free(struct spdk_thread *thread)
 	pthread_mutex_lock(&g_threads_lock);
 	pw__for_each_thread_unlinking(thread);
 	TAILQ_REMOVE(&g_threads, thread, tailq);
+	pw__thread_ids_remove(thread);
 	g_thread_count--;
 	pthread_mutex_unlock(&g_threads_lock);
 	pw__channels_fini(thread);
@@ -231,7 +225,16 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 		free(thread);
 		return NULL;
 	}
-	thread->id = g_next_thread_id++;
+	thread->id = g_next_thread_id;
+	if (pw__thread_ids_insert(thread) != 0) {
+		pthread_mutex_unlock(&g_threads_lock);
+		SPDK_ERRLOG("no memory to index thread %s by its id\n", thread->name);
+		pw__channels_fini(thread);
+		pw__msgq_fini(thread);
+		free(thread);
+		return NULL;
+	}
+	g_next_thread_id++;
 	TAILQ_INSERT_TAIL(&g_threads, thread, tailq);
 	g_thread_count++;
 	pthread_mutex_unlock(&g_threads_lock);

@@ -8,6 +8,7 @@
  *
  *   thread_lib.c        library init/fini, the driver's hooks, the app thread
  *   thread.c            the thread list, creation, exit, destruction
+ *   thread_ids.c        the live threads by id (spdk_thread_get_by_id)
  *   thread_poll.c       one slice (spdk_thread_poll), post-poller handlers
  *   thread_info.c       accessors and introspection
  *   for_each_thread.c   spdk_for_each_thread, sending again later
@@ -251,11 +252,21 @@ void pw__threads_unlock(void);
 struct spdk_thread *pw__thread_first(void);
 struct spdk_thread *pw__thread_next(struct spdk_thread *thread);
 struct spdk_thread *pw__thread_prev(struct spdk_thread *thread);
-/* The live thread with this id, or NULL (call with the lock held). */
+/* The live thread with this id, or NULL (call with the lock held); O(1). */
 struct spdk_thread *pw__thread_find_locked(uint64_t id);
 /* Send to the live thread with this id (-EIO if it is gone), under the
  * thread list lock so that it cannot be freed meanwhile. */
 int pw__send_to_thread_id(uint64_t id, spdk_msg_fn fn, void *ctx);
+/* ---- thread_ids.c (all with the thread list lock held) ---- */
+/* Index a thread by its id (set). 0 or -ENOMEM. */
+int pw__thread_ids_insert(struct spdk_thread *thread);
+/* Forget an indexed thread. */
+void pw__thread_ids_remove(struct spdk_thread *thread);
+/* The indexed thread with this id, or NULL. O(1). */
+struct spdk_thread *pw__thread_ids_find(uint64_t id);
+/* Slots of the index (0: no table); for tests. */
+size_t pw__thread_ids_slots(void);
+
 /* Log (rate-limited) a call made from the wrong spdk_thread. */
 void pw__wrong_thread(const char *func, const char *what, struct spdk_thread *owner,
 		      struct spdk_thread *current);
