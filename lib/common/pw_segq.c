@@ -10,6 +10,21 @@
 
 #include "common/pw_segq.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+/*
+ * The pool keeps at most PW_SEGQ_POOL_CACHE free segments; the others go
+ * back to the allocator. A queue gives its segment back when it drains
+ * (lazy queues), so without this bound the pool would keep the largest
+ * number of segments ever in use, and freeing alone does not shrink the
+ * resident set: a free 4 KiB chunk inside the heap stays mapped. After
+ * PW_SEGQ_TRIM_BATCH segments were freed the pool asks the allocator to give
+ * its free pages back (malloc_trim(), glibc), outside the lock.
+ */
+#define PW_SEGQ_TRIM_BATCH	256
+
 static struct pw_segq_seg *
 seg_alloc(struct pw_segq_pool *pool)
 {
@@ -18,32 +33,61 @@ seg_alloc(struct pw_segq_pool *pool)
 	pthread_mutex_lock(&pool->lock);
 	seg = pool->free;
 	if (seg != NULL) {
-		pool->free = seg->free_next;
+		pool->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
+		pool->nfree--;
 	}
 	pthread_mutex_unlock(&pool->lock);
 	if (seg == NULL) {
 		seg = aligned_alloc(PW_SEGQ_SEG_BYTES, PW_SEGQ_SEG_BYTES);
+		if (seg == NULL) {
+			return NULL;
+		}
+		/* Unknown content: the opening clears every word. */
+		seg->dirty = PW_SEGQ_WORDS;
 	}
+	atomic_fetch_add_explicit(&pool->held, 1, memory_order_relaxed);
 	return seg;
 }
 
 static void
 seg_free(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
 {
+	bool trim = false;
+
+	atomic_fetch_sub_explicit(&pool->held, 1, memory_order_relaxed);
 	pthread_mutex_lock(&pool->lock);
-	seg->free_next = pool->free;
-	pool->free = seg;
+	if (pool->nfree < PW_SEGQ_POOL_CACHE) {
+		atomic_store_explicit(&seg->next, pool->free, memory_order_relaxed);
+		pool->free = seg;
+		pool->nfree++;
+		seg = NULL;
+	} else if (++pool->released >= PW_SEGQ_TRIM_BATCH) {
+		pool->released = 0;
+		trim = true;
+	}
 	pthread_mutex_unlock(&pool->lock);
+	if (seg != NULL) {
+		free(seg);
+	}
+#ifdef __GLIBC__
+	if (trim) {
+		malloc_trim(0);
+	}
+#else
+	(void)trim;
+#endif
 }
 
 /* Make a segment empty before it is published. Done by whoever opens it:
- * its lines are about to be written by the producers anyway. */
+ * its lines are about to be written by the producers anyway. Only the words
+ * used since it was last cleared are cleared again. */
 static void
 seg_reset(struct pw_segq_seg *seg)
 {
-	memset(seg->words, 0, sizeof(seg->words));
+	memset(seg->words, 0, seg->dirty * sizeof(seg->words[0]));
 	atomic_store_explicit(&seg->next, NULL, memory_order_relaxed);
-	seg->free_next = NULL;
+	/* Until the consumer says how far it got (pw_segq_give_back()). */
+	seg->dirty = PW_SEGQ_WORDS;
 }
 
 /*
@@ -98,7 +142,58 @@ pw_segq_init(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 	cons->idx = 0;
 	atomic_init(&prod->tail, (uintptr_t)seg);
 	atomic_init(&prod->spare, NULL);
+	atomic_init(&prod->first, NULL);
 	return 0;
+}
+
+void
+pw_segq_init_lazy(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool)
+{
+	atomic_fetch_add_explicit(&pool->queues, 1, memory_order_relaxed);
+	cons->seg = NULL;
+	cons->idx = PW_SEGQ_IDX_MASK;
+	atomic_init(&prod->tail, PW_SEGQ_NONE);
+	atomic_init(&prod->spare, NULL);
+	atomic_init(&prod->first, NULL);
+}
+
+bool
+pw_segq_give_back(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool,
+		  unsigned words)
+{
+	struct pw_segq_seg *seg = cons->seg, *spare;
+	uintptr_t head = (uintptr_t)seg | cons->idx;
+
+	if (seg == NULL) {
+		return false;
+	}
+	/*
+	 * seq_cst, like a producer's claim: if it succeeds, every claim came
+	 * before it in the tail word's order and was consumed (head == tail),
+	 * and each producer's publication of its entry, consumed through our
+	 * acquire load, was its last access to the segment; a producer that
+	 * read the old tail fails its own CAS and reads PW_SEGQ_NONE. Release:
+	 * our reads of the segment, and the reset of `first` (pw_segq_pop()),
+	 * happen before the producer that next opens a segment over
+	 * PW_SEGQ_NONE (its CAS reads this value).
+	 */
+	if (!atomic_compare_exchange_strong_explicit(&prod->tail, &head, PW_SEGQ_NONE,
+			memory_order_seq_cst, memory_order_relaxed)) {
+		return false;
+	}
+	cons->seg = NULL;
+	cons->idx = PW_SEGQ_IDX_MASK;
+	/* Slots from head on were never claimed: they are still zero. Its
+	 * `next` is NULL: a producer links one only after moving the tail. */
+	seg->dirty = (size_t)(head & PW_SEGQ_IDX_MASK) * words;
+	seg_free(pool, seg);
+	/* Only the consumer stores a spare (pw_segq_retire()); producers take it
+	 * with an exchange. Acquire pairs with the release of that store. */
+	spare = atomic_exchange_explicit(&prod->spare, NULL, memory_order_acquire);
+	if (spare != NULL) {
+		seg_free(pool, spare);
+	}
+	return true;
 }
 
 void
@@ -106,10 +201,15 @@ pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 {
 	struct pw_segq_seg *seg = cons->seg, *next, *spare;
 
-	while (seg != NULL) {
+	if (seg == NULL) {
+		/* A lazy queue: its only segment may still wait in `first`.
+		 * Pairs with the release store of first in pw_segq_push_slow(). */
+		seg = atomic_exchange_explicit(&prod->first, NULL, memory_order_acquire);
+	}
+	for (bool first_seg = true; seg != NULL; first_seg = false) {
 		/* Pairs with the release store of next in pw_segq_push_slow(). */
 		next = atomic_load_explicit(&seg->next, memory_order_acquire);
-		if (seg != cons->seg) {
+		if (!first_seg) {
 			seg_unreserve(pool);
 		}
 		seg_free(pool, seg);
@@ -121,6 +221,7 @@ pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 		seg_free(pool, spare);
 	}
 	cons->seg = NULL;
+	cons->idx = PW_SEGQ_IDX_MASK;
 }
 
 void
@@ -130,9 +231,10 @@ pw_segq_pool_drain(struct pw_segq_pool *pool)
 
 	pthread_mutex_lock(&pool->lock);
 	while ((seg = pool->free) != NULL) {
-		pool->free = seg->free_next;
+		pool->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
 		free(seg);
 	}
+	pool->nfree = 0;
 	pthread_mutex_unlock(&pool->lock);
 }
 
@@ -141,6 +243,23 @@ pw_segq_pool_reserved(struct pw_segq_pool *pool)
 {
 	return atomic_load_explicit(&pool->extra, memory_order_relaxed) +
 	       atomic_load_explicit(&pool->queues, memory_order_relaxed);
+}
+
+size_t
+pw_segq_pool_held(struct pw_segq_pool *pool)
+{
+	return atomic_load_explicit(&pool->held, memory_order_relaxed);
+}
+
+size_t
+pw_segq_pool_cached(struct pw_segq_pool *pool)
+{
+	size_t n;
+
+	pthread_mutex_lock(&pool->lock);
+	n = pool->nfree;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
 }
 
 void
@@ -157,26 +276,37 @@ pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_s
 	}
 }
 
-/* A new, reserved and zeroed segment: the queue's spare first, else the
- * pool. NULL at the limit or out of memory. */
+/* A zeroed segment: the queue's spare first, else the pool. NULL out of
+ * memory. Not reserved. */
 static struct pw_segq_seg *
 fresh_segment(struct pw_segq_prod *prod, struct pw_segq_pool *pool)
 {
-	struct pw_segq_seg *seg;
+	/* Pairs with the release exchange in pw_segq_retire(). */
+	struct pw_segq_seg *seg = atomic_exchange_explicit(&prod->spare, NULL, memory_order_acquire);
 
-	if (!seg_reserve(pool)) {
-		return NULL;
-	}
-	seg = atomic_exchange_explicit(&prod->spare, NULL, memory_order_acquire);
 	if (seg == NULL) {
 		seg = seg_alloc(pool);
 		if (seg == NULL) {
-			seg_unreserve(pool);
 			return NULL;
 		}
 	}
 	seg_reset(seg);
 	return seg;
+}
+
+/* Write the entry of a claimed slot, call `claimed`, publish word 0. */
+static inline void
+fill_slot(_Atomic(void *) *slot, unsigned words, void *const *vals, pw_segq_claimed_fn claimed,
+	  void *arg)
+{
+	for (unsigned k = 1; k < words; k++) {
+		atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
+	}
+	if (claimed != NULL) {
+		claimed(arg);
+	}
+	/* Pairs with the consumer's acquire load of word 0. */
+	atomic_store_explicit(&slot[0], vals[0], memory_order_release);
 }
 
 int
@@ -185,51 +315,65 @@ pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned
 {
 	const uint32_t slots = pw_segq_slots(words);
 	struct pw_segq_seg *fresh = NULL;
+	bool charged = false;
 
 	for (;;) {
 		struct pw_segq_seg *seg = (struct pw_segq_seg *)(tail & ~PW_SEGQ_IDX_MASK);
 		uint32_t idx = (uint32_t)(tail & PW_SEGQ_IDX_MASK);
-		_Atomic(void *) *slot;
 
 		if (idx < slots) {
 			/* Another producer opened a segment meanwhile: claim in it. */
 			if (atomic_compare_exchange_weak_explicit(&prod->tail, &tail, tail + 1,
 					memory_order_seq_cst, memory_order_acquire)) {
-				slot = &seg->words[idx * words];
-				for (unsigned k = 1; k < words; k++) {
-					atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
-				}
-				if (claimed != NULL) {
-					claimed(arg);
-				}
-				atomic_store_explicit(&slot[0], vals[0], memory_order_release);
+				fill_slot(&seg->words[idx * words], words, vals, claimed, arg);
 				if (fresh != NULL) {
-					pw_segq_retire(prod, pool, fresh);
+					/* Never linked: back to the pool (not the spare,
+					 * which only the consumer fills). */
+					if (charged) {
+						seg_unreserve(pool);
+					}
+					seg_free(pool, fresh);
 				}
 				return 0;
 			}
 			continue;
 		}
+		/* The tail segment is full, or there is none (PW_SEGQ_NONE): the
+		 * queue's first segment is free of charge, any other one counts
+		 * against the limit. */
+		if (seg != NULL && !charged) {
+			if (!seg_reserve(pool)) {
+				if (fresh != NULL) {
+					seg_free(pool, fresh);
+				}
+				return -ENOMEM;
+			}
+			charged = true;
+		} else if (seg == NULL && charged) {
+			seg_unreserve(pool);
+			charged = false;
+		}
 		if (fresh == NULL) {
 			fresh = fresh_segment(prod, pool);
 			if (fresh == NULL) {
+				if (charged) {
+					seg_unreserve(pool);
+				}
 				return -ENOMEM;
 			}
 		}
 		/* Publish the new segment with our entry in its slot 0. */
 		if (atomic_compare_exchange_weak_explicit(&prod->tail, &tail, (uintptr_t)fresh | 1u,
 				memory_order_seq_cst, memory_order_acquire)) {
-			slot = &fresh->words[0];
-			for (unsigned k = 1; k < words; k++) {
-				atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
-			}
-			atomic_store_explicit(&slot[0], vals[0], memory_order_release);
 			/* The consumer reaches the entry only through the link below. */
-			if (claimed != NULL) {
-				claimed(arg);
+			fill_slot(&fresh->words[0], words, vals, claimed, arg);
+			if (seg == NULL) {
+				/* Pairs with the consumer's acquire load of first. */
+				atomic_store_explicit(&prod->first, fresh, memory_order_release);
+			} else {
+				/* Pairs with the consumer's acquire load of next. */
+				atomic_store_explicit(&seg->next, fresh, memory_order_release);
 			}
-			/* Pairs with the consumer's acquire load of next. */
-			atomic_store_explicit(&seg->next, fresh, memory_order_release);
 			return 0;
 		}
 	}

@@ -211,6 +211,7 @@ struct spdk_thread {
 	bool				is_bound;
 	bool				in_interrupt;
 	TAILQ_ENTRY(spdk_thread)	tailq;
+	void				*alloc_base;	/* what malloc() returned (thread.c) */
 	struct spdk_cpuset		cpumask;
 	char				name[SPDK_MAX_THREAD_NAME_LEN + 1];
 
@@ -330,8 +331,14 @@ pw__msgq_staged(void)
 
 int pw__msgq_lib_init(size_t msg_limit);
 void pw__msgq_lib_fini(void);
-int pw__msgq_init(struct spdk_thread *thread);
+/* A new thread's queue holds no segment (cannot fail). */
+void pw__msgq_init(struct spdk_thread *thread);
 void pw__msgq_fini(struct spdk_thread *thread);
+/* Consumer only: give the queue's segment back if everything sent was run
+ * (doc/design.md "Small threads"); true if it did. */
+bool pw__msgq_give_back(struct spdk_thread *thread);
+/* Whether the queue holds a segment (tests). Consumer only. */
+bool pw__msgq_has_segment(const struct spdk_thread *thread);
 /* Run up to max messages; returns how many ran. Consumer only. */
 uint32_t pw__msgq_run_batch(struct spdk_thread *thread, uint32_t max);
 static inline uint32_t pw__msgq_run(struct spdk_thread *thread, uint32_t max);
@@ -342,6 +349,10 @@ size_t pw__msgq_count(struct spdk_thread *thread);
 /* Segments currently allocated in the process / the limit; for tests. */
 size_t pw__msgq_segments_in_use(void);
 size_t pw__msgq_segment_limit(void);
+/* Segments held by message queues (linked or spare) / kept free by their
+ * pool; for tests. */
+size_t pw__msgq_segments_held(void);
+size_t pw__msgq_segments_cached(void);
 
 /* ---- timer.c ---- */
 void pw__timer_init(struct pw_timer *timer);
@@ -389,7 +400,7 @@ uint32_t pw__pollers_active_count(struct spdk_thread *thread);
 static inline uint32_t
 pw__msgq_run(struct spdk_thread *thread, uint32_t max)
 {
-	if (pw_segq_head_empty(&thread->mq_cons, PW_MSG_WORDS)) {
+	if (pw_segq_empty(&thread->mq_prod, &thread->mq_cons, PW_MSG_WORDS)) {
 		return 0;
 	}
 	return pw__msgq_run_batch(thread, max);
