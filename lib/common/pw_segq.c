@@ -10,20 +10,140 @@
 
 #include "common/pw_segq.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
+#include <sys/mman.h>
 
 /*
- * The pool keeps at most PW_SEGQ_POOL_CACHE free segments; the others go
- * back to the allocator. A queue gives its segment back when it drains
- * (lazy queues), so without this bound the pool would keep the largest
- * number of segments ever in use, and freeing alone does not shrink the
- * resident set: a free 4 KiB chunk inside the heap stays mapped. After
- * PW_SEGQ_TRIM_BATCH segments were freed the pool asks the allocator to give
- * its free pages back (malloc_trim(), glibc), outside the lock.
+ * Segment memory. Segments are carved from chunks of PW_SEGQ_CHUNK_SEGS
+ * pages mapped with mmap(), and a chunk is unmapped as soon as every segment
+ * of it is free again, so that the resident set really shrinks when queues
+ * give their segments back (a free 4 KiB block inside malloc's heap stays
+ * resident, and aligned_alloc() fragments the heap). In front of the chunks
+ * the pool keeps at most PW_SEGQ_POOL_CACHE free segments for quick reuse.
+ * Everything is under the pool's mutex: this runs once per segment opened or
+ * given back, never per entry.
  */
-#define PW_SEGQ_TRIM_BATCH	256
+#define PW_SEGQ_CHUNK_SEGS	32u	/* 128 KiB */
+
+struct pw_segq_chunk {
+	char			*base;
+	struct pw_segq_seg	*free;		/* its free segments, not in the cache */
+	uint32_t		avail;		/* free + never carved */
+	uint32_t		carved;		/* segments handed out at least once */
+	uint32_t		idx;		/* in pool->chunks */
+	bool			listed;		/* on pool->partial */
+	struct pw_segq_chunk	*prev, *next;	/* pool->partial: chunks with avail > 0 */
+};
+
+static void
+chunk_unlist(struct pw_segq_pool *pool, struct pw_segq_chunk *c)
+{
+	if (!c->listed) {
+		return;
+	}
+	if (c->prev != NULL) {
+		c->prev->next = c->next;
+	} else {
+		pool->partial = c->next;
+	}
+	if (c->next != NULL) {
+		c->next->prev = c->prev;
+	}
+	c->listed = false;
+}
+
+static void
+chunk_list(struct pw_segq_pool *pool, struct pw_segq_chunk *c)
+{
+	if (c->listed) {
+		return;
+	}
+	c->prev = NULL;
+	c->next = pool->partial;
+	if (pool->partial != NULL) {
+		pool->partial->prev = c;
+	}
+	pool->partial = c;
+	c->listed = true;
+}
+
+/* A new chunk, registered in the pool (lock held); NULL without memory. */
+static struct pw_segq_chunk *
+chunk_new(struct pw_segq_pool *pool)
+{
+	struct pw_segq_chunk *c;
+	uint32_t idx;
+	void *base;
+
+	if (pool->nchunks == pool->chunks_cap) {
+		uint32_t cap = pool->chunks_cap ? pool->chunks_cap * 2 : 64;
+		struct pw_segq_chunk **t = realloc(pool->chunks, cap * sizeof(*t));
+
+		if (t == NULL) {
+			return NULL;
+		}
+		memset(t + pool->chunks_cap, 0, (cap - pool->chunks_cap) * sizeof(*t));
+		pool->chunks = t;
+		pool->chunks_cap = cap;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		return NULL;
+	}
+	base = mmap(NULL, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED) {
+		free(c);
+		return NULL;
+	}
+	/* The first empty entry of the table (entries are cleared when chunks
+	 * go, so one is found below nchunks + 1). */
+	for (idx = pool->chunk_hint; pool->chunks[idx] != NULL;) {
+		idx = idx + 1 == pool->chunks_cap ? 0 : idx + 1;
+	}
+	pool->chunks[idx] = c;
+	pool->chunk_hint = idx;
+	pool->nchunks++;
+	c->base = base;
+	c->avail = PW_SEGQ_CHUNK_SEGS;
+	c->idx = idx;
+	chunk_list(pool, c);
+	return c;
+}
+
+/* A segment of the pool (lock held); NULL without memory. */
+static struct pw_segq_seg *
+seg_take_locked(struct pw_segq_pool *pool)
+{
+	struct pw_segq_chunk *c;
+	struct pw_segq_seg *seg = pool->free;
+
+	if (seg != NULL) {
+		pool->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
+		pool->nfree--;
+		return seg;
+	}
+	c = pool->partial;
+	if (c == NULL) {
+		c = chunk_new(pool);
+		if (c == NULL) {
+			return NULL;
+		}
+	}
+	if (c->free != NULL) {
+		seg = c->free;
+		c->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
+	} else {
+		/* Never used: a fresh page, all zero. */
+		seg = (struct pw_segq_seg *)(c->base + (size_t)c->carved * PW_SEGQ_SEG_BYTES);
+		c->carved++;
+		seg->dirty = 0;
+		seg->chunk = c->idx;
+	}
+	if (--c->avail == 0) {
+		chunk_unlist(pool, c);
+	}
+	return seg;
+}
 
 static struct pw_segq_seg *
 seg_alloc(struct pw_segq_pool *pool)
@@ -31,28 +151,40 @@ seg_alloc(struct pw_segq_pool *pool)
 	struct pw_segq_seg *seg;
 
 	pthread_mutex_lock(&pool->lock);
-	seg = pool->free;
-	if (seg != NULL) {
-		pool->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
-		pool->nfree--;
-	}
+	seg = seg_take_locked(pool);
 	pthread_mutex_unlock(&pool->lock);
-	if (seg == NULL) {
-		seg = aligned_alloc(PW_SEGQ_SEG_BYTES, PW_SEGQ_SEG_BYTES);
-		if (seg == NULL) {
-			return NULL;
-		}
-		/* Unknown content: the opening clears every word. */
-		seg->dirty = PW_SEGQ_WORDS;
+	if (seg != NULL) {
+		atomic_fetch_add_explicit(&pool->held, 1, memory_order_relaxed);
 	}
-	atomic_fetch_add_explicit(&pool->held, 1, memory_order_relaxed);
 	return seg;
+}
+
+/* Back to its chunk (lock held); returns the chunk's memory to unmap once
+ * every segment of it is free, else NULL. */
+static void *
+seg_put_chunk_locked(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
+{
+	struct pw_segq_chunk *c = pool->chunks[seg->chunk];
+	void *base;
+
+	atomic_store_explicit(&seg->next, c->free, memory_order_relaxed);
+	c->free = seg;
+	if (++c->avail < PW_SEGQ_CHUNK_SEGS) {
+		chunk_list(pool, c);
+		return NULL;
+	}
+	chunk_unlist(pool, c);
+	pool->chunks[c->idx] = NULL;
+	pool->nchunks--;
+	base = c->base;
+	free(c);
+	return base;
 }
 
 static void
 seg_free(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
 {
-	bool trim = false;
+	void *unmap = NULL;
 
 	atomic_fetch_sub_explicit(&pool->held, 1, memory_order_relaxed);
 	pthread_mutex_lock(&pool->lock);
@@ -60,22 +192,13 @@ seg_free(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
 		atomic_store_explicit(&seg->next, pool->free, memory_order_relaxed);
 		pool->free = seg;
 		pool->nfree++;
-		seg = NULL;
-	} else if (++pool->released >= PW_SEGQ_TRIM_BATCH) {
-		pool->released = 0;
-		trim = true;
+	} else {
+		unmap = seg_put_chunk_locked(pool, seg);
 	}
 	pthread_mutex_unlock(&pool->lock);
-	if (seg != NULL) {
-		free(seg);
+	if (unmap != NULL) {
+		munmap(unmap, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES);
 	}
-#ifdef __GLIBC__
-	if (trim) {
-		malloc_trim(0);
-	}
-#else
-	(void)trim;
-#endif
 }
 
 /* Make a segment empty before it is published. Done by whoever opens it:
@@ -185,7 +308,7 @@ pw_segq_give_back(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct p
 	cons->idx = PW_SEGQ_IDX_MASK;
 	/* Slots from head on were never claimed: they are still zero. Its
 	 * `next` is NULL: a producer links one only after moving the tail. */
-	seg->dirty = (size_t)(head & PW_SEGQ_IDX_MASK) * words;
+	seg->dirty = (uint32_t)(head & PW_SEGQ_IDX_MASK) * words;
 	seg_free(pool, seg);
 	/* Only the consumer stores a spare (pw_segq_retire()); producers take it
 	 * with an exchange. Acquire pairs with the release of that store. */
@@ -228,13 +351,23 @@ void
 pw_segq_pool_drain(struct pw_segq_pool *pool)
 {
 	struct pw_segq_seg *seg;
+	void *unmap;
 
 	pthread_mutex_lock(&pool->lock);
 	while ((seg = pool->free) != NULL) {
 		pool->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
-		free(seg);
+		pool->nfree--;
+		unmap = seg_put_chunk_locked(pool, seg);
+		if (unmap != NULL) {
+			munmap(unmap, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES);
+		}
 	}
-	pool->nfree = 0;
+	if (pool->nchunks == 0) {
+		free(pool->chunks);
+		pool->chunks = NULL;
+		pool->chunks_cap = 0;
+		pool->chunk_hint = 0;
+	}
 	pthread_mutex_unlock(&pool->lock);
 }
 
@@ -249,6 +382,17 @@ size_t
 pw_segq_pool_held(struct pw_segq_pool *pool)
 {
 	return atomic_load_explicit(&pool->held, memory_order_relaxed);
+}
+
+size_t
+pw_segq_pool_chunks(struct pw_segq_pool *pool)
+{
+	size_t n;
+
+	pthread_mutex_lock(&pool->lock);
+	n = pool->nchunks;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
 }
 
 size_t
@@ -399,3 +543,5 @@ pw_segq_count(const struct pw_segq_cons *cons, unsigned words)
 	}
 	return count;
 }
+
+_Static_assert(sizeof(struct pw_segq_seg) == PW_SEGQ_SEG_BYTES, "a segment is one page");

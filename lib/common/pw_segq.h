@@ -80,27 +80,34 @@ struct pw_segq_seg {
 	_Atomic(struct pw_segq_seg *)	next;
 	/* Words from the start that may be non-zero (the rest are zero): what
 	 * the next opening must clear. */
-	size_t				dirty;
+	uint32_t			dirty;
+	uint32_t			chunk;		/* its chunk in the pool (pw_segq.c) */
 	_Atomic(void *)			words[PW_SEGQ_WORDS];
 };
 
-/* Free segments a pool keeps for reuse; beyond that they go back to the
- * allocator (and, in batches, their pages to the system). */
+/* Free segments a pool keeps for reuse; beyond that they go back to their
+ * chunk, and a chunk whose segments are all free is unmapped (pw_segq.c). */
 #define PW_SEGQ_POOL_CACHE	32
+
+struct pw_segq_chunk;
 
 /* A pool of segments shared by every queue of one kind. */
 struct pw_segq_pool {
 	pthread_mutex_t			lock;
-	struct pw_segq_seg		*free;
-	size_t				nfree;		/* segments on `free` (lock) */
-	size_t				released;	/* freed since the last trim (lock) */
+	struct pw_segq_seg		*free;		/* the cache (lock) */
+	size_t				nfree;		/* segments in the cache (lock) */
+	struct pw_segq_chunk		**chunks;	/* mapped chunks by index (lock) */
+	uint32_t			nchunks;
+	uint32_t			chunks_cap;
+	uint32_t			chunk_hint;	/* where to look for a free index */
+	struct pw_segq_chunk		*partial;	/* chunks with a free segment (lock) */
 	_Atomic size_t			extra;		/* reserved beyond each queue's first */
 	_Atomic size_t			queues;		/* live queues (reporting only) */
 	_Atomic size_t			held;		/* segments held by queues, first ones included */
 	size_t				limit;		/* bound of extra */
 };
 
-#define PW_SEGQ_POOL_INITIALIZER { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0, 0, SIZE_MAX }
+#define PW_SEGQ_POOL_INITIALIZER { .lock = PTHREAD_MUTEX_INITIALIZER, .limit = SIZE_MAX }
 
 /* The producers' side: put it on a cache line the consumer does not read
  * (it reads `first` only while it holds no segment). */
@@ -144,9 +151,10 @@ void pw_segq_pool_drain(struct pw_segq_pool *pool);
  * queues come and go). */
 size_t pw_segq_pool_reserved(struct pw_segq_pool *pool);
 /* Segments held by the queues of this pool (linked or spare) / kept free
- * by the pool (tests, reports). */
+ * by the pool / chunks mapped (tests, reports). */
 size_t pw_segq_pool_held(struct pw_segq_pool *pool);
 size_t pw_segq_pool_cached(struct pw_segq_pool *pool);
+size_t pw_segq_pool_chunks(struct pw_segq_pool *pool);
 
 /*
  * Called by a producer once its slot is claimed and before its entry can be

@@ -202,17 +202,27 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 {
 	struct spdk_thread *thread;
 	size_t ctx_sz = pw__thread_ctx_size();
+	size_t name_len;
 	int rc;
 
 	if (!pw__thread_lib_initialized()) {
 		SPDK_ERRLOG("spdk_thread_create: the thread library is not initialised\n");
 		return NULL;
 	}
-	thread = thread_alloc(sizeof(*thread) + ctx_sz);
+	/* The name is kept after the driver's context, sized to fit. */
+	if (name != NULL) {
+		name_len = strnlen(name, SPDK_MAX_THREAD_NAME_LEN);
+	} else {
+		name_len = 2 + 2 * sizeof(void *);	/* "%p" */
+	}
+	/* Not sizeof: the tail padding of the struct (to its 64-byte
+	 * alignment) holds the context and the name. */
+	thread = thread_alloc(offsetof(struct spdk_thread, ctx) + ctx_sz + name_len + 1);
 	if (thread == NULL) {
 		SPDK_ERRLOG("no memory for thread %s\n", name ? name : "");
 		return NULL;
 	}
+	thread->name = (char *)thread->ctx + ctx_sz;
 
 	if (cpumask != NULL) {
 		spdk_cpuset_copy(&thread->cpumask, cpumask);
@@ -235,9 +245,10 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 	atomic_init(&thread->critical_msg, NULL);
 	atomic_init(&thread->shared_state, PW_THREAD_RUNNING);
 	if (name != NULL) {
-		snprintf(thread->name, sizeof(thread->name), "%s", name);
+		memcpy(thread->name, name, name_len);
+		thread->name[name_len] = '\0';
 	} else {
-		snprintf(thread->name, sizeof(thread->name), "%p", (void *)thread);
+		snprintf(thread->name, name_len + 1, "%p", (void *)thread);
 	}
 
 	pw__msgq_init(thread);

@@ -35,6 +35,10 @@
 #define PW_MSG_BATCH_DEFAULT		8	/* messages per slice when max_msgs is 0 */
 #define PW_THREAD_EXIT_TIMEOUT_SEC	5	/* forced EXITED after this long */
 #define PW_MAX_PP_HANDLERS		4	/* post-poller handlers pending at once */
+/* A thread parking on a lot that holds at least this many parked threads
+ * gives its message segment back (doc/design.md "Small threads"): below it
+ * the segments are few, and a thread in a ping-pong parks between messages. */
+#define PW_GIVE_BACK_PARKED		16
 
 /* ---------------------------------------------------------------------------
  * Message queue: one common/pw_segq.h queue per thread, of 2-word entries
@@ -176,6 +180,14 @@ struct spdk_thread {
 	/* Parked (pw_thread_park()) since tsc_last: the time until its next slice
 	 * is idle time, added by that slice (or by a read of its stats). */
 	bool				park_accrue;
+	/* Cold, in what would be padding before the producers' line. */
+	bool				is_bound;
+	bool				in_interrupt;
+	uint32_t			for_each_count;
+	int32_t				pending_unregister_count;
+	uint64_t			id;
+	uint64_t			exit_timeout_tsc;
+	void				*alloc_base;	/* what malloc() returned (thread.c) */
 
 	/* ---- producer side: one line written by senders ---- */
 	struct pw_segq_prod		mq_prod PW_CACHE_ALIGNED;
@@ -203,19 +215,14 @@ struct spdk_thread {
 	struct pw_waker			*own_waker;	/* for spdk_thread_get_interrupt_fd() users */
 	TAILQ_HEAD(, spdk_poller)	paused_pollers;
 	uint64_t			next_poller_id;
-	uint64_t			exit_timeout_tsc;
-	uint32_t			for_each_count;
-	int32_t				pending_unregister_count;
 	struct io_channel_map		*channels;	/* owned by io_channel.c */
-	uint64_t			id;
-	bool				is_bound;
-	bool				in_interrupt;
 	TAILQ_ENTRY(spdk_thread)	tailq;
-	void				*alloc_base;	/* what malloc() returned (thread.c) */
 	struct spdk_cpuset		cpumask;
-	char				name[SPDK_MAX_THREAD_NAME_LEN + 1];
+	/* At most SPDK_MAX_THREAD_NAME_LEN bytes, stored after ctx (sized to
+	 * fit: an idle thread's memory, doc/design.md "Small threads"). */
+	char				*name;
 
-	/* Driver context (ctx_sz bytes) */
+	/* Driver context (ctx_sz bytes), then the name */
 	uint8_t				ctx[] __attribute__((aligned(8)));
 };
 
