@@ -27,6 +27,8 @@
 
 #include <stdatomic.h>
 
+#include "bench_util.h"
+
 #define LINE		128	/* two lines: keeps the adjacent-line prefetcher out */
 #define MAX_RUNS	101
 
@@ -43,15 +45,6 @@ struct side {
 	bool		initiator;
 	int		pin_rc;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static inline void
 relax(void)
@@ -82,7 +75,7 @@ side_main(void *arg)
 	}
 	n = atomic_load_explicit(&sh->rounds, memory_order_relaxed);
 	if (s->initiator) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 	}
 	for (i = 0; i < n; i++) {
 		if (s->initiator) {
@@ -102,7 +95,7 @@ side_main(void *arg)
 		}
 	}
 	if (s->initiator) {
-		sh->elapsed_ns = now_ns() - t0;
+		sh->elapsed_ns = bench_now_ns() - t0;
 	}
 	return NULL;
 }
@@ -142,14 +135,6 @@ one_run(int cpu_a, int cpu_b, uint64_t rounds)
 	rtt = (a.pin_rc != 0 || b.pin_rc != 0) ? -2.0 : (double)sh->elapsed_ns / (double)rounds;
 	free(sh);
 	return rtt;
-}
-
-static int
-cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
 }
 
 static void
@@ -222,7 +207,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	qsort(v, (size_t)runs, sizeof(v[0]), cmp_double);
+	qsort(v, (size_t)runs, sizeof(v[0]), bench_cmp_double);
 	printf("# cache-line round trip between cpus %d and %d, %d runs of %" PRIu64 " rounds\n",
 	       cpu_a, cpu_b, runs, rounds);
 	printf("pingpong_rtt %.1f ns\n", v[runs / 2]);

@@ -42,6 +42,8 @@
 #include <libgen.h>
 #include <sys/wait.h>
 
+#include "bench_util.h"
+
 #define MAX_RUNS	32
 #define MAX_REACTORS	2
 #define MAX_TASKS	64
@@ -85,15 +87,6 @@ static unsigned g_runs = 3;
 static double g_settle_s = 1.0;
 static double g_window_s = 10.0;
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 sleep_s(double s)
 {
@@ -101,71 +94,6 @@ sleep_s(double s)
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
 	}
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(const double *v, unsigned n)
-{
-	double s[MAX_RUNS];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
-/* utime + stime of one task: fields 14 and 15, counted after the ")" that
- * ends the command name (which may hold spaces). */
-static bool
-read_stat_ticks(const char *dir, uint64_t *ticks)
-{
-	char path[PATH_MAX + 16], buf[1024], *p;
-	unsigned long long ut, st;
-	size_t len;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/stat", dir);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		return false;
-	}
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	p = strrchr(buf, ')');
-	/* After ") ": state (3), then fields 4..13, then utime (14) and stime (15). */
-	if (p == NULL || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu",
-				&ut, &st) != 2) {
-		return false;
-	}
-	*ticks = ut + st;
-	return true;
-}
-
-static uint64_t
-read_run_ns(const char *dir)
-{
-	char path[PATH_MAX + 16];
-	unsigned long long ns = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/schedstat", dir);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		return 0;
-	}
-	if (fscanf(f, "%llu", &ns) != 1) {
-		ns = 0;
-	}
-	fclose(f);
-	return ns;
 }
 
 /* The tasks of \p pid with their cpu time; returns how many (-1 on error). */
@@ -202,10 +130,10 @@ read_tasks(pid_t pid, struct task_cpu *tasks, int max)
 		}
 		t->comm[strcspn(t->comm, "\n")] = '\0';
 		tdir[strlen(tdir) - strlen("/comm")] = '\0';
-		if (!read_stat_ticks(tdir, &t->stat_ticks)) {
+		if (!bench_stat_ticks(tdir, &t->stat_ticks)) {
 			continue;	/* the task just ended */
 		}
-		t->run_ns = read_run_ns(tdir);
+		t->run_ns = bench_task_run_ns(tdir);
 		if (t->tid == pid) {
 			t->reactor = 0;
 		} else if (sscanf(t->comm, "reactor_%d", &core) == 1 && core > 0 &&
@@ -316,11 +244,11 @@ run_case(struct idle_case *c, unsigned run)
 	}
 	sleep_s(g_settle_s);
 	read_machine(&busy0, &total0);
-	t0 = now_s();
+	t0 = bench_now_s();
 	na = read_tasks(pid, a, MAX_TASKS);
 	sleep_s(g_window_s);
 	nb = read_tasks(pid, b, MAX_TASKS);
-	t1 = now_s();
+	t1 = bench_now_s();
 	read_machine(&busy1, &total1);
 
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -466,9 +394,10 @@ main(int argc, char **argv)
 		double max = 0;
 
 		for (int r = 0; r < MAX_REACTORS; r++) {
-			double m = median(c->exact[r], g_runs);
+			double m = bench_median(c->exact[r], g_runs);
 
-			printf("%s_reactor%d_cpu %.2f %%core\n", c->name, r, median(c->cpu[r], g_runs));
+			printf("%s_reactor%d_cpu %.2f %%core\n", c->name, r,
+			       bench_median(c->cpu[r], g_runs));
 			printf("%s_reactor%d_cpu_exact %.3f %%core\n", c->name, r, m);
 			max = m > max ? m : max;
 		}
@@ -478,8 +407,8 @@ main(int argc, char **argv)
 		double s = 0, p = 0;
 
 		for (int r = 0; r < MAX_REACTORS; r++) {
-			s = spdk_max(s, median(g_cases[i].exact[r], g_runs));
-			p = spdk_max(p, median(g_cases[i + 1].exact[r], g_runs));
+			s = spdk_max(s, bench_median(g_cases[i].exact[r], g_runs));
+			p = spdk_max(p, bench_median(g_cases[i + 1].exact[r], g_runs));
 		}
 		printf("%s_sleep_vs_poll %.5f ratio\n", g_cases[i].prog, p > 0 ? s / p : 0);
 	}

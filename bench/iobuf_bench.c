@@ -50,119 +50,35 @@
 
 #include "common/pw_common.h"
 
+#include "bench_util.h"
+
 #define SMALL_LEN	4096u
 #define CACHE		128u
 #define RING_SLOTS	1024u
 
-static bool g_smoke;
 static unsigned g_runs = 7;
 static double g_target_s = 0.15;	/* length of one run */
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Keep the compiler from dropping or merging pointer traffic. */
-static inline void
-opaque(void *p)
-{
-	__asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-typedef void bench_loop_fn(void *ctx, uint64_t iters);
 
 /* Median over the runs of the time per iteration, in ns; the iteration count
  * is calibrated so that one run lasts about g_target_s. */
 static double
 measure(bench_loop_fn *fn, void *ctx)
 {
-	double v[64], t;
-	uint64_t iters = 1000;
-
-	for (;;) {
-		t = now_s();
-		fn(ctx, iters);
-		t = now_s() - t;
-		if (t > g_target_s / 4 || iters > (UINT64_C(1) << 34)) {
-			break;
-		}
-		iters *= 4;
-	}
-	iters = (uint64_t)((double)iters * g_target_s / (t > 0 ? t : 1e-9)) + 1;
-	for (unsigned r = 0; r < g_runs; r++) {
-		t = now_s();
-		fn(ctx, iters);
-		v[r] = (now_s() - t) * 1e9 / (double)iters;
-	}
-	qsort(v, g_runs, sizeof(v[0]), cmp_double);
-	return g_runs % 2 ? v[g_runs / 2] : (v[g_runs / 2 - 1] + v[g_runs / 2]) / 2;
+	return bench_measure_ns(fn, ctx, g_target_s, g_runs);
 }
 
-static void
-report(const char *name, double value, const char *unit)
-{
-	printf("%s %.2f %s\n", name, value, unit);
-	fflush(stdout);
-}
-
-static bool
-pin(unsigned cpu_index)
-{
-	cpu_set_t allowed, one;
-	unsigned seen = 0;
-
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
-		return false;
-	}
-	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (CPU_ISSET(cpu, &allowed) && seen++ == cpu_index) {
-			CPU_ZERO(&one);
-			CPU_SET(cpu, &one);
-			return pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0;
-		}
-	}
-	return false;
-}
-
-/* The machine is shared: let a descheduled peer run rather than spin out a
- * whole time slice. */
-static void
-spin_wait(void)
-{
-	static __thread unsigned spins;
-
-	if (++spins % 256 == 0) {
-		sched_yield();
-	} else {
-		spdk_pause();
-	}
-}
-
+/* Field i of /proc/self/statm (0 size, 1 resident), in bytes; exits if it
+ * cannot be read. */
 static uint64_t
 statm_field(int i)
 {
-	unsigned long v[2] = {0, 0};
-	FILE *f = fopen("/proc/self/statm", "r");
+	uint64_t v[2];
 
-	if (f == NULL || fscanf(f, "%lu %lu", &v[0], &v[1]) != 2) {
+	if (!bench_statm(&v[0], &v[1])) {
 		fprintf(stderr, "cannot read /proc/self/statm\n");
 		exit(1);
 	}
-	fclose(f);
-	return (uint64_t)v[i] * (uint64_t)sysconf(_SC_PAGESIZE);
+	return v[i];
 }
 
 /* ---- one thread ------------------------------------------------------------------------- */
@@ -176,7 +92,7 @@ loop_cache_hit(void *ctx, uint64_t iters)
 	for (uint64_t i = 0; i < iters; i++) {
 		void *buf = spdk_iobuf_get(&g_ch0, SMALL_LEN, NULL, NULL);
 
-		opaque(buf);
+		bench_opaque(buf);
 		spdk_iobuf_put(&g_ch0, buf, SMALL_LEN);
 	}
 }
@@ -195,7 +111,7 @@ loop_tls_freelist(void *ctx, uint64_t iters)
 		struct node *n = t_free_list;
 
 		t_free_list = n->next;
-		opaque(n);
+		bench_opaque(n);
 		n->next = t_free_list;
 		t_free_list = n;
 	}
@@ -228,7 +144,7 @@ duo_side0(struct duo *d, uint64_t iters)
 		}
 		/* Pairs with the release store of tail by side 1. */
 		while (i - __atomic_load_n(&d->tail, __ATOMIC_ACQUIRE) >= RING_SLOTS) {
-			spin_wait();
+			bench_spin_wait();
 		}
 		d->ring[i % RING_SLOTS] = buf;
 		/* Pairs with the acquire load of head by side 1. */
@@ -244,13 +160,13 @@ duo_side1(struct duo *d, uint64_t iters)
 
 		/* Pairs with the release store of head by side 0. */
 		while (__atomic_load_n(&d->head, __ATOMIC_ACQUIRE) <= pos) {
-			spin_wait();
+			bench_spin_wait();
 		}
 		buf = d->ring[pos % RING_SLOTS];
 		/* Pairs with the acquire load of tail by side 0. */
 		__atomic_store_n(&d->tail, pos + 1, __ATOMIC_RELEASE);
 		if (d->floor) {
-			opaque(buf);
+			bench_opaque(buf);
 		} else {
 			spdk_iobuf_put(&d->ch1, buf, SMALL_LEN);
 		}
@@ -262,7 +178,7 @@ duo_thread(void *arg)
 {
 	struct duo *d = arg;
 
-	pin(1);
+	bench_pin(1);
 	spdk_set_thread(d->thread1);
 	if (spdk_iobuf_channel_init(&d->ch1, "bench", CACHE, 0) != 0) {
 		exit(1);
@@ -353,10 +269,10 @@ loop_queue_call(void *ctx, uint64_t iters)
 	struct qentry e, *first;
 
 	e.fn = qentry_cb;
-	opaque(&e);
+	bench_opaque(&e);
 	for (uint64_t i = 0; i < iters; i++) {
 		STAILQ_INSERT_TAIL(&g_q, &e, link);
-		opaque(&g_q);
+		bench_opaque(&g_q);
 		first = STAILQ_FIRST(&g_q);
 		STAILQ_REMOVE_HEAD(&g_q, link);
 		first->fn(first, (void *)(uintptr_t)i);
@@ -435,6 +351,7 @@ finish_done(void *arg)
 int
 main(int argc, char **argv)
 {
+	bool smoke = false;
 	bool finished = false;
 	struct spdk_thread *t0;
 	struct spdk_iobuf_opts opts;
@@ -446,33 +363,18 @@ main(int argc, char **argv)
 	cpu_set_t allowed;
 	bool two_cpus;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--smoke") == 0) {
-			g_smoke = true;
-		} else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
-			g_runs = (unsigned)atoi(argv[++i]);
-		} else {
-			fprintf(stderr, "usage: %s [--smoke] [--runs N]\n", argv[0]);
-			return 2;
-		}
-	}
-	if (g_smoke) {
-		g_runs = 3;
-		g_target_s = 0.02;
-	}
-	if (g_runs < 1 || g_runs > 64) {
-		fprintf(stderr, "--runs must be 1..64\n");
+	if (bench_parse_smoke_runs(argc, argv, &smoke, &g_runs, &g_target_s) != 0) {
 		return 2;
 	}
 	two_cpus = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) >= 2;
 
 	/* Before anything else: the child must not inherit this process's state. */
 	if (measure_app_rss(&rss)) {
-		report("app_rss_kib", (double)rss / 1024, "KiB");
+		bench_report("app_rss_kib", (double)rss / 1024, "KiB");
 	} else {
 		fprintf(stderr, "idle app: RSS not measured\n");
 	}
-	pin(0);
+	bench_pin(0);
 
 	if (spdk_thread_lib_init(NULL, 0) != 0 || (t0 = spdk_thread_create("bench0", NULL)) == NULL) {
 		fprintf(stderr, "thread library setup failed\n");
@@ -487,8 +389,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "iobuf setup failed\n");
 		return 1;
 	}
-	report("init_rss_kib", (double)(statm_field(1) - rss) / 1024, "KiB");
-	report("init_vm_mib", (double)(statm_field(0) - vm) / (1024 * 1024), "MiB");
+	bench_report("init_rss_kib", (double)(statm_field(1) - rss) / 1024, "KiB");
+	bench_report("init_vm_mib", (double)(statm_field(0) - vm) / (1024 * 1024), "MiB");
 
 	/* Every buffer once, so that no figure below includes the first touch
 	 * of a page (a page fault each, one time per buffer; see first_touch_us). */
@@ -500,15 +402,15 @@ main(int argc, char **argv)
 	if (g_held == NULL) {
 		return 1;
 	}
-	ft = now_s();
+	ft = bench_now_s();
 	while ((g_held[g_nheld] = spdk_iobuf_get(&g_ch_ex, SMALL_LEN, NULL, NULL)) != NULL) {
 		g_nheld++;
 	}
-	ft = now_s() - ft;
+	ft = bench_now_s() - ft;
 	for (uint64_t i = 0; i < g_nheld; i++) {
 		spdk_iobuf_put(&g_ch_ex, g_held[i], SMALL_LEN);
 	}
-	report("first_touch_us", ft * 1e6 / (double)g_nheld, "us");
+	bench_report("first_touch_us", ft * 1e6 / (double)g_nheld, "us");
 	g_nheld = 0;
 
 	if (spdk_iobuf_channel_init(&g_ch0, "bench", CACHE, 0) != 0) {
@@ -518,8 +420,8 @@ main(int argc, char **argv)
 		nodes[i].next = t_free_list;
 		t_free_list = &nodes[i];
 	}
-	report("cache_hit_ns", measure(loop_cache_hit, NULL), "ns");
-	report("floor_tls_freelist_ns", measure(loop_tls_freelist, NULL), "ns");
+	bench_report("cache_hit_ns", measure(loop_cache_hit, NULL), "ns");
+	bench_report("floor_tls_freelist_ns", measure(loop_tls_freelist, NULL), "ns");
 
 	if (two_cpus) {
 		if (posix_memalign((void **)&d, 64, sizeof(*d)) != 0) {
@@ -533,9 +435,9 @@ main(int argc, char **argv)
 			return 1;
 		}
 		pthread_barrier_wait(&d->end);	/* its channel is open */
-		report("cross_core_ns", measure(duo_loop, d), "ns");
+		bench_report("cross_core_ns", measure(duo_loop, d), "ns");
 		d->floor = true;
-		report("floor_cross_core_ns", measure(duo_loop, d), "ns");
+		bench_report("floor_cross_core_ns", measure(duo_loop, d), "ns");
 		d->quit = true;
 		pthread_barrier_wait(&d->start);
 		pthread_join(t, NULL);
@@ -547,8 +449,8 @@ main(int argc, char **argv)
 	while ((g_held[g_nheld] = spdk_iobuf_get(&g_ch_ex, SMALL_LEN, NULL, NULL)) != NULL) {
 		g_nheld++;
 	}
-	report("exhausted_wait_ns", measure(loop_exhausted, NULL), "ns");
-	report("floor_queue_call_ns", measure(loop_queue_call, NULL), "ns");
+	bench_report("exhausted_wait_ns", measure(loop_exhausted, NULL), "ns");
+	bench_report("floor_queue_call_ns", measure(loop_queue_call, NULL), "ns");
 	for (uint64_t i = 0; i < g_nheld; i++) {
 		spdk_iobuf_put(&g_ch_ex, g_held[i], SMALL_LEN);
 	}

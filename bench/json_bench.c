@@ -34,21 +34,14 @@
 #include "spdk/stdinc.h"
 #include "spdk/json.h"
 
+#include "bench_util.h"
+
 #define NUM_POLLERS	300
 #define MAX_RUNS	31
 
 static bool g_smoke;
 static unsigned g_runs = 7;
 static double g_run_s = 0.2;	/* length of one case in one run */
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Keep the compiler from dropping a result. */
 static volatile uintptr_t g_sink;
@@ -285,7 +278,7 @@ static const struct {
 static double
 run_case(struct ctx *c, case_fn fn, int kind)
 {
-	double start = now_s(), elapsed;
+	double start = bench_now_s(), elapsed;
 	uint64_t units = 0, ops = 0;
 
 	do {
@@ -293,24 +286,9 @@ run_case(struct ctx *c, case_fn fn, int kind)
 			units += fn(c);
 		}
 		ops += 16;
-		elapsed = now_s() - start;
+		elapsed = bench_now_s() - start;
 	} while (elapsed < g_run_s);
 	return kind == PER_BYTE ? (double)units / elapsed / 1e6 : elapsed * 1e9 / (double)ops;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(double), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void
@@ -380,7 +358,7 @@ main(int argc, char **argv)
 	       NUM_POLLERS, c.nvals, sizeof(g_request) - 1, g_runs);
 	printf("pollers_bytes %zu bytes\n", c.doc.len);
 	for (size_t k = 0; k < NUM_CASES; k++) {
-		med[k] = median(results[k], g_runs);
+		med[k] = bench_median_sort(results[k], g_runs);
 		printf("%s %.1f %s\n", g_cases[k].name, med[k],
 		       g_cases[k].kind == PER_BYTE ? "MB/s" : "ns");
 	}

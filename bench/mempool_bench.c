@@ -29,72 +29,21 @@
 
 #include "common/pw_common.h"
 
+#include "bench_util.h"
+
 #define ELE_SIZE	64
 #define POOL_COUNT	8192
 #define BULK		32
 
-static bool g_smoke;
 static unsigned g_runs = 7;
 static double g_target_s = 0.15;	/* length of one run */
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Keep the compiler from dropping or merging pointer traffic. */
-static inline void
-opaque(void *p)
-{
-	__asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-typedef void bench_loop_fn(void *ctx, uint64_t iters);
 
 /* Median over the runs of the time per iteration, in ns; the iteration count
  * is calibrated so that one run lasts about g_target_s. */
 static double
 measure(bench_loop_fn *fn, void *ctx)
 {
-	double v[64], t;
-	uint64_t iters = 1000;
-	unsigned r;
-
-	for (;;) {
-		t = now_s();
-		fn(ctx, iters);
-		t = now_s() - t;
-		if (t > g_target_s / 4 || iters > (UINT64_C(1) << 34)) {
-			break;
-		}
-		iters *= 4;
-	}
-	iters = (uint64_t)((double)iters * g_target_s / (t > 0 ? t : 1e-9)) + 1;
-	for (r = 0; r < g_runs; r++) {
-		t = now_s();
-		fn(ctx, iters);
-		v[r] = (now_s() - t) * 1e9 / (double)iters;
-	}
-	return median(v, g_runs);
+	return bench_measure_ns(fn, ctx, g_target_s, g_runs);
 }
 
 /* ---- single pthread ------------------------------------------------------- */
@@ -108,7 +57,7 @@ loop_get_put(void *ctx, uint64_t iters)
 	for (i = 0; i < iters; i++) {
 		void *e = spdk_mempool_get(mp);
 
-		opaque(e);
+		bench_opaque(e);
 		spdk_mempool_put(mp, e);
 	}
 }
@@ -124,7 +73,7 @@ loop_bulk(void *ctx, uint64_t iters)
 		if (spdk_mempool_get_bulk(mp, e, BULK) != 0) {
 			abort();
 		}
-		opaque(e);
+		bench_opaque(e);
 		spdk_mempool_put_bulk(mp, e, BULK);
 	}
 }
@@ -137,7 +86,7 @@ loop_malloc(void *ctx, uint64_t iters)
 	for (i = 0; i < iters; i++) {
 		void *e = malloc(ELE_SIZE);
 
-		opaque(e);
+		bench_opaque(e);
 		free(e);
 	}
 }
@@ -157,7 +106,7 @@ loop_tls_freelist(void *ctx, uint64_t iters)
 		struct node *n = t_free_list;
 
 		t_free_list = n->next;
-		opaque(n);
+		bench_opaque(n);
 		n->next = t_free_list;
 		t_free_list = n;
 	}
@@ -181,26 +130,6 @@ struct duo {
 	uint64_t		tail PW_CACHE_ALIGNED;
 };
 
-static bool
-pin(unsigned cpu_index)
-{
-	cpu_set_t allowed, one;
-	unsigned seen = 0;
-	int cpu;
-
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
-		return false;
-	}
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (CPU_ISSET(cpu, &allowed) && seen++ == cpu_index) {
-			CPU_ZERO(&one);
-			CPU_SET(cpu, &one);
-			return pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0;
-		}
-	}
-	return false;
-}
-
 static void
 side_get_put(struct duo *d, unsigned side, uint64_t iters)
 {
@@ -211,20 +140,6 @@ static void
 side_malloc(struct duo *d, unsigned side, uint64_t iters)
 {
 	loop_malloc(NULL, iters);
-}
-
-/* The machine is shared: let a descheduled peer run rather than spin out a
- * whole time slice. */
-static void
-spin_wait(void)
-{
-	static __thread unsigned spins;
-
-	if (++spins % 256 == 0) {
-		sched_yield();
-	} else {
-		spdk_pause();
-	}
 }
 
 static void
@@ -240,7 +155,7 @@ side_handoff(struct duo *d, unsigned side, uint64_t iters)
 			e = spdk_mempool_get(d->mp);
 			/* Pairs with the release store of tail by side 1. */
 			while (i - __atomic_load_n(&d->tail, __ATOMIC_ACQUIRE) >= 1024) {
-				spin_wait();
+				bench_spin_wait();
 			}
 			d->ring[i % 1024] = e;
 			/* Pairs with the acquire load of head by side 1. */
@@ -252,7 +167,7 @@ side_handoff(struct duo *d, unsigned side, uint64_t iters)
 
 			/* Pairs with the release store of head by side 0. */
 			while (__atomic_load_n(&d->head, __ATOMIC_ACQUIRE) <= pos) {
-				spin_wait();
+				bench_spin_wait();
 			}
 			e = d->ring[pos % 1024];
 			__atomic_store_n(&d->tail, pos + 1, __ATOMIC_RELEASE);
@@ -266,7 +181,7 @@ duo_thread(void *arg)
 {
 	struct duo *d = arg;
 
-	pin(1);
+	bench_pin(1);
 	for (;;) {
 		pthread_barrier_wait(&d->start);
 		if (d->quit) {
@@ -320,38 +235,17 @@ measure_duo(duo_side_fn *fn, struct spdk_mempool *mp)
 	return ns;
 }
 
-static void
-report(const char *name, double value, const char *unit)
-{
-	printf("%s %.2f %s\n", name, value, unit);
-	fflush(stdout);
-}
-
 int
 main(int argc, char **argv)
 {
+	bool smoke = false;
 	struct spdk_mempool *cached, *nocache;
 	struct node *nodes;
 	cpu_set_t allowed;
 	bool two_cpus;
 	int i;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--smoke") == 0) {
-			g_smoke = true;
-		} else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
-			g_runs = (unsigned)atoi(argv[++i]);
-		} else {
-			fprintf(stderr, "usage: %s [--smoke] [--runs N]\n", argv[0]);
-			return 2;
-		}
-	}
-	if (g_smoke) {
-		g_runs = 3;
-		g_target_s = 0.02;
-	}
-	if (g_runs < 1 || g_runs > 64) {
-		fprintf(stderr, "--runs must be 1..64\n");
+	if (bench_parse_smoke_runs(argc, argv, &smoke, &g_runs, &g_target_s) != 0) {
 		return 2;
 	}
 	two_cpus = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) >= 2;
@@ -369,20 +263,20 @@ main(int argc, char **argv)
 		nodes[i * 8].next = t_free_list;
 		t_free_list = &nodes[i * 8];
 	}
-	pin(0);
+	bench_pin(0);
 
-	report("mempool_get_put_cached_ns", measure(loop_get_put, cached), "ns");
-	report("mempool_get_put_nocache_ns", measure(loop_get_put, nocache), "ns");
-	report("mempool_bulk32_cached_ns", measure(loop_bulk, cached), "ns");
-	report("mempool_bulk32_nocache_ns", measure(loop_bulk, nocache), "ns");
-	report("ref_malloc_free_ns", measure(loop_malloc, NULL), "ns");
-	report("ref_tls_freelist_ns", measure(loop_tls_freelist, NULL), "ns");
+	bench_report("mempool_get_put_cached_ns", measure(loop_get_put, cached), "ns");
+	bench_report("mempool_get_put_nocache_ns", measure(loop_get_put, nocache), "ns");
+	bench_report("mempool_bulk32_cached_ns", measure(loop_bulk, cached), "ns");
+	bench_report("mempool_bulk32_nocache_ns", measure(loop_bulk, nocache), "ns");
+	bench_report("ref_malloc_free_ns", measure(loop_malloc, NULL), "ns");
+	bench_report("ref_tls_freelist_ns", measure(loop_tls_freelist, NULL), "ns");
 	if (two_cpus) {
-		report("mempool_contended_cached_ns", measure_duo(side_get_put, cached), "ns");
-		report("mempool_contended_nocache_ns", measure_duo(side_get_put, nocache), "ns");
-		report("mempool_handoff_cached_ns", measure_duo(side_handoff, cached), "ns");
-		report("mempool_handoff_nocache_ns", measure_duo(side_handoff, nocache), "ns");
-		report("ref_malloc_contended_ns", measure_duo(side_malloc, NULL), "ns");
+		bench_report("mempool_contended_cached_ns", measure_duo(side_get_put, cached), "ns");
+		bench_report("mempool_contended_nocache_ns", measure_duo(side_get_put, nocache), "ns");
+		bench_report("mempool_handoff_cached_ns", measure_duo(side_handoff, cached), "ns");
+		bench_report("mempool_handoff_nocache_ns", measure_duo(side_handoff, nocache), "ns");
+		bench_report("ref_malloc_contended_ns", measure_duo(side_malloc, NULL), "ns");
 	} else {
 		fprintf(stderr, "one usable cpu: two-pthread figures skipped\n");
 	}

@@ -52,6 +52,8 @@
 /* The lateness figure reads the scheduled tick of the poller being run. */
 #include "thread/thread_internal.h"
 
+#include "bench_util.h"
+
 #define MAX_RUNS		32
 #define NPOLLERS		1000
 #define LATENESS_PERIOD_US	100
@@ -71,25 +73,6 @@ static double g_ticks_per_ns;
 	}									\
 } while (0)
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of the calling pthread, in seconds. */
-static double
-cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* A sample whose pthread ran for less than this share of its wall time was
  * preempted (other load on the machine, or the hypervisor). */
 #define MIN_CPU_SHARE	0.95
@@ -102,34 +85,16 @@ struct clean_check {
 static void
 clean_begin(struct clean_check *c)
 {
-	c->cpu = cpu_s();
-	c->wall = now_s();
+	c->cpu = bench_cpu_s();
+	c->wall = bench_now_s();
 }
 
 static bool
 clean_end(const struct clean_check *c)
 {
-	double wall = now_s() - c->wall;
+	double wall = bench_now_s() - c->wall;
 
-	return cpu_s() - c->cpu >= MIN_CPU_SHARE * wall;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(const double *v, unsigned n)
-{
-	double s[MAX_RUNS];
-
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	return bench_cpu_s() - c->cpu >= MIN_CPU_SHARE * wall;
 }
 
 static int
@@ -154,31 +119,6 @@ static bool
 wanted(const char *case_name)
 {
 	return g_only == NULL || fnmatch(g_only, case_name, 0) == 0;
-}
-
-static void
-report(const char *name, double value, const char *unit)
-{
-	printf("%s %.2f %s\n", name, value, unit);
-	fflush(stdout);
-}
-
-static void
-pin_first_cpu(void)
-{
-	cpu_set_t allowed, one;
-
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
-		return;
-	}
-	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (CPU_ISSET(cpu, &allowed)) {
-			CPU_ZERO(&one);
-			CPU_SET(cpu, &one);
-			CHECK(pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0);
-			return;
-		}
-	}
 }
 
 /* ---------------------------------------------------------------------------
@@ -374,18 +314,18 @@ case_dispatch(void)
 		printf("# dispatch: %u sample(s) redone after a preemption, %u of %u still "
 		       "preempted\n", redone, unclean, 3 * g_runs);
 	}
-	um = median(u, g_runs);
-	tm = median(t, g_runs);
-	fm = median(fl, g_runs);
+	um = bench_median(u, g_runs);
+	tm = bench_median(t, g_runs);
+	fm = bench_median(fl, g_runs);
 
-	report("poller_untimed_1000_cycles", um, "cycles");
-	report("poller_untimed_1000_ns", um / g_ticks_per_ns, "ns");
-	report("poller_timed_1000_cycles", tm, "cycles");
-	report("poller_timed_1000_ns", tm / g_ticks_per_ns, "ns");
-	report("poller_floor_indirect_call_cycles", fm, "cycles");
-	report("poller_floor_indirect_call_ns", fm / g_ticks_per_ns, "ns");
-	report("poller_untimed_target_ns", 2.5, "ns");
-	report("poller_timed_target_ns", 8.0, "ns");
+	bench_report("poller_untimed_1000_cycles", um, "cycles");
+	bench_report("poller_untimed_1000_ns", um / g_ticks_per_ns, "ns");
+	bench_report("poller_timed_1000_cycles", tm, "cycles");
+	bench_report("poller_timed_1000_ns", tm / g_ticks_per_ns, "ns");
+	bench_report("poller_floor_indirect_call_cycles", fm, "cycles");
+	bench_report("poller_floor_indirect_call_ns", fm / g_ticks_per_ns, "ns");
+	bench_report("poller_untimed_target_ns", 2.5, "ns");
+	bench_report("poller_timed_target_ns", 8.0, "ns");
 	printf("# untimed %.2f ns (%.2fx the indirect call, target 2.5 ns); timed %.2f ns "
 	       "(target 8 ns)\n", um / g_ticks_per_ns, um / fm, tm / g_ticks_per_ns);
 
@@ -460,8 +400,8 @@ case_idle_slice(void)
 		printf("# idle_slice: %u sample(s) redone after a preemption, %u of %u still "
 		       "preempted\n", redone, unclean, 2 * g_runs);
 	}
-	report("poller_idle_slice_ns", median(s, g_runs), "ns");
-	report("poller_floor_get_ticks_ns", median(g, g_runs), "ns");
+	bench_report("poller_idle_slice_ns", bench_median(s, g_runs), "ns");
+	bench_report("poller_floor_get_ticks_ns", bench_median(g, g_runs), "ns");
 
 	spdk_set_thread(thread);
 	CHECK(spdk_thread_exit(thread) == 0);
@@ -561,10 +501,10 @@ case_lateness(void)
 		printf("# lateness: %u of %u figure samples and %u of %u floor samples ran on a "
 		       "preempted pthread\n", unclean, g_runs, floor_unclean, g_runs);
 	}
-	report("poller_lateness_p50_ns", median(p50, g_runs), "ns");
-	report("poller_lateness_p99_ns", median(p99, g_runs), "ns");
-	report("poller_lateness_floor_p50_ns", median(f50, g_runs), "ns");
-	report("poller_lateness_floor_p99_ns", median(f99, g_runs), "ns");
+	bench_report("poller_lateness_p50_ns", bench_median(p50, g_runs), "ns");
+	bench_report("poller_lateness_p99_ns", bench_median(p99, g_runs), "ns");
+	bench_report("poller_lateness_floor_p50_ns", bench_median(f50, g_runs), "ns");
+	bench_report("poller_lateness_floor_p99_ns", bench_median(f99, g_runs), "ns");
 
 	spdk_set_thread(thread);
 	spdk_poller_unregister(&l.poller);
@@ -606,7 +546,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 
-	pin_first_cpu();
+	CHECK(bench_pin(0));
 	g_ticks_per_ns = (double)spdk_get_ticks_hz() / 1e9;
 	if (spdk_thread_lib_init(NULL, 0) != 0) {
 		fprintf(stderr, "spdk_thread_lib_init failed\n");

@@ -34,6 +34,8 @@
 #include "spdk/stdinc.h"
 #include "spdk/env.h"
 
+#include "bench_util.h"
+
 #define BENCH_ALIGN	128
 #define MAX_BURST	32
 
@@ -93,15 +95,6 @@ cpu_relax(void)
 #endif
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* CPU time of the calling thread: compared with the wall-clock time of a
  * run, it tells whether the thread was preempted (by other load on the
  * machine) during it. */
@@ -112,28 +105,6 @@ thread_cpu_ns(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void
-report(const char *name, double value, const char *unit)
-{
-	printf("%s %.2f %s\n", name, value, unit);
-	fflush(stdout);
 }
 
 /* Start a pthread already bound to \p cpu (so it never has to wait for a
@@ -345,7 +316,7 @@ pingpong_initiator(void *arg)
 	while (__atomic_load_n(&pp->ready, __ATOMIC_ACQUIRE) != 2) {
 		cpu_relax();
 	}
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < pp->rounds; i++) {
 		/* Release pairs with the echo's acquire load. */
 		__atomic_store_n(&pp->line, 2 * i + 1, __ATOMIC_RELEASE);
@@ -354,7 +325,7 @@ pingpong_initiator(void *arg)
 			cpu_relax();
 		}
 	}
-	pp->elapsed_ns = now_ns() - t0;
+	pp->elapsed_ns = bench_now_ns() - t0;
 	return NULL;
 }
 
@@ -389,7 +360,7 @@ measure_pingpong(void)
 		v[r] = (double)pp->elapsed_ns / (double)rounds;
 		free(pp);
 	}
-	return median(v, nruns);
+	return bench_median_sort(v, nruns);
 }
 
 /* ---------------------------------------------------------------------------
@@ -426,7 +397,7 @@ xrun_producer(void *arg)
 	while (!__atomic_load_n(&x->go, __ATOMIC_ACQUIRE)) {
 		cpu_relax();
 	}
-	wall0 = now_ns();
+	wall0 = bench_now_ns();
 	cpu0 = thread_cpu_ns();
 	while (next <= x->nobjs) {
 		for (i = 0; i < burst; i++) {
@@ -438,7 +409,7 @@ xrun_producer(void *arg)
 		next += burst;
 	}
 	x->prod_cpu = thread_cpu_ns() - cpu0;
-	x->prod_wall = now_ns() - wall0;
+	x->prod_wall = bench_now_ns() - wall0;
 	return NULL;
 }
 
@@ -457,7 +428,7 @@ xrun_consumer(void *arg)
 	}
 	uint64_t cpu0;
 
-	x->t_start = now_ns();
+	x->t_start = bench_now_ns();
 	cpu0 = thread_cpu_ns();
 	while (expect <= x->nobjs) {
 		n = im->dequeue(x->ring, objs, burst);
@@ -470,7 +441,7 @@ xrun_consumer(void *arg)
 		}
 		expect += n;
 	}
-	x->t_end = now_ns();
+	x->t_end = bench_now_ns();
 	x->cons_cpu = thread_cpu_ns() - cpu0;
 	x->bad = bad;
 	return NULL;
@@ -552,7 +523,7 @@ local_run(const struct impl *im, enum bench_type type, struct pattern pat, uint6
 	for (k = 0; k < MAX_BURST; k++) {
 		in[k] = (void *)(uintptr_t)(k + 1);
 	}
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	cpu0 = thread_cpu_ns();
 	for (i = 0; i < nobjs; i += burst) {
 		if (im->enqueue(ring, in, burst) != burst) {
@@ -561,7 +532,7 @@ local_run(const struct impl *im, enum bench_type type, struct pattern pat, uint6
 		}
 		moved += im->dequeue(ring, out, burst);
 	}
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	if (preempted != NULL) {
 		*preempted = (double)(thread_cpu_ns() - cpu0) < 0.95 * (double)(t1 - t0);
 	}
@@ -632,7 +603,7 @@ run_group(enum bench_type type, size_t p, bool cross)
 	if (cross) {
 		snprintf(name, sizeof(name), "xcore_%s_enq%zu_deq%zu_rtt", g_type_names[type],
 			 pat.enq, pat.deq);
-		report(name, measure_pingpong(), "ns");
+		bench_report(name, measure_pingpong(), "ns");
 	}
 	/* Implementations take turns, run by run. */
 	for (r = 0; r < g_opt.runs; r++) {
@@ -664,17 +635,17 @@ run_group(enum bench_type type, size_t p, bool cross)
 		if (!impl_has_type(&g_impls[i], type)) {
 			continue;
 		}
-		med[i] = median(vals[i], g_opt.runs);
+		med[i] = bench_median_sort(vals[i], g_opt.runs);
 		if (strcmp(g_impls[i].name, "ref") == 0) {
 			g_ref_ns[cross][p] = med[i];
 		}
 		snprintf(name, sizeof(name), "%s_%s_%s_enq%zu_deq%zu", prefix, g_impls[i].name,
 			 g_type_names[type], pat.enq, pat.deq);
-		report(name, med[i], "ns/obj");
+		bench_report(name, med[i], "ns/obj");
 		if (cross) {
 			snprintf(name, sizeof(name), "%s_%s_%s_enq%zu_deq%zu_rate", prefix,
 				 g_impls[i].name, g_type_names[type], pat.enq, pat.deq);
-			report(name, 1000.0 / med[i], "Mobj/s");
+			bench_report(name, 1000.0 / med[i], "Mobj/s");
 		}
 	}
 	/* Ratios (time per object): spdk_ring over the floor, and over DPDK. */
@@ -687,7 +658,7 @@ run_group(enum bench_type type, size_t p, bool cross)
 		if (g_ref_ns[cross][p] > 0) {
 			snprintf(name, sizeof(name), "%s_pw_%s_enq%zu_deq%zu_vs_ref", prefix,
 				 g_type_names[type], pat.enq, pat.deq);
-			report(name, med[i] / g_ref_ns[cross][p], "x");
+			bench_report(name, med[i] / g_ref_ns[cross][p], "x");
 		}
 #ifdef PW_RING_BENCH_DPDK
 		size_t d;
@@ -696,7 +667,7 @@ run_group(enum bench_type type, size_t p, bool cross)
 			if (strcmp(g_impls[d].name, "dpdk") == 0) {
 				snprintf(name, sizeof(name), "%s_pw_%s_enq%zu_deq%zu_vs_dpdk", prefix,
 					 g_type_names[type], pat.enq, pat.deq);
-				report(name, med[i] / med[d], "x");
+				bench_report(name, med[i] / med[d], "x");
 			}
 		}
 #endif
@@ -814,13 +785,13 @@ main(int argc, char **argv)
 	if (g_opt.cross_ok) {
 		printf("# producer on cpu %d, consumer on cpu %d\n", g_opt.cpu_prod,
 		       g_opt.cpu_cons);
-		report("pingpong_rtt_start", measure_pingpong(), "ns");
+		bench_report("pingpong_rtt_start", measure_pingpong(), "ns");
 		for (t = 0; t < BT_COUNT; t++) {
 			for (p = 0; p < NUM_PATTERNS; p++) {
 				run_group(t, p, true);
 			}
 		}
-		report("pingpong_rtt_end", measure_pingpong(), "ns");
+		bench_report("pingpong_rtt_end", measure_pingpong(), "ns");
 	} else {
 		printf("# only one usable cpu (cpu %d): cross-core cases skipped\n",
 		       g_opt.cpu_prod);

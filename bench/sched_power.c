@@ -49,6 +49,8 @@
 #include <stdatomic.h>
 #include <sys/wait.h>
 
+#include "bench_util.h"
+
 #define MAX_RUNS	31
 #define MAX_IDLE	64
 #define UNIT_US		20
@@ -80,15 +82,6 @@ static uint32_t g_stage;
 static uint64_t g_cpu0_ns, g_stat0, g_units0;
 static double g_t0;
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Run time of every pthread of this process, ns (schedstat's first field). */
 static uint64_t
 process_run_ns(void)
@@ -101,22 +94,13 @@ process_run_ns(void)
 		return 0;
 	}
 	while ((e = readdir(d)) != NULL) {
-		char path[300];
-		unsigned long long ns;
-		FILE *f;
+		char dir[300];
 
 		if (e->d_name[0] == '.') {
 			continue;
 		}
-		snprintf(path, sizeof(path), "/proc/self/task/%s/schedstat", e->d_name);
-		f = fopen(path, "r");
-		if (f == NULL) {
-			continue;
-		}
-		if (fscanf(f, "%llu", &ns) == 1) {
-			sum += ns;
-		}
-		fclose(f);
+		snprintf(dir, sizeof(dir), "/proc/self/task/%s", e->d_name);
+		sum += bench_task_run_ns(dir);
 	}
 	closedir(d);
 	return sum;
@@ -126,23 +110,9 @@ process_run_ns(void)
 static uint64_t
 process_stat_ticks(void)
 {
-	char buf[1024], *p;
-	unsigned long long ut = 0, st = 0;
-	FILE *f = fopen("/proc/self/stat", "r");
-	size_t n;
+	uint64_t ticks;
 
-	if (f == NULL) {
-		return 0;
-	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-				&ut, &st) != 2) {
-		return 0;
-	}
-	return ut + st;
+	return bench_stat_ticks("/proc/self", &ticks) ? ticks : 0;
 }
 
 static int
@@ -197,7 +167,7 @@ stop_poller(void *arg)
 static int
 measure(void *arg)
 {
-	double t = now_s();
+	double t = bench_now_s();
 
 	(void)arg;
 	if (g_stage == 0 && t - g_t0 >= g_settle_s) {
@@ -265,7 +235,7 @@ app_start(void *arg)
 		}
 		spdk_thread_send_msg(g_threads[i], start_poller, (void *)(uintptr_t)i);
 	}
-	g_t0 = now_s();
+	g_t0 = bench_now_s();
 	g_measure = SPDK_POLLER_REGISTER(measure, NULL, 50000);
 }
 
@@ -319,24 +289,6 @@ run_app(const char *sched, struct result *r)
 	}
 	r->moves = (double)moves;
 	return true;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(const double *v, uint32_t n)
-{
-	double s[MAX_RUNS];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 static void
@@ -415,13 +367,14 @@ main(int argc, char **argv)
 		}
 	}
 	for (s = 0; s < 2; s++) {
-		printf("%s_cpu_pct %.1f %%\n", scheds[s], median(cpu[s], runs));
-		printf("%s_cpu_stat_pct %.1f %%\n", scheds[s], median(stat[s], runs));
-		printf("%s_units_per_s %.0f units/s\n", scheds[s], median(units[s], runs));
+		printf("%s_cpu_pct %.1f %%\n", scheds[s], bench_median(cpu[s], runs));
+		printf("%s_cpu_stat_pct %.1f %%\n", scheds[s], bench_median(stat[s], runs));
+		printf("%s_units_per_s %.0f units/s\n", scheds[s], bench_median(units[s], runs));
 	}
 	printf("offered_units_per_s %.0f units/s\n", 1e6 / UNIT_US * g_load / 100);
-	printf("dynamic_vs_static_cpu %.3f ratio\n", median(cpu[1], runs) / median(cpu[0], runs));
+	printf("dynamic_vs_static_cpu %.3f ratio\n",
+	       bench_median(cpu[1], runs) / bench_median(cpu[0], runs));
 	printf("dynamic_vs_static_units %.3f ratio\n",
-	       median(units[1], runs) / median(units[0], runs));
+	       bench_median(units[1], runs) / bench_median(units[0], runs));
 	return 0;
 }

@@ -41,6 +41,8 @@
 #include "env/env_internal.h"
 #include "event/scheduler_dynamic_internal.h"
 
+#include "bench_util.h"
+
 #define NTHREADS	1000
 #define MAX_RUNS	31
 #define PERIOD		1000000ull
@@ -84,21 +86,6 @@ now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, uint32_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 struct arrays {
@@ -269,8 +256,8 @@ run(uint32_t ncores, uint32_t rounds, double *us, double *rec_us, double *first,
 	for (c = 0; c < ncores; c++) {
 		busy += a.count[c] != 0;
 	}
-	*us = median(t_bal, rounds);
-	*rec_us = median(t_rec, rounds);
+	*us = bench_median_sort(t_bal, rounds);
+	*rec_us = bench_median_sort(t_rec, rounds);
 	*steady = rounds > 10 ? (double)moves_after / (rounds - 10) : 0;
 	*busy_end = busy;
 	free(t_bal);
@@ -350,11 +337,11 @@ main(int argc, char **argv)
 			       "%.2f moves/round after, %.0f cores busy at the end\n", ncores, k + 1,
 			       us[k], rec[k], first[k], steady[k], busy[k]);
 		}
-		printf("c%u_us_per_round %.1f us\n", ncores, median(us, runs));
-		printf("c%u_record_us_per_round %.1f us\n", ncores, median(rec, runs));
-		printf("c%u_moves_first_round %.0f moves\n", ncores, median(first, runs));
-		printf("c%u_moves_per_round %.2f moves\n", ncores, median(steady, runs));
-		printf("c%u_busy_cores_end %.0f cores\n", ncores, median(busy, runs));
+		printf("c%u_us_per_round %.1f us\n", ncores, bench_median_sort(us, runs));
+		printf("c%u_record_us_per_round %.1f us\n", ncores, bench_median_sort(rec, runs));
+		printf("c%u_moves_first_round %.0f moves\n", ncores, bench_median_sort(first, runs));
+		printf("c%u_moves_per_round %.2f moves\n", ncores, bench_median_sort(steady, runs));
+		printf("c%u_busy_cores_end %.0f cores\n", ncores, bench_median_sort(busy, runs));
 		fflush(stdout);
 
 		for (i = 0; i < NTHREADS; i++) {

@@ -26,6 +26,7 @@
 
 #include "event/event_internal.h"
 #include "env/env_internal.h"
+#include "ut_hand_reactor.h"
 
 #include <stdatomic.h>
 
@@ -36,51 +37,7 @@
 static void
 reactors_up(const char *mask)
 {
-	struct spdk_env_opts opts;
-
-	pw__env_skip_affinity_check(true);
-	spdk_env_opts_init(&opts);
-	opts.name = "test_event";
-	opts.core_mask = mask;
-	ASSERT_EQ(spdk_env_init(&opts), 0);
-	ASSERT_EQ(spdk_reactors_init(0), 0);
-}
-
-static void
-env_down(void)
-{
-	pw__env_set_current_core(spdk_env_get_main_core());
-	spdk_env_fini();
-	pw__env_skip_affinity_check(false);
-}
-
-static void
-reactors_down(void)
-{
-	spdk_reactors_fini();
-	env_down();
-}
-
-static uint32_t
-run_batch(uint32_t core)
-{
-	struct spdk_reactor *r = spdk_reactor_get(core);
-
-	ASSERT_NOT_NULL(r);
-	pw__env_set_current_core(core);
-	return pw__event_queue_run_batch(r);
-}
-
-/* Runs core's batches until one is empty; returns how many events ran. */
-static uint32_t
-drain(uint32_t core)
-{
-	uint32_t n, total = 0;
-
-	while ((n = run_batch(core)) > 0) {
-		total += n;
-	}
-	return total;
+	hand_reactors_up("test_event", mask, 0, 0);
 }
 
 /* Events that record what ran, in order. */
@@ -141,7 +98,7 @@ TEST(event_runs_once_with_both_args_on_its_core)
 	ASSERT_EQ(run_batch(1), 0);
 	ASSERT_EQ(g_log_len, 1);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* An event runs with no current spdk_thread even if the pthread running the
@@ -166,7 +123,7 @@ TEST(event_runs_with_no_current_thread)
 	spdk_set_thread(NULL);
 	pw__reactor_run_once(spdk_reactor_get(0));
 	ASSERT_TRUE(TAILQ_EMPTY(&spdk_reactor_get(0)->threads));
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(events_from_one_sender_run_in_order_in_bounded_batches)
@@ -188,7 +145,7 @@ TEST(events_from_one_sender_run_in_order_in_bounded_batches)
 		ASSERT_EQ(g_log[i], i);
 	}
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* The queue order is the order of spdk_event_call(), not of allocation. */
@@ -211,7 +168,7 @@ TEST(event_order_follows_calls_not_allocations)
 	ASSERT_EQ(g_log[0], 3);
 	ASSERT_EQ(g_log[1], 1);
 	ASSERT_EQ(g_log[2], 2);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(events_to_different_cores_stay_apart)
@@ -228,7 +185,7 @@ TEST(events_to_different_cores_stay_apart)
 	ASSERT_EQ(run_batch(0), 1);
 	ASSERT_EQ(g_log[2], 0);
 	ASSERT_EQ(g_log_core[2], 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* A handler that posts itself again does not keep its reactor in the event
@@ -269,7 +226,7 @@ TEST(event_reposting_itself_runs_once_per_batch)
 	ASSERT_EQ(run_batch(0), 0);
 	ASSERT_EQ(runs, 3);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* A handler that sends to another core: the chain crosses cores in order. */
@@ -307,7 +264,7 @@ TEST(event_handler_sends_to_another_core)
 	ASSERT_EQ(g_log_len, 6);
 	ASSERT_FALSE(has_reactor_with_pending(2));
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -404,7 +361,7 @@ TEST_TIMEOUT(events_from_foreign_pthreads_fifo_per_sender, 60)
 	ASSERT_EQ(sum, total);
 	/* The senders' cached events went back to the pool when they exited. */
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* Allocated on one pthread, called on another (the allocation is not tied to
@@ -436,7 +393,7 @@ TEST(event_allocated_on_one_pthread_called_on_another)
 		ASSERT_EQ(g_log[i], i);
 	}
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* A pthread that allocates events and exits leaves none behind in its cache. */
@@ -469,7 +426,7 @@ TEST(exiting_pthread_returns_its_cached_events)
 		ASSERT_EQ(drain(0), 3 + round * 100);
 		ASSERT_EQ(pw__events_outstanding(), 0);
 	}
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* A pthread that only runs events (as a reactor that never sends does) frees
@@ -499,7 +456,7 @@ TEST(pthread_that_only_runs_events_returns_them_at_exit)
 	ASSERT_EQ(ran, 10);
 	ASSERT_EQ(g_log_len, 10);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -567,7 +524,7 @@ TEST_TIMEOUT(event_pool_exhaustion_and_recovery, 60)
 	log_capture_stop();
 	ASSERT_EQ(drain(0), n);
 	ASSERT_EQ(runs, n);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* Exactly PW_EVENT_POOL_SIZE events can be held at once (event.c: exhaustion
@@ -586,7 +543,7 @@ TEST_TIMEOUT(event_pool_holds_pw_event_pool_size_events, 60)
 	log_capture_stop();
 	ASSERT_EQ(n, PW_EVENT_POOL_SIZE);
 	ASSERT_EQ(drain(0), n);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -603,7 +560,7 @@ TEST(event_allocate_with_null_fn_is_refused)
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	ASSERT_FALSE(pw__event_queue_pending(spdk_reactor_get(0)));
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* The refusal is logged rate-limited (once per second per call site): the
@@ -622,7 +579,7 @@ TEST(event_allocate_for_core_without_reactor_is_refused)
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	ASSERT_FALSE(has_reactor_with_pending(4));
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(event_allocate_before_reactors_exist_is_refused)
@@ -644,7 +601,7 @@ TEST(event_allocate_before_reactors_exist_is_refused)
 	}
 	ASSERT_NULL(spdk_event_allocate(0, noop_event, NULL, NULL));
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	env_down();
+	hand_env_down();
 }
 
 TEST(event_allocate_after_reactors_fini_is_refused)
@@ -656,7 +613,7 @@ TEST(event_allocate_after_reactors_fini_is_refused)
 	log_capture_stop();
 	ASSERT_TRUE(log_capture_contains("no reactor"));
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
-	env_down();
+	hand_env_down();
 }
 
 TEST(event_call_with_null_event_is_logged)
@@ -668,7 +625,7 @@ TEST(event_call_with_null_event_is_logged)
 	ASSERT_TRUE(log_capture_contains("NULL event"));
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
 	ASSERT_EQ(run_batch(0), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* Allocated while the reactors existed, called after they were finished: it
@@ -689,7 +646,7 @@ TEST(event_called_after_reactors_fini_is_not_run)
 	ASSERT_TRUE(log_capture_contains("no reactor any more"));
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	env_down();
+	hand_env_down();
 }
 
 /* Events queued on reactors that never ran them are not run when the reactors
@@ -710,7 +667,7 @@ TEST(event_queued_when_reactors_finish_is_counted_not_run)
 	ASSERT_TRUE(log_capture_contains("2 event(s) sent to reactors that had stopped were not run"));
 	ASSERT_EQ(log_capture_count(SPDK_LOG_NOTICE), 1);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	env_down();
+	hand_env_down();
 }
 
 /* ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@
 
 #include "event/event_internal.h"
 #include "env/env_internal.h"
+#include "ut_hand_reactor.h"
 
 #define NCORES		6
 #define PER_CORE	400	/* more than a segment's 170 slots, several full stages */
@@ -37,43 +38,7 @@ static int g_pending_inside = -1;
 static void
 reactors_up(const char *mask)
 {
-	struct spdk_env_opts opts;
-
-	pw__env_skip_affinity_check(true);
-	spdk_env_opts_init(&opts);
-	opts.name = "test_event_stage";
-	opts.core_mask = mask;
-	ASSERT_EQ(spdk_env_init(&opts), 0);
-	ASSERT_EQ(spdk_reactors_init(0), 0);
-}
-
-static void
-env_down(void)
-{
-	pw__env_set_current_core(spdk_env_get_main_core());
-	spdk_env_fini();
-	pw__env_skip_affinity_check(false);
-}
-
-static uint32_t
-run_batch(uint32_t core)
-{
-	struct spdk_reactor *r = spdk_reactor_get(core);
-
-	ASSERT_NOT_NULL(r);
-	pw__env_set_current_core(core);
-	return pw__event_queue_run_batch(r);
-}
-
-static uint64_t
-drain(uint32_t core)
-{
-	uint64_t n, total = 0;
-
-	while ((n = run_batch(core)) > 0) {
-		total += n;
-	}
-	return total;
+	hand_reactors_up("test_event_stage", mask, 0, 0);
 }
 
 /* arg1: sequence number for its core; arg2: the core. */
@@ -150,7 +115,7 @@ TEST(staged_events_fifo_per_core_beyond_stage_and_segments)
 	ASSERT_EQ(g_ran, (uint64_t)PER_CORE * (NCORES - 1));
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	spdk_reactors_fini();
-	env_down();
+	hand_env_down();
 }
 
 /* A foreign pthread's event to core 1, called while core 0's handler has one
@@ -202,7 +167,7 @@ TEST(foreign_event_waits_behind_staged_claim)
 	ASSERT_EQ(g_next[1], 2);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	spdk_reactors_fini();
-	env_down();
+	hand_env_down();
 }
 
 /* Staged events left when the reactors finish: published at the end of the
@@ -233,5 +198,5 @@ TEST(staged_events_left_at_reactors_fini_counted_exactly)
 	ASSERT_TRUE(log_capture_contains("3 event(s) sent to reactors that had stopped were not run"));
 	ASSERT_EQ(log_capture_count(SPDK_LOG_NOTICE), 1);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	env_down();
+	hand_env_down();
 }

@@ -39,6 +39,7 @@
 #include "event/event_internal.h"
 #include "env/env_internal.h"
 #include "thread/thread_internal.h"
+#include "ut_hand_reactor.h"
 
 #include <stdatomic.h>
 #include <sys/eventfd.h>
@@ -48,42 +49,7 @@
 static void
 reactors_up(const char *mask)
 {
-	struct spdk_env_opts opts;
-
-	pw__env_skip_affinity_check(true);
-	spdk_env_opts_init(&opts);
-	opts.name = "test_parked";
-	opts.core_mask = mask;
-	ASSERT_EQ(spdk_env_init(&opts), 0);
-	pw__ticks_mock_enable(UT_HZ, 1000);
-	ASSERT_EQ(spdk_reactors_init(0), 0);
-}
-
-static void
-reactors_down(void)
-{
-	spdk_set_thread(NULL);
-	spdk_reactors_fini();
-	pw__env_set_current_core(spdk_env_get_main_core());
-	spdk_env_fini();
-	pw__ticks_mock_disable();
-	pw__env_skip_affinity_check(false);
-}
-
-static struct spdk_reactor *
-reactor(uint32_t core)
-{
-	struct spdk_reactor *r = spdk_reactor_get(core);
-
-	ASSERT_NOT_NULL(r);
-	return r;
-}
-
-static void
-run_once(uint32_t core)
-{
-	pw__env_set_current_core(core);
-	pw__reactor_run_once(reactor(core));
+	hand_reactors_up("test_parked", mask, UT_HZ, 1000);
 }
 
 static bool
@@ -213,7 +179,7 @@ TEST(parks_when_idle)
 	ASSERT_EQ(reactor(0)->parked_count, 2);
 	finish(t, 0);
 	finish(p, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(wakes_on_message_from_other_core)
@@ -241,7 +207,7 @@ TEST(wakes_on_message_from_other_core)
 	ASSERT_EQ(g_msgs, 1);
 	finish(t, 1);
 	finish(s, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 struct foreign {
@@ -277,7 +243,7 @@ TEST(wakes_on_message_from_foreign_pthread)
 	run_once(0);
 	ASSERT_TRUE(parked(f.t));
 	finish(f.t, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(wakes_on_timer)
@@ -311,7 +277,7 @@ TEST(wakes_on_timer)
 	run_once(0);
 	ASSERT_EQ(pw__reactor_parked_due(reactor(0)), UINT64_MAX);
 	finish(t, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 static int g_efd = -1;
@@ -370,7 +336,7 @@ TEST(wakes_on_interrupt)
 	run_once(0);
 	finish(t, 0);
 	close(g_efd);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(wakes_on_poller_registered_from_message)
@@ -391,7 +357,7 @@ TEST(wakes_on_poller_registered_from_message)
 	run_once(0);
 	ASSERT_TRUE(parked(t));
 	finish(t, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 static uint32_t g_critical;
@@ -415,7 +381,7 @@ TEST(wakes_on_critical_message)
 	run_once(0);
 	ASSERT_TRUE(parked(t));
 	finish(t, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 static struct spdk_thread_stats g_stats;
@@ -453,7 +419,7 @@ TEST(stats_exact_across_parking)
 	ASSERT_EQ(g_stats.busy_tsc, before.busy_tsc);
 	ASSERT_EQ(g_stats.idle_tsc, before.idle_tsc + 1000);
 	finish(t, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(exit_and_move_from_outside)
@@ -481,7 +447,7 @@ TEST(exit_and_move_from_outside)
 	ASSERT_EQ(reactor(1)->thread_count, 1);
 	ASSERT_PTR_EQ(TAILQ_FIRST(&reactor(1)->threads), spdk_thread_get_ctx(m));
 	finish(m, 1);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(sleeps_with_only_parked_threads)
@@ -517,7 +483,7 @@ TEST(sleeps_with_only_parked_threads)
 	run_once(0);
 	ASSERT_EQ(g_msgs, 2);
 	finish(t, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* A poller registered, or resumed, with the parked thread current but outside
@@ -573,5 +539,5 @@ TEST(wakes_on_poller_registered_from_outside)
 	ASSERT_EQ(spdk_thread_send_msg(t, unregister_msg, NULL), 0);
 	run_once(0);
 	finish(t, 0);
-	reactors_down();
+	hand_reactors_down();
 }

@@ -31,76 +31,25 @@
 
 #include "event/event_internal.h"
 #include "env/env_internal.h"
+#include "ut_hand_reactor.h"
 
 #define UT_HZ	1000000ull	/* one tick per microsecond */
 
-/* ---------------------------------------------------------------------------
- * Set-up and helpers
- * ------------------------------------------------------------------------- */
-
-/* Environment on \p mask (cores need not exist) with the test clock at \p start. */
 static void
 env_up(const char *mask, uint64_t start)
 {
-	struct spdk_env_opts opts;
-
-	pw__env_skip_affinity_check(true);
-	spdk_env_opts_init(&opts);
-	opts.name = "test_reactor";
-	opts.core_mask = mask;
-	ASSERT_EQ(spdk_env_init(&opts), 0);
-	pw__ticks_mock_enable(UT_HZ, start);
-}
-
-static void
-env_down(void)
-{
-	pw__env_set_current_core(spdk_env_get_main_core());
-	spdk_env_fini();
-	pw__ticks_mock_disable();
-	pw__env_skip_affinity_check(false);
+	hand_env_up("test_reactor", mask, UT_HZ, start);
 }
 
 static void
 reactors_up(const char *mask, uint64_t start)
 {
-	env_up(mask, start);
-	ASSERT_EQ(spdk_reactors_init(0), 0);
+	hand_reactors_up("test_reactor", mask, UT_HZ, start);
 }
 
-static void
-reactors_down(void)
-{
-	spdk_set_thread(NULL);
-	spdk_reactors_fini();
-	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_UNINITIALIZED);
-	env_down();
-}
-
-static struct spdk_reactor *
-reactor(uint32_t core)
-{
-	struct spdk_reactor *r = spdk_reactor_get(core);
-
-	ASSERT_NOT_NULL(r);
-	return r;
-}
-
-/* One batch of core's events, with the test pthread playing that core. */
-static uint32_t
-run_batch(uint32_t core)
-{
-	pw__env_set_current_core(core);
-	return pw__event_queue_run_batch(reactor(core));
-}
-
-/* One reactor iteration of core, with the test pthread playing that core. */
-static void
-run_once(uint32_t core)
-{
-	pw__env_set_current_core(core);
-	pw__reactor_run_once(reactor(core));
-}
+/* ---------------------------------------------------------------------------
+ * Set-up and helpers
+ * ------------------------------------------------------------------------- */
 
 /* One reactor iteration of core; returns how many events it ran (events are
  * counted through the process-wide outstanding count, so the slices must not
@@ -215,7 +164,7 @@ TEST(test_create_reactor)
 	ASSERT_EQ(r->lcore, 0);
 	ASSERT_TRUE(TAILQ_EMPTY(&r->threads));
 	ASSERT_FALSE(pw__event_queue_pending(r));
-	reactors_down();
+	hand_reactors_down();
 	ASSERT_NULL(spdk_reactor_get(0));
 }
 
@@ -229,7 +178,7 @@ TEST(test_create_reactor_sparse_mask)
 	ASSERT_NULL(spdk_reactor_get(4));
 	ASSERT_EQ(reactor(5)->lcore, 5);
 	ASSERT_NULL(spdk_reactor_get(6));
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -265,7 +214,7 @@ TEST(test_init_reactors)
 	ASSERT_NULL(spdk_thread_create("late", NULL));
 	log_capture_stop();
 	ASSERT_TRUE(log_capture_contains("not initialised"));
-	env_down();
+	hand_env_down();
 }
 
 TEST(test_init_reactors_twice_is_refused)
@@ -281,7 +230,7 @@ TEST(test_init_reactors_twice_is_refused)
 	ASSERT_EQ(log_capture_count(SPDK_LOG_ERROR), 1);
 	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_INITIALIZED);
 	ASSERT_PTR_EQ(reactor(0), r0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(test_init_reactors_without_env_is_refused)
@@ -303,14 +252,14 @@ TEST(test_init_reactors_again_on_another_mask)
 	reactors_up("0x7", 0);
 	spdk_reactors_fini();
 	spdk_reactors_fini();	/* twice: harmless */
-	env_down();
+	hand_env_down();
 
 	reactors_up("0x18", 0);
 	ASSERT_NULL(spdk_reactor_get(0));
 	ASSERT_NULL(spdk_reactor_get(2));
 	ASSERT_EQ(reactor(3)->lcore, 3);
 	ASSERT_EQ(reactor(4)->lcore, 4);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -358,7 +307,7 @@ TEST(test_event_call)
 	ASSERT_EQ(run_batch(0), 0);
 	ASSERT_EQ(g_ev_calls, 1);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -416,7 +365,7 @@ schedule_thread_case(batch_fn batch)
 
 	exit_on_reactor(t, 3);
 	ASSERT_TRUE(alive_summary_says("0 lightweight"));
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* Regression (fixed in 26f51a6): the placement event used to find its reactor
@@ -460,7 +409,7 @@ TEST(test_schedule_thread_round_robin)
 	for (size_t i = 0; i < SPDK_COUNTOF(expect); i++) {
 		exit_on_reactor(t[i], expect[i]);
 	}
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* A mask of two cores: the first of them at or after the cursor. */
@@ -489,7 +438,7 @@ TEST(test_schedule_thread_mask_picks_from_cursor)
 	exit_on_reactor(a, 3);
 	exit_on_reactor(b, 1);
 	exit_on_reactor(c, 2);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -562,7 +511,7 @@ reschedule_thread_case(batch_fn batch)
 	check_moved_from_1_to_2(t, batch);
 
 	exit_on_reactor(t, 2);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* Same regression as test_schedule_thread, for the event that moves a thread. */
@@ -622,7 +571,7 @@ TEST(test_reschedule_thread_from_inside_its_slice)
 	run_once(2);
 	ASSERT_EQ(g_dummy_msgs, 1);
 	exit_on_reactor(t, 2);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* A bound thread is not moved; as in SPDK (reactor_post_process_lw_thread()
@@ -657,7 +606,7 @@ TEST(test_reschedule_bound_thread_waits_for_unbind)
 	run_once(1);
 	check_moved_from_1_to_2(t, run_events);
 	exit_on_reactor(t, 2);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* A thread that asks to move and exits in the same slice is destroyed once,
@@ -688,7 +637,7 @@ TEST(test_reschedule_and_exit_in_one_slice)
 		ASSERT_FALSE(pw__event_queue_pending(reactor(core)));
 	}
 	ASSERT_TRUE(alive_summary_says("0 lightweight"));
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* With the event pool exhausted, placement fails cleanly: a new thread is
@@ -743,7 +692,7 @@ TEST_TIMEOUT(test_schedule_thread_with_event_pool_exhausted, 60)
 	drain_core(0);
 	ASSERT_EQ(g_fill_runs, n);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST_TIMEOUT(test_reschedule_thread_with_event_pool_exhausted, 60)
@@ -779,7 +728,7 @@ TEST_TIMEOUT(test_reschedule_thread_with_event_pool_exhausted, 60)
 	ASSERT_EQ(g_dummy_msgs, 1);
 	exit_on_reactor(t, 1);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -814,7 +763,7 @@ TEST(test_reactors_start_from_foreign_pthread_is_refused)
 	log_capture_stop();
 	ASSERT_TRUE(log_capture_contains("main core"));
 	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_INITIALIZED);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(test_reactors_stop_when_not_running_changes_nothing)
@@ -824,7 +773,7 @@ TEST(test_reactors_stop_when_not_running_changes_nothing)
 	reactors_up("0x1", 0);
 	spdk_reactors_stop(NULL);
 	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_INITIALIZED);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -893,7 +842,7 @@ TEST(test_for_each_reactor)
 		ASSERT_EQ(run_batch(core), 0);
 	}
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* Started from core 2 of a sparse mask: visits 0, 2, 4, completes on 2. */
@@ -918,7 +867,7 @@ TEST(test_for_each_reactor_completes_on_origin)
 	ASSERT_TRUE(w.done);
 	ASSERT_EQ(w.done_core, 2);
 	ASSERT_EQ(w.count, 4);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(test_for_each_reactor_misuse)
@@ -937,7 +886,7 @@ TEST(test_for_each_reactor_misuse)
 	ASSERT_EQ(run_batch(1), 0);
 	ASSERT_EQ(w.count, 0);
 	ASSERT_EQ(pw__events_outstanding(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -1070,7 +1019,7 @@ TEST(test_reactor_stats)
 	ASSERT_TRUE(TAILQ_EMPTY(&r->threads));
 	ASSERT_EQ(r->tsc_last, 2100);
 	ASSERT_EQ(r->busy_tsc + r->idle_tsc, 2100 - 100);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -1139,7 +1088,7 @@ TEST(test_mixed_workload)
 	/* The reactor saw none of it: its clock starts where it was left. */
 	reactor(0)->tsc_last = spdk_get_ticks();
 	exit_on_reactor(t, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* The same workload driven by the reactor: its busy/idle split is exact too. */
@@ -1172,5 +1121,5 @@ TEST(test_mixed_workload_on_reactor)
 	}
 	unregister_on(t, &p);
 	exit_on_reactor(t, 0);
-	reactors_down();
+	hand_reactors_down();
 }

@@ -29,6 +29,7 @@
 
 #include "event/event_internal.h"
 #include "env/env_internal.h"
+#include "ut_hand_reactor.h"
 
 #include <sys/stat.h>
 
@@ -36,49 +37,13 @@
 #define MAX_PLAN	16
 
 /* ---------------------------------------------------------------------------
- * Set-up and helpers (as test_reactor.c)
+ * Set-up and helpers (the rest in test/common/ut_hand_reactor.h)
  * ------------------------------------------------------------------------- */
 
 static void
 reactors_up(const char *mask)
 {
-	struct spdk_env_opts opts;
-
-	pw__env_skip_affinity_check(true);
-	spdk_env_opts_init(&opts);
-	opts.name = "test_scheduler";
-	opts.core_mask = mask;
-	ASSERT_EQ(spdk_env_init(&opts), 0);
-	pw__ticks_mock_enable(UT_HZ, 1000);
-	ASSERT_EQ(spdk_reactors_init(0), 0);
-}
-
-static void
-reactors_down(void)
-{
-	spdk_set_thread(NULL);
-	spdk_reactors_fini();
-	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_UNINITIALIZED);
-	pw__env_set_current_core(spdk_env_get_main_core());
-	spdk_env_fini();
-	pw__ticks_mock_disable();
-	pw__env_skip_affinity_check(false);
-}
-
-static struct spdk_reactor *
-reactor(uint32_t core)
-{
-	struct spdk_reactor *r = spdk_reactor_get(core);
-
-	ASSERT_NOT_NULL(r);
-	return r;
-}
-
-static void
-run_once(uint32_t core)
-{
-	pw__env_set_current_core(core);
-	pw__reactor_run_once(reactor(core));
+	hand_reactors_up("test_scheduler", mask, UT_HZ, 1000);
 }
 
 /* Iterate every reactor until no event is queued anywhere and no round runs. */
@@ -296,7 +261,7 @@ TEST(test_scheduler_register_misuse_is_refused)
 	ASSERT_TRUE(log_capture_contains("already registered"));
 	/* Not registered: cannot be selected. */
 	ASSERT_EQ(spdk_scheduler_set("ut_nobalance"), -EINVAL);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(test_scheduler_default_is_static_and_unknown_name_is_einval)
@@ -314,12 +279,12 @@ TEST(test_scheduler_default_is_static_and_unknown_name_is_einval)
 	/* NULL unsets; the framework puts static back at the next init. */
 	ASSERT_EQ(spdk_scheduler_set(NULL), 0);
 	ASSERT_NULL(spdk_scheduler_get());
-	reactors_down();
+	hand_reactors_down();
 	ASSERT_NULL(spdk_scheduler_get());
 	reactors_up("0x3");
 	ASSERT_STR_EQ(spdk_scheduler_get()->name, "static");
 	ASSERT_EQ(spdk_scheduler_get_period(), 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(test_scheduler_failing_init_restores_the_previous_one)
@@ -342,7 +307,7 @@ TEST(test_scheduler_failing_init_restores_the_previous_one)
 	/* Deinitialised for the attempt, initialised again after it. */
 	ASSERT_EQ(g_plan_deinits, 1);
 	ASSERT_EQ(g_plan_inits, 2);
-	reactors_down();
+	hand_reactors_down();
 	ASSERT_EQ(g_plan_deinits, 2);
 }
 
@@ -369,7 +334,7 @@ TEST(test_scheduler_period_and_scheduling_core)
 	spdk_scheduler_set_period(10);
 	ASSERT_EQ(pw__scheduler_round_due(reactor(0)), UINT64_MAX);
 	ASSERT_NE(pw__scheduler_round_due(reactor(2)), UINT64_MAX);
-	reactors_down();
+	hand_reactors_down();
 	/* Back to the defaults. */
 	ASSERT_EQ(spdk_scheduler_get_period(), 0);
 }
@@ -412,7 +377,7 @@ TEST(test_round_moves_threads_as_balance_says)
 
 	/* Messages still reach a moved thread. */
 	exit_all();
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(test_round_leaves_bound_threads_cpumask_and_isolated_cores_alone)
@@ -473,7 +438,7 @@ TEST(test_round_leaves_bound_threads_cpumask_and_isolated_cores_alone)
 	spdk_thread_bind(bound, false);
 	spdk_set_thread(NULL);
 	exit_all();
-	reactors_down();
+	hand_reactors_down();
 }
 
 TEST(test_round_reports_each_threads_last_period)
@@ -494,7 +459,7 @@ TEST(test_round_reports_each_threads_last_period)
 	ASSERT_EQ(((struct spdk_lw_thread *)spdk_thread_get_ctx(a))->round_stats.idle_tsc,
 		  st.idle_tsc);
 	exit_all();
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* A stop asked for while a round runs waits for the round's end: the moves
@@ -540,7 +505,7 @@ TEST(test_stop_during_a_round_waits_for_its_end)
 	spdk_set_thread(NULL);
 	run_once(0);
 	ASSERT_EQ(reactor(0)->thread_count, 0);
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -570,7 +535,7 @@ TEST(test_static_sends_threads_home_when_selected_again)
 	ASSERT_TRUE(holds(2, b));
 	ASSERT_EQ(spdk_scheduler_get_period(), 0);
 	exit_all();
-	reactors_down();
+	hand_reactors_down();
 }
 
 static int static_set_mappings(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -626,7 +591,7 @@ TEST(test_static_mappings_move_threads_and_bad_ones_are_refused)
 	ASSERT_TRUE(holds(0, narrow));
 	ASSERT_EQ(spdk_scheduler_get_period(), 0);
 	exit_all();
-	reactors_down();
+	hand_reactors_down();
 }
 
 /* ---------------------------------------------------------------------------
@@ -745,5 +710,5 @@ TEST(test_governor_cpufreq_on_a_fake_sysfs)
 	ASSERT_TRUE(log_capture_contains("no cpufreq"));
 	ASSERT_NULL(spdk_governor_get());
 	pw__governor_set_sysfs_root(NULL);
-	reactors_down();
+	hand_reactors_down();
 }

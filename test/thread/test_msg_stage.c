@@ -116,46 +116,73 @@ TEST(stage_lone_message_published_at_end_of_callback)
 	ut_threads_fini();
 }
 
-/* The next callback of the same slice already sees it published. */
-static int g_seen_staged = -1;
-static int g_seen_count = -1;
-static bool g_sent;
+/* The next callback of the same slice already sees it published. Two pollers
+ * of send_or_look_poller() on thread 0: whichever runs first sends to thread 1
+ * (as_other: with thread 2 made current around the send), the other looks. */
+struct send_or_look {
+	bool	as_other;
+	bool	sent;
+	int	seen_staged;	/* what the looking one saw */
+	int	seen_count;
+	int	other_flag;	/* thread 2's msgs_staged after the send (as_other) */
+};
 
-/* Registered twice: whichever runs first sends, the other looks. */
 static int
 send_or_look_poller(void *arg)
 {
-	if (!g_sent) {
+	struct send_or_look *s = arg;
+	struct spdk_thread *self = spdk_get_thread();
+
+	if (!s->sent) {
+		if (s->as_other) {
+			spdk_set_thread(ut_thread(2));
+		}
 		ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)0), 0);
-		g_sent = true;
-	} else if (g_seen_count < 0) {
-		g_seen_staged = pw__msgq_staged();
-		g_seen_count = (int)pw__msgq_count(ut_thread(1));
+		if (s->as_other) {
+			spdk_set_thread(self);
+			s->other_flag = ut_thread(2)->msgs_staged;
+		}
+		s->sent = true;
+	} else if (s->seen_count < 0) {
+		s->seen_staged = pw__msgq_staged();
+		s->seen_count = (int)pw__msgq_count(ut_thread(1));
 	}
 	return SPDK_POLLER_BUSY;
 }
 
-TEST(stage_published_before_the_next_callback_of_the_slice)
+/* One slice of thread 0 with its two pollers (one sends, the other looks),
+ * then the pollers gone and the message run on thread 1. */
+static void
+send_then_look(struct send_or_look *s)
 {
 	struct spdk_poller *p1, *p2;
 
-	ut_threads_init(2);
-	reset_expected();
+	s->sent = false;
+	s->seen_staged = s->seen_count = s->other_flag = -1;
 	ut_set_thread(0);
-	p1 = spdk_poller_register(send_or_look_poller, NULL, 0);
-	p2 = spdk_poller_register(send_or_look_poller, NULL, 0);
+	p1 = spdk_poller_register(send_or_look_poller, s, 0);
+	p2 = spdk_poller_register(send_or_look_poller, s, 0);
 	ASSERT_NOT_NULL(p1);
 	ASSERT_NOT_NULL(p2);
 	ut_set_thread(UT_NONE);
 	ut_poll_thread_times(0, 1);	/* one slice: one sends, the other looks */
-	ASSERT_EQ(g_seen_staged, 0);
-	ASSERT_EQ(g_seen_count, 1);
 	ut_set_thread(0);
 	spdk_poller_unregister(&p1);
 	spdk_poller_unregister(&p2);
 	ut_set_thread(UT_NONE);
 	ut_poll_thread(1);
 	ASSERT_EQ(g_expected[1], 1);
+}
+
+TEST(stage_published_before_the_next_callback_of_the_slice)
+{
+	struct send_or_look s = { .as_other = false };
+
+	ut_threads_init(2);
+	reset_expected();
+	send_then_look(&s);
+	ASSERT_EQ(s.seen_staged, 0);
+	ASSERT_EQ(s.seen_count, 1);
 	ut_threads_fini();
 }
 
@@ -460,50 +487,15 @@ TEST(stage_self_send_is_immediate_and_runs_in_a_later_batch)
 /* A callback that makes another thread current (spdk_set_thread()) around a
  * send: the send is still published when that callback returns, and the
  * other thread (which may be driven by another pthread) is not written. */
-static int g_other_seen_staged = -1;
-static int g_other_seen_count = -1;
-static int g_other_flag = -1;
-static bool g_other_sent;
-
-static int
-send_as_other_or_look_poller(void *arg)
-{
-	struct spdk_thread *self = spdk_get_thread();
-
-	if (!g_other_sent) {
-		spdk_set_thread(ut_thread(2));
-		ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)0), 0);
-		spdk_set_thread(self);
-		g_other_flag = ut_thread(2)->msgs_staged;
-		g_other_sent = true;
-	} else if (g_other_seen_count < 0) {
-		g_other_seen_staged = pw__msgq_staged();
-		g_other_seen_count = (int)pw__msgq_count(ut_thread(1));
-	}
-	return SPDK_POLLER_BUSY;
-}
-
 TEST(stage_send_with_another_current_thread_published_after_callback)
 {
-	struct spdk_poller *p1, *p2;
+	struct send_or_look s = { .as_other = true };
 
 	ut_threads_init(3);
 	reset_expected();
-	ut_set_thread(0);
-	p1 = spdk_poller_register(send_as_other_or_look_poller, NULL, 0);
-	p2 = spdk_poller_register(send_as_other_or_look_poller, NULL, 0);
-	ASSERT_NOT_NULL(p1);
-	ASSERT_NOT_NULL(p2);
-	ut_set_thread(UT_NONE);
-	ut_poll_thread_times(0, 1);	/* one slice: one sends, the other looks */
-	ASSERT_EQ(g_other_flag, 0);
-	ASSERT_EQ(g_other_seen_staged, 0);
-	ASSERT_EQ(g_other_seen_count, 1);
-	ut_set_thread(0);
-	spdk_poller_unregister(&p1);
-	spdk_poller_unregister(&p2);
-	ut_set_thread(UT_NONE);
-	ut_poll_thread(1);
-	ASSERT_EQ(g_expected[1], 1);
+	send_then_look(&s);
+	ASSERT_EQ(s.other_flag, 0);
+	ASSERT_EQ(s.seen_staged, 0);
+	ASSERT_EQ(s.seen_count, 1);
 	ut_threads_fini();
 }

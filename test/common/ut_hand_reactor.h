@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (C) 2026 Pinwheel authors.
+ */
+
+/*
+ * Reactors driven by hand: no reactor pthread; the environment names cores
+ * that need not exist and the test pthread plays each core in turn, running
+ * one batch of its events (run_batch(), drain()) or one whole reactor
+ * iteration (run_once()). The clock may be the settable test clock.
+ *
+ * (ut_reactor.h is the other kind: real reactors on cores 0 and 1.)
+ */
+
+#ifndef PW_UT_HAND_REACTOR_H
+#define PW_UT_HAND_REACTOR_H
+
+#include "harness.h"
+
+#include "spdk/env.h"
+#include "spdk/event.h"
+#include "spdk/thread.h"
+
+#include "event/event_internal.h"
+#include "env/env_internal.h"
+
+/* The environment named name on mask (its cores need not exist). With
+ * mock_hz > 0 the clock is the test clock, mock_hz ticks per second, at
+ * mock_start; with 0 it is the real one. */
+static inline void
+hand_env_up(const char *name, const char *mask, uint64_t mock_hz, uint64_t mock_start)
+{
+	struct spdk_env_opts opts;
+
+	pw__env_skip_affinity_check(true);
+	spdk_env_opts_init(&opts);
+	opts.name = name;
+	opts.core_mask = mask;
+	ASSERT_EQ(spdk_env_init(&opts), 0);
+	if (mock_hz > 0) {
+		pw__ticks_mock_enable(mock_hz, mock_start);
+	}
+}
+
+/* hand_env_up(), then the reactors (spdk_reactors_init(0)). */
+static inline void
+hand_reactors_up(const char *name, const char *mask, uint64_t mock_hz, uint64_t mock_start)
+{
+	hand_env_up(name, mask, mock_hz, mock_start);
+	ASSERT_EQ(spdk_reactors_init(0), 0);
+}
+
+/* The environment down, from the main core; the real clock again (which is
+ * nothing to undo when the test clock was never on). */
+static inline void
+hand_env_down(void)
+{
+	pw__env_set_current_core(spdk_env_get_main_core());
+	spdk_env_fini();
+	pw__ticks_mock_disable();
+	pw__env_skip_affinity_check(false);
+}
+
+/* No current thread, the reactors finished (and known to be), then
+ * hand_env_down(). */
+static inline void
+hand_reactors_down(void)
+{
+	spdk_set_thread(NULL);
+	spdk_reactors_fini();
+	ASSERT_EQ(pw__reactors_state(), SPDK_REACTOR_STATE_UNINITIALIZED);
+	hand_env_down();
+}
+
+/* The reactor of core; fails the test when it has none. */
+static inline struct spdk_reactor *
+reactor(uint32_t core)
+{
+	struct spdk_reactor *r = spdk_reactor_get(core);
+
+	ASSERT_NOT_NULL(r);
+	return r;
+}
+
+/* One batch of core's events, with the test pthread playing that core;
+ * returns how many ran. */
+static inline uint32_t
+run_batch(uint32_t core)
+{
+	pw__env_set_current_core(core);
+	return pw__event_queue_run_batch(reactor(core));
+}
+
+/* core's batches until one is empty; returns how many events ran. */
+static inline uint64_t
+drain(uint32_t core)
+{
+	uint64_t n, total = 0;
+
+	while ((n = run_batch(core)) > 0) {
+		total += n;
+	}
+	return total;
+}
+
+/* One reactor iteration of core, with the test pthread playing that core. */
+static inline void
+run_once(uint32_t core)
+{
+	pw__env_set_current_core(core);
+	pw__reactor_run_once(reactor(core));
+}
+
+#endif /* PW_UT_HAND_REACTOR_H */
