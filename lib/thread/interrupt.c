@@ -323,6 +323,11 @@ pw_thread_park(struct spdk_thread *thread, struct pw_park_lot *lot)
 	if (has_work(thread) || atomic_load_explicit(&thread->waker, memory_order_relaxed) == NULL) {
 		return false;
 	}
+	/* Idle threads hold no message segment once they are many (doc/design.md
+	 * "Small threads"); the next message opens one. */
+	if (lot->parked >= PW_GIVE_BACK_PARKED) {
+		pw__msgq_give_back(thread);
+	}
 	thread->park_lot = lot;
 	thread->park_accrue = true;
 	/* seq_cst store, then the seq_cst last look at the queues: paired with a
