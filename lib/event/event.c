@@ -19,10 +19,11 @@
  * Event objects only live from allocate to call (the call copies them into
  * the queue); they are cached per pthread.
  *
- * Cross-core batches (doc/design.md): events called by the handlers of a
- * reactor's event batch to another core claim their slot at once and are
- * written and published when the batch is over, last to first, with one
- * wake-up check per destination core (see the stage below).
+ * Cross-core batches (doc/design.md): events called to another core by the
+ * handlers of a reactor's event batch, or by the callbacks of a slice the
+ * reactor gives a thread, claim their slot at once and are written and
+ * published when the batch or the slice is over, last to first, with one
+ * wake-up check per destination core (pw__event_stage, event_internal.h).
  */
 
 #include "event/event_internal.h"
@@ -50,22 +51,8 @@ static pthread_once_t g_tls_key_once = PTHREAD_ONCE_INIT;
 
 static __thread struct event_tls t_ev;
 
-#define STAGE_MAX	64u	/* staged events; a full stage is published */
-#define STAGE_DESTS	4u	/* destination cores; a fifth publishes the stage */
-
-/* Events staged by the handlers of the event batch under way on this pthread. */
-struct event_stage {
-	uint32_t		depth;		/* event batches under way */
-	uint32_t		n;
-	uint32_t		ndest;
-	struct spdk_reactor	*dest[STAGE_DESTS];
-	struct {
-		_Atomic(void *)	*slot;
-		void		*words[PW_EVENT_WORDS];
-	} ent[STAGE_MAX];
-};
-
-static __thread struct event_stage t_stage;
+__thread struct pw_event_stage pw__event_stage;
+#define t_stage pw__event_stage
 
 /* ---------------------------------------------------------------------------
  * Credits and event objects
@@ -298,8 +285,8 @@ pw__event_queue_take(struct spdk_reactor *reactor, void **batch)
 }
 
 /* Publish the staged events, then wake the cores that sleep. */
-static void
-stage_flush(struct event_stage *st)
+void
+pw__event_stage_flush(struct pw_event_stage *st)
 {
 	uint32_t n = st->n, nd = st->ndest;
 
@@ -323,15 +310,16 @@ stage_flush(struct event_stage *st)
 /* Claim a slot in reactor's queue and stage the event; false when the
  * segment is full (the caller then pushes it at once). */
 static inline bool
-stage_event(struct event_stage *st, struct spdk_reactor *reactor, const struct spdk_event *ev)
+stage_event(struct pw_event_stage *st, struct spdk_reactor *reactor, const struct spdk_event *ev)
 {
 	_Atomic(void *) *slot;
 	uint32_t d;
 
 	for (d = 0; d < st->ndest && st->dest[d] != reactor; d++) {
 	}
-	if (spdk_unlikely(st->n == STAGE_MAX || (d == st->ndest && d == STAGE_DESTS))) {
-		stage_flush(st);
+	if (spdk_unlikely(st->n == PW_EVENT_STAGE_MAX ||
+			  (d == st->ndest && d == PW_EVENT_STAGE_DESTS))) {
+		pw__event_stage_flush(st);
 		d = 0;
 	}
 	slot = pw_segq_try_claim(&reactor->ev_prod, PW_EVENT_WORDS);
@@ -352,7 +340,7 @@ stage_event(struct event_stage *st, struct spdk_reactor *reactor, const struct s
 uint32_t
 pw__event_queue_run_batch(struct spdk_reactor *reactor)
 {
-	struct event_stage *st = &t_stage;
+	struct pw_event_stage *st = &t_stage;
 	void *batch[PW_EVENT_BATCH_SIZE * PW_EVENT_WORDS];
 	uint32_t n;
 
@@ -365,7 +353,7 @@ pw__event_queue_run_batch(struct spdk_reactor *reactor)
 	spdk_set_thread(NULL);
 	/* Events the handlers send to other cores are staged until the batch
 	 * is over (at most PW_EVENT_BATCH_SIZE handlers). */
-	st->depth++;
+	pw__event_stage_enter(st);
 	if (PW_TP_ON()) {
 		pw__tp_event_run_batch(batch, n);
 	} else {
@@ -375,10 +363,7 @@ pw__event_queue_run_batch(struct spdk_reactor *reactor)
 			fn(batch[i * PW_EVENT_WORDS + 1], batch[i * PW_EVENT_WORDS + 2]);
 		}
 	}
-	st->depth--;
-	if (st->n != 0) {
-		stage_flush(st);
-	}
+	pw__event_stage_leave(st);
 	return n;
 }
 
@@ -491,8 +476,9 @@ event_call(struct spdk_event *event, bool may_go_local)
 		return;
 	}
 	if (t_stage.depth != 0 && reactor != pw__tls_reactor && stage_event(&t_stage, reactor, event)) {
-		/* Another core, from a handler of this core's batch: published
-		 * when the batch is over. */
+		/* Another core, from a handler of this core's batch or a
+		 * callback of a slice on this reactor: published when the batch
+		 * or the slice is over. */
 		event_put(tls, event);
 		return;
 	}

@@ -59,12 +59,16 @@ struct spdk_lw_thread {
 	/* Scheduling rounds (scheduler_round.c), touched by its reactor only. */
 	struct spdk_thread_stats	round_stats;	/* its totals at the last round */
 	uint32_t			initial_lcore;	/* first core it ran on */
+	uint32_t			round_idx;	/* its entry in the last gather (scheduler_round.c) */
 	/* Parking (reactor.c): on its reactor's active list unless parked; a
 	 * parked thread with a timed poller sits in the reactor's deadline heap. */
 	TAILQ_ENTRY(spdk_lw_thread)	active_link;
 	uint64_t			deadline;	/* its next timed poller (in the heap) */
 	uint32_t			heap_idx;	/* UINT32_MAX: not in the heap */
 	bool				parked;
+	/* End of its last busy slice (0: none since it was placed): it parks
+	 * only after an idle slice PW_PARK_DELAY_US or more after that. */
+	uint64_t			last_busy_tsc;
 };
 
 struct spdk_reactor {
@@ -88,6 +92,7 @@ struct spdk_reactor {
 	uint32_t			heap_len;
 	uint32_t			heap_cap;
 	uint32_t			parked_count;
+	uint64_t			park_delay_ticks;	/* PW_PARK_DELAY_US in ticks */
 	uint64_t			tsc_last;
 	uint64_t			busy_tsc;
 	uint64_t			idle_tsc;
@@ -108,6 +113,43 @@ struct spdk_reactor {
 /* ---- event.c ---- */
 /* The reactor the calling pthread runs (NULL elsewhere). */
 extern __thread struct spdk_reactor *pw__tls_reactor;
+
+#define PW_EVENT_STAGE_MAX	64u	/* staged events; a full stage is published */
+#define PW_EVENT_STAGE_DESTS	4u	/* destination cores; a fifth publishes the stage */
+
+/* Events called to another core while this pthread's reactor runs an event
+ * batch or gives a thread a slice (depth > 0): their slots are claimed at the
+ * call and written and published when the batch or slice is over
+ * (doc/design.md "Cross-core batches"). Empty whenever depth is 0. */
+struct pw_event_stage {
+	uint32_t		depth;		/* event batches and slices under way */
+	uint32_t		n;
+	uint32_t		ndest;
+	struct spdk_reactor	*dest[PW_EVENT_STAGE_DESTS];
+	struct {
+		_Atomic(void *)	*slot;
+		void		*words[PW_EVENT_WORDS];
+	} ent[PW_EVENT_STAGE_MAX];
+};
+extern __thread struct pw_event_stage pw__event_stage;
+/* Publish the staged events, then wake the destination cores that sleep. */
+void pw__event_stage_flush(struct pw_event_stage *st);
+
+static inline void
+pw__event_stage_enter(struct pw_event_stage *st)
+{
+	st->depth++;
+}
+
+/* The batch or slice is over: publish what it staged (nothing stays staged
+ * once depth is back to 0: the reactor may sleep next). */
+static inline void
+pw__event_stage_leave(struct pw_event_stage *st)
+{
+	if (--st->depth == 0 && spdk_unlikely(st->n != 0)) {
+		pw__event_stage_flush(st);
+	}
+}
 int pw__events_init(void);
 void pw__events_fini(void);
 int pw__event_queue_init(struct spdk_reactor *reactor);
@@ -140,6 +182,11 @@ enum spdk_reactor_state pw__reactors_state(void);
 int pw__reactors_start_error(void);
 /* Ask the NEW/RESCHED placement to start its round-robin at this core (tests). */
 void pw__reactors_set_next_core(uint32_t core);
+/* How long a thread stays active after its last busy slice before an idle
+ * slice parks it (default PW_PARK_DELAY_US, 10 us; 0: at its first idle slice).
+ * Applies to the reactors of spdk_reactors_init() calls made after it, and to
+ * those already set up. Tests only; call it while the reactors do not run. */
+void pw__reactors_set_park_delay_us(uint64_t us);
 /* A thread of this reactor must get a slice (a move was set on it by a
  * scheduling round): take it back if it is parked. Its reactor only. */
 void pw__reactor_thread_unpark(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread);
@@ -284,6 +331,13 @@ uint64_t pw__scheduler_round_due(const struct spdk_reactor *reactor);
 void pw__scheduler_round_kick(void);
 /* Rounds completed since the reactors were initialised (tests). */
 uint64_t pw__scheduler_rounds_done(void);
+/* What the last completed round's phases cost, in ticks summed over the
+ * reactors: gather (every thread's stats), balance (the scheduler and the
+ * history, on the scheduling reactor), apply (the moves). Benches. */
+void pw__scheduler_round_costs(uint64_t *gather_tsc, uint64_t *balance_tsc, uint64_t *apply_tsc);
+/* A thread leaves the reactor's list (destroyed or moved): a round between
+ * its gather and its apply must not find it there. Its reactor only. */
+void pw__scheduler_round_forget(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread);
 /* Moves the rounds asked the reactors to make, and those they refused
  * (bound thread, cpumask, isolated core, no such core) (tests). */
 uint64_t pw__scheduler_moves_applied(void);

@@ -30,6 +30,11 @@
 #include <sys/syscall.h>
 
 #define FD_CHECK_US	50	/* a busy reactor looks at its interrupt sources this often */
+/* A thread idle for this long since its last busy slice is parked (doc/design.md
+ * "Parked threads"): parking at the first idle slice costs every message of a
+ * request/response exchange a wake-up through the lot (issue 12). */
+#define PW_PARK_DELAY_US	10
+static uint64_t g_park_delay_us = PW_PARK_DELAY_US;
 
 /* Read by every event sender (spdk_reactor_get()), written only by init and
  * fini: a line of its own, apart from the written globals below. */
@@ -175,6 +180,7 @@ schedule_thread_event(void *arg1, void *arg2)
 	TAILQ_INSERT_TAIL(&reactor->active, lw_thread, active_link);
 	lw_thread->parked = false;
 	lw_thread->heap_idx = UINT32_MAX;
+	lw_thread->last_busy_tsc = 0;
 	reactor->thread_count++;
 	/* Messages sent to it from now on wake this reactor when it sleeps. */
 	pw_thread_set_waker(thread, reactor->waker);
@@ -186,6 +192,7 @@ remove_lw_thread(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 {
 	sync_thread_fgrp(reactor, lw_thread, NULL);
 	assert(!lw_thread->parked);
+	pw__scheduler_round_forget(reactor, lw_thread);
 	TAILQ_REMOVE(&reactor->threads, lw_thread, link);
 	TAILQ_REMOVE(&reactor->active, lw_thread, active_link);
 	assert(reactor->thread_count > 0);
@@ -362,15 +369,27 @@ heap_remove(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 	}
 }
 
-/* A parked thread is active again: back on the list the loop walks. */
-static void
-activate(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
+/* A parked thread is active again: back on the list the loop walks, near
+ * its head (after \p after, the one activated before it in this iteration,
+ * to keep their wake order; NULL: first), so that its slice comes early in
+ * the iteration. At the tail, a message to a parked thread waited for every
+ * active thread's slice, and a chain of such messages (a
+ * spdk_for_each_thread() walk) about 1.5 iterations per step instead of 0.5.
+ * Never called during slice_threads(). Returns lw_thread. */
+static struct spdk_lw_thread *
+activate(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread,
+	 struct spdk_lw_thread *after)
 {
 	assert(lw_thread->parked);
 	heap_remove(reactor, lw_thread);
 	lw_thread->parked = false;
 	reactor->parked_count--;
-	TAILQ_INSERT_TAIL(&reactor->active, lw_thread, active_link);
+	if (after != NULL) {
+		TAILQ_INSERT_AFTER(&reactor->active, after, lw_thread, active_link);
+	} else {
+		TAILQ_INSERT_HEAD(&reactor->active, lw_thread, active_link);
+	}
+	return lw_thread;
 }
 
 /* After its slice: park the thread if it has nothing to do. */
@@ -403,18 +422,18 @@ try_park(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 static void
 unpark_woken(struct spdk_reactor *reactor, uint64_t now)
 {
-	struct spdk_lw_thread *lw_thread;
+	struct spdk_lw_thread *lw_thread, *last = NULL;
 	struct spdk_thread *thread;
 
 	while ((thread = pw_park_lot_take(reactor->lot)) != NULL) {
-		activate(reactor, spdk_thread_get_ctx(thread));
+		last = activate(reactor, spdk_thread_get_ctx(thread), last);
 	}
 	while (reactor->heap_len > 0 && reactor->heap[0]->deadline <= now) {
 		lw_thread = reactor->heap[0];
 		heap_remove(reactor, lw_thread);
 		/* false: a waker took it first; it comes through the lot. */
 		if (pw_thread_unpark(spdk_thread_get_from_ctx(lw_thread))) {
-			activate(reactor, lw_thread);
+			last = activate(reactor, lw_thread, last);
 		}
 	}
 	if (spdk_unlikely(pw_park_lot_check_critical(reactor->lot))) {
@@ -422,12 +441,12 @@ unpark_woken(struct spdk_reactor *reactor, uint64_t now)
 			thread = spdk_thread_get_from_ctx(lw_thread);
 			if (lw_thread->parked && pw_thread_has_pending_messages(thread) &&
 			    pw_thread_unpark(thread)) {
-				activate(reactor, lw_thread);
+				last = activate(reactor, lw_thread, last);
 			}
 		}
 		/* Those a waker took meanwhile. */
 		while ((thread = pw_park_lot_take(reactor->lot)) != NULL) {
-			activate(reactor, spdk_thread_get_ctx(thread));
+			last = activate(reactor, spdk_thread_get_ctx(thread), last);
 		}
 	}
 }
@@ -436,7 +455,7 @@ void
 pw__reactor_thread_unpark(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 {
 	if (lw_thread->parked && pw_thread_unpark(spdk_thread_get_from_ctx(lw_thread))) {
-		activate(reactor, lw_thread);
+		activate(reactor, lw_thread, NULL);
 	}
 }
 
@@ -458,7 +477,7 @@ unpark_all(struct spdk_reactor *reactor)
 	while (reactor->parked_count > 0) {
 		thread = pw_park_lot_take(reactor->lot);
 		if (thread != NULL) {
-			activate(reactor, spdk_thread_get_ctx(thread));
+			activate(reactor, spdk_thread_get_ctx(thread), NULL);
 		} else {
 			spdk_pause();
 		}
@@ -483,16 +502,22 @@ slice_threads(struct spdk_reactor *reactor, bool shutdown)
 	TAILQ_FOREACH_SAFE(lw_thread, &reactor->active, active_link, tmp) {
 		struct spdk_thread *thread = spdk_thread_get_from_ctx(lw_thread);
 
+		/* Events its callbacks call to other cores are staged until the
+		 * slice is over (event.c). */
+		pw__event_stage_enter(&pw__event_stage);
 		rc = spdk_thread_poll(thread, 0, reactor->tsc_last);
+		pw__event_stage_leave(&pw__event_stage);
 		now = spdk_thread_get_last_tsc(thread);
 		if (rc == 0) {
 			reactor->idle_tsc += now - reactor->tsc_last;
 		} else if (rc > 0) {
 			reactor->busy_tsc += now - reactor->tsc_last;
+			lw_thread->last_busy_tsc = now;
 			busy = true;
 		}
 		reactor->tsc_last = now;
-		if (post_process(reactor, lw_thread, shutdown) && rc == 0 && !shutdown) {
+		if (post_process(reactor, lw_thread, shutdown) && rc == 0 && !shutdown &&
+		    now - lw_thread->last_busy_tsc >= reactor->park_delay_ticks) {
 			try_park(reactor, lw_thread);
 		}
 	}
@@ -781,6 +806,7 @@ spdk_reactors_init(size_t msg_mempool_size)
 			return -ENOMEM;
 		}
 		r->tsc_last = spdk_get_ticks();
+		r->park_delay_ticks = spdk_get_ticks_hz() * g_park_delay_us / SPDK_SEC_TO_USEC;
 		if (pw__reactor_sleep_init(r) != 0) {
 			SPDK_WARNLOG("reactor %u cannot sleep (no eventfd/epoll); it will poll\n", core);
 		}
@@ -950,6 +976,20 @@ pw__reactors_set_next_core(uint32_t core)
 	pthread_mutex_lock(&g_sched_lock);
 	g_next_core = core;
 	pthread_mutex_unlock(&g_sched_lock);
+}
+
+void
+pw__reactors_set_park_delay_us(uint64_t us)
+{
+	uint32_t core;
+
+	g_park_delay_us = us;
+	if (g_rt.reactors == NULL) {
+		return;
+	}
+	SPDK_ENV_FOREACH_CORE(core) {
+		g_rt.reactors[core].park_delay_ticks = spdk_get_ticks_hz() * us / SPDK_SEC_TO_USEC;
+	}
 }
 
 size_t

@@ -50,6 +50,8 @@ static void
 reactors_up(const char *mask)
 {
 	hand_reactors_up("test_parked", mask, UT_HZ, 1000);
+	/* These tests park at the first idle slice (test_park_delay.c: the delay). */
+	pw__reactors_set_park_delay_us(0);
 }
 
 static bool
