@@ -10,32 +10,13 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: env_demo.sh <bindir>}
 demo=$bindir/env_demo
-failures=0
-out=$(mktemp)
-err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
-
-# The cpus this process may run on, expanded from Cpus_allowed_list.
-allowed=()
-list=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)
-IFS=, read -r -a ranges <<< "$list"
-for r in "${ranges[@]}"; do
-	if [[ $r == *-* ]]; then
-		for ((c = ${r%-*}; c <= ${r#*-}; c++)); do allowed+=("$c"); done
-	else
-		allowed+=("$r")
-	fi
-done
-has_cpu() { [[ " ${allowed[*]} " == *" $1 "* ]]; }
+temp_files
 
 # run_ok <mask> <ncores> <main core> <other cores...>
 run_ok() {
@@ -92,8 +73,5 @@ run_bad "[1000]" "selects cpu 1000"
 [[ $? == 1 ]] || fail "env_demo without -m should exit 1"
 grep -q "usage: env_demo -m MASK" "$err" || fail "env_demo without -m: no usage text"
 
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 echo "env_demo: all checks passed"

@@ -12,33 +12,17 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: event_perf.sh <bindir>}
 prog=$bindir/event_perf
-failures=0
-out=$(mktemp)
-err=$(mktemp)
-# The RPC server on a private path (examples/example_rpc.h): tests run in
-# parallel and must not share SPDK's default one.
-rpcdir=$(mktemp -d)
+temp_files
+# The RPC server on a private path (examples/example_rpc.h).
 export PW_RPC_SOCKET=$rpcdir/spdk.sock
-trap 'rm -rf "$out" "$err" "$rpcdir"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
 
 [[ -x $prog ]] || { echo "no executable $prog"; exit 1; }
-
-# The cpus this process may run on, from Cpus_allowed_list ("0-1,4").
-allowed=()
-IFS=, read -r -a ranges <<< "$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)"
-for r in "${ranges[@]}"; do
-	for ((c = ${r%-*}; c <= ${r#*-}; c++)); do allowed+=("$c"); done
-done
-has_cpu() { [[ " ${allowed[*]} " == *" $1 "* ]]; }
 
 # run_ok <cores...>: event_perf -m <mask of cores> -t 1
 run_ok() {
@@ -92,10 +76,7 @@ rc=$?
 grep -q "core mask '0x0'" "$err" || fail "-m 0x0: no message naming the mask"
 ! grep -q '^lcore' "$out" || fail "-m 0x0: printed figures"
 
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 
 if [[ $(nproc) -lt 2 ]] || ! has_cpu 0 || ! has_cpu 1; then
 	echo "event_perf: one-core checks passed; cpus 0 and 1 are not both usable" \
@@ -103,8 +84,5 @@ if [[ $(nproc) -lt 2 ]] || ! has_cpu 0 || ! has_cpu 1; then
 	exit 77
 fi
 run_ok 0 1
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 echo "event_perf: all checks passed"

@@ -13,33 +13,17 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: hello_event.sh <bindir>}
 prog=$bindir/hello_event
-failures=0
-out=$(mktemp)
-err=$(mktemp)
-# The RPC server on a private path: tests run in parallel and must not
-# share SPDK's default one.
-rpcdir=$(mktemp -d)
+temp_files
+# The RPC server on a private path.
 rpc=(-r "$rpcdir/spdk.sock")
-trap 'rm -rf "$out" "$err" "$rpcdir"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
 
 [[ -x $prog ]] || { echo "no executable $prog"; exit 1; }
-
-# The cpus this process may run on, from Cpus_allowed_list ("0-1,4").
-allowed=()
-IFS=, read -r -a ranges <<< "$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)"
-for r in "${ranges[@]}"; do
-	for ((c = ${r%-*}; c <= ${r#*-}; c++)); do allowed+=("$c"); done
-done
-has_cpu() { [[ " ${allowed[*]} " == *" $1 "* ]]; }
 
 scale=${PW_TEST_TIMEOUT_SCALE:-1}
 [[ $scale =~ ^[1-9][0-9]*$ ]] || scale=1
@@ -154,8 +138,5 @@ run_bad "unexpected argument 'extra'" -t 1 extra
 grep -q -- "-t <seconds>" "$out" || fail "hello_event -h: no -t in the usage text"
 grep -q -- "--cpumask" "$out" || fail "hello_event -h: no SPDK options in the usage text"
 
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 echo "hello_event: all checks passed"

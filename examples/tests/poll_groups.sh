@@ -13,32 +13,17 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: poll_groups.sh <bindir>}
 prog=$bindir/poll_groups
-failures=0
-out=$(mktemp)
-err=$(mktemp)
-# The RPC server on a private path (examples/example_rpc.h): tests run in
-# parallel and must not share SPDK's default one.
-rpcdir=$(mktemp -d)
+temp_files
+# The RPC server on a private path (examples/example_rpc.h).
 export PW_RPC_SOCKET=$rpcdir/spdk.sock
-trap 'rm -rf "$out" "$err" "$rpcdir"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
 
 [[ -x $prog ]] || { echo "no executable $prog"; exit 1; }
-
-allowed=()
-IFS=, read -r -a ranges <<< "$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)"
-for r in "${ranges[@]}"; do
-	for ((c = ${r%-*}; c <= ${r#*-}; c++)); do allowed+=("$c"); done
-done
-has_cpu() { [[ " ${allowed[*]} " == *" $1 "* ]]; }
 
 # run_ok <rounds> <mask> <cores of the mask...>
 run_ok() {
@@ -110,8 +95,5 @@ run_bad "unexpected argument 'extra'" extra
 "$prog" -h > "$out" 2> "$err" || fail "poll_groups -h should exit 0"
 grep -q "^usage: poll_groups" "$out" || fail "poll_groups -h: no usage text"
 
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 echo "poll_groups: all checks passed"

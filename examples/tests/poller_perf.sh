@@ -11,23 +11,15 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: poller_perf.sh <bindir>}
 prog=$bindir/poller_perf
-failures=0
-out=$(mktemp)
-err=$(mktemp)
-# The RPC server on a private path: tests run in parallel and must not
-# share SPDK's default one.
-rpcdir=$(mktemp -d)
+temp_files
+# The RPC server on a private path.
 rpc=(-r "$rpcdir/spdk.sock")
-trap 'rm -rf "$out" "$err" "$rpcdir"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
 
 [[ -x $prog ]] || { echo "no executable $prog"; exit 1; }
 
@@ -97,8 +89,5 @@ rc=$?
 [[ $rc == 0 ]] || fail "poller_perf -h: exited $rc, expected 0"
 grep -q -- '-b <number>' "$out" || fail "poller_perf -h: the tool's options are not in the usage"
 
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 echo "poller_perf: all checks passed"

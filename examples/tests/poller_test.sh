@@ -12,9 +12,12 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: poller_test.sh <bindir>}
 prog=$bindir/poller_test
-failures=0
 out=$(mktemp)
 err=$(mktemp)
 pslog=$(mktemp)
@@ -26,22 +29,7 @@ scale=${PW_TEST_TIMEOUT_SCALE:-1}
 [[ $scale =~ ^[1-9][0-9]*$ ]] || scale=1
 slack=$((${POLLER_TEST_SLACK:-5} * scale))
 
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
-
 [[ -x $prog ]] || { echo "no executable $prog"; exit 1; }
-
-# The cpus this process may run on, from Cpus_allowed_list ("0-1,4").
-allowed=()
-IFS=, read -r -a ranges <<< "$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)"
-for r in "${ranges[@]}"; do
-	for ((c = ${r%-*}; c <= ${r#*-}; c++)); do allowed+=("$c"); done
-done
-has_cpu() { [[ " ${allowed[*]} " == *" $1 "* ]]; }
 
 # check_output <label> <min hello poller lines> <core of the reader>
 check_output() {
@@ -167,8 +155,5 @@ run_bad "unexpected argument 'extra'" extra
 grep -q "^usage: poller_test" "$out" || fail "poller_test -h: no usage text"
 grep -q -- "-b  *busy-poll" "$out" || fail "poller_test -h: -b is not described"
 
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 echo "poller_test: all checks passed"

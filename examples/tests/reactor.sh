@@ -13,23 +13,15 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: reactor.sh <bindir>}
 prog=$bindir/reactor
-failures=0
-out=$(mktemp)
-err=$(mktemp)
-# The RPC server on a private path (examples/example_rpc.h): tests run in
-# parallel and must not share SPDK's default one.
-rpcdir=$(mktemp -d)
+temp_files
+# The RPC server on a private path (examples/example_rpc.h).
 export PW_RPC_SOCKET=$rpcdir/spdk.sock
-trap 'rm -rf "$out" "$err" "$rpcdir"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
 
 [[ -x $prog ]] || { echo "no executable $prog"; exit 1; }
 
@@ -65,8 +57,5 @@ for bad in "" "-t 0" "-t -2" "-t x" "-x" "-t 1 extra"; do
 	! grep -q '^test_start' "$out" || fail "reactor $bad: ran anyway"
 done
 
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 echo "reactor: all checks passed"

@@ -16,11 +16,14 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: rpc_hello.sh <bindir>}
 prog=$bindir/rpc_hello
 here=$(cd "$(dirname "$0")" && pwd)
 rpc=$here/../../scripts/pinwheel-rpc
-failures=0
 tmp=$(mktemp -d)
 out=$tmp/out
 err=$tmp/err
@@ -36,22 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
-
 [[ -x $prog ]] || { echo "no executable $prog"; exit 1; }
 command -v python3 > /dev/null || { echo "no python3: skipped"; exit 77; }
-
-allowed=()
-IFS=, read -r -a ranges <<< "$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)"
-for r in "${ranges[@]}"; do
-	for ((c = ${r%-*}; c <= ${r#*-}; c++)); do allowed+=("$c"); done
-done
-has_cpu() { [[ " ${allowed[*]} " == *" $1 "* ]]; }
 
 # run <mask>: one life of the app, from start to spdk_kill_instance.
 run() {
@@ -128,8 +117,5 @@ rc=$?
 [[ $rc == 1 ]] || fail "rpc_hello extra: exited $rc, expected 1"
 grep -q "unexpected argument 'extra'" "$err" || fail "rpc_hello extra: no message"
 
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 echo "rpc_hello: all checks passed"

@@ -15,24 +15,18 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: scheduler_demo.sh <bindir>}
 prog=$bindir/scheduler_demo
-failures=0
-out=$(mktemp)
-err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
+temp_files
 
 [[ -x $prog ]] || { echo "no executable $prog"; exit 1; }
-allowed=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)
+cpus_list=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)
 if ! taskset -c 0,1 true 2>/dev/null; then
-	echo "cpus 0 and 1 are not both usable ($allowed): skipped"
+	echo "cpus 0 and 1 are not both usable ($cpus_list): skipped"
 	exit 77
 fi
 

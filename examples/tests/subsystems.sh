@@ -19,11 +19,14 @@
 
 set -u
 
+# fail, allowed/has_cpu, temp_files, exit_if_failed
+# shellcheck source=examples/tests/common.bash
+. "$(dirname "$0")/common.bash"
+
 bindir=${1:?usage: subsystems.sh <bindir>}
 prog=$bindir/subsystems
 here=$(cd "$(dirname "$0")" && pwd)
 rpc=$here/../../scripts/pinwheel-rpc
-failures=0
 tmp=$(mktemp -d)
 out=$tmp/out
 err=$tmp/err
@@ -36,13 +39,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out"
-	echo "--- stderr"; cat "$err"
-	failures=$((failures + 1))
-}
 
 [[ -x $prog ]] || { echo "no executable $prog"; exit 1; }
 [[ -r $bindir/subsystems.json ]] || { echo "no $bindir/subsystems.json next to the executable"; exit 1; }
@@ -163,8 +159,5 @@ grep -q 'greeter_add' "$err" || fail "a malformed configuration: no message nami
 grep -q "subsystems: ready" "$out" && fail "a malformed configuration: the app started"
 [[ ! -e $sock ]] || fail "the socket is still there after the failed start"
 
-if [[ $failures -gt 0 ]]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
+exit_if_failed
 echo "subsystems: all checks passed"

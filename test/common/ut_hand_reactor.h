@@ -110,4 +110,24 @@ run_once(uint32_t core)
 	pw__reactor_run_once(reactor(core));
 }
 
+static inline void
+hand_exit_msg(void *ctx)
+{
+	spdk_thread_exit(spdk_get_thread());
+}
+
+/* Send thread t, which sits on core's reactor, a message that exits it, and
+ * iterate that reactor (at most 4 times) until t is gone. */
+static inline void
+hand_finish_thread(struct spdk_thread *t, uint32_t core)
+{
+	uint32_t before = reactor(core)->thread_count;
+
+	ASSERT_EQ(spdk_thread_send_msg(t, hand_exit_msg, NULL), 0);
+	for (int i = 0; i < 4 && reactor(core)->thread_count == before; i++) {
+		run_once(core);
+	}
+	ASSERT_EQ(reactor(core)->thread_count, before - 1);
+}
+
 #endif /* PW_UT_HAND_REACTOR_H */

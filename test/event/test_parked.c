@@ -103,25 +103,6 @@ count_msg(void *ctx)
 	g_msg_thread = spdk_get_thread();
 }
 
-static void
-exit_msg(void *ctx)
-{
-	spdk_thread_exit(spdk_get_thread());
-}
-
-/* Send it exit and iterate its reactor until it is gone. */
-static void
-finish(struct spdk_thread *t, uint32_t core)
-{
-	uint32_t before = reactor(core)->thread_count;
-
-	ASSERT_EQ(spdk_thread_send_msg(t, exit_msg, NULL), 0);
-	for (int i = 0; i < 4 && reactor(core)->thread_count == before; i++) {
-		run_once(core);
-	}
-	ASSERT_EQ(reactor(core)->thread_count, before - 1);
-}
-
 static uint32_t g_polls;
 
 static int
@@ -179,8 +160,8 @@ TEST(parks_when_idle)
 	run_once(0);
 	ASSERT_TRUE(parked(p));
 	ASSERT_EQ(reactor(0)->parked_count, 2);
-	finish(t, 0);
-	finish(p, 0);
+	hand_finish_thread(t, 0);
+	hand_finish_thread(p, 0);
 	hand_reactors_down();
 }
 
@@ -207,8 +188,8 @@ TEST(wakes_on_message_from_other_core)
 	run_once(1);
 	ASSERT_TRUE(parked(t));
 	ASSERT_EQ(g_msgs, 1);
-	finish(t, 1);
-	finish(s, 0);
+	hand_finish_thread(t, 1);
+	hand_finish_thread(s, 0);
 	hand_reactors_down();
 }
 
@@ -244,7 +225,7 @@ TEST(wakes_on_message_from_foreign_pthread)
 	ASSERT_EQ(g_msgs, 3);
 	run_once(0);
 	ASSERT_TRUE(parked(f.t));
-	finish(f.t, 0);
+	hand_finish_thread(f.t, 0);
 	hand_reactors_down();
 }
 
@@ -278,7 +259,7 @@ TEST(wakes_on_timer)
 	run_once(0);
 	run_once(0);
 	ASSERT_EQ(pw__reactor_parked_due(reactor(0)), UINT64_MAX);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	hand_reactors_down();
 }
 
@@ -336,7 +317,7 @@ TEST(wakes_on_interrupt)
 	ASSERT_TRUE(is_active(reactor(0), t));
 	ASSERT_EQ(spdk_thread_send_msg(t, unregister_all, NULL), 0);
 	run_once(0);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	close(g_efd);
 	hand_reactors_down();
 }
@@ -358,7 +339,7 @@ TEST(wakes_on_poller_registered_from_message)
 	run_once(0);
 	run_once(0);
 	ASSERT_TRUE(parked(t));
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	hand_reactors_down();
 }
 
@@ -382,7 +363,7 @@ TEST(wakes_on_critical_message)
 	ASSERT_EQ(g_critical, 1);
 	run_once(0);
 	ASSERT_TRUE(parked(t));
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	hand_reactors_down();
 }
 
@@ -420,7 +401,7 @@ TEST(stats_exact_across_parking)
 	run_once(0);
 	ASSERT_EQ(g_stats.busy_tsc, before.busy_tsc);
 	ASSERT_EQ(g_stats.idle_tsc, before.idle_tsc + 1000);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	hand_reactors_down();
 }
 
@@ -448,7 +429,7 @@ TEST(exit_and_move_from_outside)
 	run_once(1);
 	ASSERT_EQ(reactor(1)->thread_count, 1);
 	ASSERT_PTR_EQ(TAILQ_FIRST(&reactor(1)->threads), spdk_thread_get_ctx(m));
-	finish(m, 1);
+	hand_finish_thread(m, 1);
 	hand_reactors_down();
 }
 
@@ -484,7 +465,7 @@ TEST(sleeps_with_only_parked_threads)
 	}
 	run_once(0);
 	ASSERT_EQ(g_msgs, 2);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	hand_reactors_down();
 }
 
@@ -540,6 +521,6 @@ TEST(wakes_on_poller_registered_from_outside)
 	ASSERT_EQ(g_polls, 1);
 	ASSERT_EQ(spdk_thread_send_msg(t, unregister_msg, NULL), 0);
 	run_once(0);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	hand_reactors_down();
 }

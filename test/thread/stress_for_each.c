@@ -30,6 +30,7 @@
 
 #include "harness.h"
 #include "ut_stress.h"
+#include "ut_stress_thread.h"
 
 #include <stdatomic.h>
 
@@ -38,46 +39,10 @@
 #define NLONG		(NPT * PER_PT)		/* index 0 is the app thread */
 #define MAX_OUTSTANDING	4			/* walks in flight per long-lived thread */
 #define WALK_MAGIC	0x57a1c0debeefULL
-#define STALL_NS	(20ULL * 1000000000ULL)
 
 /* ---------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------- */
-
-static uint64_t
-budget_ns(void)
-{
-	return env_u64("PW_STRESS_SECONDS", 2) * 1000000000ULL;
-}
-
-static void
-backoff(unsigned int *spins)
-{
-	if (++*spins < 32) {
-		spdk_pause();
-	} else {
-		*spins = 0;
-		sched_yield();
-	}
-}
-
-/* Exit a thread from the pthread that polls it, poll it until EXITED, destroy it. */
-static void
-thread_finish(struct spdk_thread *thread)
-{
-	uint64_t give_up = now_ns() + STALL_NS;
-
-	spdk_set_thread(thread);
-	ASSERT_EQ(spdk_thread_exit(thread), 0);
-	while (!spdk_thread_is_exited(thread)) {
-		spdk_thread_poll(thread, 0, 0);
-		if (now_ns() > give_up) {
-			FAIL("thread %s does not reach EXITED", spdk_thread_get_name(thread));
-		}
-	}
-	spdk_thread_destroy(thread);
-	spdk_set_thread(NULL);
-}
 
 /* ---------------------------------------------------------------------------
  * Walks

@@ -36,6 +36,7 @@
 
 #include "harness.h"
 #include "ut_stress.h"
+#include "ut_stress_thread.h"
 #include "log_capture.h"
 
 #include "thread/thread_internal.h"
@@ -49,33 +50,15 @@
 #define WINDOW		4096	/* unacknowledged messages per (sender, receiver) */
 #define ACK_EVERY	64	/* a receiver publishes its progress this often */
 #define BURST		64	/* sends per poller call / per foreign step */
-#define STALL_NS	(20ULL * 1000000000ULL)
 
 /* ---------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------- */
 
 static uint64_t
-budget_ns(void)
-{
-	return env_u64("PW_STRESS_SECONDS", 2) * 1000000000ULL;
-}
-
-static uint64_t
 msg_quota(void)
 {
 	return env_u64("PW_STRESS_MSGS", 32000000) * env_u64("PW_STRESS_SCALE", 1);
-}
-
-static void
-backoff(unsigned int *spins)
-{
-	if (++*spins < 32) {
-		spdk_pause();
-	} else {
-		*spins = 0;
-		sched_yield();
-	}
 }
 
 static void *
@@ -94,24 +77,6 @@ static uint64_t
 decode_seq(void *ctx)
 {
 	return (uint64_t)(uintptr_t)ctx & SEQ_MASK;
-}
-
-/* Exit a thread from the pthread that polls it, poll it until EXITED, destroy it. */
-static void
-thread_finish(struct spdk_thread *thread)
-{
-	uint64_t give_up = now_ns() + STALL_NS;
-
-	spdk_set_thread(thread);
-	ASSERT_EQ(spdk_thread_exit(thread), 0);
-	while (!spdk_thread_is_exited(thread)) {
-		spdk_thread_poll(thread, 0, 0);
-		if (now_ns() > give_up) {
-			FAIL("thread %s does not reach EXITED", spdk_thread_get_name(thread));
-		}
-	}
-	spdk_thread_destroy(thread);
-	spdk_set_thread(NULL);
 }
 
 /* ---------------------------------------------------------------------------

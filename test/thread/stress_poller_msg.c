@@ -32,6 +32,7 @@
 
 #include "harness.h"
 #include "ut_stress.h"
+#include "ut_stress_thread.h"
 
 #include "spdk_internal/thread.h"
 
@@ -45,40 +46,10 @@
 #define WINDOW		2048
 #define ACK_EVERY	32
 #define BURST		32
-#define STALL_NS	(20ULL * 1000000000ULL)
 
 /* ---------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------- */
-
-static void
-backoff(unsigned int *spins)
-{
-	if (++*spins < 32) {
-		spdk_pause();
-	} else {
-		*spins = 0;
-		sched_yield();
-	}
-}
-
-/* Exit a thread from the pthread that polls it, poll it until EXITED, destroy it. */
-static void
-thread_finish(struct spdk_thread *thread)
-{
-	uint64_t give_up = now_ns() + STALL_NS;
-
-	spdk_set_thread(thread);
-	ASSERT_EQ(spdk_thread_exit(thread), 0);
-	while (!spdk_thread_is_exited(thread)) {
-		spdk_thread_poll(thread, 0, 0);
-		if (now_ns() > give_up) {
-			FAIL("thread %s does not reach EXITED", spdk_thread_get_name(thread));
-		}
-	}
-	spdk_thread_destroy(thread);
-	spdk_set_thread(NULL);
-}
 
 /* ---------------------------------------------------------------------------
  * The target thread and its children (all touched by its pthread only)

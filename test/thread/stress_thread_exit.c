@@ -35,6 +35,7 @@
 
 #include "harness.h"
 #include "ut_stress.h"
+#include "ut_stress_thread.h"
 #include "log_capture.h"
 
 #include <stdatomic.h>
@@ -48,51 +49,15 @@
 #define ACK_EVERY	32
 #define BURST		32
 #define MAX_TRIGGER	4000	/* a receiver exits after at most this many messages */
-#define STALL_NS	(20ULL * 1000000000ULL)
 
 /* ---------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------- */
 
-static uint64_t
-budget_ns(void)
-{
-	return env_u64("PW_STRESS_SECONDS", 2) * 1000000000ULL;
-}
-
-static void
-backoff(unsigned int *spins)
-{
-	if (++*spins < 32) {
-		spdk_pause();
-	} else {
-		*spins = 0;
-		sched_yield();
-	}
-}
-
 static void *
 encode(unsigned int sender, uint64_t seq)
 {
 	return (void *)(uintptr_t)(((uint64_t)sender << SEQ_BITS) | seq);
-}
-
-/* Exit a thread from the pthread that polls it, poll it until EXITED, destroy it. */
-static void
-thread_finish(struct spdk_thread *thread)
-{
-	uint64_t give_up = now_ns() + STALL_NS;
-
-	spdk_set_thread(thread);
-	ASSERT_EQ(spdk_thread_exit(thread), 0);
-	while (!spdk_thread_is_exited(thread)) {
-		spdk_thread_poll(thread, 0, 0);
-		if (now_ns() > give_up) {
-			FAIL("thread %s does not reach EXITED", spdk_thread_get_name(thread));
-		}
-	}
-	spdk_thread_destroy(thread);
-	spdk_set_thread(NULL);
 }
 
 /* ---------------------------------------------------------------------------
