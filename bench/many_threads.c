@@ -6,10 +6,11 @@
  * Many lightweight threads through the event framework (spdk_app_start,
  * -m 0x3): what N threads cost when 1% of them are busy and the rest idle.
  *
- *   many_threads [--smoke] [--runs R] [--counts N1,N2,...] [--window S]
+ *   many_threads [--smoke] [--runs R] [--big-runs R2] [--counts N1,N2,...] [--window S]
  *
- * For each N (default 1000, 10000, 100000) each run forks one app, which on
- * its app thread:
+ * For each N (default 1000, 10000, 100000) each run forks one app (N >=
+ * 100000: only the first R2 runs, default 1: its figures are the slowest to
+ * get and the steadiest), which on its app thread:
  *  1. creates B = max(2, N/100) busy threads, in pairs (one pinned to core 0,
  *     one to core 1): each pair keeps 8 messages bouncing between its two
  *     threads (a message stream across the cores), and the core-0 thread of
@@ -23,7 +24,12 @@
  *     until every one ran; then the resident memory grown since before the
  *     creation (/proc/self/statm), per idle thread;
  *  4. the same window as 2 with the idle threads beside the busy ones;
- *  5. sends every idle thread spdk_thread_exit() and times until the thread
+ *  5. a walk as the thread_get_stats RPC makes it (spdk_for_each_thread,
+ *     spdk_thread_get_stats and the poller counts of every thread written as
+ *     JSON into memory), timed, with the busy threads' message rate during it;
+ *  6. one scheduling round with the dynamic scheduler (the idle threads of
+ *     core 1 go to core 0): what its gather, balance and apply cost;
+ *  7. sends every idle thread spdk_thread_exit() and times until the thread
  *     count is back where it was (the reactors destroy them).
  * Lines ("name value unit"), medians over the runs, per N:
  *   n<N>_create_us        spdk_thread_create() per idle thread
@@ -35,6 +41,13 @@
  *   n<N>_floor_msg_mmsgs  the same with only the busy threads
  *   n<N>_for_each_us      spdk_for_each_thread() over all threads, per thread
  *                         (started on the app thread after step 3)
+ *   n<N>_stats_us         the thread_get_stats walk, per thread
+ *   n<N>_stats_json_b     its JSON answer, bytes per thread
+ *   n<N>_stats_msg_ratio  busy threads' message rate during that walk / floor
+ *   n<N>_gather_ns        a scheduling round's gather, per thread (both reactors)
+ *   n<N>_balance_ns       its balance (dynamic scheduler + history), per thread
+ *   n<N>_apply_ns         its apply, per thread
+ *   n<N>_moves            threads that round moved
  *   n<N>_msg_ratio        msg / floor, per run (goal >= 0.8)
  *   n<N>_iter_ratio       iter / floor_iter, per run
  * Comment lines (#) give each run. Exit 77 when cpus 0 and 1 are not both
@@ -46,6 +59,12 @@
 #include "spdk/event.h"
 #include "spdk/thread.h"
 #include "spdk/util.h"
+#include "spdk/json.h"
+#include "spdk/scheduler.h"
+#include "spdk_internal/thread.h"
+
+#include "event/event_internal.h"
+#include "bench_util.h"
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -54,7 +73,7 @@
 #define MAX_RUNS	15
 #define MAX_COUNTS	8
 #define INFLIGHT	8	/* messages per busy pair */
-#define NFIELDS		8
+#define NFIELDS		15
 #define PW_ALIGN	__attribute__((aligned(64)))
 
 struct pair {
@@ -85,35 +104,23 @@ static uint32_t g_stage;
 static double g_t0;
 static uint32_t g_base_count;
 static uint64_t g_msgs0, g_iters0;
-static double g_res[NFIELDS];	/* create_us destroy_us rss iter floor_iter msg floor_msg for_each_us */
+/* create_us destroy_us rss iter floor_iter msg floor_msg for_each_us stats_us stats_json_b
+ * stats_msg gather_ns balance_ns apply_ns moves */
+static double g_res[NFIELDS];
+static uint64_t g_json_bytes;
+static struct spdk_json_write_ctx *g_json;
+static uint64_t g_rounds0, g_moves0;
 static _Atomic bool g_walk_done;
 static double g_walk_t0;
 static long g_rss0;
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Resident pages (second field of /proc/self/statm), in bytes. */
+/* Resident bytes (/proc/self/statm), 0 if unknown. */
 static long
 rss_bytes(void)
 {
-	long size = 0, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
+	uint64_t vm, rss;
 
-	if (f == NULL) {
-		return 0;
-	}
-	if (fscanf(f, "%ld %ld", &size, &res) != 2) {
-		res = 0;
-	}
-	fclose(f);
-	return res * sysconf(_SC_PAGESIZE);
+	return bench_statm(&vm, &rss) ? (long)rss : 0;
 }
 
 static void ping_b(void *arg);
@@ -198,7 +205,63 @@ static void
 walk_done(void *ctx)
 {
 	(void)ctx;
-	g_res[7] = (now_s() - g_walk_t0) * 1e6 / (g_n > 0 ? g_n : 1);
+	g_res[7] = (bench_now_s() - g_walk_t0) * 1e6 / (g_n > 0 ? g_n : 1);
+	atomic_store(&g_walk_done, true);
+}
+
+/* The thread_get_stats RPC's work on each thread (lib/event/thread_rpc.c). */
+static int
+json_sink(void *ctx, const void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	g_json_bytes += size;
+	return 0;
+}
+
+static void
+stats_visit(void *ctx)
+{
+	struct spdk_thread *thread = spdk_get_thread();
+	struct spdk_thread_stats st;
+	struct spdk_poller *p;
+	uint64_t active = 0, timed = 0, paused = 0;
+
+	(void)ctx;
+	if (spdk_thread_get_stats(&st) != 0) {
+		return;
+	}
+	for (p = spdk_thread_get_first_active_poller(thread); p; p = spdk_thread_get_next_active_poller(p)) {
+		active++;
+	}
+	for (p = spdk_thread_get_first_timed_poller(thread); p; p = spdk_thread_get_next_timed_poller(p)) {
+		timed++;
+	}
+	for (p = spdk_thread_get_first_paused_poller(thread); p; p = spdk_thread_get_next_paused_poller(p)) {
+		paused++;
+	}
+	spdk_json_write_object_begin(g_json);
+	spdk_json_write_named_string(g_json, "name", spdk_thread_get_name(thread));
+	spdk_json_write_named_uint64(g_json, "id", spdk_thread_get_id(thread));
+	spdk_json_write_named_string(g_json, "cpumask", spdk_cpuset_fmt(spdk_thread_get_cpumask(thread)));
+	spdk_json_write_named_uint64(g_json, "busy", st.busy_tsc);
+	spdk_json_write_named_uint64(g_json, "idle", st.idle_tsc);
+	spdk_json_write_named_uint64(g_json, "active_pollers_count", active);
+	spdk_json_write_named_uint64(g_json, "timed_pollers_count", timed);
+	spdk_json_write_named_uint64(g_json, "paused_pollers_count", paused);
+	spdk_json_write_object_end(g_json);
+}
+
+static void
+stats_done(void *ctx)
+{
+	(void)ctx;
+	spdk_json_write_array_end(g_json);
+	spdk_json_write_object_end(g_json);
+	spdk_json_write_end(g_json);
+	g_json = NULL;
+	g_res[8] = (bench_now_s() - g_walk_t0) * 1e6 / (g_n > 0 ? g_n : 1);
+	g_res[9] = (double)g_json_bytes / (g_n > 0 ? g_n : 1);
 	atomic_store(&g_walk_done, true);
 }
 
@@ -236,7 +299,7 @@ fail(const char *what)
 static void
 window_start(void)
 {
-	g_t0 = now_s();
+	g_t0 = bench_now_s();
 	g_msgs0 = sum_msgs();
 	g_iters0 = sum_iters();
 }
@@ -245,7 +308,7 @@ window_start(void)
 static void
 window_end(int msg_field, int iter_field)
 {
-	double secs = now_s() - g_t0;
+	double secs = bench_now_s() - g_t0;
 	uint64_t iters = sum_iters() - g_iters0;
 
 	g_res[msg_field] = (double)(sum_msgs() - g_msgs0) / secs / 1e6;
@@ -264,7 +327,7 @@ create_idle(void)
 	spdk_cpuset_set_cpu(&all, 1, true);
 	g_base_count = spdk_thread_get_count();
 	g_rss0 = rss_bytes();
-	t = now_s();
+	t = bench_now_s();
 	for (i = 0; i < g_idle; i++) {
 		char name[32];
 
@@ -275,7 +338,7 @@ create_idle(void)
 			return;
 		}
 	}
-	g_res[0] = g_idle > 0 ? (now_s() - t) * 1e6 / g_idle : 0;
+	g_res[0] = g_idle > 0 ? (bench_now_s() - t) * 1e6 / g_idle : 0;
 	for (i = 0; i < g_idle; i++) {
 		if (spdk_thread_send_msg(g_idle_threads[i], idle_msg, NULL) != 0) {
 			fail("spdk_thread_send_msg to an idle thread failed");
@@ -287,7 +350,7 @@ create_idle(void)
 static int
 stage_poll(void *arg)
 {
-	double t = now_s();
+	double t = bench_now_s();
 	uint32_t i;
 
 	(void)arg;
@@ -314,7 +377,7 @@ stage_poll(void *arg)
 		break;
 	case 3:		/* settle; spdk_for_each_thread over every thread */
 		if (t - g_t0 >= 0.2) {
-			g_walk_t0 = now_s();
+			g_walk_t0 = bench_now_s();
 			spdk_for_each_thread(walk_nop, NULL, walk_done);
 			g_stage = 7;
 		}
@@ -328,7 +391,61 @@ stage_poll(void *arg)
 	case 4:
 		if (t - g_t0 >= g_window_s) {
 			window_end(5, 3);
-			g_t0 = now_s();
+			/* The thread_get_stats walk, the busy threads running. */
+			g_json_bytes = 0;
+			g_json = spdk_json_write_begin(json_sink, NULL, 0);
+			if (g_json == NULL) {
+				fail("no JSON writer");
+				return SPDK_POLLER_BUSY;
+			}
+			spdk_json_write_object_begin(g_json);
+			spdk_json_write_named_uint64(g_json, "tick_rate", spdk_get_ticks_hz());
+			spdk_json_write_named_array_begin(g_json, "threads");
+			atomic_store(&g_walk_done, false);
+			window_start();
+			g_walk_t0 = g_t0;
+			spdk_for_each_thread(stats_visit, NULL, stats_done);
+			g_stage = 8;
+		}
+		break;
+	case 8:		/* the walk is back: the rate during it; then a round */
+		if (atomic_load(&g_walk_done)) {
+			/* Fields 10 and 11 as scratch: 11 is set by the round. */
+			window_end(10, 11);
+			g_res[10] = g_res[6] > 0 ? g_res[10] / g_res[6] : 0;
+			if (spdk_scheduler_set("dynamic") != 0) {
+				fail("cannot select the dynamic scheduler");
+				return SPDK_POLLER_BUSY;
+			}
+			g_rounds0 = pw__scheduler_rounds_done();
+			g_moves0 = pw__scheduler_moves_applied();
+			if (pw__scheduler_round_start(spdk_reactor_get(
+							      spdk_scheduler_get_scheduling_lcore())) != 0) {
+				fail("cannot start a scheduling round");
+				return SPDK_POLLER_BUSY;
+			}
+			g_stage = 9;
+		}
+		break;
+	case 9:		/* the round is over */
+		if (pw__scheduler_rounds_done() > g_rounds0) {
+			uint64_t gt, bt, at;
+			double per = spdk_get_ticks_hz() / 1e9 * (g_n > 0 ? g_n : 1);
+
+			pw__scheduler_round_costs(&gt, &bt, &at);
+			g_res[11] = gt / per;
+			g_res[12] = bt / per;
+			g_res[13] = at / per;
+			g_res[14] = (double)(pw__scheduler_moves_applied() - g_moves0);
+			/* No more rounds, the moves settle. */
+			spdk_scheduler_set("static");
+			g_t0 = bench_now_s();
+			g_stage = 10;
+		}
+		break;
+	case 10:
+		if (t - g_t0 >= 0.2) {
+			g_t0 = bench_now_s();
 			for (i = 0; i < g_idle; i++) {
 				if (spdk_thread_send_msg(g_idle_threads[i], exit_self, NULL) != 0) {
 					fail("cannot send exit to an idle thread");
@@ -343,10 +460,12 @@ stage_poll(void *arg)
 			char line[512];
 			int len;
 
-			g_res[1] = g_idle > 0 ? (now_s() - g_t0) * 1e6 / g_idle : 0;
-			len = snprintf(line, sizeof(line), "%f %f %f %f %f %f %f %f\n", g_res[0],
-				       g_res[1], g_res[2], g_res[3], g_res[4], g_res[5], g_res[6],
-				       g_res[7]);
+			g_res[1] = g_idle > 0 ? (bench_now_s() - g_t0) * 1e6 / g_idle : 0;
+			len = 0;
+			for (i = 0; i < NFIELDS; i++) {
+				len += snprintf(line + len, sizeof(line) - (size_t)len, "%f ", g_res[i]);
+			}
+			line[len - 1] = '\n';
 			if (write(g_out_fd, line, (size_t)len) != len) {
 				fprintf(stderr, "many_threads: could not report\n");
 			}
@@ -392,7 +511,7 @@ app_start(void *arg)
 		}
 		spdk_thread_send_msg(p->a, start_pair, p);
 	}
-	g_t0 = now_s();
+	g_t0 = bench_now_s();
 	g_stage_poller = SPDK_POLLER_REGISTER(stage_poll, NULL, 1000);
 }
 
@@ -400,9 +519,10 @@ app_start(void *arg)
 static bool
 run_app(uint32_t n, double *res)
 {
-	char buf[512];
+	char buf[1024];
 	ssize_t r, got = 0;
 	int fds[2], status;
+	uint32_t parsed;
 	pid_t pid;
 
 	if (pipe(fds) != 0) {
@@ -443,9 +563,19 @@ run_app(uint32_t n, double *res)
 	}
 	close(fds[0]);
 	buf[got] = '\0';
+	{
+		char *p = buf, *end;
+
+		for (parsed = 0; parsed < NFIELDS; parsed++) {
+			res[parsed] = strtod(p, &end);
+			if (end == p) {
+				break;
+			}
+			p = end;
+		}
+	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-	    sscanf(buf, "%lf %lf %lf %lf %lf %lf %lf %lf", &res[0], &res[1], &res[2], &res[3], &res[4],
-		   &res[5], &res[6], &res[7]) != NFIELDS) {
+	    parsed != NFIELDS) {
 		fprintf(stderr, "many_threads: the app for N=%u failed (status %d, said \"%s\")\n",
 			n, status, buf);
 		return false;
@@ -453,43 +583,32 @@ run_app(uint32_t n, double *res)
 	return true;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(const double *v, uint32_t n)
-{
-	double s[MAX_RUNS];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
 static void
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--smoke] [--runs R (1..%d)] [--counts N1,N2,... (2..10000000, "
-		"at most %d)] [--window S]\n", prog, MAX_RUNS, MAX_COUNTS);
+	fprintf(stderr, "usage: %s [--smoke] [--runs R (1..%d)] [--big-runs R2 (runs for N >= 100000, "
+		"default 1)] [--counts N1,N2,... (2..10000000, at most %d)] [--window S]\n", prog,
+		MAX_RUNS, MAX_COUNTS);
 }
 
 int
 main(int argc, char **argv)
 {
-	uint32_t counts[MAX_COUNTS] = {1000, 10000, 100000}, ncounts = 3, runs = 3;
+	uint32_t counts[MAX_COUNTS] = {1000, 10000, 100000}, ncounts = 3, runs = 3, big_runs = 1;
+	uint32_t done[MAX_COUNTS] = { 0 };
 	double v[MAX_COUNTS][NFIELDS + 2][MAX_RUNS];
 	static const char *names[NFIELDS + 2] = {
 		"create_us", "destroy_us", "rss_per_idle_b", "iter_ns", "floor_iter_ns",
-		"msg_mmsgs", "floor_msg_mmsgs", "for_each_us", "msg_ratio", "iter_ratio"
+		"msg_mmsgs", "floor_msg_mmsgs", "for_each_us", "stats_us", "stats_json_b",
+		"stats_msg_ratio", "gather_ns", "balance_ns", "apply_ns", "moves",
+		"msg_ratio", "iter_ratio"
 	};
 	static const char *units[NFIELDS + 2] = {
-		"us", "us", "B", "ns", "ns", "Mmsgs/s", "Mmsgs/s", "us", "x", "x"
+		"us", "us", "B", "ns", "ns", "Mmsgs/s", "Mmsgs/s", "us", "us", "B", "x", "ns", "ns",
+		"ns", "threads", "x", "x"
 	};
+	/* Decimals: sizes and times in ns need none. */
+	static const int decimals[NFIELDS + 2] = { 3, 3, 0, 0, 0, 3, 3, 3, 3, 0, 3, 1, 1, 1, 0, 3, 3 };
 	cpu_set_t set;
 	uint32_t i, k, c;
 
@@ -510,6 +629,8 @@ main(int argc, char **argv)
 		i++;
 		if (strcmp(a, "--runs") == 0) {
 			runs = (uint32_t)atoi(val);
+		} else if (strcmp(a, "--big-runs") == 0) {
+			big_runs = (uint32_t)atoi(val);
 		} else if (strcmp(a, "--window") == 0) {
 			g_window_s = atof(val);
 		} else if (strcmp(a, "--counts") == 0) {
@@ -532,7 +653,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (runs < 1 || runs > MAX_RUNS || ncounts == 0 || g_window_s <= 0) {
+	if (runs < 1 || runs > MAX_RUNS || big_runs < 1 || ncounts == 0 || g_window_s <= 0) {
 		usage(argv[0]);
 		return 2;
 	}
@@ -547,26 +668,34 @@ main(int argc, char **argv)
 	for (k = 0; k < runs; k++) {
 		for (c = 0; c < ncounts; c++) {
 			double res[NFIELDS];
+			uint32_t d = done[c];
 
+			if (counts[c] >= 100000 && k >= big_runs) {
+				continue;
+			}
 			if (!run_app(counts[c], res)) {
 				return 1;
 			}
 			for (i = 0; i < NFIELDS; i++) {
-				v[c][i][k] = res[i];
+				v[c][i][d] = res[i];
 			}
-			v[c][8][k] = res[6] > 0 ? res[5] / res[6] : 0;
-			v[c][9][k] = res[4] > 0 ? res[3] / res[4] : 0;
+			v[c][NFIELDS][d] = res[6] > 0 ? res[5] / res[6] : 0;
+			v[c][NFIELDS + 1][d] = res[4] > 0 ? res[3] / res[4] : 0;
+			done[c]++;
 			printf("# run %u N=%u: create %.2f us, destroy %.2f us, %.0f B/idle thread, "
 			       "iteration %.0f ns (floor %.0f), busy %.3f Mmsgs/s (floor %.3f), "
-			       "for_each %.3f us/thread\n", k + 1, counts[c], res[0], res[1], res[2],
-			       res[3], res[4], res[5], res[6], res[7]);
+			       "for_each %.3f us/thread, thread_get_stats walk %.3f us/thread (%.0f B "
+			       "of JSON each, busy rate %.2f of the floor meanwhile), round: gather "
+			       "%.1f ns/thread, balance %.1f, apply %.1f (%.0f moves)\n", k + 1,
+			       counts[c], res[0], res[1], res[2], res[3], res[4], res[5], res[6], res[7],
+			       res[8], res[9], res[10], res[11], res[12], res[13], res[14]);
 			fflush(stdout);
 		}
 	}
 	for (c = 0; c < ncounts; c++) {
 		for (i = 0; i < NFIELDS + 2; i++) {
-			printf("n%u_%s %.*f %s\n", counts[c], names[i],
-			       (i == 2 || i == 3 || i == 4) ? 0 : 3, median(v[c][i], runs), units[i]);
+			printf("n%u_%s %.*f %s\n", counts[c], names[i], decimals[i],
+			       bench_median(v[c][i], done[c]), units[i]);
 		}
 	}
 	return 0;

@@ -80,6 +80,14 @@ void pw_waker_drain(struct pw_waker *waker);
  * Attach \p waker to \p thread (NULL detaches): senders of messages to the
  * thread wake it while it sleeps. Call from the pthread that polls the thread,
  * between its slices.
+ *
+ * A parked thread (pw_thread_park(), including one woken and not yet taken
+ * from its lot) keeps its waker: a change is refused (logged, the waker stays
+ * as it was; pw_thread_get_waker() tells), because its senders would then
+ * lose its wake-up (no waker: they would not put it on its lot; another one:
+ * they would wake a driver that does not hold its lot). Take it back first
+ * (pw_park_lot_take() or pw_thread_unpark()). Setting the waker it already
+ * has is accepted. NULL \p thread is logged and ignored.
  */
 void pw_thread_set_waker(struct spdk_thread *thread, struct pw_waker *waker);
 

@@ -10,40 +10,207 @@
 
 #include "common/pw_segq.h"
 
+#include <sys/mman.h>
+
+/*
+ * Segment memory. Segments are carved from chunks of PW_SEGQ_CHUNK_SEGS
+ * pages mapped with mmap(), and a chunk is unmapped as soon as every segment
+ * of it is free again, so that the resident set really shrinks when queues
+ * give their segments back (a free 4 KiB block inside malloc's heap stays
+ * resident, and aligned_alloc() fragments the heap). In front of the chunks
+ * the pool keeps at most PW_SEGQ_POOL_CACHE free segments for quick reuse.
+ * Everything is under the pool's mutex: this runs once per segment opened or
+ * given back, never per entry.
+ */
+#define PW_SEGQ_CHUNK_SEGS	32u	/* 128 KiB */
+
+struct pw_segq_chunk {
+	char			*base;
+	struct pw_segq_seg	*free;		/* its free segments, not in the cache */
+	uint32_t		avail;		/* free + never carved */
+	uint32_t		carved;		/* segments handed out at least once */
+	uint32_t		idx;		/* in pool->chunks */
+	bool			listed;		/* on pool->partial */
+	struct pw_segq_chunk	*prev, *next;	/* pool->partial: chunks with avail > 0 */
+};
+
+static void
+chunk_unlist(struct pw_segq_pool *pool, struct pw_segq_chunk *c)
+{
+	if (!c->listed) {
+		return;
+	}
+	if (c->prev != NULL) {
+		c->prev->next = c->next;
+	} else {
+		pool->partial = c->next;
+	}
+	if (c->next != NULL) {
+		c->next->prev = c->prev;
+	}
+	c->listed = false;
+}
+
+static void
+chunk_list(struct pw_segq_pool *pool, struct pw_segq_chunk *c)
+{
+	if (c->listed) {
+		return;
+	}
+	c->prev = NULL;
+	c->next = pool->partial;
+	if (pool->partial != NULL) {
+		pool->partial->prev = c;
+	}
+	pool->partial = c;
+	c->listed = true;
+}
+
+/* A new chunk, registered in the pool (lock held); NULL without memory. */
+static struct pw_segq_chunk *
+chunk_new(struct pw_segq_pool *pool)
+{
+	struct pw_segq_chunk *c;
+	uint32_t idx;
+	void *base;
+
+	if (pool->nchunks == pool->chunks_cap) {
+		uint32_t cap = pool->chunks_cap ? pool->chunks_cap * 2 : 64;
+		struct pw_segq_chunk **t = realloc(pool->chunks, cap * sizeof(*t));
+
+		if (t == NULL) {
+			return NULL;
+		}
+		memset(t + pool->chunks_cap, 0, (cap - pool->chunks_cap) * sizeof(*t));
+		pool->chunks = t;
+		pool->chunks_cap = cap;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		return NULL;
+	}
+	base = mmap(NULL, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED) {
+		free(c);
+		return NULL;
+	}
+	/* The first empty entry of the table (entries are cleared when chunks
+	 * go, so one is found below nchunks + 1). */
+	for (idx = pool->chunk_hint; pool->chunks[idx] != NULL;) {
+		idx = idx + 1 == pool->chunks_cap ? 0 : idx + 1;
+	}
+	pool->chunks[idx] = c;
+	pool->chunk_hint = idx;
+	pool->nchunks++;
+	c->base = base;
+	c->avail = PW_SEGQ_CHUNK_SEGS;
+	c->idx = idx;
+	chunk_list(pool, c);
+	return c;
+}
+
+/* A segment of the pool (lock held); NULL without memory. */
+static struct pw_segq_seg *
+seg_take_locked(struct pw_segq_pool *pool)
+{
+	struct pw_segq_chunk *c;
+	struct pw_segq_seg *seg = pool->free;
+
+	if (seg != NULL) {
+		pool->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
+		pool->nfree--;
+		return seg;
+	}
+	c = pool->partial;
+	if (c == NULL) {
+		c = chunk_new(pool);
+		if (c == NULL) {
+			return NULL;
+		}
+	}
+	if (c->free != NULL) {
+		seg = c->free;
+		c->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
+	} else {
+		/* Never used: a fresh page, all zero. */
+		seg = (struct pw_segq_seg *)(c->base + (size_t)c->carved * PW_SEGQ_SEG_BYTES);
+		c->carved++;
+		seg->dirty = 0;
+		seg->chunk = c->idx;
+	}
+	if (--c->avail == 0) {
+		chunk_unlist(pool, c);
+	}
+	return seg;
+}
+
 static struct pw_segq_seg *
 seg_alloc(struct pw_segq_pool *pool)
 {
 	struct pw_segq_seg *seg;
 
 	pthread_mutex_lock(&pool->lock);
-	seg = pool->free;
-	if (seg != NULL) {
-		pool->free = seg->free_next;
-	}
+	seg = seg_take_locked(pool);
 	pthread_mutex_unlock(&pool->lock);
-	if (seg == NULL) {
-		seg = aligned_alloc(PW_SEGQ_SEG_BYTES, PW_SEGQ_SEG_BYTES);
+	if (seg != NULL) {
+		atomic_fetch_add_explicit(&pool->held, 1, memory_order_relaxed);
 	}
 	return seg;
+}
+
+/* Back to its chunk (lock held); returns the chunk's memory to unmap once
+ * every segment of it is free, else NULL. */
+static void *
+seg_put_chunk_locked(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
+{
+	struct pw_segq_chunk *c = pool->chunks[seg->chunk];
+	void *base;
+
+	atomic_store_explicit(&seg->next, c->free, memory_order_relaxed);
+	c->free = seg;
+	if (++c->avail < PW_SEGQ_CHUNK_SEGS) {
+		chunk_list(pool, c);
+		return NULL;
+	}
+	chunk_unlist(pool, c);
+	pool->chunks[c->idx] = NULL;
+	pool->nchunks--;
+	base = c->base;
+	free(c);
+	return base;
 }
 
 static void
 seg_free(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
 {
+	void *unmap = NULL;
+
+	atomic_fetch_sub_explicit(&pool->held, 1, memory_order_relaxed);
 	pthread_mutex_lock(&pool->lock);
-	seg->free_next = pool->free;
-	pool->free = seg;
+	if (pool->nfree < PW_SEGQ_POOL_CACHE) {
+		atomic_store_explicit(&seg->next, pool->free, memory_order_relaxed);
+		pool->free = seg;
+		pool->nfree++;
+	} else {
+		unmap = seg_put_chunk_locked(pool, seg);
+	}
 	pthread_mutex_unlock(&pool->lock);
+	if (unmap != NULL) {
+		munmap(unmap, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES);
+	}
 }
 
 /* Make a segment empty before it is published. Done by whoever opens it:
- * its lines are about to be written by the producers anyway. */
+ * its lines are about to be written by the producers anyway. Only the words
+ * used since it was last cleared are cleared again. */
 static void
 seg_reset(struct pw_segq_seg *seg)
 {
-	memset(seg->words, 0, sizeof(seg->words));
+	memset(seg->words, 0, seg->dirty * sizeof(seg->words[0]));
 	atomic_store_explicit(&seg->next, NULL, memory_order_relaxed);
-	seg->free_next = NULL;
+	/* Until the consumer says how far it got (pw_segq_give_back()). */
+	seg->dirty = PW_SEGQ_WORDS;
 }
 
 /*
@@ -98,7 +265,58 @@ pw_segq_init(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 	cons->idx = 0;
 	atomic_init(&prod->tail, (uintptr_t)seg);
 	atomic_init(&prod->spare, NULL);
+	atomic_init(&prod->first, NULL);
 	return 0;
+}
+
+void
+pw_segq_init_lazy(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool)
+{
+	atomic_fetch_add_explicit(&pool->queues, 1, memory_order_relaxed);
+	cons->seg = NULL;
+	cons->idx = PW_SEGQ_IDX_MASK;
+	atomic_init(&prod->tail, PW_SEGQ_NONE);
+	atomic_init(&prod->spare, NULL);
+	atomic_init(&prod->first, NULL);
+}
+
+bool
+pw_segq_give_back(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool,
+		  unsigned words)
+{
+	struct pw_segq_seg *seg = cons->seg, *spare;
+	uintptr_t head = (uintptr_t)seg | cons->idx;
+
+	if (seg == NULL) {
+		return false;
+	}
+	/*
+	 * seq_cst, like a producer's claim: if it succeeds, every claim came
+	 * before it in the tail word's order and was consumed (head == tail),
+	 * and each producer's publication of its entry, consumed through our
+	 * acquire load, was its last access to the segment; a producer that
+	 * read the old tail fails its own CAS and reads PW_SEGQ_NONE. Release:
+	 * our reads of the segment, and the reset of `first` (pw_segq_pop()),
+	 * happen before the producer that next opens a segment over
+	 * PW_SEGQ_NONE (its CAS reads this value).
+	 */
+	if (!atomic_compare_exchange_strong_explicit(&prod->tail, &head, PW_SEGQ_NONE,
+			memory_order_seq_cst, memory_order_relaxed)) {
+		return false;
+	}
+	cons->seg = NULL;
+	cons->idx = PW_SEGQ_IDX_MASK;
+	/* Slots from head on were never claimed: they are still zero. Its
+	 * `next` is NULL: a producer links one only after moving the tail. */
+	seg->dirty = (uint32_t)(head & PW_SEGQ_IDX_MASK) * words;
+	seg_free(pool, seg);
+	/* Only the consumer stores a spare (pw_segq_retire()); producers take it
+	 * with an exchange. Acquire pairs with the release of that store. */
+	spare = atomic_exchange_explicit(&prod->spare, NULL, memory_order_acquire);
+	if (spare != NULL) {
+		seg_free(pool, spare);
+	}
+	return true;
 }
 
 void
@@ -106,10 +324,15 @@ pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 {
 	struct pw_segq_seg *seg = cons->seg, *next, *spare;
 
-	while (seg != NULL) {
+	if (seg == NULL) {
+		/* A lazy queue: its only segment may still wait in `first`.
+		 * Pairs with the release store of first in pw_segq_push_slow(). */
+		seg = atomic_exchange_explicit(&prod->first, NULL, memory_order_acquire);
+	}
+	for (bool first_seg = true; seg != NULL; first_seg = false) {
 		/* Pairs with the release store of next in pw_segq_push_slow(). */
 		next = atomic_load_explicit(&seg->next, memory_order_acquire);
-		if (seg != cons->seg) {
+		if (!first_seg) {
 			seg_unreserve(pool);
 		}
 		seg_free(pool, seg);
@@ -121,17 +344,29 @@ pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 		seg_free(pool, spare);
 	}
 	cons->seg = NULL;
+	cons->idx = PW_SEGQ_IDX_MASK;
 }
 
 void
 pw_segq_pool_drain(struct pw_segq_pool *pool)
 {
 	struct pw_segq_seg *seg;
+	void *unmap;
 
 	pthread_mutex_lock(&pool->lock);
 	while ((seg = pool->free) != NULL) {
-		pool->free = seg->free_next;
-		free(seg);
+		pool->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
+		pool->nfree--;
+		unmap = seg_put_chunk_locked(pool, seg);
+		if (unmap != NULL) {
+			munmap(unmap, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES);
+		}
+	}
+	if (pool->nchunks == 0) {
+		free(pool->chunks);
+		pool->chunks = NULL;
+		pool->chunks_cap = 0;
+		pool->chunk_hint = 0;
 	}
 	pthread_mutex_unlock(&pool->lock);
 }
@@ -141,6 +376,34 @@ pw_segq_pool_reserved(struct pw_segq_pool *pool)
 {
 	return atomic_load_explicit(&pool->extra, memory_order_relaxed) +
 	       atomic_load_explicit(&pool->queues, memory_order_relaxed);
+}
+
+size_t
+pw_segq_pool_held(struct pw_segq_pool *pool)
+{
+	return atomic_load_explicit(&pool->held, memory_order_relaxed);
+}
+
+size_t
+pw_segq_pool_chunks(struct pw_segq_pool *pool)
+{
+	size_t n;
+
+	pthread_mutex_lock(&pool->lock);
+	n = pool->nchunks;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
+}
+
+size_t
+pw_segq_pool_cached(struct pw_segq_pool *pool)
+{
+	size_t n;
+
+	pthread_mutex_lock(&pool->lock);
+	n = pool->nfree;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
 }
 
 void
@@ -157,26 +420,37 @@ pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_s
 	}
 }
 
-/* A new, reserved and zeroed segment: the queue's spare first, else the
- * pool. NULL at the limit or out of memory. */
+/* A zeroed segment: the queue's spare first, else the pool. NULL out of
+ * memory. Not reserved. */
 static struct pw_segq_seg *
 fresh_segment(struct pw_segq_prod *prod, struct pw_segq_pool *pool)
 {
-	struct pw_segq_seg *seg;
+	/* Pairs with the release exchange in pw_segq_retire(). */
+	struct pw_segq_seg *seg = atomic_exchange_explicit(&prod->spare, NULL, memory_order_acquire);
 
-	if (!seg_reserve(pool)) {
-		return NULL;
-	}
-	seg = atomic_exchange_explicit(&prod->spare, NULL, memory_order_acquire);
 	if (seg == NULL) {
 		seg = seg_alloc(pool);
 		if (seg == NULL) {
-			seg_unreserve(pool);
 			return NULL;
 		}
 	}
 	seg_reset(seg);
 	return seg;
+}
+
+/* Write the entry of a claimed slot, call `claimed`, publish word 0. */
+static inline void
+fill_slot(_Atomic(void *) *slot, unsigned words, void *const *vals, pw_segq_claimed_fn claimed,
+	  void *arg)
+{
+	for (unsigned k = 1; k < words; k++) {
+		atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
+	}
+	if (claimed != NULL) {
+		claimed(arg);
+	}
+	/* Pairs with the consumer's acquire load of word 0. */
+	atomic_store_explicit(&slot[0], vals[0], memory_order_release);
 }
 
 int
@@ -185,51 +459,65 @@ pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned
 {
 	const uint32_t slots = pw_segq_slots(words);
 	struct pw_segq_seg *fresh = NULL;
+	bool charged = false;
 
 	for (;;) {
 		struct pw_segq_seg *seg = (struct pw_segq_seg *)(tail & ~PW_SEGQ_IDX_MASK);
 		uint32_t idx = (uint32_t)(tail & PW_SEGQ_IDX_MASK);
-		_Atomic(void *) *slot;
 
 		if (idx < slots) {
 			/* Another producer opened a segment meanwhile: claim in it. */
 			if (atomic_compare_exchange_weak_explicit(&prod->tail, &tail, tail + 1,
 					memory_order_seq_cst, memory_order_acquire)) {
-				slot = &seg->words[idx * words];
-				for (unsigned k = 1; k < words; k++) {
-					atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
-				}
-				if (claimed != NULL) {
-					claimed(arg);
-				}
-				atomic_store_explicit(&slot[0], vals[0], memory_order_release);
+				fill_slot(&seg->words[idx * words], words, vals, claimed, arg);
 				if (fresh != NULL) {
-					pw_segq_retire(prod, pool, fresh);
+					/* Never linked: back to the pool (not the spare,
+					 * which only the consumer fills). */
+					if (charged) {
+						seg_unreserve(pool);
+					}
+					seg_free(pool, fresh);
 				}
 				return 0;
 			}
 			continue;
 		}
+		/* The tail segment is full, or there is none (PW_SEGQ_NONE): the
+		 * queue's first segment is free of charge, any other one counts
+		 * against the limit. */
+		if (seg != NULL && !charged) {
+			if (!seg_reserve(pool)) {
+				if (fresh != NULL) {
+					seg_free(pool, fresh);
+				}
+				return -ENOMEM;
+			}
+			charged = true;
+		} else if (seg == NULL && charged) {
+			seg_unreserve(pool);
+			charged = false;
+		}
 		if (fresh == NULL) {
 			fresh = fresh_segment(prod, pool);
 			if (fresh == NULL) {
+				if (charged) {
+					seg_unreserve(pool);
+				}
 				return -ENOMEM;
 			}
 		}
 		/* Publish the new segment with our entry in its slot 0. */
 		if (atomic_compare_exchange_weak_explicit(&prod->tail, &tail, (uintptr_t)fresh | 1u,
 				memory_order_seq_cst, memory_order_acquire)) {
-			slot = &fresh->words[0];
-			for (unsigned k = 1; k < words; k++) {
-				atomic_store_explicit(&slot[k], vals[k], memory_order_relaxed);
-			}
-			atomic_store_explicit(&slot[0], vals[0], memory_order_release);
 			/* The consumer reaches the entry only through the link below. */
-			if (claimed != NULL) {
-				claimed(arg);
+			fill_slot(&fresh->words[0], words, vals, claimed, arg);
+			if (seg == NULL) {
+				/* Pairs with the consumer's acquire load of first. */
+				atomic_store_explicit(&prod->first, fresh, memory_order_release);
+			} else {
+				/* Pairs with the consumer's acquire load of next. */
+				atomic_store_explicit(&seg->next, fresh, memory_order_release);
 			}
-			/* Pairs with the consumer's acquire load of next. */
-			atomic_store_explicit(&seg->next, fresh, memory_order_release);
 			return 0;
 		}
 	}
@@ -255,3 +543,5 @@ pw_segq_count(const struct pw_segq_cons *cons, unsigned words)
 	}
 	return count;
 }
+
+_Static_assert(sizeof(struct pw_segq_seg) == PW_SEGQ_SEG_BYTES, "a segment is one page");

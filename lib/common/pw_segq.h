@@ -26,6 +26,29 @@
  *   limit check: a queue coming or going never changes it, so the check
  *   never sees a half-updated state (see pw_segq.c).
  *
+ * No segment (lazy queues, pw_segq_init_lazy(); doc/design.md "Small
+ * threads"). A queue may hold no segment at all: then the tail word is
+ * PW_SEGQ_NONE, a NULL segment with the index PW_SEGQ_IDX_MASK, which no
+ * segment's index reaches (slots < PW_SEGQ_IDX_MASK), so every claim's "is
+ * there room" test fails on it exactly as on a full segment: a batch claim
+ * (pw_segq_try_claim()) returns NULL and the push goes to its slow path. The
+ * slow path opens a segment (free of charge, as a queue's first), swings
+ * the tail from PW_SEGQ_NONE to it with the same sequentially consistent CAS
+ * claiming slot 0, writes the entry, then links the segment from the
+ * producers' `first` word (release), where the consumer, which holds no
+ * segment, looks (acquire). The consumer's side then reads "seg NULL, idx
+ * PW_SEGQ_IDX_MASK", so that "seg | idx" equals the tail word exactly when
+ * nothing is claimed (pw_segq_pending()).
+ *
+ * Giving back (pw_segq_give_back(), consumer only): when everything claimed
+ * was consumed (tail == head), the consumer CASes the tail from its head to
+ * PW_SEGQ_NONE. If the CAS succeeds no producer holds a slot of the segment:
+ * every claim precedes it in the tail word's modification order and was
+ * consumed (its publication was the producer's last access of the segment),
+ * and a producer that read the old tail fails its CAS; the segment is the
+ * queue's last, with no `next` yet (a producer links one only after moving
+ * the tail away from it). If it fails, a producer claimed: nothing changes.
+ *
  * The tail word can see the same segment come back (ABA) after it was
  * retired and reused by this queue; that is harmless because the word
  * describes the whole state: a CAS that succeeds claims exactly the slot the
@@ -48,30 +71,53 @@
 #define PW_SEGQ_IDX_MASK	((uintptr_t)PW_SEGQ_SEG_BYTES - 1)
 #define PW_SEGQ_WORDS		((PW_SEGQ_SEG_BYTES - 2 * sizeof(void *)) / sizeof(void *))
 
+/* The tail word of a queue without a segment (see above). */
+#define PW_SEGQ_NONE		PW_SEGQ_IDX_MASK
+
 struct pw_segq_seg {
-	_Atomic(struct pw_segq_seg *)	next;		/* linked by the producer that opened the next one */
-	struct pw_segq_seg		*free_next;	/* link while in a pool */
+	/* Linked by the producer that opened the next one; the pool's link
+	 * while the segment is free. */
+	_Atomic(struct pw_segq_seg *)	next;
+	/* Words from the start that may be non-zero (the rest are zero): what
+	 * the next opening must clear. */
+	uint32_t			dirty;
+	uint32_t			chunk;		/* its chunk in the pool (pw_segq.c) */
 	_Atomic(void *)			words[PW_SEGQ_WORDS];
 };
+
+/* Free segments a pool keeps for reuse; beyond that they go back to their
+ * chunk, and a chunk whose segments are all free is unmapped (pw_segq.c). */
+#define PW_SEGQ_POOL_CACHE	32
+
+struct pw_segq_chunk;
 
 /* A pool of segments shared by every queue of one kind. */
 struct pw_segq_pool {
 	pthread_mutex_t			lock;
-	struct pw_segq_seg		*free;
+	struct pw_segq_seg		*free;		/* the cache (lock) */
+	size_t				nfree;		/* segments in the cache (lock) */
+	struct pw_segq_chunk		**chunks;	/* mapped chunks by index (lock) */
+	uint32_t			nchunks;
+	uint32_t			chunks_cap;
+	uint32_t			chunk_hint;	/* where to look for a free index */
+	struct pw_segq_chunk		*partial;	/* chunks with a free segment (lock) */
 	_Atomic size_t			extra;		/* reserved beyond each queue's first */
 	_Atomic size_t			queues;		/* live queues (reporting only) */
+	_Atomic size_t			held;		/* segments held by queues, first ones included */
 	size_t				limit;		/* bound of extra */
 };
 
-#define PW_SEGQ_POOL_INITIALIZER { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, SIZE_MAX }
+#define PW_SEGQ_POOL_INITIALIZER { .lock = PTHREAD_MUTEX_INITIALIZER, .limit = SIZE_MAX }
 
-/* The producers' side: put it on a cache line the consumer does not read. */
+/* The producers' side: put it on a cache line the consumer does not read
+ * (it reads `first` only while it holds no segment). */
 struct pw_segq_prod {
-	_Atomic uintptr_t		tail;		/* segment | next slot */
+	_Atomic uintptr_t		tail;		/* segment | next slot, or PW_SEGQ_NONE */
 	_Atomic(struct pw_segq_seg *)	spare;		/* a free segment handed back by the consumer */
+	_Atomic(struct pw_segq_seg *)	first;		/* opened over PW_SEGQ_NONE, not yet taken */
 };
 
-/* The consumer's side. */
+/* The consumer's side (seg NULL, idx PW_SEGQ_IDX_MASK: no segment). */
 struct pw_segq_cons {
 	struct pw_segq_seg		*seg;
 	uint32_t			idx;
@@ -83,8 +129,20 @@ pw_segq_slots(const unsigned words)
 	return (uint32_t)(PW_SEGQ_WORDS / words);
 }
 
-/* Set up an empty queue; -ENOMEM without memory. */
+/* Set up an empty queue with its first segment; -ENOMEM without memory. */
 int pw_segq_init(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool);
+/* Set up an empty queue holding no segment (the first push opens one).
+ * Cannot fail. */
+void pw_segq_init_lazy(struct pw_segq_prod *prod, struct pw_segq_cons *cons,
+		       struct pw_segq_pool *pool);
+/*
+ * Consumer only: if every entry claimed was consumed, give the queue's
+ * segment (and its spare) back to the pool and return true; the queue then
+ * holds no segment. False if an entry is queued or being queued, or the
+ * queue holds no segment already.
+ */
+bool pw_segq_give_back(struct pw_segq_prod *prod, struct pw_segq_cons *cons,
+		       struct pw_segq_pool *pool, unsigned words);
 /* Give every segment of a drained queue back to the pool. */
 void pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool);
 /* Free the pool's unused segments. */
@@ -92,6 +150,11 @@ void pw_segq_pool_drain(struct pw_segq_pool *pool);
 /* Segments reserved in queues of this pool (tests; not a snapshot while
  * queues come and go). */
 size_t pw_segq_pool_reserved(struct pw_segq_pool *pool);
+/* Segments held by the queues of this pool (linked or spare) / kept free
+ * by the pool / chunks mapped (tests, reports). */
+size_t pw_segq_pool_held(struct pw_segq_pool *pool);
+size_t pw_segq_pool_cached(struct pw_segq_pool *pool);
+size_t pw_segq_pool_chunks(struct pw_segq_pool *pool);
 
 /*
  * Called by a producer once its slot is claimed and before its entry can be
@@ -207,6 +270,24 @@ pw_segq_head_empty(const struct pw_segq_cons *cons, const unsigned words)
 }
 
 /*
+ * pw_segq_head_empty() for a queue that may hold no segment (lazy): with no
+ * segment, empty until a producer has linked one (`first`).
+ */
+static inline bool
+pw_segq_empty(const struct pw_segq_prod *prod, const struct pw_segq_cons *cons,
+	      const unsigned words)
+{
+	if (spdk_likely(cons->idx < pw_segq_slots(words))) {
+		/* Pairs with the release store of word 0 by the producer. */
+		return atomic_load_explicit(&cons->seg->words[cons->idx * words],
+					    memory_order_acquire) == NULL;
+	}
+	/* Pairs with the release store of first in pw_segq_push_slow(). */
+	return cons->seg == NULL &&
+	       atomic_load_explicit(&prod->first, memory_order_acquire) == NULL;
+}
+
+/*
  * Take up to max entries into out (max * words pointers), in FIFO order.
  * Consumer only. Returns how many were taken.
  */
@@ -221,14 +302,28 @@ pw_segq_pop(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq
 		_Atomic(void *) *slot;
 		void *w0;
 
-		if (spdk_unlikely(idx == pw_segq_slots(words))) {
-			/* Pairs with the release store of next in pw_segq_push_slow(). */
-			struct pw_segq_seg *next = atomic_load_explicit(&seg->next, memory_order_acquire);
+		if (spdk_unlikely(idx >= pw_segq_slots(words))) {
+			struct pw_segq_seg *next;
 
-			if (next == NULL) {
-				break;
+			if (seg == NULL) {
+				/* No segment (lazy queue): the one a producer opened
+				 * over PW_SEGQ_NONE. Pairs with the release store of
+				 * first in pw_segq_push_slow(). */
+				next = atomic_load_explicit(&prod->first, memory_order_acquire);
+				if (next == NULL) {
+					break;
+				}
+				/* Only that producer stores first, once per opening
+				 * over PW_SEGQ_NONE, which follows our give-back. */
+				atomic_store_explicit(&prod->first, NULL, memory_order_relaxed);
+			} else {
+				/* Pairs with the release store of next in pw_segq_push_slow(). */
+				next = atomic_load_explicit(&seg->next, memory_order_acquire);
+				if (next == NULL) {
+					break;
+				}
+				pw_segq_retire(prod, pool, seg);
 			}
-			pw_segq_retire(prod, pool, seg);
 			seg = next;
 			idx = 0;
 		}

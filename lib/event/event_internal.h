@@ -59,6 +59,7 @@ struct spdk_lw_thread {
 	/* Scheduling rounds (scheduler_round.c), touched by its reactor only. */
 	struct spdk_thread_stats	round_stats;	/* its totals at the last round */
 	uint32_t			initial_lcore;	/* first core it ran on */
+	uint32_t			round_idx;	/* its entry in the last gather (scheduler_round.c) */
 	/* Parking (reactor.c): on its reactor's active list unless parked; a
 	 * parked thread with a timed poller sits in the reactor's deadline heap. */
 	TAILQ_ENTRY(spdk_lw_thread)	active_link;
@@ -330,6 +331,13 @@ uint64_t pw__scheduler_round_due(const struct spdk_reactor *reactor);
 void pw__scheduler_round_kick(void);
 /* Rounds completed since the reactors were initialised (tests). */
 uint64_t pw__scheduler_rounds_done(void);
+/* What the last completed round's phases cost, in ticks summed over the
+ * reactors: gather (every thread's stats), balance (the scheduler and the
+ * history, on the scheduling reactor), apply (the moves). Benches. */
+void pw__scheduler_round_costs(uint64_t *gather_tsc, uint64_t *balance_tsc, uint64_t *apply_tsc);
+/* A thread leaves the reactor's list (destroyed or moved): a round between
+ * its gather and its apply must not find it there. Its reactor only. */
+void pw__scheduler_round_forget(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread);
 /* Moves the rounds asked the reactors to make, and those they refused
  * (bound thread, cpumask, isolated core, no such core) (tests). */
 uint64_t pw__scheduler_moves_applied(void);

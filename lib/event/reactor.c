@@ -192,6 +192,7 @@ remove_lw_thread(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 {
 	sync_thread_fgrp(reactor, lw_thread, NULL);
 	assert(!lw_thread->parked);
+	pw__scheduler_round_forget(reactor, lw_thread);
 	TAILQ_REMOVE(&reactor->threads, lw_thread, link);
 	TAILQ_REMOVE(&reactor->active, lw_thread, active_link);
 	assert(reactor->thread_count > 0);
@@ -368,15 +369,27 @@ heap_remove(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 	}
 }
 
-/* A parked thread is active again: back on the list the loop walks. */
-static void
-activate(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
+/* A parked thread is active again: back on the list the loop walks, near
+ * its head (after \p after, the one activated before it in this iteration,
+ * to keep their wake order; NULL: first), so that its slice comes early in
+ * the iteration. At the tail, a message to a parked thread waited for every
+ * active thread's slice, and a chain of such messages (a
+ * spdk_for_each_thread() walk) about 1.5 iterations per step instead of 0.5.
+ * Never called during slice_threads(). Returns lw_thread. */
+static struct spdk_lw_thread *
+activate(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread,
+	 struct spdk_lw_thread *after)
 {
 	assert(lw_thread->parked);
 	heap_remove(reactor, lw_thread);
 	lw_thread->parked = false;
 	reactor->parked_count--;
-	TAILQ_INSERT_TAIL(&reactor->active, lw_thread, active_link);
+	if (after != NULL) {
+		TAILQ_INSERT_AFTER(&reactor->active, after, lw_thread, active_link);
+	} else {
+		TAILQ_INSERT_HEAD(&reactor->active, lw_thread, active_link);
+	}
+	return lw_thread;
 }
 
 /* After its slice: park the thread if it has nothing to do. */
@@ -409,18 +422,18 @@ try_park(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 static void
 unpark_woken(struct spdk_reactor *reactor, uint64_t now)
 {
-	struct spdk_lw_thread *lw_thread;
+	struct spdk_lw_thread *lw_thread, *last = NULL;
 	struct spdk_thread *thread;
 
 	while ((thread = pw_park_lot_take(reactor->lot)) != NULL) {
-		activate(reactor, spdk_thread_get_ctx(thread));
+		last = activate(reactor, spdk_thread_get_ctx(thread), last);
 	}
 	while (reactor->heap_len > 0 && reactor->heap[0]->deadline <= now) {
 		lw_thread = reactor->heap[0];
 		heap_remove(reactor, lw_thread);
 		/* false: a waker took it first; it comes through the lot. */
 		if (pw_thread_unpark(spdk_thread_get_from_ctx(lw_thread))) {
-			activate(reactor, lw_thread);
+			last = activate(reactor, lw_thread, last);
 		}
 	}
 	if (spdk_unlikely(pw_park_lot_check_critical(reactor->lot))) {
@@ -428,12 +441,12 @@ unpark_woken(struct spdk_reactor *reactor, uint64_t now)
 			thread = spdk_thread_get_from_ctx(lw_thread);
 			if (lw_thread->parked && pw_thread_has_pending_messages(thread) &&
 			    pw_thread_unpark(thread)) {
-				activate(reactor, lw_thread);
+				last = activate(reactor, lw_thread, last);
 			}
 		}
 		/* Those a waker took meanwhile. */
 		while ((thread = pw_park_lot_take(reactor->lot)) != NULL) {
-			activate(reactor, spdk_thread_get_ctx(thread));
+			last = activate(reactor, spdk_thread_get_ctx(thread), last);
 		}
 	}
 }
@@ -442,7 +455,7 @@ void
 pw__reactor_thread_unpark(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
 {
 	if (lw_thread->parked && pw_thread_unpark(spdk_thread_get_from_ctx(lw_thread))) {
-		activate(reactor, lw_thread);
+		activate(reactor, lw_thread, NULL);
 	}
 }
 
@@ -464,7 +477,7 @@ unpark_all(struct spdk_reactor *reactor)
 	while (reactor->parked_count > 0) {
 		thread = pw_park_lot_take(reactor->lot);
 		if (thread != NULL) {
-			activate(reactor, spdk_thread_get_ctx(thread));
+			activate(reactor, spdk_thread_get_ctx(thread), NULL);
 		} else {
 			spdk_pause();
 		}

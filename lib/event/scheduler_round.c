@@ -26,6 +26,13 @@
  *     or the target has no reactor; a thread that exited or already has a
  *     move pending since the gather is left alone.
  *
+ * Cost: the gather is O(threads) (one visit per thread), balance is the
+ * scheduler's (dynamic: O(threads x cores)), apply is O(threads) to read the
+ * thread infos plus O(1) per move: the gather keeps each thread's lw_thread
+ * next to its thread info, and a thread that leaves its reactor before the
+ * apply (destroyed, moved) clears its entry (pw__scheduler_round_forget(),
+ * from reactor.c), so the apply never searches the reactor's list.
+ *
  * The events between the phases order everything: g_cores is written by the
  * reactors in phase 1, read by the scheduling reactor (balance), then read by
  * the reactors in phase 2, each step after the event that started it.
@@ -41,9 +48,15 @@
 #include "spdk/log.h"
 
 struct round_core {
-	uint32_t		cap;		/* room in info.thread_infos and initial */
+	uint32_t		cap;		/* room in info.thread_infos and the arrays below */
 	uint32_t		*initial;	/* initial_lcore of each thread_info */
 	struct spdk_cpuset	*masks;		/* cpumask of each thread_info */
+	/* The lw_thread of each thread_info while it stays on this reactor
+	 * (NULL once it left: pw__scheduler_round_forget()), so that apply finds
+	 * a thread to move in O(1). Written and read by this core's reactor
+	 * only; lw_count: entries valid since its last gather. */
+	struct spdk_lw_thread	**lw;
+	uint32_t		lw_count;
 };
 
 static struct spdk_scheduler_core_info *g_cores;	/* indexed by core */
@@ -64,6 +77,11 @@ static uint64_t g_round_period_tsc;	/* the period the stats of this round cover 
 static _Atomic uint64_t g_rounds_done;
 static _Atomic uint64_t g_moves_applied;
 static _Atomic uint64_t g_moves_refused;
+/* What the phases of the round under way cost, in ticks summed over the
+ * reactors (relaxed adds: counters), and those of the last completed round
+ * (published by round_done()'s release increment of g_rounds_done). */
+static _Atomic uint64_t g_gather_tsc, g_balance_tsc, g_apply_tsc;
+static _Atomic uint64_t g_last_gather_tsc, g_last_balance_tsc, g_last_apply_tsc;
 
 int
 pw__scheduler_round_init(uint32_t count)
@@ -99,6 +117,7 @@ pw__scheduler_round_fini(void)
 		free(g_cores[i].thread_infos);
 		free(g_rcores[i].initial);
 		free(g_rcores[i].masks);
+		free(g_rcores[i].lw);
 	}
 	free(g_cores);
 	free(g_rcores);
@@ -130,7 +149,34 @@ pw__scheduler_get_isolated_cores(struct spdk_cpuset *cores)
 uint64_t
 pw__scheduler_rounds_done(void)
 {
-	return atomic_load_explicit(&g_rounds_done, memory_order_relaxed);
+	/* Acquire: pairs with the release increment in round_done() (the costs
+	 * of that round are visible). */
+	return atomic_load_explicit(&g_rounds_done, memory_order_acquire);
+}
+
+void
+pw__scheduler_round_costs(uint64_t *gather_tsc, uint64_t *balance_tsc, uint64_t *apply_tsc)
+{
+	*gather_tsc = atomic_load_explicit(&g_last_gather_tsc, memory_order_relaxed);
+	*balance_tsc = atomic_load_explicit(&g_last_balance_tsc, memory_order_relaxed);
+	*apply_tsc = atomic_load_explicit(&g_last_apply_tsc, memory_order_relaxed);
+}
+
+void
+pw__scheduler_round_forget(struct spdk_reactor *reactor, struct spdk_lw_thread *lw_thread)
+{
+	struct round_core *rc;
+	uint32_t idx = lw_thread->round_idx;
+
+	if (g_rcores == NULL || reactor->lcore >= g_count) {
+		return;
+	}
+	rc = &g_rcores[reactor->lcore];
+	/* round_idx may be stale (another core's gather, an older round): the
+	 * entry is cleared only if it is this thread's. */
+	if (idx < rc->lw_count && rc->lw[idx] == lw_thread) {
+		rc->lw[idx] = NULL;
+	}
 }
 
 uint64_t
@@ -199,6 +245,7 @@ gather(void *arg1, void *arg2)
 	struct spdk_lw_thread *lw_thread;
 	struct spdk_thread *orig = spdk_get_thread();
 	struct spdk_cpuset isolated;
+	uint64_t t0 = spdk_get_ticks();
 	uint32_t i = 0;
 
 	assert(reactor != NULL);
@@ -213,6 +260,7 @@ gather(void *arg1, void *arg2)
 	ci->interrupt_mode = false;
 	ci->isolated = core_isolated(reactor->lcore, &isolated);
 	ci->threads_count = 0;
+	rc->lw_count = 0;
 
 	if (reactor->thread_count > rc->cap) {
 		uint32_t cap = spdk_max(reactor->thread_count, rc->cap * 2);
@@ -226,7 +274,11 @@ gather(void *arg1, void *arg2)
 				ti = realloc(rc->masks, cap * sizeof(*rc->masks));
 				if (ti != NULL) {
 					rc->masks = ti;
-					rc->cap = cap;
+					ti = realloc(rc->lw, cap * sizeof(*rc->lw));
+					if (ti != NULL) {
+						rc->lw = ti;
+						rc->cap = cap;
+					}
 				}
 			}
 		}
@@ -234,6 +286,8 @@ gather(void *arg1, void *arg2)
 			SPDK_ERRLOG("scheduling round: no memory for the %u threads of core %u; "
 				    "they stay where they are this round\n", reactor->thread_count,
 				    reactor->lcore);
+			atomic_fetch_add_explicit(&g_gather_tsc, spdk_get_ticks() - t0,
+						  memory_order_relaxed);
 			return;
 		}
 	}
@@ -253,9 +307,13 @@ gather(void *arg1, void *arg2)
 		rc->initial[i] = lw_thread->initial_lcore;
 		/* A copy: the thread may change its mask before balance() runs. */
 		spdk_cpuset_copy(&rc->masks[i], spdk_thread_get_cpumask(thread));
+		rc->lw[i] = lw_thread;
+		lw_thread->round_idx = i;
 		i++;
 	}
 	ci->threads_count = i;
+	rc->lw_count = i;
+	atomic_fetch_add_explicit(&g_gather_tsc, spdk_get_ticks() - t0, memory_order_relaxed);
 }
 
 static void apply(void *arg1, void *arg2);
@@ -268,6 +326,9 @@ round_cancel(const char *why)
 		g_cores[i].threads_count = 0;
 	}
 	SPDK_INFOLOG(reactor, "scheduling round cancelled: %s\n", why);
+	atomic_store_explicit(&g_gather_tsc, 0, memory_order_relaxed);
+	atomic_store_explicit(&g_balance_tsc, 0, memory_order_relaxed);
+	atomic_store_explicit(&g_apply_tsc, 0, memory_order_relaxed);
 	atomic_store_explicit(&g_round_running, false, memory_order_relaxed);
 	pw__reactors_round_end();
 }
@@ -277,6 +338,7 @@ static void
 balance(void *arg1, void *arg2)
 {
 	enum spdk_reactor_state state = pw__reactors_state();
+	uint64_t t0 = spdk_get_ticks();
 
 	if (state == SPDK_REACTOR_STATE_EXITING || state == SPDK_REACTOR_STATE_SHUTDOWN) {
 		round_cancel("the reactors stop");
@@ -289,6 +351,7 @@ balance(void *arg1, void *arg2)
 		return;
 	}
 	pw__scheduler_history_record(g_cores, g_count, g_round_period_tsc);
+	atomic_fetch_add_explicit(&g_balance_tsc, spdk_get_ticks() - t0, memory_order_relaxed);
 	if (pw__reactors_round_walk(apply, round_done, NULL, false) != 0) {
 		round_cancel("no event for the moves");
 	}
@@ -327,13 +390,15 @@ apply(void *arg1, void *arg2)
 {
 	struct spdk_reactor *reactor = spdk_reactor_get(spdk_env_get_current_core());
 	struct spdk_scheduler_core_info *ci;
+	struct round_core *rc;
 	struct spdk_lw_thread *lw_thread;
-	uint64_t applied = 0, refused = 0;
+	uint64_t applied = 0, refused = 0, t0 = spdk_get_ticks();
 	struct spdk_cpuset isolated;
 
 	assert(reactor != NULL);
 	pw__scheduler_get_isolated_cores(&isolated);
 	ci = &g_cores[reactor->lcore];
+	rc = &g_rcores[reactor->lcore];
 	for (uint32_t i = 0; i < ci->threads_count; i++) {
 		struct spdk_scheduler_thread_info *ti = &ci->thread_infos[i];
 		struct spdk_thread *thread;
@@ -342,12 +407,9 @@ apply(void *arg1, void *arg2)
 		if (ti->lcore == reactor->lcore) {
 			continue;
 		}
-		/* Still here? (It may have exited, or moved on its own.) */
-		TAILQ_FOREACH(lw_thread, &reactor->threads, link) {
-			if (spdk_thread_get_id(spdk_thread_get_from_ctx(lw_thread)) == ti->thread_id) {
-				break;
-			}
-		}
+		/* Still here? (It may have been destroyed, or moved on its own:
+		 * then its entry was cleared when it left.) */
+		lw_thread = i < rc->lw_count ? rc->lw[i] : NULL;
 		if (lw_thread == NULL || lw_thread->resched) {
 			continue;
 		}
@@ -373,18 +435,29 @@ apply(void *arg1, void *arg2)
 		applied++;
 	}
 	ci->threads_count = 0;
+	rc->lw_count = 0;
 	if (applied > 0) {
 		atomic_fetch_add_explicit(&g_moves_applied, applied, memory_order_relaxed);
 	}
 	if (refused > 0) {
 		atomic_fetch_add_explicit(&g_moves_refused, refused, memory_order_relaxed);
 	}
+	atomic_fetch_add_explicit(&g_apply_tsc, spdk_get_ticks() - t0, memory_order_relaxed);
 }
 
 static void
 round_done(void *arg1, void *arg2)
 {
-	atomic_fetch_add_explicit(&g_rounds_done, 1, memory_order_relaxed);
+	/* The walks' events order every phase's add before this; the next
+	 * round starts from 0. */
+	atomic_store_explicit(&g_last_gather_tsc, atomic_exchange_explicit(&g_gather_tsc, 0,
+			      memory_order_relaxed), memory_order_relaxed);
+	atomic_store_explicit(&g_last_balance_tsc, atomic_exchange_explicit(&g_balance_tsc, 0,
+			      memory_order_relaxed), memory_order_relaxed);
+	atomic_store_explicit(&g_last_apply_tsc, atomic_exchange_explicit(&g_apply_tsc, 0,
+			      memory_order_relaxed), memory_order_relaxed);
+	/* Release: pairs with the acquire load in pw__scheduler_rounds_done(). */
+	atomic_fetch_add_explicit(&g_rounds_done, 1, memory_order_release);
 	atomic_store_explicit(&g_round_running, false, memory_order_relaxed);
 	pw__reactors_round_end();
 }

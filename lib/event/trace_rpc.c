@@ -60,21 +60,61 @@ invalid(struct spdk_jsonrpc_request *request)
 					 "Invalid parameters");
 }
 
-static void
-change_group(struct spdk_jsonrpc_request *request, const struct spdk_json_val *params,
-	     bool enable)
+/* What one of the four group/mask methods does with its params. */
+enum group_op {
+	GROUP_ENABLE,	/* trace_enable_tpoint_group */
+	GROUP_DISABLE,	/* trace_disable_tpoint_group */
+	MASK_SET,	/* trace_set_tpoint_mask */
+	MASK_CLEAR,	/* trace_clear_tpoint_mask */
+};
+
+/* Applies op to the decoded req; 0, or -1 for an unknown group. */
+static int
+apply_group_op(enum group_op op, const struct group_req *req)
 {
+	uint64_t group;
+
+	switch (op) {
+	case GROUP_ENABLE:
+		return spdk_trace_enable_tpoint_group(req->name);
+	case GROUP_DISABLE:
+		return spdk_trace_disable_tpoint_group(req->name);
+	case MASK_SET:
+	case MASK_CLEAR:
+		break;
+	}
+	group = spdk_trace_create_tpoint_group_mask(req->name);
+	if (group == 0) {
+		return -1;
+	}
+	if (op == MASK_SET) {
+		spdk_trace_set_tpoints(spdk_u64log2(group), req->tpoint_mask);
+	} else {
+		spdk_trace_clear_tpoints(spdk_u64log2(group), req->tpoint_mask);
+	}
+	return 0;
+}
+
+/* The four group/mask methods: decode {"name"} (and "tpoint_mask" for a
+ * mask), apply, answer true; -32602 for bad params, an unknown group, and for
+ * a mask also "all" or the trace not set up. */
+static void
+group_method(struct spdk_jsonrpc_request *request, const struct spdk_json_val *params,
+	     enum group_op op)
+{
+	bool mask = op == MASK_SET || op == MASK_CLEAR;
+	const struct spdk_json_object_decoder *dec = mask ? g_mask_decoders : g_group_decoders;
+	size_t ndec = mask ? SPDK_COUNTOF(g_mask_decoders) : SPDK_COUNTOF(g_group_decoders);
 	struct group_req req = {};
 	int rc;
 
-	if (params == NULL || spdk_json_decode_object(params, g_group_decoders,
-			SPDK_COUNTOF(g_group_decoders), &req) != 0) {
+	if (params == NULL || spdk_json_decode_object(params, dec, ndec, &req) != 0 ||
+	    (mask && (!pw_trace_is_initialized() || strcmp(req.name, "all") == 0))) {
 		invalid(request);
 		free(req.name);
 		return;
 	}
-	rc = enable ? spdk_trace_enable_tpoint_group(req.name) :
-	     spdk_trace_disable_tpoint_group(req.name);
+	rc = apply_group_op(op, &req);
 	free(req.name);
 	if (rc != 0) {
 		invalid(request);
@@ -87,7 +127,7 @@ static void
 rpc_trace_enable_tpoint_group(struct spdk_jsonrpc_request *request,
 			      const struct spdk_json_val *params)
 {
-	change_group(request, params, true);
+	group_method(request, params, GROUP_ENABLE);
 }
 SPDK_RPC_REGISTER("trace_enable_tpoint_group", rpc_trace_enable_tpoint_group,
 		  SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME)
@@ -96,43 +136,16 @@ static void
 rpc_trace_disable_tpoint_group(struct spdk_jsonrpc_request *request,
 			       const struct spdk_json_val *params)
 {
-	change_group(request, params, false);
+	group_method(request, params, GROUP_DISABLE);
 }
 SPDK_RPC_REGISTER("trace_disable_tpoint_group", rpc_trace_disable_tpoint_group,
 		  SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME)
 
 static void
-change_mask(struct spdk_jsonrpc_request *request, const struct spdk_json_val *params, bool set)
-{
-	struct group_req req = {};
-	uint64_t group;
-
-	if (params == NULL || spdk_json_decode_object(params, g_mask_decoders,
-			SPDK_COUNTOF(g_mask_decoders), &req) != 0 ||
-	    !pw_trace_is_initialized() || strcmp(req.name, "all") == 0) {
-		invalid(request);
-		free(req.name);
-		return;
-	}
-	group = spdk_trace_create_tpoint_group_mask(req.name);
-	free(req.name);
-	if (group == 0) {
-		invalid(request);
-		return;
-	}
-	if (set) {
-		spdk_trace_set_tpoints(spdk_u64log2(group), req.tpoint_mask);
-	} else {
-		spdk_trace_clear_tpoints(spdk_u64log2(group), req.tpoint_mask);
-	}
-	spdk_jsonrpc_send_bool_response(request, true);
-}
-
-static void
 rpc_trace_set_tpoint_mask(struct spdk_jsonrpc_request *request,
 			  const struct spdk_json_val *params)
 {
-	change_mask(request, params, true);
+	group_method(request, params, MASK_SET);
 }
 SPDK_RPC_REGISTER("trace_set_tpoint_mask", rpc_trace_set_tpoint_mask,
 		  SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME)
@@ -141,7 +154,7 @@ static void
 rpc_trace_clear_tpoint_mask(struct spdk_jsonrpc_request *request,
 			    const struct spdk_json_val *params)
 {
-	change_mask(request, params, false);
+	group_method(request, params, MASK_CLEAR);
 }
 SPDK_RPC_REGISTER("trace_clear_tpoint_mask", rpc_trace_clear_tpoint_mask,
 		  SPDK_RPC_STARTUP | SPDK_RPC_RUNTIME)

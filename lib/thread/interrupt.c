@@ -164,6 +164,19 @@ pw_thread_set_waker(struct spdk_thread *thread, struct pw_waker *waker)
 		SPDK_ERRLOG("pw_thread_set_waker: NULL thread\n");
 		return;
 	}
+	/* Relaxed loads: the caller is the thread's driver, the only one that
+	 * makes it ACTIVE or PARKED (a waker only turns PARKED into WOKEN), and
+	 * the only one that stores its waker. A parked thread's senders push it
+	 * on its lot and wake this waker: without one they would not look at
+	 * its parking state (the message would sit unseen), with another one
+	 * they would wake a driver that does not have its lot. */
+	if (waker != atomic_load_explicit(&thread->waker, memory_order_relaxed) &&
+	    atomic_load_explicit(&thread->park_state, memory_order_relaxed) != PW_PARK_ACTIVE) {
+		SPDK_ERRLOG("pw_thread_set_waker: thread %s is parked (its wake-ups need its "
+			    "driver's waker); take it back with pw_park_lot_take() or "
+			    "pw_thread_unpark() first; the waker is unchanged\n", thread->name);
+		return;
+	}
 	/* Pairs with the seq_cst load in pw__thread_waker_asleep(). */
 	atomic_store_explicit(&thread->waker, waker, memory_order_seq_cst);
 }
@@ -309,6 +322,11 @@ pw_thread_park(struct spdk_thread *thread, struct pw_park_lot *lot)
 	 * (pw__thread_waker_asleep()). */
 	if (has_work(thread) || atomic_load_explicit(&thread->waker, memory_order_relaxed) == NULL) {
 		return false;
+	}
+	/* Idle threads hold no message segment once they are many (doc/design.md
+	 * "Small threads"); the next message opens one. */
+	if (lot->parked >= PW_GIVE_BACK_PARKED) {
+		pw__msgq_give_back(thread);
 	}
 	thread->park_lot = lot;
 	thread->park_accrue = true;

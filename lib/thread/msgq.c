@@ -74,10 +74,35 @@ pw__msgq_segment_limit(void)
 	return g_msg_pool.limit;
 }
 
-int
+size_t
+pw__msgq_segments_held(void)
+{
+	return pw_segq_pool_held(&g_msg_pool);
+}
+
+size_t
+pw__msgq_segments_cached(void)
+{
+	return pw_segq_pool_cached(&g_msg_pool);
+}
+
+void
 pw__msgq_init(struct spdk_thread *thread)
 {
-	return pw_segq_init(&thread->mq_prod, &thread->mq_cons, &g_msg_pool);
+	/* No segment until the first message (doc/design.md "Small threads"). */
+	pw_segq_init_lazy(&thread->mq_prod, &thread->mq_cons, &g_msg_pool);
+}
+
+bool
+pw__msgq_give_back(struct spdk_thread *thread)
+{
+	return pw_segq_give_back(&thread->mq_prod, &thread->mq_cons, &g_msg_pool, PW_MSG_WORDS);
+}
+
+bool
+pw__msgq_has_segment(const struct spdk_thread *thread)
+{
+	return thread->mq_cons.seg != NULL;
 }
 
 void
@@ -119,7 +144,15 @@ pw__msgq_pending(struct spdk_thread *thread)
 size_t
 pw__msgq_count(struct spdk_thread *thread)
 {
-	return pw_segq_count(&thread->mq_cons, PW_MSG_WORDS);
+	struct pw_segq_cons cons = thread->mq_cons;
+
+	if (cons.seg == NULL) {
+		/* No segment taken yet: the one a sender opened, if any. Pairs
+		 * with the release store of first in pw_segq_push_slow(). */
+		cons.seg = atomic_load_explicit(&thread->mq_prod.first, memory_order_acquire);
+		cons.idx = 0;
+	}
+	return pw_segq_count(&cons, PW_MSG_WORDS);
 }
 
 /* ---------------------------------------------------------------------------

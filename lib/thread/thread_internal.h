@@ -8,6 +8,7 @@
  *
  *   thread_lib.c        library init/fini, the driver's hooks, the app thread
  *   thread.c            the thread list, creation, exit, destruction
+ *   thread_ids.c        the live threads by id (spdk_thread_get_by_id)
  *   thread_poll.c       one slice (spdk_thread_poll), post-poller handlers
  *   thread_info.c       accessors and introspection
  *   for_each_thread.c   spdk_for_each_thread, sending again later
@@ -35,6 +36,10 @@
 #define PW_MSG_BATCH_DEFAULT		8	/* messages per slice when max_msgs is 0 */
 #define PW_THREAD_EXIT_TIMEOUT_SEC	5	/* forced EXITED after this long */
 #define PW_MAX_PP_HANDLERS		4	/* post-poller handlers pending at once */
+/* A thread parking on a lot that holds at least this many parked threads
+ * gives its message segment back (doc/design.md "Small threads"): below it
+ * the segments are few, and a thread in a ping-pong parks between messages. */
+#define PW_GIVE_BACK_PARKED		16
 
 /* ---------------------------------------------------------------------------
  * Message queue: one common/pw_segq.h queue per thread, of 2-word entries
@@ -176,6 +181,14 @@ struct spdk_thread {
 	/* Parked (pw_thread_park()) since tsc_last: the time until its next slice
 	 * is idle time, added by that slice (or by a read of its stats). */
 	bool				park_accrue;
+	/* Cold, in what would be padding before the producers' line. */
+	bool				is_bound;
+	bool				in_interrupt;
+	uint32_t			for_each_count;
+	int32_t				pending_unregister_count;
+	uint64_t			id;
+	uint64_t			exit_timeout_tsc;
+	void				*alloc_base;	/* what malloc() returned (thread.c) */
 
 	/* ---- producer side: one line written by senders ---- */
 	struct pw_segq_prod		mq_prod PW_CACHE_ALIGNED;
@@ -207,18 +220,14 @@ struct spdk_thread {
 	struct pw_waker			*own_waker;	/* for spdk_thread_get_interrupt_fd() users */
 	TAILQ_HEAD(, spdk_poller)	paused_pollers;
 	uint64_t			next_poller_id;
-	uint64_t			exit_timeout_tsc;
-	uint32_t			for_each_count;
-	int32_t				pending_unregister_count;
 	struct io_channel_map		*channels;	/* owned by io_channel.c */
-	uint64_t			id;
-	bool				is_bound;
-	bool				in_interrupt;
 	TAILQ_ENTRY(spdk_thread)	tailq;
 	struct spdk_cpuset		cpumask;
-	char				name[SPDK_MAX_THREAD_NAME_LEN + 1];
+	/* At most SPDK_MAX_THREAD_NAME_LEN bytes, stored after ctx (sized to
+	 * fit: an idle thread's memory, doc/design.md "Small threads"). */
+	char				*name;
 
-	/* Driver context (ctx_sz bytes) */
+	/* Driver context (ctx_sz bytes), then the name */
 	uint8_t				ctx[] __attribute__((aligned(8)));
 };
 
@@ -251,11 +260,21 @@ void pw__threads_unlock(void);
 struct spdk_thread *pw__thread_first(void);
 struct spdk_thread *pw__thread_next(struct spdk_thread *thread);
 struct spdk_thread *pw__thread_prev(struct spdk_thread *thread);
-/* The live thread with this id, or NULL (call with the lock held). */
+/* The live thread with this id, or NULL (call with the lock held); O(1). */
 struct spdk_thread *pw__thread_find_locked(uint64_t id);
 /* Send to the live thread with this id (-EIO if it is gone), under the
  * thread list lock so that it cannot be freed meanwhile. */
 int pw__send_to_thread_id(uint64_t id, spdk_msg_fn fn, void *ctx);
+/* ---- thread_ids.c (all with the thread list lock held) ---- */
+/* Index a thread by its id (set). 0 or -ENOMEM. */
+int pw__thread_ids_insert(struct spdk_thread *thread);
+/* Forget an indexed thread. */
+void pw__thread_ids_remove(struct spdk_thread *thread);
+/* The indexed thread with this id, or NULL. O(1). */
+struct spdk_thread *pw__thread_ids_find(uint64_t id);
+/* Slots of the index (0: no table); for tests. */
+size_t pw__thread_ids_slots(void);
+
 /* Log (rate-limited) a call made from the wrong spdk_thread. */
 void pw__wrong_thread(const char *func, const char *what, struct spdk_thread *owner,
 		      struct spdk_thread *current);
@@ -334,8 +353,14 @@ pw__msgq_staged(void)
 
 int pw__msgq_lib_init(size_t msg_limit);
 void pw__msgq_lib_fini(void);
-int pw__msgq_init(struct spdk_thread *thread);
+/* A new thread's queue holds no segment (cannot fail). */
+void pw__msgq_init(struct spdk_thread *thread);
 void pw__msgq_fini(struct spdk_thread *thread);
+/* Consumer only: give the queue's segment back if everything sent was run
+ * (doc/design.md "Small threads"); true if it did. */
+bool pw__msgq_give_back(struct spdk_thread *thread);
+/* Whether the queue holds a segment (tests). Consumer only. */
+bool pw__msgq_has_segment(const struct spdk_thread *thread);
 /* Run up to max messages; returns how many ran. Consumer only. */
 uint32_t pw__msgq_run_batch(struct spdk_thread *thread, uint32_t max);
 static inline uint32_t pw__msgq_run(struct spdk_thread *thread, uint32_t max);
@@ -346,6 +371,10 @@ size_t pw__msgq_count(struct spdk_thread *thread);
 /* Segments currently allocated in the process / the limit; for tests. */
 size_t pw__msgq_segments_in_use(void);
 size_t pw__msgq_segment_limit(void);
+/* Segments held by message queues (linked or spare) / kept free by their
+ * pool; for tests. */
+size_t pw__msgq_segments_held(void);
+size_t pw__msgq_segments_cached(void);
 
 /* ---- timer.c ---- */
 void pw__timer_init(struct pw_timer *timer);
@@ -393,7 +422,7 @@ uint32_t pw__pollers_active_count(struct spdk_thread *thread);
 static inline uint32_t
 pw__msgq_run(struct spdk_thread *thread, uint32_t max)
 {
-	if (pw_segq_head_empty(&thread->mq_cons, PW_MSG_WORDS)) {
+	if (pw_segq_empty(&thread->mq_prod, &thread->mq_cons, PW_MSG_WORDS)) {
 		return 0;
 	}
 	return pw__msgq_run_batch(thread, max);

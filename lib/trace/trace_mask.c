@@ -102,36 +102,37 @@ spdk_trace_get_tpoint_group_mask(void)
 	return mask;
 }
 
-PW_EXPORT void
-spdk_trace_set_tpoint_group_mask(uint64_t tpoint_group_mask)
+/* fn(g, UINT64_MAX) for every group g of tpoint_group_mask, lowest first. */
+static void
+each_group(uint64_t tpoint_group_mask, void (*fn)(uint32_t group_id, uint64_t tpoint_mask))
 {
 	uint32_t g;
 
-	if (!pw__trace_on()) {
-		SPDK_ERRLOG("trace is not initialized\n");
-		return;
-	}
 	for (g = 0; g < SPDK_TRACE_MAX_GROUP_ID; g++) {
 		if (tpoint_group_mask & SPDK_BIT(g)) {
-			spdk_trace_set_tpoints(g, UINT64_MAX);
+			fn(g, UINT64_MAX);
 		}
 	}
 }
 
 PW_EXPORT void
-spdk_trace_clear_tpoint_group_mask(uint64_t tpoint_group_mask)
+spdk_trace_set_tpoint_group_mask(uint64_t tpoint_group_mask)
 {
-	uint32_t g;
-
 	if (!pw__trace_on()) {
 		SPDK_ERRLOG("trace is not initialized\n");
 		return;
 	}
-	for (g = 0; g < SPDK_TRACE_MAX_GROUP_ID; g++) {
-		if (tpoint_group_mask & SPDK_BIT(g)) {
-			spdk_trace_clear_tpoints(g, UINT64_MAX);
-		}
+	each_group(tpoint_group_mask, spdk_trace_set_tpoints);
+}
+
+PW_EXPORT void
+spdk_trace_clear_tpoint_group_mask(uint64_t tpoint_group_mask)
+{
+	if (!pw__trace_on()) {
+		SPDK_ERRLOG("trace is not initialized\n");
+		return;
 	}
+	each_group(tpoint_group_mask, spdk_trace_clear_tpoints);
 }
 
 PW_EXPORT uint64_t

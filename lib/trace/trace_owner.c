@@ -83,6 +83,23 @@ find(uint16_t id)
 	return &g_owners[id];
 }
 
+/* Takes g_lock and returns the registered owner \p id with g_lock held; or
+ * NULL with g_lock released, *traced saying whether the trace was initialised
+ * (when it is not, no id is registered and there is nothing to report). */
+static struct owner *
+lock_owner(uint16_t id, bool *traced)
+{
+	struct owner *o;
+
+	pthread_mutex_lock(&g_lock);
+	*traced = g_owners != NULL;
+	o = find(id);
+	if (o == NULL) {
+		pthread_mutex_unlock(&g_lock);
+	}
+	return o;
+}
+
 PW_EXPORT uint16_t
 spdk_trace_register_owner(uint8_t owner_type, const char *description)
 {
@@ -111,19 +128,16 @@ PW_EXPORT void
 spdk_trace_unregister_owner(uint16_t owner_id)
 {
 	struct owner *o;
+	bool traced;
 
 	if (owner_id == OWNER_ID_NONE) {
 		return;
 	}
-	pthread_mutex_lock(&g_lock);
-	if (g_owners == NULL) {
-		pthread_mutex_unlock(&g_lock);
-		return;
-	}
-	o = find(owner_id);
+	o = lock_owner(owner_id, &traced);
 	if (o == NULL) {
-		pthread_mutex_unlock(&g_lock);
-		SPDK_ERRLOG("trace owner %u is not registered: not unregistered\n", owner_id);
+		if (traced) {
+			SPDK_ERRLOG("trace owner %u is not registered: not unregistered\n", owner_id);
+		}
 		return;
 	}
 	o->used = false;
@@ -137,16 +151,14 @@ set_description(uint16_t owner_id, const char *description, bool append)
 {
 	struct owner *o;
 	char old[PW_TRACE_OWNER_DESC_SIZE];
+	bool traced;
 
-	pthread_mutex_lock(&g_lock);
-	if (g_owners == NULL) {
-		pthread_mutex_unlock(&g_lock);
-		return;
-	}
-	o = find(owner_id);
+	o = lock_owner(owner_id, &traced);
 	if (o == NULL) {
-		pthread_mutex_unlock(&g_lock);
-		SPDK_ERRLOG("trace owner %u is not registered: description not changed\n", owner_id);
+		if (traced) {
+			SPDK_ERRLOG("trace owner %u is not registered: description not changed\n",
+				    owner_id);
+		}
 		return;
 	}
 	if (append) {
@@ -183,15 +195,14 @@ PW_EXPORT int
 pw_trace_owner_get(uint16_t owner_id, uint8_t *type, char *buf, size_t len)
 {
 	struct owner *o;
+	bool traced;
 
 	if (buf == NULL || len == 0) {
 		SPDK_ERRLOG("pw_trace_owner_get: no buffer\n");
 		return -EINVAL;
 	}
-	pthread_mutex_lock(&g_lock);
-	o = find(owner_id);
+	o = lock_owner(owner_id, &traced);
 	if (o == NULL) {
-		pthread_mutex_unlock(&g_lock);
 		return -ENOENT;
 	}
 	if (type != NULL) {
