@@ -157,9 +157,14 @@ for ((r = 1; r <= RUNS; r++)); do
 			bin="$TMP/$side/$prog"
 			[ -x "$bin" ] || continue
 			out="$TMP/out/$name.$side.$r"
+			# The examples serve RPC on a private path (PW_RPC_SOCKET),
+			# never on SPDK's default one another program may hold.
+			rc=0
 			# shellcheck disable=SC2086
-			if ! timeout 300 "$bin" $args >"$out" 2>"$out.err"; then
-				log "$side $name round $r failed (exit $?): see $out.err"
+			PW_RPC_SOCKET="$TMP/$side.sock" timeout 300 "$bin" $args >"$out" 2>"$out.err" ||
+				rc=$?
+			if [ "$rc" != 0 ]; then
+				log "$side $name round $r failed (exit $rc): see $out.err"
 				mv "$out" "$out.failed"
 			fi
 		done
