@@ -31,7 +31,10 @@
  * thread infos plus O(1) per move: the gather keeps each thread's lw_thread
  * next to its thread info, and a thread that leaves its reactor before the
  * apply (destroyed, moved) clears its entry (pw__scheduler_round_forget(),
- * from reactor.c), so the apply never searches the reactor's list.
+ * from reactor.c), so the apply never searches the reactor's list. The
+ * entry is matched by the thread id it kept: a scheduler that reorders the
+ * thread infos (or copies one to another core's array) still moves the thread
+ * each one names, after a search of the entries, O(threads) per move.
  *
  * The events between the phases order everything: g_cores is written by the
  * reactors in phase 1, read by the scheduling reactor (balance), then read by
@@ -51,11 +54,15 @@ struct round_core {
 	uint32_t		cap;		/* room in info.thread_infos and the arrays below */
 	uint32_t		*initial;	/* initial_lcore of each thread_info */
 	struct spdk_cpuset	*masks;		/* cpumask of each thread_info */
-	/* The lw_thread of each thread_info while it stays on this reactor
-	 * (NULL once it left: pw__scheduler_round_forget()), so that apply finds
-	 * a thread to move in O(1). Written and read by this core's reactor
-	 * only; lw_count: entries valid since its last gather. */
-	struct spdk_lw_thread	**lw;
+	/* Each thread_info's thread as gathered: its id, and its lw_thread
+	 * while it stays on this reactor (NULL once it left:
+	 * pw__scheduler_round_forget()), so that apply finds a thread to move in
+	 * O(1). Written and read by this core's reactor only; lw_count: entries
+	 * valid since its last gather. */
+	struct round_kept {
+		struct spdk_lw_thread	*lw;
+		uint64_t		id;
+	}			*lw;
 	uint32_t		lw_count;
 };
 
@@ -174,8 +181,8 @@ pw__scheduler_round_forget(struct spdk_reactor *reactor, struct spdk_lw_thread *
 	rc = &g_rcores[reactor->lcore];
 	/* round_idx may be stale (another core's gather, an older round): the
 	 * entry is cleared only if it is this thread's. */
-	if (idx < rc->lw_count && rc->lw[idx] == lw_thread) {
-		rc->lw[idx] = NULL;
+	if (idx < rc->lw_count && rc->lw[idx].lw == lw_thread) {
+		rc->lw[idx].lw = NULL;
 	}
 }
 
@@ -307,7 +314,8 @@ gather(void *arg1, void *arg2)
 		rc->initial[i] = lw_thread->initial_lcore;
 		/* A copy: the thread may change its mask before balance() runs. */
 		spdk_cpuset_copy(&rc->masks[i], spdk_thread_get_cpumask(thread));
-		rc->lw[i] = lw_thread;
+		rc->lw[i].lw = lw_thread;
+		rc->lw[i].id = ti->thread_id;
 		lw_thread->round_idx = i;
 		i++;
 	}
@@ -385,6 +393,28 @@ refuse_reason(struct spdk_thread *thread, uint32_t from, uint32_t to,
 	return NULL;
 }
 
+/*
+ * The thread of this reactor that thread info \p i names (by \p id), as the
+ * gather kept it, or NULL if it left the reactor since or was never here.
+ * The entry at the same index is that thread's unless balance() reordered
+ * the thread infos or wrote another core's info there (spdk/scheduler.h does
+ * not forbid it; SPDK's apply looks every thread up by id): then the entries
+ * are searched by id, O(threads), for such a scheduler only.
+ */
+static struct spdk_lw_thread *
+kept_thread(const struct round_core *rc, uint32_t i, uint64_t id)
+{
+	if (spdk_likely(i < rc->lw_count && rc->lw[i].id == id)) {
+		return rc->lw[i].lw;
+	}
+	for (uint32_t k = 0; k < rc->lw_count; k++) {
+		if (rc->lw[k].id == id) {
+			return rc->lw[k].lw;
+		}
+	}
+	return NULL;
+}
+
 static void
 apply(void *arg1, void *arg2)
 {
@@ -409,7 +439,7 @@ apply(void *arg1, void *arg2)
 		}
 		/* Still here? (It may have been destroyed, or moved on its own:
 		 * then its entry was cleared when it left.) */
-		lw_thread = i < rc->lw_count ? rc->lw[i] : NULL;
+		lw_thread = kept_thread(rc, i, ti->thread_id);
 		if (lw_thread == NULL || lw_thread->resched) {
 			continue;
 		}

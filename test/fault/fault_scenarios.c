@@ -22,6 +22,9 @@
  *
  * Scenarios (issue 8, item 5):
  *   thread_lifecycle   thread lib init, thread create, send, poll, exit, destroy
+ *   thread_ids         60 threads created (the index by id grows), each
+ *                      found by id and sent a message by id, destroyed (it
+ *                      shrinks), the others still found
  *   io_device          register, channels on two threads, for_each_channel, unregister
  *   pollers            timed and untimed pollers; interrupt-registered ones in
  *                      interrupt mode
@@ -152,6 +155,69 @@ scenario_thread_lifecycle(void)
 		FAIL("%d of %d accepted messages ran", ran, sent);
 	}
 	end_thread(t);
+	spdk_thread_lib_fini();
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * thread_ids: the index of threads by id grows and shrinks (thread_ids.c)
+ * ------------------------------------------------------------------------- */
+
+#define IDS_THREADS	60
+
+static int
+scenario_thread_ids(void)
+{
+	struct spdk_thread *t[IDS_THREADS] = { NULL }, *app;
+	uint64_t id[IDS_THREADS];
+	int ran = 0, sent = 0, n, rc = 0;
+
+	rc = spdk_thread_lib_init(NULL, 0);
+	if (rc != 0) {
+		return rc;
+	}
+	/* The app thread (the first one) is freed by spdk_thread_lib_fini(). */
+	app = spdk_thread_create("app", NULL);
+	if (app == NULL) {
+		spdk_thread_lib_fini();
+		return -ENOMEM;
+	}
+	for (n = 0; n < IDS_THREADS; n++) {
+		t[n] = spdk_thread_create(NULL, NULL);
+		if (t[n] == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		id[n] = spdk_thread_get_id(t[n]);
+	}
+	for (int i = 0; i < n; i++) {
+		if (spdk_thread_get_by_id(id[i]) != t[i]) {
+			FAIL("thread %d of %d not found by its id", i, n);
+		}
+		if (pw__send_to_thread_id(id[i], count_msg, &ran) == 0) {
+			sent++;
+		} else {
+			rc = -ENOMEM;
+		}
+		spdk_thread_poll(t[i], 0, 0);
+	}
+	if (ran != sent) {
+		FAIL("%d of %d messages sent by id ran", ran, sent);
+	}
+	/* Destroyed in creation order: the table shrinks (or, without memory
+	 * for a smaller one, stays as it is); the others are still found. */
+	for (int i = 0; i < n; i++) {
+		end_thread(t[i]);
+		if (spdk_thread_get_by_id(id[i]) != NULL) {
+			FAIL("destroyed thread %d still found by its id", i);
+		}
+		for (int k = i + 1; k < n; k += 17) {
+			if (spdk_thread_get_by_id(id[k]) != t[k]) {
+				FAIL("thread %d not found after %d were destroyed", k, i + 1);
+			}
+		}
+	}
+	end_thread(app);
 	spdk_thread_lib_fini();
 	return rc;
 }
@@ -1107,6 +1173,7 @@ drive(const char *name, int (*scenario)(void), bool sticky)
 	}
 
 FAULT_TEST(thread_lifecycle, 300)
+FAULT_TEST(thread_ids, 300)
 FAULT_TEST(io_device, 300)
 FAULT_TEST(pollers, 300)
 FAULT_TEST(pollers_interrupt, 300)
