@@ -23,6 +23,9 @@
  *   reactor that never runs again are counted once at spdk_reactors_fini()
  * - null_event_from_slice: spdk_event_call(NULL) in a callback is refused and
  *   logged; the stage is unchanged
+ * - exit_with_events_staged: a handler stages events and exits its thread in
+ *   the same callback; the reactor destroys the thread after the slice: every
+ *   event is published (the slice is over first) and runs, in order
  */
 
 #include "harness.h"
@@ -349,6 +352,40 @@ TEST(null_event_from_slice)
 	ASSERT_EQ(g_pending_inside, 1);	/* the staged one only */
 	ASSERT_EQ(drain(1), 1);
 	finish(t, 0);
+	ASSERT_EQ(pw__events_outstanding(), 0);
+	hand_reactors_down();
+}
+
+static void
+three_then_exit_msg(void *ctx)
+{
+	three_msg(ctx);
+	g_pending_inside = (int)pw__event_stage.n;
+	spdk_thread_exit(spdk_get_thread());
+}
+
+TEST(exit_with_events_staged)
+{
+	struct spdk_thread *t;
+
+	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
+	reset();
+	t = thread_on("sender", 0);
+	/* Open core 1's segment first, so that all three are staged. */
+	ASSERT_EQ(spdk_thread_send_msg(t, three_msg, NULL), 0);
+	run_once(0);
+	ASSERT_EQ(drain(1), 3);
+	memset(g_next, 0, sizeof(g_next));
+	ASSERT_EQ(spdk_thread_send_msg(t, three_then_exit_msg, NULL), 0);
+	for (int i = 0; i < 4 && reactor(0)->thread_count > 0; i++) {
+		run_once(0);
+		ASSERT_EQ(pw__event_stage.n, 0);
+		ASSERT_EQ(pw__event_stage.depth, 0);
+	}
+	ASSERT_EQ(reactor(0)->thread_count, 0);
+	ASSERT_EQ(g_pending_inside, 3);	/* all three were staged */
+	ASSERT_EQ(drain(1), 3);
+	ASSERT_EQ(g_next[1], 3);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	hand_reactors_down();
 }
