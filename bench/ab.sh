@@ -186,7 +186,9 @@ def figures(case, text):
     if case.startswith("event_perf"):
         cores = [float(m.group(1)) for m in re.finditer(r"^lcore\s+\d+:\s+(\d+)", text, re.M)]
         if cores:
-            f["per_core"] = (sum(cores) / len(cores) / secs, "events/s")
+            # event_perf prints each core's events per second already
+            # (its count divided by -t), as SPDK's does.
+            f["per_core"] = (sum(cores) / len(cores), "events/s")
     elif case.startswith("reactor_perf"):
         m = re.search(r"^Performance:\s+(\d+) events per second", text, re.M)
         if m:
