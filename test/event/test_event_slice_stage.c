@@ -23,6 +23,13 @@
  *   reactor that never runs again are counted once at spdk_reactors_fini()
  * - null_event_from_slice: spdk_event_call(NULL) in a callback is refused and
  *   logged; the stage is unchanged
+ * - thread_created_in_slice_placed_after_it: a handler creates a thread for
+ *   the other core and calls an event there after it: the placing event is
+ *   staged like any other (the new thread is not on core 1 before the slice is
+ *   over), then placement and event arrive in call order
+ * - exit_with_events_staged: a handler stages events and exits its thread in
+ *   the same callback; the reactor destroys the thread after the slice: every
+ *   event is published (the slice is over first) and runs, in order
  */
 
 #include "harness.h"
@@ -348,6 +355,92 @@ TEST(null_event_from_slice)
 	ASSERT_TRUE(log_capture_contains("spdk_event_call: NULL event"));
 	ASSERT_EQ(g_pending_inside, 1);	/* the staged one only */
 	ASSERT_EQ(drain(1), 1);
+	finish(t, 0);
+	ASSERT_EQ(pw__events_outstanding(), 0);
+	hand_reactors_down();
+}
+
+static void
+three_then_exit_msg(void *ctx)
+{
+	three_msg(ctx);
+	g_pending_inside = (int)pw__event_stage.n;
+	spdk_thread_exit(spdk_get_thread());
+}
+
+TEST(exit_with_events_staged)
+{
+	struct spdk_thread *t;
+
+	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
+	reset();
+	t = thread_on("sender", 0);
+	/* Open core 1's segment first, so that all three are staged. */
+	ASSERT_EQ(spdk_thread_send_msg(t, three_msg, NULL), 0);
+	run_once(0);
+	ASSERT_EQ(drain(1), 3);
+	memset(g_next, 0, sizeof(g_next));
+	ASSERT_EQ(spdk_thread_send_msg(t, three_then_exit_msg, NULL), 0);
+	for (int i = 0; i < 4 && reactor(0)->thread_count > 0; i++) {
+		run_once(0);
+		ASSERT_EQ(pw__event_stage.n, 0);
+		ASSERT_EQ(pw__event_stage.depth, 0);
+	}
+	ASSERT_EQ(reactor(0)->thread_count, 0);
+	ASSERT_EQ(g_pending_inside, 3);	/* all three were staged */
+	ASSERT_EQ(drain(1), 3);
+	ASSERT_EQ(g_next[1], 3);
+	ASSERT_EQ(pw__events_outstanding(), 0);
+	hand_reactors_down();
+}
+
+static struct spdk_thread *g_created;
+
+static void
+create_then_event_msg(void *ctx)
+{
+	struct spdk_cpuset set;
+
+	spdk_cpuset_zero(&set);
+	spdk_cpuset_set_cpu(&set, 1, true);
+	g_created = spdk_thread_create("created", &set);
+	call_seq(1, 0);
+	g_pending_inside = (int)pw__event_stage.n;
+	g_visible_inside = (int)reactor(1)->thread_count;
+}
+
+static void
+check_created_there(void *arg1, void *arg2)
+{
+	/* Runs after the placing event: the thread is on core 1 by now. */
+	g_visible_inside = (int)reactor(1)->thread_count;
+}
+
+TEST(thread_created_in_slice_placed_after_it)
+{
+	struct spdk_thread *t;
+	struct spdk_event *ev;
+
+	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
+	reset();
+	t = thread_on("sender", 0);
+	/* Open core 1's segment first, so that what follows is staged. */
+	ASSERT_EQ(spdk_thread_send_msg(t, three_msg, NULL), 0);
+	run_once(0);
+	ASSERT_EQ(drain(1), 3);
+	memset(g_next, 0, sizeof(g_next));
+	ASSERT_EQ(spdk_thread_send_msg(t, create_then_event_msg, NULL), 0);
+	run_once(0);
+	ASSERT_NOT_NULL(g_created);
+	ASSERT_EQ(g_pending_inside, 2);		/* the placing event and ours */
+	ASSERT_EQ(g_visible_inside, 0);		/* core 1 has not run yet */
+	ev = spdk_event_allocate(1, check_created_there, NULL, NULL);
+	ASSERT_NOT_NULL(ev);
+	spdk_event_call(ev);
+	ASSERT_EQ(drain(1), 3);
+	ASSERT_EQ(g_next[1], 1);
+	ASSERT_EQ(g_visible_inside, 1);
+	hand_finish_thread(g_created, 1);
 	finish(t, 0);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	hand_reactors_down();
