@@ -268,7 +268,7 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 		SPDK_ERRLOG("no memory to index thread %s by its id\n", thread->name);
 		pw__channels_fini(thread);
 		pw__msgq_fini(thread);
-		free(thread);
+		thread_release(thread);
 		return NULL;
 	}
 	g_next_thread_id++;
