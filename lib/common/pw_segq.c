@@ -31,6 +31,7 @@ struct pw_segq_chunk {
 	uint32_t		carved;		/* segments handed out at least once */
 	uint32_t		idx;		/* in pool->chunks */
 	bool			listed;		/* on pool->partial */
+	bool			kept;		/* pw_segq_pool_keep_chunk(): mapped until drained */
 	struct pw_segq_chunk	*prev, *next;	/* pool->partial: chunks with avail > 0 */
 };
 
@@ -159,26 +160,34 @@ seg_alloc(struct pw_segq_pool *pool)
 	return seg;
 }
 
-/* Back to its chunk (lock held); returns the chunk's memory to unmap once
- * every segment of it is free, else NULL. */
+/* Unregister an all-free chunk (lock held); returns its memory to unmap. */
 static void *
-seg_put_chunk_locked(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
+chunk_release_locked(struct pw_segq_pool *pool, struct pw_segq_chunk *c)
 {
-	struct pw_segq_chunk *c = pool->chunks[seg->chunk];
 	void *base;
 
-	atomic_store_explicit(&seg->next, c->free, memory_order_relaxed);
-	c->free = seg;
-	if (++c->avail < PW_SEGQ_CHUNK_SEGS) {
-		chunk_list(pool, c);
-		return NULL;
-	}
 	chunk_unlist(pool, c);
 	pool->chunks[c->idx] = NULL;
 	pool->nchunks--;
 	base = c->base;
 	free(c);
 	return base;
+}
+
+/* Back to its chunk (lock held); returns the chunk's memory to unmap once
+ * every segment of it is free, else NULL. */
+static void *
+seg_put_chunk_locked(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
+{
+	struct pw_segq_chunk *c = pool->chunks[seg->chunk];
+
+	atomic_store_explicit(&seg->next, c->free, memory_order_relaxed);
+	c->free = seg;
+	if (++c->avail < PW_SEGQ_CHUNK_SEGS || c->kept) {
+		chunk_list(pool, c);
+		return NULL;
+	}
+	return chunk_release_locked(pool, c);
 }
 
 static void
@@ -350,8 +359,10 @@ pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 void
 pw_segq_pool_drain(struct pw_segq_pool *pool)
 {
+	struct pw_segq_chunk *c;
 	struct pw_segq_seg *seg;
 	void *unmap;
+	uint32_t i;
 
 	pthread_mutex_lock(&pool->lock);
 	while ((seg = pool->free) != NULL) {
@@ -362,6 +373,14 @@ pw_segq_pool_drain(struct pw_segq_pool *pool)
 			munmap(unmap, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES);
 		}
 	}
+	for (i = 0; i < pool->chunks_cap; i++) {
+		c = pool->chunks[i];
+		if (c != NULL && c->kept && c->avail == PW_SEGQ_CHUNK_SEGS) {
+			pool->kept = false;
+			munmap(chunk_release_locked(pool, c),
+			       (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES);
+		}
+	}
 	if (pool->nchunks == 0) {
 		free(pool->chunks);
 		pool->chunks = NULL;
@@ -369,6 +388,26 @@ pw_segq_pool_drain(struct pw_segq_pool *pool)
 		pool->chunk_hint = 0;
 	}
 	pthread_mutex_unlock(&pool->lock);
+}
+
+int
+pw_segq_pool_keep_chunk(struct pw_segq_pool *pool)
+{
+	struct pw_segq_chunk *c;
+	int rc = 0;
+
+	pthread_mutex_lock(&pool->lock);
+	if (!pool->kept) {
+		c = chunk_new(pool);
+		if (c == NULL) {
+			rc = -ENOMEM;
+		} else {
+			c->kept = true;
+			pool->kept = true;
+		}
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return rc;
 }
 
 size_t

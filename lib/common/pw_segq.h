@@ -105,6 +105,7 @@ struct pw_segq_pool {
 	_Atomic size_t			queues;		/* live queues (reporting only) */
 	_Atomic size_t			held;		/* segments held by queues, first ones included */
 	size_t				limit;		/* bound of extra */
+	bool				kept;		/* a chunk is kept mapped (lock) */
 };
 
 #define PW_SEGQ_POOL_INITIALIZER { .lock = PTHREAD_MUTEX_INITIALIZER, .limit = SIZE_MAX }
@@ -145,8 +146,16 @@ bool pw_segq_give_back(struct pw_segq_prod *prod, struct pw_segq_cons *cons,
 		       struct pw_segq_pool *pool, unsigned words);
 /* Give every segment of a drained queue back to the pool. */
 void pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq_pool *pool);
-/* Free the pool's unused segments. */
+/* Free the pool's unused segments (and its kept chunk, if all free). */
 void pw_segq_pool_drain(struct pw_segq_pool *pool);
+/*
+ * Map one chunk (32 segments, 128 KiB, not touched until used) that
+ * stays mapped until pw_segq_pool_drain(), so that while it has a free
+ * segment opening one needs no allocation: queues without a segment can
+ * still take messages when memory runs out. Once per pool until drained.
+ * 0, or -ENOMEM.
+ */
+int pw_segq_pool_keep_chunk(struct pw_segq_pool *pool);
 /* Segments reserved in queues of this pool (tests; not a snapshot while
  * queues come and go). */
 size_t pw_segq_pool_reserved(struct pw_segq_pool *pool);

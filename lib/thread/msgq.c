@@ -53,6 +53,16 @@ pw__msgq_lib_init(size_t msg_limit)
 		msg_limit = SPDK_DEFAULT_MSG_MEMPOOL_SIZE;
 	}
 	g_msg_pool.limit = (msg_limit + PW_MSGQ_SEG_SLOTS - 1) / PW_MSGQ_SEG_SLOTS;
+	/* Threads open their message segment at their first message (doc/design.md,
+	 * "Small threads"): a chunk kept mapped lets the first 32 of them open
+	 * one without allocating, so the library's own messages (a channel's
+	 * release, an io_device's unregistration) still go through when
+	 * memory has run out, as they did when every thread got its segment
+	 * at creation. */
+	if (pw_segq_pool_keep_chunk(&g_msg_pool) != 0) {
+		SPDK_ERRLOG("no memory for the message queues' first segments\n");
+		return -ENOMEM;
+	}
 	return 0;
 }
 

@@ -28,12 +28,17 @@ static _Atomic(struct spdk_thread *) g_app_thread;
 static int
 lib_init(size_t ctx_sz, size_t msg_mempool_size)
 {
+	int rc;
+
 	if (g_lib_initialized) {
 		SPDK_ERRLOG("the thread library is already initialised; call "
 			    "spdk_thread_lib_fini() first\n");
 		return -EALREADY;
 	}
-	pw__msgq_lib_init(msg_mempool_size);
+	rc = pw__msgq_lib_init(msg_mempool_size);
+	if (rc != 0) {
+		return rc;
+	}
 	g_ctx_sz = ctx_sz;
 	g_lib_initialized = true;
 	return 0;
