@@ -130,4 +130,20 @@ hand_finish_thread(struct spdk_thread *t, uint32_t core)
 	ASSERT_EQ(reactor(core)->thread_count, before - 1);
 }
 
+/* A thread created with core \p core alone in its mask, from that core (not
+ * placed yet: the reactor places it at its next iteration). */
+static inline struct spdk_thread *
+hand_thread_on(const char *name, uint32_t core)
+{
+	struct spdk_cpuset set;
+	struct spdk_thread *t;
+
+	spdk_cpuset_zero(&set);
+	spdk_cpuset_set_cpu(&set, core, true);
+	pw__env_set_current_core(core);
+	t = spdk_thread_create(name, &set);
+	ASSERT_NOT_NULL(t);
+	return t;
+}
+
 #endif /* PW_UT_HAND_REACTOR_H */

@@ -86,14 +86,8 @@ call_seq(uint32_t core, uint64_t seq)
 static struct spdk_thread *
 thread_on(const char *name, uint32_t core)
 {
-	struct spdk_cpuset set;
-	struct spdk_thread *t;
+	struct spdk_thread *t = hand_thread_on(name, core);
 
-	spdk_cpuset_zero(&set);
-	spdk_cpuset_set_cpu(&set, core, true);
-	pw__env_set_current_core(core);
-	t = spdk_thread_create(name, &set);
-	ASSERT_NOT_NULL(t);
 	run_once(core);		/* placed */
 	return t;
 }

@@ -56,15 +56,7 @@ parked(struct spdk_thread *t)
 static struct spdk_thread *
 thread_on(const char *name, uint32_t core)
 {
-	struct spdk_cpuset set;
-	struct spdk_thread *t;
-
-	spdk_cpuset_zero(&set);
-	spdk_cpuset_set_cpu(&set, core, true);
-	pw__env_set_current_core(core);
-	t = spdk_thread_create(name, &set);
-	ASSERT_NOT_NULL(t);
-	return t;
+	return hand_thread_on(name, core);
 }
 
 static uint32_t g_msgs;
