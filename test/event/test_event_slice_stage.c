@@ -92,24 +92,6 @@ thread_on(const char *name, uint32_t core)
 	return t;
 }
 
-static void
-exit_msg(void *ctx)
-{
-	spdk_thread_exit(spdk_get_thread());
-}
-
-static void
-finish(struct spdk_thread *t, uint32_t core)
-{
-	uint32_t before = reactor(core)->thread_count;
-
-	ASSERT_EQ(spdk_thread_send_msg(t, exit_msg, NULL), 0);
-	for (int i = 0; i < 4 && reactor(core)->thread_count == before; i++) {
-		run_once(core);
-	}
-	ASSERT_EQ(reactor(core)->thread_count, before - 1);
-}
-
 /* Two events to core 1: the first may open its queue's segment (a push at
  * once); the second is staged: claimed (pending), not visible. */
 static void
@@ -144,7 +126,7 @@ TEST(from_message_handler_published_at_slice_end)
 	ASSERT_EQ(pw__event_stage.n, 0);
 	ASSERT_EQ(drain(1), 2);
 	ASSERT_EQ(g_next[1], 2);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	hand_reactors_down();
 }
@@ -178,7 +160,7 @@ TEST(from_poller)
 	ASSERT_EQ(g_pending_inside, 1);
 	ASSERT_EQ(drain(1), 2);
 	ASSERT_EQ(g_next[1], 2);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	hand_reactors_down();
 }
@@ -210,7 +192,7 @@ TEST(fifo_beyond_stage_and_segments)
 		ASSERT_FALSE(pw__event_queue_pending(spdk_reactor_get(core)));
 	}
 	ASSERT_EQ(g_ran, (uint64_t)PER_CORE * (NCORES - 1));
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	hand_reactors_down();
 }
@@ -238,7 +220,7 @@ TEST(own_core_not_staged)
 	ASSERT_EQ(g_ran, 0);
 	ASSERT_EQ(drain(0), 2);
 	ASSERT_EQ(g_next[0], 2);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	hand_reactors_down();
 }
@@ -267,8 +249,8 @@ TEST(nothing_staged_after_iteration)
 	ASSERT_EQ(pw__event_stage.n, 0);
 	ASSERT_EQ(pw__event_stage.depth, 0);
 	ASSERT_EQ(drain(1), 6);
-	finish(a, 0);
-	finish(b, 0);
+	hand_finish_thread(a, 0);
+	hand_finish_thread(b, 0);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	hand_reactors_down();
 }
@@ -310,7 +292,7 @@ TEST(staged_in_slice_left_at_fini_counted_exactly)
 	t = thread_on("sender", 0);
 	ASSERT_EQ(spdk_thread_send_msg(t, three_msg, NULL), 0);
 	run_once(0);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	/* Core 1 never runs again: its three events are counted at fini. */
 	log_capture_start();
 	pw__env_set_current_core(spdk_env_get_main_core());
@@ -349,7 +331,7 @@ TEST(null_event_from_slice)
 	ASSERT_TRUE(log_capture_contains("spdk_event_call: NULL event"));
 	ASSERT_EQ(g_pending_inside, 1);	/* the staged one only */
 	ASSERT_EQ(drain(1), 1);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	hand_reactors_down();
 }
@@ -435,7 +417,7 @@ TEST(thread_created_in_slice_placed_after_it)
 	ASSERT_EQ(g_next[1], 1);
 	ASSERT_EQ(g_visible_inside, 1);
 	hand_finish_thread(g_created, 1);
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	ASSERT_EQ(pw__events_outstanding(), 0);
 	hand_reactors_down();
 }

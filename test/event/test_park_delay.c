@@ -67,24 +67,6 @@ count_msg(void *ctx)
 	g_msgs++;
 }
 
-static void
-exit_msg(void *ctx)
-{
-	spdk_thread_exit(spdk_get_thread());
-}
-
-static void
-finish(struct spdk_thread *t, uint32_t core)
-{
-	uint32_t before = reactor(core)->thread_count;
-
-	ASSERT_EQ(spdk_thread_send_msg(t, exit_msg, NULL), 0);
-	for (int i = 0; i < 4 && reactor(core)->thread_count == before; i++) {
-		run_once(core);
-	}
-	ASSERT_EQ(reactor(core)->thread_count, before - 1);
-}
-
 TEST(new_thread_parks_at_once)
 {
 	struct spdk_thread *t;
@@ -93,7 +75,7 @@ TEST(new_thread_parks_at_once)
 	t = thread_on("idle", 0);
 	run_once(0);		/* placed, one idle slice: never busy, parked */
 	ASSERT_TRUE(parked(t));
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	reactors_down();
 }
 
@@ -128,7 +110,7 @@ TEST(busy_thread_waits_the_delay)
 	pw__ticks_mock_advance(1);
 	run_once(0);		/* idle, DELAY_US after the busy slice: parked */
 	ASSERT_TRUE(parked(t));
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	reactors_down();
 }
 
@@ -146,7 +128,7 @@ TEST(delay_zero)
 	ASSERT_FALSE(parked(t));
 	run_once(0);		/* first idle slice, same tick: parked */
 	ASSERT_TRUE(parked(t));
-	finish(t, 0);
+	hand_finish_thread(t, 0);
 	reactors_down();
 }
 
@@ -192,7 +174,7 @@ TEST(exchange_within_delay_never_parks)
 			ASSERT_FALSE(pw_thread_is_parked(b));
 		}
 	}
-	finish(a, 0);
-	finish(b, 1);
+	hand_finish_thread(a, 0);
+	hand_finish_thread(b, 1);
 	reactors_down();
 }
