@@ -40,7 +40,7 @@ struct driver {
 };
 
 static struct driver g_app, g_workers[N_WORKERS];
-static atomic_bool g_stop_app, g_stop_workers, g_stop_foreign;
+static atomic_bool g_stop_app, g_stop_workers, g_stop_foreign, g_listening;
 static struct spdk_jsonrpc_server *g_server;
 static char g_path[64];
 static char g_dir[32];
@@ -119,6 +119,8 @@ app_main(void *arg)
 	memcpy(sa.sun_path, g_path, strlen(g_path) + 1);
 	g_server = spdk_jsonrpc_server_listen(AF_UNIX, 0, (struct sockaddr *)&sa, sizeof(sa), handle);
 	ASSERT_NOT_NULL(g_server);
+	/* Release: pairs with the acquire load before the clients start. */
+	atomic_store_explicit(&g_listening, true, memory_order_release);
 	drive(&g_app, &g_stop_app);
 	/* Shut down with requests maybe still at workers: they complete into nothing. */
 	spdk_jsonrpc_server_shutdown(g_server);
@@ -338,8 +340,9 @@ TEST_TIMEOUT(clients_hammer_one_server_answered_from_other_threads, 300)
 		ASSERT_EQ(pthread_create(&g_workers[i].pthread, NULL, worker_main, &g_workers[i]), 0);
 	}
 	ASSERT_EQ(pthread_create(&foreign, NULL, foreign_main, NULL), 0);
-	/* Wait for the socket to exist. */
-	while (access(g_path, F_OK) != 0) {
+	/* Wait for the server to listen: the socket file exists from bind() on,
+	 * and a connect() between bind() and listen() is refused. */
+	while (!atomic_load_explicit(&g_listening, memory_order_acquire)) {
 		usleep(1000);
 	}
 	for (i = 0; i < N_CLIENTS; i++) {
