@@ -1382,42 +1382,45 @@ def t_sched_power(v):
     return L + sched_power_rows(v)
 
 
-def many_rows(v, counts=(1000, 10000, 100000)):
-    w = "many_threads."
-    L = ["| N threads (1% busy) | create per thread | destroy per thread | RSS per idle thread | "
-         "reactor iteration (floor: busy only) | busy threads' messages (floor) | "
-         "share of the floor's rate (goal >= 0.80) |",
-         "|---|---|---|---|---|---|---|"]
+def per_n_rows(header, cells, counts=(1000, 10000, 100000)):
+    """A many_threads table: the header row, then one row per N of the cells
+    cells(k) gives for the key prefix k ("many_threads.n<N>_")."""
+    L = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for n in counts:
-        k = w + "n%d_" % n
-        L.append("| %s | %s | %s | %s | %s (%s) | %s (%s) | %s |" % (
-            "{:,}".format(n), v.r(k + "create_us", unit="us", fmt="%.2f"),
-            v.r(k + "destroy_us", unit="us", fmt="%.2f"),
-            v.r(k + "rss_per_idle_b", unit="B", fmt="%.0f"),
-            v.r(k + "iter_ns", unit="ns", fmt="%.0f"), v.m(k + "floor_iter_ns", unit="ns", fmt="%.0f"),
-            v.r(k + "msg_mmsgs", unit="M/s", fmt="%.2f"),
-            v.m(k + "floor_msg_mmsgs", unit="M/s", fmt="%.2f"),
-            v.r(k + "msg_ratio", fmt="%.2f")))
+        L.append("| %s | %s |" % ("{:,}".format(n), " | ".join(cells("many_threads.n%d_" % n))))
     return L
 
 
-def many_walk_rows(v, counts=(1000, 10000, 100000)):
+def many_rows(v):
+    return per_n_rows(
+        ["N threads (1% busy)", "create per thread", "destroy per thread", "RSS per idle thread",
+         "reactor iteration (floor: busy only)", "busy threads' messages (floor)",
+         "share of the floor's rate (goal >= 0.80)"],
+        lambda k: [v.r(k + "create_us", unit="us", fmt="%.2f"),
+                   v.r(k + "destroy_us", unit="us", fmt="%.2f"),
+                   v.r(k + "rss_per_idle_b", unit="B", fmt="%.0f"),
+                   "%s (%s)" % (v.r(k + "iter_ns", unit="ns", fmt="%.0f"),
+                                v.m(k + "floor_iter_ns", unit="ns", fmt="%.0f")),
+                   "%s (%s)" % (v.r(k + "msg_mmsgs", unit="M/s", fmt="%.2f"),
+                                v.m(k + "floor_msg_mmsgs", unit="M/s", fmt="%.2f")),
+                   v.r(k + "msg_ratio", fmt="%.2f")])
+
+
+def many_walk_rows(v):
     """The walks over every thread and a scheduling round, per thread, same runs."""
-    w = "many_threads."
-    L = ["| N threads (1% busy) | `spdk_for_each_thread` per thread | `thread_get_stats` walk "
-         "per thread | its JSON per thread | busy threads' rate during it (share of the floor) | "
-         "scheduling round per thread: gather / balance / apply (moves) |",
-         "|---|---|---|---|---|---|"]
-    for n in counts:
-        k = w + "n%d_" % n
-        L.append("| %s | %s | %s | %s | %s | %s / %s / %s (%s) |" % (
-            "{:,}".format(n), v.r(k + "for_each_us", unit="us", fmt="%.2f"),
-            v.r(k + "stats_us", unit="us", fmt="%.2f"),
-            v.m(k + "stats_json_b", unit="B", fmt="%.0f"),
-            v.r(k + "stats_msg_ratio", fmt="%.2f"),
-            v.m(k + "gather_ns", unit="ns", fmt="%.0f"), v.m(k + "balance_ns", unit="ns", fmt="%.0f"),
-            v.m(k + "apply_ns", unit="ns", fmt="%.0f"), v.m(k + "moves", fmt="%.0f")))
-    return L
+    return per_n_rows(
+        ["N threads (1% busy)", "`spdk_for_each_thread` per thread",
+         "`thread_get_stats` walk per thread", "its JSON per thread",
+         "busy threads' rate during it (share of the floor)",
+         "scheduling round per thread: gather / balance / apply (moves)"],
+        lambda k: [v.r(k + "for_each_us", unit="us", fmt="%.2f"),
+                   v.r(k + "stats_us", unit="us", fmt="%.2f"),
+                   v.m(k + "stats_json_b", unit="B", fmt="%.0f"),
+                   v.r(k + "stats_msg_ratio", fmt="%.2f"),
+                   "%s / %s / %s (%s)" % (v.m(k + "gather_ns", unit="ns", fmt="%.0f"),
+                                          v.m(k + "balance_ns", unit="ns", fmt="%.0f"),
+                                          v.m(k + "apply_ns", unit="ns", fmt="%.0f"),
+                                          v.m(k + "moves", fmt="%.0f"))])
 
 
 def t_many_threads(v):
