@@ -146,4 +146,77 @@ hand_thread_on(const char *name, uint32_t core)
 	return t;
 }
 
+/* Whether core's reactor holds thread t. */
+static inline bool
+hand_holds(struct spdk_reactor *r, struct spdk_thread *t)
+{
+	struct spdk_lw_thread *lw;
+
+	TAILQ_FOREACH(lw, &r->threads, link) {
+		if (spdk_thread_get_from_ctx(lw) == t) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Iterate every reactor until no event is queued anywhere and no scheduling
+ * round runs (fails the test after 1000 passes). */
+static inline void
+hand_settle(void)
+{
+	uint32_t core;
+
+	for (int i = 0; i < 1000; i++) {
+		bool pending = pw__reactors_round_in_progress();
+
+		SPDK_ENV_FOREACH_CORE(core) {
+			pending |= pw__event_queue_pending(reactor(core));
+			run_once(core);
+		}
+		if (!pending) {
+			return;
+		}
+	}
+	FAIL("the reactors never settled");
+}
+
+/* A thread with cpumask mask (NULL: every core), created from the main core
+ * with the round-robin cursor on core, settled: it sits on core. */
+static inline struct spdk_thread *
+hand_thread_placed(const char *name, uint32_t core, const struct spdk_cpuset *mask)
+{
+	struct spdk_thread *t;
+
+	ASSERT_TRUE(mask == NULL || spdk_cpuset_get_cpu(mask, core));
+	pw__reactors_set_next_core(core);
+	pw__env_set_current_core(spdk_env_get_main_core());
+	t = spdk_thread_create(name, mask);
+	ASSERT_NOT_NULL(t);
+	hand_settle();
+	ASSERT_TRUE(hand_holds(reactor(core), t));
+	return t;
+}
+
+/* Exit every thread still running on any reactor, then settle. */
+static inline void
+hand_exit_all(void)
+{
+	uint32_t core;
+	struct spdk_lw_thread *lw;
+
+	SPDK_ENV_FOREACH_CORE(core) {
+		TAILQ_FOREACH(lw, &reactor(core)->threads, link) {
+			struct spdk_thread *t = spdk_thread_get_from_ctx(lw);
+
+			if (!spdk_thread_is_exited(t)) {
+				spdk_set_thread(t);
+				ASSERT_EQ(spdk_thread_exit(t), 0);
+				spdk_set_thread(NULL);
+			}
+		}
+	}
+	hand_settle();
+}
+
 #endif /* PW_UT_HAND_REACTOR_H */

@@ -77,19 +77,6 @@ list_len(struct spdk_reactor *r)
 	return n;
 }
 
-static bool
-holds(struct spdk_reactor *r, struct spdk_thread *t)
-{
-	struct spdk_lw_thread *lw;
-
-	TAILQ_FOREACH(lw, &r->threads, link) {
-		if (spdk_thread_get_from_ctx(lw) == t) {
-			return true;
-		}
-	}
-	return false;
-}
-
 static struct spdk_cpuset
 mask_of(uint32_t core)
 {
@@ -108,12 +95,12 @@ exit_on_reactor(struct spdk_thread *t, uint32_t core)
 	struct spdk_reactor *r = reactor(core);
 	uint32_t before = r->thread_count;
 
-	ASSERT_TRUE(holds(r, t));
+	ASSERT_TRUE(hand_holds(r, t));
 	spdk_set_thread(t);
 	ASSERT_EQ(spdk_thread_exit(t), 0);
 	spdk_set_thread(NULL);
 	run_once(core);
-	ASSERT_FALSE(holds(r, t));
+	ASSERT_FALSE(hand_holds(r, t));
 	ASSERT_EQ(r->thread_count, before - 1);
 	ASSERT_EQ(list_len(r), r->thread_count);
 }
@@ -396,7 +383,7 @@ TEST(test_schedule_thread_round_robin)
 		ASSERT_NOT_NULL(t[i]);
 		ASSERT_EQ(run_all_batches(5, counts), 1);
 		ASSERT_EQ(counts[expect[i]], 1);
-		ASSERT_TRUE(holds(reactor(expect[i]), t[i]));
+		ASSERT_TRUE(hand_holds(reactor(expect[i]), t[i]));
 		ASSERT_EQ(((struct spdk_lw_thread *)spdk_thread_get_ctx(t[i]))->lcore, expect[i]);
 	}
 	ASSERT_EQ(reactor(4)->thread_count, 2);
@@ -427,13 +414,13 @@ TEST(test_schedule_thread_mask_picks_from_cursor)
 	pw__reactors_set_next_core(2);
 	a = spdk_thread_create("a", &set);		/* 2 no, 3 yes */
 	ASSERT_EQ(run_all_batches(5, counts), 1);
-	ASSERT_TRUE(holds(reactor(3), a));
+	ASSERT_TRUE(hand_holds(reactor(3), a));
 	b = spdk_thread_create("b", &set);		/* cursor at 4: 4, 0 no, 1 yes */
 	ASSERT_EQ(run_all_batches(5, counts), 1);
-	ASSERT_TRUE(holds(reactor(1), b));
+	ASSERT_TRUE(hand_holds(reactor(1), b));
 	c = spdk_thread_create("c", NULL);		/* cursor at 2 */
 	ASSERT_EQ(run_all_batches(5, counts), 1);
-	ASSERT_TRUE(holds(reactor(2), c));
+	ASSERT_TRUE(hand_holds(reactor(2), c));
 
 	exit_on_reactor(a, 3);
 	exit_on_reactor(b, 1);
@@ -502,7 +489,7 @@ reschedule_thread_case(batch_fn batch)
 	spdk_set_thread(NULL);
 	ASSERT_TRUE(lw->resched);
 	/* Nothing moves before the reactor's next iteration. */
-	ASSERT_TRUE(holds(reactor(1), t));
+	ASSERT_TRUE(hand_holds(reactor(1), t));
 	ASSERT_FALSE(pw__event_queue_pending(reactor(0)));
 	ASSERT_FALSE(pw__event_queue_pending(reactor(2)));
 
@@ -550,7 +537,7 @@ set_mask_twice_msg(void *ctx)
 	set = mask_of(2);
 	ASSERT_EQ(spdk_thread_set_cpumask(&set), 0);
 	g_in_slice_resched = ((struct spdk_lw_thread *)spdk_thread_get_ctx(t))->resched;
-	g_in_slice_core = holds(reactor(1), t) ? 1 : -1;
+	g_in_slice_core = hand_holds(reactor(1), t) ? 1 : -1;
 }
 
 TEST(test_reschedule_thread_from_inside_its_slice)
@@ -594,7 +581,7 @@ TEST(test_reschedule_bound_thread_waits_for_unbind)
 	spdk_set_thread(NULL);
 
 	run_once(1);
-	ASSERT_TRUE(holds(reactor(1), t));
+	ASSERT_TRUE(hand_holds(reactor(1), t));
 	ASSERT_EQ(reactor(1)->thread_count, 1);
 	ASSERT_EQ(run_events(0), 0);
 	ASSERT_EQ(run_events(2), 0);
@@ -714,7 +701,7 @@ TEST_TIMEOUT(test_reschedule_thread_with_event_pool_exhausted, 60)
 	log_capture_stop();
 	ASSERT_TRUE(log_capture_contains("cannot place thread mover"));
 	/* Kept on core 1, consistent. */
-	ASSERT_TRUE(holds(reactor(1), t));
+	ASSERT_TRUE(hand_holds(reactor(1), t));
 	ASSERT_EQ(reactor(1)->thread_count, 1);
 	ASSERT_EQ(lw->lcore, 1);
 	ASSERT_FALSE(lw->resched);

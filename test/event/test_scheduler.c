@@ -46,39 +46,6 @@ reactors_up(const char *mask)
 	hand_reactors_up("test_scheduler", mask, UT_HZ, 1000);
 }
 
-/* Iterate every reactor until no event is queued anywhere and no round runs. */
-static void
-drive(void)
-{
-	uint32_t core;
-
-	for (int i = 0; i < 1000; i++) {
-		bool pending = pw__reactors_round_in_progress();
-
-		SPDK_ENV_FOREACH_CORE(core) {
-			pending |= pw__event_queue_pending(reactor(core));
-			run_once(core);
-		}
-		if (!pending) {
-			return;
-		}
-	}
-	FAIL("the reactors never settled");
-}
-
-static bool
-holds(uint32_t core, struct spdk_thread *t)
-{
-	struct spdk_lw_thread *lw;
-
-	TAILQ_FOREACH(lw, &reactor(core)->threads, link) {
-		if (spdk_thread_get_from_ctx(lw) == t) {
-			return true;
-		}
-	}
-	return false;
-}
-
 static struct spdk_cpuset
 mask_of2(uint32_t a, uint32_t b)
 {
@@ -90,42 +57,6 @@ mask_of2(uint32_t a, uint32_t b)
 	return set;
 }
 
-/* A thread with cpumask, placed on core (the round-robin cursor set there). */
-static struct spdk_thread *
-thread_on(const char *name, uint32_t core, const struct spdk_cpuset *mask)
-{
-	struct spdk_thread *t;
-
-	ASSERT_TRUE(mask == NULL || spdk_cpuset_get_cpu(mask, core));
-	pw__reactors_set_next_core(core);
-	pw__env_set_current_core(spdk_env_get_main_core());
-	t = spdk_thread_create(name, mask);
-	ASSERT_NOT_NULL(t);
-	drive();
-	ASSERT_TRUE(holds(core, t));
-	return t;
-}
-
-static void
-exit_all(void)
-{
-	uint32_t core;
-	struct spdk_lw_thread *lw;
-
-	SPDK_ENV_FOREACH_CORE(core) {
-		TAILQ_FOREACH(lw, &reactor(core)->threads, link) {
-			struct spdk_thread *t = spdk_thread_get_from_ctx(lw);
-
-			if (!spdk_thread_is_exited(t)) {
-				spdk_set_thread(t);
-				spdk_thread_exit(t);
-				spdk_set_thread(NULL);
-			}
-		}
-	}
-	drive();
-}
-
 /* One round from the scheduling reactor (core 0), driven to its end. */
 static void
 round_now(void)
@@ -134,7 +65,7 @@ round_now(void)
 
 	pw__env_set_current_core(spdk_scheduler_get_scheduling_lcore());
 	ASSERT_EQ(pw__scheduler_round_start(reactor(spdk_scheduler_get_scheduling_lcore())), 0);
-	drive();
+	hand_settle();
 	ASSERT_EQ(pw__scheduler_rounds_done(), before + 1);
 }
 
@@ -350,16 +281,16 @@ TEST(test_round_moves_threads_as_balance_says)
 	reactors_up("0x7");
 	plan_reset();
 	ASSERT_EQ(spdk_scheduler_set("ut_plan"), 0);
-	a = thread_on("a", 0, NULL);
-	b = thread_on("b", 1, NULL);
-	c = thread_on("c", 2, NULL);
+	a = hand_thread_placed("a", 0, NULL);
+	b = hand_thread_placed("b", 1, NULL);
+	c = hand_thread_placed("c", 2, NULL);
 
 	/* Nothing planned: nothing moves. */
 	round_now();
 	ASSERT_EQ(g_balances, 1);
 	ASSERT_EQ(g_seen_threads, 3);
 	ASSERT_EQ(g_seen_count, 3);
-	ASSERT_TRUE(holds(0, a) && holds(1, b) && holds(2, c));
+	ASSERT_TRUE(hand_holds(reactor(0), a) && hand_holds(reactor(1), b) && hand_holds(reactor(2), c));
 
 	/* Consolidate on core 0, and a to core 2. */
 	plan(b, 0);
@@ -367,16 +298,16 @@ TEST(test_round_moves_threads_as_balance_says)
 	plan(a, 2);
 	round_now();
 	ASSERT_EQ(g_balances, 2);
-	ASSERT_TRUE(holds(0, b));
-	ASSERT_TRUE(holds(0, c));
-	ASSERT_TRUE(holds(2, a));
+	ASSERT_TRUE(hand_holds(reactor(0), b));
+	ASSERT_TRUE(hand_holds(reactor(0), c));
+	ASSERT_TRUE(hand_holds(reactor(2), a));
 	ASSERT_EQ(reactor(1)->thread_count, 0);
 	ASSERT_EQ(pw__scheduler_moves_applied(), 3);
 	ASSERT_EQ(pw__scheduler_moves_refused(), 0);
 	ASSERT_EQ(((struct spdk_lw_thread *)spdk_thread_get_ctx(b))->lcore, 0);
 
 	/* Messages still reach a moved thread. */
-	exit_all();
+	hand_exit_all();
 	hand_reactors_down();
 }
 
@@ -391,14 +322,14 @@ TEST(test_round_leaves_bound_threads_cpumask_and_isolated_cores_alone)
 	spdk_cpuset_zero(&one);
 	spdk_cpuset_set_cpu(&one, 1, true);
 	two = mask_of2(0, 1);
-	pinned = thread_on("pinned", 1, &one);		/* cpumask of one core */
-	bound = thread_on("bound", 1, NULL);		/* spdk_thread_bind() */
+	pinned = hand_thread_placed("pinned", 1, &one);		/* cpumask of one core */
+	bound = hand_thread_placed("bound", 1, NULL);		/* spdk_thread_bind() */
 	spdk_set_thread(bound);
 	spdk_thread_bind(bound, true);
 	spdk_set_thread(NULL);
-	narrow = thread_on("narrow", 1, &two);		/* may not go to core 2 */
-	on_iso = thread_on("on_iso", 2, NULL);		/* on the isolated core */
-	free_t = thread_on("free", 1, NULL);		/* may go anywhere but core 2 */
+	narrow = hand_thread_placed("narrow", 1, &two);		/* may not go to core 2 */
+	on_iso = hand_thread_placed("on_iso", 2, NULL);		/* on the isolated core */
+	free_t = hand_thread_placed("free", 1, NULL);		/* may go anywhere but core 2 */
 
 	spdk_cpuset_zero(&iso);
 	spdk_cpuset_set_cpu(&iso, 2, true);
@@ -418,11 +349,11 @@ TEST(test_round_leaves_bound_threads_cpumask_and_isolated_cores_alone)
 	ASSERT_NULL(pw__scheduler_thread_cpumask(0, 1000));
 	ASSERT_TRUE(g_seen_isolated[2]);
 	ASSERT_FALSE(g_seen_isolated[0]);
-	ASSERT_TRUE(holds(1, pinned));
-	ASSERT_TRUE(holds(1, bound));
-	ASSERT_TRUE(holds(1, narrow));
-	ASSERT_TRUE(holds(2, on_iso));
-	ASSERT_TRUE(holds(1, free_t));
+	ASSERT_TRUE(hand_holds(reactor(1), pinned));
+	ASSERT_TRUE(hand_holds(reactor(1), bound));
+	ASSERT_TRUE(hand_holds(reactor(1), narrow));
+	ASSERT_TRUE(hand_holds(reactor(2), on_iso));
+	ASSERT_TRUE(hand_holds(reactor(1), free_t));
 	ASSERT_EQ(pw__scheduler_moves_applied(), 0);
 	ASSERT_EQ(pw__scheduler_moves_refused(), 5);
 
@@ -430,14 +361,14 @@ TEST(test_round_leaves_bound_threads_cpumask_and_isolated_cores_alone)
 	g_plan_count = 0;
 	plan(free_t, 0);
 	round_now();
-	ASSERT_TRUE(holds(0, free_t));
+	ASSERT_TRUE(hand_holds(reactor(0), free_t));
 	ASSERT_EQ(pw__scheduler_moves_applied(), 1);
 
 	pw__scheduler_set_isolated_cores(NULL);
 	spdk_set_thread(bound);
 	spdk_thread_bind(bound, false);
 	spdk_set_thread(NULL);
-	exit_all();
+	hand_exit_all();
 	hand_reactors_down();
 }
 
@@ -449,7 +380,7 @@ TEST(test_round_reports_each_threads_last_period)
 	reactors_up("0x3");
 	plan_reset();
 	ASSERT_EQ(spdk_scheduler_set("ut_plan"), 0);
-	a = thread_on("a", 1, NULL);
+	a = hand_thread_placed("a", 1, NULL);
 	round_now();
 	/* The totals so far are the round's baseline: the next round's
 	 * current_stats count only what came after. */
@@ -458,7 +389,7 @@ TEST(test_round_reports_each_threads_last_period)
 	spdk_set_thread(NULL);
 	ASSERT_EQ(((struct spdk_lw_thread *)spdk_thread_get_ctx(a))->round_stats.idle_tsc,
 		  st.idle_tsc);
-	exit_all();
+	hand_exit_all();
 	hand_reactors_down();
 }
 
@@ -471,7 +402,7 @@ TEST(test_stop_during_a_round_waits_for_its_end)
 	reactors_up("0x3");
 	plan_reset();
 	ASSERT_EQ(spdk_scheduler_set("ut_plan"), 0);
-	a = thread_on("a", 1, NULL);
+	a = hand_thread_placed("a", 1, NULL);
 	plan(a, 0);
 
 	pw__env_set_current_core(0);
@@ -495,7 +426,7 @@ TEST(test_stop_during_a_round_waits_for_its_end)
 	ASSERT_EQ(pw__scheduler_round_start(reactor(0)), -ESHUTDOWN);
 	/* Then the stop: its walk (not run to its end here: the reactors never
 	 * ran, fini drops it) was started by the round's end. */
-	for (int i = 0; !holds(0, a); i++) {
+	for (int i = 0; !hand_holds(reactor(0), a); i++) {
 		ASSERT_LT(i, 100);
 		run_once(1);
 		run_once(0);
@@ -518,23 +449,23 @@ TEST(test_static_sends_threads_home_when_selected_again)
 
 	reactors_up("0x7");
 	plan_reset();
-	a = thread_on("a", 1, NULL);
-	b = thread_on("b", 2, NULL);
+	a = hand_thread_placed("a", 1, NULL);
+	b = hand_thread_placed("b", 2, NULL);
 	ASSERT_EQ(spdk_scheduler_set("ut_plan"), 0);
 	plan(a, 0);
 	plan(b, 0);
 	round_now();
-	ASSERT_TRUE(holds(0, a) && holds(0, b));
+	ASSERT_TRUE(hand_holds(reactor(0), a) && hand_holds(reactor(0), b));
 
 	/* Static again: it asks for one round, which sends them home and
 	 * stops the rounds. */
 	ASSERT_EQ(spdk_scheduler_set("static"), 0);
 	ASSERT_NE(spdk_scheduler_get_period(), 0);
 	round_now();
-	ASSERT_TRUE(holds(1, a));
-	ASSERT_TRUE(holds(2, b));
+	ASSERT_TRUE(hand_holds(reactor(1), a));
+	ASSERT_TRUE(hand_holds(reactor(2), b));
 	ASSERT_EQ(spdk_scheduler_get_period(), 0);
-	exit_all();
+	hand_exit_all();
 	hand_reactors_down();
 }
 
@@ -562,8 +493,8 @@ TEST(test_static_mappings_move_threads_and_bad_ones_are_refused)
 	struct spdk_thread *a, *narrow;
 
 	reactors_up("0x7");
-	a = thread_on("a", 1, NULL);
-	narrow = thread_on("narrow", 1, &two);
+	a = hand_thread_placed("a", 1, NULL);
+	narrow = hand_thread_placed("narrow", 1, &two);
 	ASSERT_STR_EQ(spdk_scheduler_get()->name, "static");
 
 	log_capture_start();
@@ -587,10 +518,10 @@ TEST(test_static_mappings_move_threads_and_bad_ones_are_refused)
 				      spdk_thread_get_id(a), spdk_thread_get_id(narrow)), 0);
 	ASSERT_NE(spdk_scheduler_get_period(), 0);
 	round_now();
-	ASSERT_TRUE(holds(2, a));
-	ASSERT_TRUE(holds(0, narrow));
+	ASSERT_TRUE(hand_holds(reactor(2), a));
+	ASSERT_TRUE(hand_holds(reactor(0), narrow));
 	ASSERT_EQ(spdk_scheduler_get_period(), 0);
-	exit_all();
+	hand_exit_all();
 	hand_reactors_down();
 }
 

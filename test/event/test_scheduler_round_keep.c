@@ -37,53 +37,6 @@
 
 #define UT_HZ		1000000ull
 
-/* Iterate every reactor until no event is queued anywhere and no round runs. */
-static void
-drive(void)
-{
-	uint32_t core;
-
-	for (int i = 0; i < 1000; i++) {
-		bool pending = pw__reactors_round_in_progress();
-
-		SPDK_ENV_FOREACH_CORE(core) {
-			pending |= pw__event_queue_pending(reactor(core));
-			run_once(core);
-		}
-		if (!pending) {
-			return;
-		}
-	}
-	FAIL("the reactors never settled");
-}
-
-static bool
-holds(uint32_t core, struct spdk_thread *t)
-{
-	struct spdk_lw_thread *lw;
-
-	TAILQ_FOREACH(lw, &reactor(core)->threads, link) {
-		if (spdk_thread_get_from_ctx(lw) == t) {
-			return true;
-		}
-	}
-	return false;
-}
-
-static struct spdk_thread *
-thread_on(const char *name, uint32_t core)
-{
-	struct spdk_thread *t;
-
-	pw__reactors_set_next_core(core);
-	pw__env_set_current_core(spdk_env_get_main_core());
-	t = spdk_thread_create(name, NULL);
-	ASSERT_NOT_NULL(t);
-	drive();
-	ASSERT_TRUE(holds(core, t));
-	return t;
-}
-
 static void
 exit_thread(struct spdk_thread *t)
 {
@@ -92,24 +45,6 @@ exit_thread(struct spdk_thread *t)
 	spdk_set_thread(t);
 	ASSERT_EQ(spdk_thread_exit(t), 0);
 	spdk_set_thread(orig);
-}
-
-static void
-exit_all(void)
-{
-	uint32_t core;
-	struct spdk_lw_thread *lw;
-
-	SPDK_ENV_FOREACH_CORE(core) {
-		TAILQ_FOREACH(lw, &reactor(core)->threads, link) {
-			struct spdk_thread *t = spdk_thread_get_from_ctx(lw);
-
-			if (!spdk_thread_is_exited(t)) {
-				exit_thread(t);
-			}
-		}
-	}
-	drive();
 }
 
 /* ---------------------------------------------------------------------------
@@ -189,7 +124,7 @@ up(const char *mask, enum mischief m)
 static void
 down(void)
 {
-	exit_all();
+	hand_exit_all();
 	hand_reactors_down();
 }
 
@@ -201,7 +136,7 @@ round_now(void)
 
 	pw__env_set_current_core(spdk_scheduler_get_scheduling_lcore());
 	ASSERT_EQ(pw__scheduler_round_start(reactor(spdk_scheduler_get_scheduling_lcore())), 0);
-	drive();
+	hand_settle();
 	ASSERT_EQ(pw__scheduler_rounds_done(), before + 1);
 }
 
@@ -214,18 +149,18 @@ TEST(reordered_thread_infos_move_the_named_thread)
 	struct spdk_thread *a, *b, *c;
 
 	up("0x3", MISCHIEF_REVERSE);
-	a = thread_on("a", 1);
-	b = thread_on("b", 1);
-	c = thread_on("c", 1);
+	a = hand_thread_placed("a", 1, NULL);
+	b = hand_thread_placed("b", 1, NULL);
+	c = hand_thread_placed("c", 1, NULL);
 	g_move_id = spdk_thread_get_id(a);
 	g_move_to = 0;
 	round_now();
 	ASSERT_EQ(g_balances, 1);
 	/* a, named by its id, moved; c, kept by the gather where the reversed
 	 * array now has a's info, stayed. */
-	ASSERT_TRUE(holds(0, a));
-	ASSERT_TRUE(holds(1, b));
-	ASSERT_TRUE(holds(1, c));
+	ASSERT_TRUE(hand_holds(reactor(0), a));
+	ASSERT_TRUE(hand_holds(reactor(1), b));
+	ASSERT_TRUE(hand_holds(reactor(1), c));
 	ASSERT_EQ(pw__scheduler_moves_applied(), 1);
 	down();
 }
@@ -235,14 +170,14 @@ TEST(thread_info_copied_from_another_core_is_skipped)
 	struct spdk_thread *x0, *y1;
 
 	up("0x7", MISCHIEF_COPY);
-	x0 = thread_on("x0", 0);
-	y1 = thread_on("y1", 1);
+	x0 = hand_thread_placed("x0", 0, NULL);
+	y1 = hand_thread_placed("y1", 1, NULL);
 	g_move_to = 2;
 	round_now();
 	/* Core 0's array names y1 (on core 1) at x0's position: core 0 cannot
 	 * move y1, and must not move x0 in its place. */
-	ASSERT_TRUE(holds(0, x0));
-	ASSERT_TRUE(holds(1, y1));
+	ASSERT_TRUE(hand_holds(reactor(0), x0));
+	ASSERT_TRUE(hand_holds(reactor(1), y1));
 	ASSERT_EQ(pw__scheduler_moves_applied(), 0);
 	down();
 }
@@ -258,7 +193,7 @@ doom(void)
 	exit_thread(g_doomed);
 	run_once(1);
 	pw__env_set_current_core(0);
-	ASSERT_FALSE(holds(1, g_doomed));
+	ASSERT_FALSE(hand_holds(reactor(1), g_doomed));
 	g_doomed = NULL;
 	/* A new thread for core 1 (its lw_thread may be the freed one's
 	 * memory), placed there before core 1's apply (the event placing it is
@@ -274,15 +209,15 @@ TEST(destroyed_between_gather_and_apply)
 	struct spdk_thread *keep;
 
 	up("0x3", MISCHIEF_NONE);
-	keep = thread_on("keep", 1);
-	g_doomed = thread_on("doomed", 1);
+	keep = hand_thread_placed("keep", 1, NULL);
+	g_doomed = hand_thread_placed("doomed", 1, NULL);
 	g_move_id = spdk_thread_get_id(g_doomed);
 	g_move_to = 0;
 	g_in_balance = doom;
 	round_now();
 	ASSERT_NULL(g_doomed);
-	ASSERT_TRUE(holds(1, keep));
-	ASSERT_TRUE(holds(1, g_other));
+	ASSERT_TRUE(hand_holds(reactor(1), keep));
+	ASSERT_TRUE(hand_holds(reactor(1), g_other));
 	ASSERT_EQ(reactor(0)->thread_count, 0);
 	ASSERT_EQ(pw__scheduler_moves_applied(), 0);
 	down();
@@ -308,18 +243,18 @@ ask_to_move(void)
 	spdk_set_thread(orig);
 	run_once(1);
 	pw__env_set_current_core(0);
-	ASSERT_FALSE(holds(1, g_mover));
+	ASSERT_FALSE(hand_holds(reactor(1), g_mover));
 }
 
 TEST(moved_on_its_own_between_gather_and_apply)
 {
 	up("0x7", MISCHIEF_NONE);
-	g_mover = thread_on("mover", 1);
+	g_mover = hand_thread_placed("mover", 1, NULL);
 	g_move_id = spdk_thread_get_id(g_mover);
 	g_move_to = 0;
 	g_in_balance = ask_to_move;
 	round_now();
-	ASSERT_TRUE(holds(2, g_mover));
+	ASSERT_TRUE(hand_holds(reactor(2), g_mover));
 	ASSERT_EQ(reactor(0)->thread_count, 0);
 	ASSERT_EQ(pw__scheduler_moves_applied(), 0);
 	down();
