@@ -92,6 +92,32 @@ thread_on(const char *name, uint32_t core)
 	return t;
 }
 
+/* Reactors up on mask, the counters reset, a thread "sender" placed on core 0. */
+static struct spdk_thread *
+sender_up(const char *mask)
+{
+	hand_reactors_up("test_event_slice_stage", mask, 0, 0);
+	reset();
+	return thread_on("sender", 0);
+}
+
+/* fn runs in a slice of t (on core 0). */
+static void
+run_in_slice(struct spdk_thread *t, spdk_msg_fn fn)
+{
+	ASSERT_EQ(spdk_thread_send_msg(t, fn, NULL), 0);
+	run_once(0);
+}
+
+/* t exits; no event is left anywhere; reactors down. */
+static void
+sender_down(struct spdk_thread *t)
+{
+	hand_finish_thread(t, 0);
+	ASSERT_EQ(pw__events_outstanding(), 0);
+	hand_reactors_down();
+}
+
 /* Two events to core 1: the first may open its queue's segment (a push at
  * once); the second is staged: claimed (pending), not visible. */
 static void
@@ -116,19 +142,14 @@ TEST(from_message_handler_published_at_slice_end)
 {
 	struct spdk_thread *t;
 
-	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
-	reset();
-	t = thread_on("sender", 0);
-	ASSERT_EQ(spdk_thread_send_msg(t, two_msg, NULL), 0);
-	run_once(0);
+	t = sender_up("0x3");
+	run_in_slice(t, two_msg);
 	ASSERT_EQ(g_visible_inside, 0);
 	ASSERT_EQ(g_pending_inside, 1);
 	ASSERT_EQ(pw__event_stage.n, 0);
 	ASSERT_EQ(drain(1), 2);
 	ASSERT_EQ(g_next[1], 2);
-	hand_finish_thread(t, 0);
-	ASSERT_EQ(pw__events_outstanding(), 0);
-	hand_reactors_down();
+	sender_down(t);
 }
 
 static struct spdk_poller *g_poller;
@@ -151,18 +172,13 @@ TEST(from_poller)
 {
 	struct spdk_thread *t;
 
-	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
-	reset();
-	t = thread_on("sender", 0);
-	ASSERT_EQ(spdk_thread_send_msg(t, register_msg, NULL), 0);
-	run_once(0);		/* registers; the poller runs in this slice */
+	t = sender_up("0x3");
+	run_in_slice(t, register_msg);		/* registers; the poller runs in this slice */
 	ASSERT_EQ(g_visible_inside, 0);
 	ASSERT_EQ(g_pending_inside, 1);
 	ASSERT_EQ(drain(1), 2);
 	ASSERT_EQ(g_next[1], 2);
-	hand_finish_thread(t, 0);
-	ASSERT_EQ(pw__events_outstanding(), 0);
-	hand_reactors_down();
+	sender_down(t);
 }
 
 static void
@@ -181,20 +197,15 @@ TEST(fifo_beyond_stage_and_segments)
 {
 	struct spdk_thread *t;
 
-	hand_reactors_up("test_event_slice_stage", "0x3f", 0, 0);
-	reset();
-	t = thread_on("sender", 0);
-	ASSERT_EQ(spdk_thread_send_msg(t, fan_out_msg, NULL), 0);
-	run_once(0);
+	t = sender_up("0x3f");
+	run_in_slice(t, fan_out_msg);
 	for (uint32_t core = 1; core < NCORES; core++) {
 		ASSERT_EQ(drain(core), PER_CORE);
 		ASSERT_EQ(g_next[core], PER_CORE);
 		ASSERT_FALSE(pw__event_queue_pending(spdk_reactor_get(core)));
 	}
 	ASSERT_EQ(g_ran, (uint64_t)PER_CORE * (NCORES - 1));
-	hand_finish_thread(t, 0);
-	ASSERT_EQ(pw__events_outstanding(), 0);
-	hand_reactors_down();
+	sender_down(t);
 }
 
 static void
@@ -210,19 +221,14 @@ TEST(own_core_not_staged)
 {
 	struct spdk_thread *t;
 
-	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
-	reset();
-	t = thread_on("sender", 0);
-	ASSERT_EQ(spdk_thread_send_msg(t, own_core_msg, NULL), 0);
-	run_once(0);
+	t = sender_up("0x3");
+	run_in_slice(t, own_core_msg);
 	ASSERT_EQ(g_visible_inside, 2);	/* in the reactor's own ring at once */
 	ASSERT_EQ(g_pending_inside, 0);	/* nothing staged */
 	ASSERT_EQ(g_ran, 0);
 	ASSERT_EQ(drain(0), 2);
 	ASSERT_EQ(g_next[0], 2);
-	hand_finish_thread(t, 0);
-	ASSERT_EQ(pw__events_outstanding(), 0);
-	hand_reactors_down();
+	sender_down(t);
 }
 
 static void
@@ -231,6 +237,16 @@ three_msg(void *ctx)
 	for (uint64_t i = 0; i < 3; i++) {
 		call_seq(1, g_next[0]++);	/* g_next[0]: the senders' count */
 	}
+}
+
+/* Core 1's event segment opened (three events from a slice of t, run), the
+ * counters reset: what t sends core 1 next is staged. */
+static void
+open_core1(struct spdk_thread *t)
+{
+	run_in_slice(t, three_msg);
+	ASSERT_EQ(drain(1), 3);
+	memset(g_next, 0, sizeof(g_next));
 }
 
 TEST(nothing_staged_after_iteration)
@@ -287,11 +303,8 @@ TEST(staged_in_slice_left_at_fini_counted_exactly)
 {
 	struct spdk_thread *t;
 
-	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
-	reset();
-	t = thread_on("sender", 0);
-	ASSERT_EQ(spdk_thread_send_msg(t, three_msg, NULL), 0);
-	run_once(0);
+	t = sender_up("0x3");
+	run_in_slice(t, three_msg);
 	hand_finish_thread(t, 0);
 	/* Core 1 never runs again: its three events are counted at fini. */
 	log_capture_start();
@@ -316,24 +329,15 @@ TEST(null_event_from_slice)
 {
 	struct spdk_thread *t;
 
-	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
-	reset();
-	t = thread_on("sender", 0);
-	/* Open core 1's segment first, so that the next one is staged. */
-	ASSERT_EQ(spdk_thread_send_msg(t, three_msg, NULL), 0);
-	run_once(0);
-	ASSERT_EQ(drain(1), 3);
-	memset(g_next, 0, sizeof(g_next));
+	t = sender_up("0x3");
+	open_core1(t);
 	log_capture_start();
-	ASSERT_EQ(spdk_thread_send_msg(t, null_event_msg, NULL), 0);
-	run_once(0);
+	run_in_slice(t, null_event_msg);
 	log_capture_stop();
 	ASSERT_TRUE(log_capture_contains("spdk_event_call: NULL event"));
 	ASSERT_EQ(g_pending_inside, 1);	/* the staged one only */
 	ASSERT_EQ(drain(1), 1);
-	hand_finish_thread(t, 0);
-	ASSERT_EQ(pw__events_outstanding(), 0);
-	hand_reactors_down();
+	sender_down(t);
 }
 
 static void
@@ -348,14 +352,8 @@ TEST(exit_with_events_staged)
 {
 	struct spdk_thread *t;
 
-	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
-	reset();
-	t = thread_on("sender", 0);
-	/* Open core 1's segment first, so that all three are staged. */
-	ASSERT_EQ(spdk_thread_send_msg(t, three_msg, NULL), 0);
-	run_once(0);
-	ASSERT_EQ(drain(1), 3);
-	memset(g_next, 0, sizeof(g_next));
+	t = sender_up("0x3");
+	open_core1(t);
 	ASSERT_EQ(spdk_thread_send_msg(t, three_then_exit_msg, NULL), 0);
 	for (int i = 0; i < 4 && reactor(0)->thread_count > 0; i++) {
 		run_once(0);
@@ -397,16 +395,9 @@ TEST(thread_created_in_slice_placed_after_it)
 	struct spdk_thread *t;
 	struct spdk_event *ev;
 
-	hand_reactors_up("test_event_slice_stage", "0x3", 0, 0);
-	reset();
-	t = thread_on("sender", 0);
-	/* Open core 1's segment first, so that what follows is staged. */
-	ASSERT_EQ(spdk_thread_send_msg(t, three_msg, NULL), 0);
-	run_once(0);
-	ASSERT_EQ(drain(1), 3);
-	memset(g_next, 0, sizeof(g_next));
-	ASSERT_EQ(spdk_thread_send_msg(t, create_then_event_msg, NULL), 0);
-	run_once(0);
+	t = sender_up("0x3");
+	open_core1(t);
+	run_in_slice(t, create_then_event_msg);
 	ASSERT_NOT_NULL(g_created);
 	ASSERT_EQ(g_pending_inside, 2);		/* the placing event and ours */
 	ASSERT_EQ(g_visible_inside, 0);		/* core 1 has not run yet */
@@ -417,7 +408,5 @@ TEST(thread_created_in_slice_placed_after_it)
 	ASSERT_EQ(g_next[1], 1);
 	ASSERT_EQ(g_visible_inside, 1);
 	hand_finish_thread(g_created, 1);
-	hand_finish_thread(t, 0);
-	ASSERT_EQ(pw__events_outstanding(), 0);
-	hand_reactors_down();
+	sender_down(t);
 }
