@@ -26,50 +26,16 @@
 #include "event/event_internal.h"
 #include "env/env_internal.h"
 #include "ut_hand_reactor.h"
+#include "ut_seq_event.h"
 
-#define NCORES		6
+#define NCORES		UT_SEQ_CORES
 #define PER_CORE	400	/* more than a segment's 170 slots, several full stages */
 
-static uint64_t g_next[NCORES];
-static uint64_t g_ran;
-static int g_visible_inside = -1;
-static int g_pending_inside = -1;
 
 static void
 reactors_up(const char *mask)
 {
 	hand_reactors_up("test_event_stage", mask, 0, 0);
-}
-
-/* arg1: sequence number for its core; arg2: the core. */
-static void
-seq_event(void *arg1, void *arg2)
-{
-	uint32_t core = (uint32_t)(uintptr_t)arg2;
-
-	ASSERT_EQ(spdk_env_get_current_core(), core);
-	ASSERT_EQ((uint64_t)(uintptr_t)arg1, g_next[core]);
-	g_next[core]++;
-	g_ran++;
-}
-
-static void
-call_seq(uint32_t core, uint64_t seq)
-{
-	struct spdk_event *ev = spdk_event_allocate(core, seq_event, (void *)(uintptr_t)seq,
-				(void *)(uintptr_t)core);
-
-	ASSERT_NOT_NULL(ev);
-	spdk_event_call(ev);
-}
-
-static void
-reset(void)
-{
-	memset(g_next, 0, sizeof(g_next));
-	g_ran = 0;
-	g_visible_inside = -1;
-	g_pending_inside = -1;
 }
 
 /* A handler on core 0 sending to cores 1..5, round robin. */
