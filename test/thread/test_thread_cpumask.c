@@ -35,6 +35,7 @@
 #include "pinwheel/thread.h"
 
 static uint32_t g_resched_calls;
+static struct spdk_thread *g_app;	/* the first thread: kept until lib fini */
 
 static bool
 ops_all(enum spdk_thread_op op)
@@ -71,6 +72,18 @@ lib_up(void)
 {
 	g_resched_calls = 0;
 	ASSERT_EQ(spdk_thread_lib_init_ext(ops_fn, ops_all, 0, 0), 0);
+	g_app = spdk_thread_create("app", NULL);
+	ASSERT_NOT_NULL(g_app);
+}
+
+static void end(struct spdk_thread *t);
+
+static void
+lib_down(void)
+{
+	end(g_app);
+	spdk_thread_lib_fini();
+	ASSERT_EQ(pw__cpumask_pool_count(), 0);
 }
 
 static void
@@ -128,7 +141,7 @@ TEST(equal_masks_share_different_do_not)
 	end(d);
 	end(e);
 	ASSERT_EQ(pw__cpumask_pool_count(), 0);
-	spdk_thread_lib_fini();
+	lib_down();
 }
 
 #define DISTINCT	600
@@ -161,7 +174,7 @@ TEST(many_distinct_masks)
 		end(t[i]);
 	}
 	ASSERT_EQ(pw__cpumask_pool_count(), 0);
-	spdk_thread_lib_fini();
+	lib_down();
 }
 
 TEST(get_cpumask_is_private_and_authoritative)
@@ -200,7 +213,7 @@ TEST(get_cpumask_is_private_and_authoritative)
 	end(a);
 	end(b);
 	ASSERT_EQ(pw__cpumask_pool_count(), 0);
-	spdk_thread_lib_fini();
+	lib_down();
 }
 
 TEST(set_cpumask_stores_into_private_copy)
@@ -246,7 +259,7 @@ TEST(set_cpumask_stores_into_private_copy)
 	end(a);
 	end(b);
 	ASSERT_EQ(pw__cpumask_pool_count(), 0);
-	spdk_thread_lib_fini();
+	lib_down();
 }
 
 TEST(misuse_null_thread_and_mask)
@@ -273,5 +286,5 @@ TEST(misuse_null_thread_and_mask)
 	ASSERT_EQ(g_resched_calls, 0);
 	ASSERT_EQ(spdk_cpuset_count(pw_thread_get_cpumask(a)), SPDK_CPUSET_SIZE);
 	end(a);
-	spdk_thread_lib_fini();
+	lib_down();
 }
