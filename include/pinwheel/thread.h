@@ -107,6 +107,23 @@ bool pw_thread_has_pending_messages(struct spdk_thread *thread);
 struct spdk_fd_group *pw_thread_get_fd_group(struct spdk_thread *thread);
 
 /**
+ * \p thread's cpumask, read-only, without making the private copy that
+ * spdk_thread_get_cpumask() makes (doc/design.md "Shared cpumasks"): what a
+ * driver or a scheduler reads when it places threads. Any pthread, while
+ * \p thread is alive; the set may be shared with other threads and must not
+ * be written (cast away const at your peril).
+ *
+ * The pointer stays valid until \p thread is destroyed. It is the
+ * authoritative mask until the first spdk_thread_get_cpumask() or
+ * spdk_thread_set_cpumask() of \p thread; from then on it may be stale, so
+ * call this again rather than keep it across those. Reading it while the
+ * thread's owner changes the mask is a data race, as in SPDK.
+ *
+ * \return never NULL for a valid thread; NULL (logged) for a NULL \p thread.
+ */
+const struct spdk_cpuset *pw_thread_get_cpumask(const struct spdk_thread *thread);
+
+/**
  * \defgroup pw_park Parked threads
  *
  * A driver that polls many threads can leave out those with nothing to do:

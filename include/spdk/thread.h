@@ -223,7 +223,16 @@ void spdk_thread_destroy(struct spdk_thread *thread);
 /** The driver's per-thread context (ctx_sz bytes), or NULL if ctx_sz was 0. */
 void *spdk_thread_get_ctx(struct spdk_thread *thread);
 
-/** The thread's cpumask (owned by the thread). */
+/**
+ * The thread's cpumask (owned by the thread, valid until it is destroyed):
+ * writable, and what the thread library and its driver then use. Any
+ * pthread. The first call makes the thread's private copy (threads share
+ * equal masks until then); if that copy cannot be allocated, the call logs
+ * an error and returns a copy private to the calling pthread whose changes
+ * are lost (spdk_thread_set_cpumask() then returns -ENOMEM). NULL (logged)
+ * only for a NULL \p thread. Readers that do not write it:
+ * pw_thread_get_cpumask() (pinwheel/thread.h), which makes no copy.
+ */
 struct spdk_cpuset *spdk_thread_get_cpumask(struct spdk_thread *thread);
 
 /**
@@ -232,7 +241,9 @@ struct spdk_cpuset *spdk_thread_get_cpumask(struct spdk_thread *thread);
  * if called several times in one slice, the last mask wins.
  *
  * \return 0; -ENOTSUP if the driver has no RESCHED operation; -EINVAL if there
- * is no current thread or \p cpumask is NULL. Logged.
+ * is no current thread or \p cpumask is NULL; -ENOMEM if the thread's private
+ * copy of its mask (see spdk_thread_get_cpumask()) cannot be allocated, the
+ * mask unchanged. Logged.
  */
 int spdk_thread_set_cpumask(struct spdk_cpuset *cpumask);
 

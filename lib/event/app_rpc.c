@@ -358,7 +358,7 @@ write_reactor(void *arg1, void *arg2)
 		spdk_json_write_named_string(w, "name", spdk_thread_get_name(thread));
 		spdk_json_write_named_uint64(w, "id", spdk_thread_get_id(thread));
 		spdk_cpuset_copy(&mask, pw__app_core_mask());
-		spdk_cpuset_and(&mask, spdk_thread_get_cpumask(thread));
+		spdk_cpuset_and(&mask, pw_thread_get_cpumask(thread));
 		spdk_json_write_named_string(w, "cpumask", spdk_cpuset_fmt(&mask));
 		spdk_json_write_named_uint64(w, "elapsed", delta(ctx->now, lw_thread->tsc_start));
 		spdk_json_write_object_end(w);

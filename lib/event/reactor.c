@@ -116,7 +116,7 @@ schedule_thread(struct spdk_lw_thread *lw_thread)
 	pthread_mutex_lock(&g_sched_lock);
 	core = lw_thread->lcore;
 	if (core == SPDK_ENV_LCORE_ID_ANY || spdk_reactor_get(core) == NULL) {
-		core = pick_core(spdk_thread_get_cpumask(thread));
+		core = pick_core(pw_thread_get_cpumask(thread));
 	}
 	pthread_mutex_unlock(&g_sched_lock);
 	if (PW_TP_ON()) pw__tp_thread_place(lw_thread, core);

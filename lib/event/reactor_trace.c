@@ -39,7 +39,7 @@ void
 pw__tp_thread_place(const struct spdk_lw_thread *lw_thread, uint32_t to)
 {
 	struct spdk_thread *thread = spdk_thread_get_from_ctx((struct spdk_lw_thread *)lw_thread);
-	const struct spdk_cpuset *mask = spdk_thread_get_cpumask(thread);
+	const struct spdk_cpuset *mask = pw_thread_get_cpumask(thread);
 	uint64_t id = spdk_thread_get_id(thread);
 	uint32_t from, reason;
 

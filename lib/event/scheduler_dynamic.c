@@ -177,7 +177,7 @@ thread_allows(struct cand *c, uint32_t lcore)
 		} else {
 			struct spdk_thread *thread = spdk_thread_get_by_id(c->t->thread_id);
 
-			c->mask = thread != NULL ? spdk_thread_get_cpumask(thread) : NULL;
+			c->mask = thread != NULL ? pw_thread_get_cpumask(thread) : NULL;
 		}
 	}
 	return c->mask != NULL && spdk_cpuset_get_cpu(c->mask, lcore);

@@ -313,7 +313,7 @@ gather(void *arg1, void *arg2)
 		lw_thread->round_stats = total;
 		rc->initial[i] = lw_thread->initial_lcore;
 		/* A copy: the thread may change its mask before balance() runs. */
-		spdk_cpuset_copy(&rc->masks[i], spdk_thread_get_cpumask(thread));
+		spdk_cpuset_copy(&rc->masks[i], pw_thread_get_cpumask(thread));
 		rc->lw[i].lw = lw_thread;
 		rc->lw[i].id = ti->thread_id;
 		lw_thread->round_idx = i;
@@ -373,7 +373,7 @@ static const char *
 refuse_reason(struct spdk_thread *thread, uint32_t from, uint32_t to,
 	      const struct spdk_cpuset *isolated)
 {
-	const struct spdk_cpuset *mask = spdk_thread_get_cpumask(thread);
+	const struct spdk_cpuset *mask = pw_thread_get_cpumask(thread);
 
 	if (to >= g_count || spdk_reactor_get(to) == NULL) {
 		return "no reactor on the target core";

@@ -136,7 +136,7 @@ parse_mappings(const char *text, struct mapping **out, uint32_t *out_count)
 				    text);
 			goto err;
 		}
-		if (!spdk_cpuset_get_cpu(spdk_thread_get_cpumask(thread), (uint32_t)core)) {
+		if (!spdk_cpuset_get_cpu(pw_thread_get_cpumask(thread), (uint32_t)core)) {
 			SPDK_ERRLOG("static scheduler: core %llu is not in the cpumask of thread %llu\n",
 				    core, id);
 			goto err;

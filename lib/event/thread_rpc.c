@@ -77,7 +77,7 @@ write_cpumask(struct spdk_json_write_ctx *w, struct spdk_thread *thread)
 	struct spdk_cpuset mask;
 
 	spdk_cpuset_copy(&mask, pw__app_core_mask());
-	spdk_cpuset_and(&mask, spdk_thread_get_cpumask(thread));
+	spdk_cpuset_and(&mask, pw_thread_get_cpumask(thread));
 	spdk_json_write_named_string(w, "cpumask", spdk_cpuset_fmt(&mask));
 }
 

@@ -157,6 +157,7 @@ thread_alloc(size_t size)
 static void
 thread_release(struct spdk_thread *thread)
 {
+	pw__thread_cpumask_fini(thread);
 	free(thread->alloc_base);
 }
 
@@ -218,12 +219,14 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 	}
 	thread->name = (char *)thread->ctx + ctx_sz;
 
-	if (cpumask != NULL) {
-		spdk_cpuset_copy(&thread->cpumask, cpumask);
-	} else {
-		spdk_cpuset_zero(&thread->cpumask);
-		spdk_cpuset_negate(&thread->cpumask);
+	/* Shared with the threads of the same mask (cpumask_pool.c). */
+	thread->cpumask_shared = pw__cpumask_intern(cpumask);
+	if (thread->cpumask_shared == NULL) {
+		SPDK_ERRLOG("no memory for the cpumask of thread %s\n", name ? name : "");
+		thread_release(thread);
+		return NULL;
 	}
+	atomic_init(&thread->cpumask_own, NULL);
 	thread->dispatch_idx = -1;
 	thread->next_poller_id = 1;
 	thread->tsc_last = spdk_get_ticks();

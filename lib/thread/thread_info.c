@@ -41,11 +41,39 @@ spdk_thread_is_bound(struct spdk_thread *thread)
 	return thread->is_bound;
 }
 
+/* Where spdk_thread_get_cpumask() writes when no private copy can be made:
+ * a set per pthread, refilled by each such call (what is written to it is
+ * lost). */
+static __thread struct spdk_cpuset g_mask_fallback;
+
 PW_EXPORT struct spdk_cpuset *
 spdk_thread_get_cpumask(struct spdk_thread *thread)
 {
+	struct spdk_cpuset *own;
+
 	PW_THREAD_OR_RETURN(thread, NULL);
-	return &thread->cpumask;
+	own = pw__thread_own_cpumask(thread);
+	if (spdk_likely(own != NULL)) {
+		return own;
+	}
+	SPDK_ERRLOG("no memory for a private cpumask of thread %s: returning a copy whose "
+		    "changes are lost (use spdk_thread_set_cpumask() to change it)\n",
+		    thread->name);
+	spdk_cpuset_copy(&g_mask_fallback, pw_thread_get_cpumask(thread));
+	return &g_mask_fallback;
+}
+
+PW_EXPORT const struct spdk_cpuset *
+pw_thread_get_cpumask(const struct spdk_thread *thread)
+{
+	const struct spdk_cpuset *own;
+
+	PW_THREAD_OR_RETURN(thread, NULL);
+	/* Pairs with the release exchange in pw__thread_own_cpumask(): a copy
+	 * seen installed is seen filled in. */
+	own = atomic_load_explicit(&((struct spdk_thread *)thread)->cpumask_own,
+				   memory_order_acquire);
+	return own != NULL ? own : thread->cpumask_shared;
 }
 
 PW_EXPORT uint64_t

@@ -222,7 +222,13 @@ struct spdk_thread {
 	uint64_t			next_poller_id;
 	struct io_channel_map		*channels;	/* owned by io_channel.c */
 	TAILQ_ENTRY(spdk_thread)	tailq;
-	struct spdk_cpuset		cpumask;
+	/* Its cpumask (cpumask_pool.c): the interned copy shared by the threads
+	 * with the same mask at creation (held until the thread is freed), and
+	 * its private copy, made by the first spdk_thread_get_cpumask() or
+	 * spdk_thread_set_cpumask() (installed once, by an exchange; then the
+	 * authoritative one). */
+	const struct spdk_cpuset	*cpumask_shared;
+	_Atomic(struct spdk_cpuset *)	cpumask_own;
 	/* At most SPDK_MAX_THREAD_NAME_LEN bytes, stored after ctx (sized to
 	 * fit: an idle thread's memory, doc/design.md "Small threads"). */
 	char				*name;
@@ -242,6 +248,20 @@ extern __thread struct spdk_thread *pw__tls_thread;
 			return ret;						\
 		}								\
 	} while (0)
+
+/* ---- cpumask_pool.c ---- */
+/* The shared copy of mask (NULL: every core), with a reference taken; NULL
+ * (logged) when out of memory. */
+const struct spdk_cpuset *pw__cpumask_intern(const struct spdk_cpuset *mask);
+/* Drop a reference pw__cpumask_intern() gave (NULL: no-op). */
+void pw__cpumask_release(const struct spdk_cpuset *shared);
+/* Distinct masks interned now, the every-core one not counted (tests). */
+uint32_t pw__cpumask_pool_count(void);
+/* The thread's private copy, made and installed on first use (any pthread;
+ * two at once install one); NULL (not logged) when out of memory. */
+struct spdk_cpuset *pw__thread_own_cpumask(struct spdk_thread *thread);
+/* Free the private copy, release the shared one (the thread is being freed). */
+void pw__thread_cpumask_fini(struct spdk_thread *thread);
 
 /* ---- thread_lib.c ---- */
 bool pw__thread_lib_initialized(void);

@@ -194,7 +194,21 @@ spdk_thread_set_cpumask(struct spdk_cpuset *cpumask)
 			    thread == NULL ? "called with no current spdk_thread" : "NULL cpumask");
 		return -EINVAL;
 	}
-	spdk_cpuset_copy(&thread->cpumask, cpumask);
+	/* Into its private copy, made now unless the mask does not change (the
+	 * shared one is immutable: other pthreads may be reading it). */
+	/* Relaxed: only whether to look; pw__thread_own_cpumask() loads it again
+	 * with acquire (pairing with its own release exchange). */
+	if (atomic_load_explicit(&thread->cpumask_own, memory_order_relaxed) != NULL ||
+	    !spdk_cpuset_equal(thread->cpumask_shared, cpumask)) {
+		struct spdk_cpuset *own = pw__thread_own_cpumask(thread);
+
+		if (own == NULL) {
+			SPDK_ERRLOG("spdk_thread_set_cpumask: no memory for the cpumask of "
+				    "thread %s; it is unchanged\n", thread->name);
+			return -ENOMEM;
+		}
+		spdk_cpuset_copy(own, cpumask);
+	}
 	/* The driver moves the thread after the slice; if called again within
 	 * the same slice, the last mask wins. */
 	g_thread_op_fn(thread, SPDK_THREAD_OP_RESCHED);

@@ -25,6 +25,11 @@
  *   thread_ids         60 threads created (the index by id grows), each
  *                      found by id and sent a message by id, destroyed (it
  *                      shrinks), the others still found
+ *   cpumask            threads with shared masks (equal ones share); one
+ *                      gets its private copy and writes it (or, without
+ *                      memory, a copy whose changes are lost), another sets
+ *                      its mask (or gets -ENOMEM, its mask unchanged); the
+ *                      table of masks is empty at the end
  *   io_device          register, channels on two threads, for_each_channel, unregister
  *   pollers            timed and untimed pollers; interrupt-registered ones in
  *                      interrupt mode
@@ -219,6 +224,114 @@ scenario_thread_ids(void)
 	}
 	end_thread(app);
 	spdk_thread_lib_fini();
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * cpumask: shared masks, private copies (cpumask_pool.c)
+ * ------------------------------------------------------------------------- */
+
+static bool
+cm_supported(enum spdk_thread_op op)
+{
+	return true;
+}
+
+static int
+cm_op(struct spdk_thread *thread, enum spdk_thread_op op)
+{
+	return 0;
+}
+
+static struct spdk_cpuset
+cm_mask(int a, int b)
+{
+	struct spdk_cpuset set;
+
+	spdk_cpuset_zero(&set);
+	spdk_cpuset_set_cpu(&set, (uint32_t)a, true);
+	if (b >= 0) {
+		spdk_cpuset_set_cpu(&set, (uint32_t)b, true);
+	}
+	return set;
+}
+
+static int
+scenario_cpumask(void)
+{
+	struct spdk_cpuset m01 = cm_mask(0, 1), m1 = cm_mask(1, -1), m0 = cm_mask(0, -1);
+	struct spdk_cpuset m015 = cm_mask(0, 1);
+	struct spdk_thread *t[4] = { NULL };
+	const struct spdk_cpuset *masks[4] = { NULL, &m01, &m01, &m1 };
+	struct spdk_cpuset *own;
+	int n, rc;
+
+	spdk_cpuset_set_cpu(&m015, 5, true);
+	rc = spdk_thread_lib_init_ext(cm_op, cm_supported, 0, 0);
+	if (rc != 0) {
+		return rc;
+	}
+	for (n = 0; n < 4; n++) {
+		t[n] = spdk_thread_create(NULL, masks[n]);
+		if (t[n] == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	if (n < 4) {
+		goto out;
+	}
+	if (pw_thread_get_cpumask(t[1]) != pw_thread_get_cpumask(t[2])) {
+		FAIL("threads with equal masks do not share them");
+	}
+	/* Never NULL; without memory a copy whose changes are lost. */
+	own = spdk_thread_get_cpumask(t[1]);
+	if (own == NULL) {
+		FAIL("spdk_thread_get_cpumask() returned NULL");
+	}
+	spdk_cpuset_set_cpu(own, 5, true);
+	if (own == pw_thread_get_cpumask(t[1])) {
+		if (!spdk_cpuset_equal(pw_thread_get_cpumask(t[1]), &m015)) {
+			FAIL("a write through spdk_thread_get_cpumask() is not the thread's mask");
+		}
+	} else {
+		if (pw__fault_injected() == 0) {
+			FAIL("spdk_thread_get_cpumask() fell back with nothing injected");
+		}
+		if (!spdk_cpuset_equal(pw_thread_get_cpumask(t[1]), &m01)) {
+			FAIL("the fallback copy changed the thread's mask");
+		}
+		rc = -ENOMEM;
+	}
+	if (!spdk_cpuset_equal(pw_thread_get_cpumask(t[2]), &m01)) {
+		FAIL("a write through one thread's mask reached another's");
+	}
+	spdk_set_thread(t[3]);
+	switch (spdk_thread_set_cpumask(&m0)) {
+	case 0:
+		if (!spdk_cpuset_equal(pw_thread_get_cpumask(t[3]), &m0)) {
+			FAIL("spdk_thread_set_cpumask() did not change the mask");
+		}
+		break;
+	case -ENOMEM:
+		if (!spdk_cpuset_equal(pw_thread_get_cpumask(t[3]), &m1)) {
+			FAIL("a refused spdk_thread_set_cpumask() changed the mask");
+		}
+		rc = -ENOMEM;
+		break;
+	default:
+		FAIL("spdk_thread_set_cpumask() failed other than -ENOMEM");
+	}
+	spdk_set_thread(NULL);
+out:
+	/* The app thread (the first one) is freed by spdk_thread_lib_fini(). */
+	for (int i = n - 1; i >= 0; i--) {
+		end_thread(t[i]);
+	}
+	spdk_thread_lib_fini();
+	if (pw__cpumask_pool_count() != 0) {
+		FAIL("%u masks left in the table", pw__cpumask_pool_count());
+	}
 	return rc;
 }
 
@@ -1174,6 +1287,7 @@ drive(const char *name, int (*scenario)(void), bool sticky)
 
 FAULT_TEST(thread_lifecycle, 300)
 FAULT_TEST(thread_ids, 300)
+FAULT_TEST(cpumask, 300)
 FAULT_TEST(io_device, 300)
 FAULT_TEST(pollers, 300)
 FAULT_TEST(pollers_interrupt, 300)
