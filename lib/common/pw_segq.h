@@ -68,11 +68,25 @@
 #include <stdatomic.h>
 
 #define PW_SEGQ_SEG_BYTES	4096u
-#define PW_SEGQ_IDX_MASK	((uintptr_t)PW_SEGQ_SEG_BYTES - 1)
 #define PW_SEGQ_WORDS		((PW_SEGQ_SEG_BYTES - 2 * sizeof(void *)) / sizeof(void *))
+/* The index part of a tail word: 8 bits, enough for the slots of a segment
+ * (255 of 2 words, 170 of 3) and for the full index; segments (and the
+ * bases of small ones, below) are 256-byte aligned. */
+#define PW_SEGQ_IDX_MASK	((uintptr_t)0xff)
 
 /* The tail word of a queue without a segment (see above). */
 #define PW_SEGQ_NONE		PW_SEGQ_IDX_MASK
+
+/*
+ * Small segments (see "Small first segments" above): 256-byte blocks, 16 of
+ * them carved from one pool page (the last one holds the page's
+ * bookkeeping). The queue sees a small segment through its base, the block's
+ * address minus PW_SEGQ_SMALL_OFF, and slot indexes from
+ * pw_segq_small_start(words) up to pw_segq_slots(words).
+ */
+#define PW_SEGQ_SMALL_BYTES	256u
+#define PW_SEGQ_SMALL_OFF	3840u
+#define PW_SEGQ_SMALL_PER_PAGE	(PW_SEGQ_SEG_BYTES / PW_SEGQ_SMALL_BYTES - 1)
 
 struct pw_segq_seg {
 	/* Linked by the producer that opened the next one; the pool's link
@@ -90,6 +104,7 @@ struct pw_segq_seg {
 #define PW_SEGQ_POOL_CACHE	32
 
 struct pw_segq_chunk;
+struct pw_segq_spage;
 
 /* A pool of segments shared by every queue of one kind. */
 struct pw_segq_pool {
@@ -103,7 +118,11 @@ struct pw_segq_pool {
 	struct pw_segq_chunk		*partial;	/* chunks with a free segment (lock) */
 	_Atomic size_t			extra;		/* reserved beyond each queue's first */
 	_Atomic size_t			queues;		/* live queues (reporting only) */
-	_Atomic size_t			held;		/* segments held by queues, first ones included */
+	_Atomic size_t			held;		/* segments held by queues, first ones included
+							 * (a small one counts one) */
+	_Atomic size_t			small_held;	/* small segments among them */
+	struct pw_segq_spage		*spartial;	/* pages of small segments with a free one (lock) */
+	size_t				spages;		/* pages of small segments (lock) */
 	size_t				limit;		/* bound of extra */
 	bool				kept;		/* a chunk is kept mapped (lock) */
 };
@@ -128,6 +147,52 @@ static inline uint32_t
 pw_segq_slots(const unsigned words)
 {
 	return (uint32_t)(PW_SEGQ_WORDS / words);
+}
+
+/* Slots of a small segment: what fits after its 16-byte header. */
+static inline uint32_t
+pw_segq_small_slots(const unsigned words)
+{
+	return (uint32_t)((PW_SEGQ_SMALL_BYTES - 2 * sizeof(void *)) / (sizeof(void *) * words));
+}
+
+/* The index of a small segment's first slot. */
+static inline uint32_t
+pw_segq_small_start(const unsigned words)
+{
+	return pw_segq_slots(words) - pw_segq_small_slots(words);
+}
+
+/* Whether queues of entries of `words` words open small first segments
+ * (their base lands PW_SEGQ_SMALL_OFF before the block). */
+static inline bool
+pw_segq_small_ok(const unsigned words)
+{
+	return (size_t)pw_segq_small_start(words) * words * sizeof(void *) == PW_SEGQ_SMALL_OFF;
+}
+
+/* Whether a segment (as the queue sees it: a tail word's segment part) is a
+ * small one: only their bases are not page aligned. */
+static inline bool
+pw_segq_is_small(const struct pw_segq_seg *seg)
+{
+	return ((uintptr_t)seg & (PW_SEGQ_SEG_BYTES - 1)) != 0;
+}
+
+/* The memory of a segment: its header (next, dirty, chunk) and, from
+ * words[0], the slots it really has. The segment itself when it is a full
+ * one; a small one's block. */
+static inline struct pw_segq_seg *
+pw_segq_real(struct pw_segq_seg *seg)
+{
+	return pw_segq_is_small(seg) ? (struct pw_segq_seg *)((uintptr_t)seg + PW_SEGQ_SMALL_OFF) : seg;
+}
+
+/* The index of a segment's first slot. */
+static inline uint32_t
+pw_segq_seg_start(const struct pw_segq_seg *seg, const unsigned words)
+{
+	return pw_segq_is_small(seg) ? pw_segq_small_start(words) : 0;
 }
 
 /* Set up an empty queue with its first segment; -ENOMEM without memory. */
@@ -164,6 +229,9 @@ size_t pw_segq_pool_reserved(struct pw_segq_pool *pool);
 size_t pw_segq_pool_held(struct pw_segq_pool *pool);
 size_t pw_segq_pool_cached(struct pw_segq_pool *pool);
 size_t pw_segq_pool_chunks(struct pw_segq_pool *pool);
+/* Small segments held by queues / pool pages carved into small segments. */
+size_t pw_segq_pool_small_held(struct pw_segq_pool *pool);
+size_t pw_segq_pool_small_pages(struct pw_segq_pool *pool);
 
 /*
  * Called by a producer once its slot is claimed and before its entry can be
@@ -176,7 +244,8 @@ typedef void (*pw_segq_claimed_fn)(void *arg);
 /* Out-of-line parts of push and pop (once per segment). */
 int pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned words,
 		      uintptr_t tail, void *const *vals, pw_segq_claimed_fn claimed, void *arg);
-void pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_segq_seg *seg);
+void pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_segq_seg *seg,
+		    unsigned words);
 
 /*
  * Queue one entry of `words` words (vals[0] must not be NULL). Any pthread.
@@ -327,14 +396,15 @@ pw_segq_pop(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq
 				atomic_store_explicit(&prod->first, NULL, memory_order_relaxed);
 			} else {
 				/* Pairs with the release store of next in pw_segq_push_slow(). */
-				next = atomic_load_explicit(&seg->next, memory_order_acquire);
+				next = atomic_load_explicit(&pw_segq_real(seg)->next,
+							    memory_order_acquire);
 				if (next == NULL) {
 					break;
 				}
-				pw_segq_retire(prod, pool, seg);
+				pw_segq_retire(prod, pool, seg, words);
 			}
 			seg = next;
-			idx = 0;
+			idx = pw_segq_seg_start(next, words);
 		}
 		slot = &seg->words[idx * words];
 		/* Pairs with the release store of word 0 in pw_segq_push(). */
