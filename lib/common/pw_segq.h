@@ -9,7 +9,8 @@
  * events (3 words: fn, arg1, arg2) both use it.
  *
  * - The producers' tail is one word, "segment address | next slot index"
- *   (segments are page aligned, so the index fits in the low 12 bits). A
+ *   (segment addresses are 256-byte aligned, and the index, at most 255,
+ *   fits in the low 8 bits). A
  *   producer claims a slot with one compare-and-swap on it, writes the other
  *   words, then publishes word 0 (never NULL) with a release store.
  * - The producer that finds the tail segment full opens a new one (the
@@ -28,9 +29,9 @@
  *
  * No segment (lazy queues, pw_segq_init_lazy(); doc/design.md "Small
  * threads"). A queue may hold no segment at all: then the tail word is
- * PW_SEGQ_NONE, a NULL segment with the index PW_SEGQ_IDX_MASK, which no
- * segment's index reaches (slots < PW_SEGQ_IDX_MASK), so every claim's "is
- * there room" test fails on it exactly as on a full segment: a batch claim
+ * PW_SEGQ_NONE, a NULL segment with the index PW_SEGQ_IDX_MASK (255), which
+ * no segment's free slot has (slots <= PW_SEGQ_IDX_MASK), so every claim's
+ * "is there room" test fails on it exactly as on a full segment: a batch claim
  * (pw_segq_try_claim()) returns NULL and the push goes to its slow path. The
  * slow path opens a segment (free of charge, as a queue's first), swings
  * the tail from PW_SEGQ_NONE to it with the same sequentially consistent CAS
@@ -49,10 +50,39 @@
  * queue's last, with no `next` yet (a producer links one only after moving
  * the tail away from it). If it fails, a producer claimed: nothing changes.
  *
+ * Small first segments. The segment a producer opens over PW_SEGQ_NONE is
+ * a small one (entries of 2 or 3 words; pw_segq_small_ok()): a 256-byte
+ * block, its 16-byte header then pw_segq_small_slots(words) slots (15 of 2
+ * words, 10 of 3), so that a burst of first messages to many queues touches
+ * a sixteenth of the memory full segments would (16 blocks to a page, the
+ * last one the page's bookkeeping). The next segment after a full small one
+ * is a full one, and so on until the queue is given back. The fast path does
+ * not change: the queue sees a small segment through a base PW_SEGQ_SMALL_OFF
+ * (3840) bytes before its block, and its slots through the indexes
+ * pw_segq_small_start(words) (240 of 2 words, 160 of 3) to
+ * pw_segq_slots(words), so that `&base->words[idx * words]` is the block's
+ * slot and the room test `idx < pw_segq_slots(words)` stops at the block's
+ * end, as at a full segment's. The base is 256-byte aligned (3840 is a
+ * multiple of 256; hence the 8-bit index) and never page aligned (no block
+ * starts at a page's offset 3840, that is the bookkeeping), which is how
+ * pw_segq_is_small() tells the two sizes apart. Nothing is ever read or
+ * written at the base itself, which lies in another block or page: the
+ * header is the block's (pw_segq_real()), read only on the slow paths
+ * (opening, retiring, giving back). Accounting: a small segment is free of
+ * charge, and so is the full one opened after it (charged are the full
+ * segments of a chain but its first full one), so a queue takes 15 entries
+ * more than before the limit counts it, never fewer. A small segment goes
+ * back to its page when the consumer leaves it (never to the spare, which
+ * serves the next full segment) and when it is given back; a page whose
+ * blocks are all free goes back to the pool as a full segment, except the
+ * pool's last page of small ones.
+ *
  * The tail word can see the same segment come back (ABA) after it was
  * retired and reused by this queue; that is harmless because the word
  * describes the whole state: a CAS that succeeds claims exactly the slot the
- * queue would hand out next.
+ * queue would hand out next. The same holds for a small segment's base: a
+ * base names one block, and only this queue's reopening of that block can
+ * bring the word back to a value it had.
  *
  * The functions take the entry size in words as a constant argument: they
  * are inline, and each caller's constant folds the arithmetic away.
