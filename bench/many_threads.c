@@ -65,6 +65,9 @@
  *                         the thread structures and the id index; the rest
  *                         of rss_per_idle_b is segments, pages malloc keeps
  *                         and the reactors' arrays
+ *   n<N>_chunks_before    the message pool's chunks (128 KiB mappings) mapped
+ *                         before the idle threads are created
+ *   n<N>_chunks_settled   ... when rss_per_idle_b is read
  *   n<N>_msg_ratio        msg / floor, per run (goal >= 0.8)
  *   n<N>_iter_ratio       iter / floor_iter, per run
  * --mem-only skips steps 4 to 6 (their fields read 0): creation, memory and
@@ -93,7 +96,7 @@
 #define MAX_RUNS	15
 #define MAX_COUNTS	8
 #define INFLIGHT	8	/* messages per busy pair */
-#define NFIELDS		19
+#define NFIELDS		21
 #define PW_ALIGN	__attribute__((aligned(64)))
 
 struct pair {
@@ -138,6 +141,7 @@ static size_t g_heap0;
 
 /* The thread library's message pool (lib/thread, linked statically). */
 size_t pw__msgq_segments_held(void);
+size_t pw__msgq_chunks_mapped(void);
 
 /* Bytes malloc has handed out and not got back. */
 static size_t
@@ -362,6 +366,7 @@ create_idle(void)
 	g_base_count = spdk_thread_get_count();
 	g_rss0 = rss_bytes();
 	g_heap0 = heap_bytes();
+	g_res[19] = (double)pw__msgq_chunks_mapped();
 	t = bench_now_s();
 	for (i = 0; i < g_idle; i++) {
 		char name[32];
@@ -420,6 +425,7 @@ stage_poll(void *arg)
 			g_res[2] = g_idle > 0 ? (double)(rss_bytes() - g_rss0) / g_idle : 0;
 			g_res[17] = (double)pw__msgq_segments_held();
 			g_res[18] = g_idle > 0 ? ((double)heap_bytes() - (double)g_heap0) / g_idle : 0;
+			g_res[20] = (double)pw__msgq_chunks_mapped();
 			g_t0 = t;
 			g_stage = g_mem_only ? 10 : 3;
 		}
@@ -652,15 +658,16 @@ main(int argc, char **argv)
 		"msg_mmsgs", "floor_msg_mmsgs", "for_each_us", "stats_us", "stats_json_b",
 		"stats_msg_ratio", "gather_ns", "balance_ns", "apply_ns", "moves",
 		"rss_ran_per_idle_b", "segs_ran", "segs_settled", "heap_per_idle_b",
+		"chunks_before", "chunks_settled",
 		"msg_ratio", "iter_ratio"
 	};
 	static const char *units[NFIELDS + 2] = {
 		"us", "us", "B", "ns", "ns", "Mmsgs/s", "Mmsgs/s", "us", "us", "B", "x", "ns", "ns",
-		"ns", "threads", "B", "segments", "segments", "B", "x", "x"
+		"ns", "threads", "B", "segments", "segments", "B", "chunks", "chunks", "x", "x"
 	};
 	/* Decimals: sizes and times in ns need none. */
 	static const int decimals[NFIELDS + 2] = { 3, 3, 0, 0, 0, 3, 3, 3, 3, 0, 3, 1, 1, 1, 0, 0, 0, 0,
-						    0, 3, 3 };
+						    0, 0, 0, 3, 3 };
 	cpu_set_t set;
 	uint32_t i, k, c;
 
@@ -744,10 +751,11 @@ main(int argc, char **argv)
 			       "of JSON each, busy rate %.2f of the floor meanwhile), round: gather "
 			       "%.1f ns/thread, balance %.1f, apply %.1f (%.0f moves); RSS %.0f B/idle "
 			       "thread as soon as all ran (%.0f segments held, %.0f once settled), "
-			       "malloc %.0f B/idle thread\n", k + 1,
+			       "malloc %.0f B/idle thread; message pool chunks %.0f before, %.0f "
+			       "settled\n", k + 1,
 			       counts[c], res[0], res[1], res[2], res[3], res[4], res[5], res[6], res[7],
 			       res[8], res[9], res[10], res[11], res[12], res[13], res[14], res[15],
-			       res[16], res[17], res[18]);
+			       res[16], res[17], res[18], res[19], res[20]);
 			fflush(stdout);
 		}
 	}

@@ -91,6 +91,12 @@ pw__msgq_segments_held(void)
 }
 
 size_t
+pw__msgq_chunks_mapped(void)
+{
+	return pw_segq_pool_chunks(&g_msg_pool);
+}
+
+size_t
 pw__msgq_segments_cached(void)
 {
 	return pw_segq_pool_cached(&g_msg_pool);
