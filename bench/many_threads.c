@@ -7,6 +7,7 @@
  * -m 0x3): what N threads cost when 1% of them are busy and the rest idle.
  *
  *   many_threads [--smoke] [--runs R] [--big-runs R2] [--counts N1,N2,...] [--window S]
+ *                [--mem-only]
  *
  * For each N (default 1000, 10000, 100000) each run forks one app (N >=
  * 100000: only the first R2 runs, default 1: its figures are the slowest to
@@ -21,8 +22,14 @@
  *     only the busy threads alive;
  *  3. creates N - B idle threads (full mask: placed on both cores in turn),
  *     timing the spdk_thread_create() calls; sends each one message and waits
- *     until every one ran; then the resident memory grown since before the
- *     creation (/proc/self/statm), per idle thread;
+ *     until every one ran; then waits until the reactors have parked the idle
+ *     threads again and given their message segments back (the message
+ *     pool's segments held by queues no more than the busy threads', the
+ *     app thread's and the 16 a reactor's lot keeps, 2 + 2 x B + 2 x 16; at
+ *     most 5 s, after which it reads anyway and says so on stderr): the
+ *     resident memory grown since before the creation (/proc/self/statm),
+ *     per idle thread, is read then -- an idle thread's steady state, not
+ *     the moment right after its message, which is reported apart;
  *  4. the same window as 2 with the idle threads beside the busy ones;
  *  5. a walk as the thread_get_stats RPC makes it (spdk_for_each_thread,
  *     spdk_thread_get_stats and the poller counts of every thread written as
@@ -34,7 +41,8 @@
  * Lines ("name value unit"), medians over the runs, per N:
  *   n<N>_create_us        spdk_thread_create() per idle thread
  *   n<N>_destroy_us       exit + destruction per idle thread (wall / count)
- *   n<N>_rss_per_idle_b   resident bytes per idle thread
+ *   n<N>_rss_per_idle_b   resident bytes per idle thread, read in the steady
+ *                         state of step 3 (idle threads parked, segments given back)
  *   n<N>_iter_ns          core 0's reactor iteration with the idle threads
  *   n<N>_floor_iter_ns    the same with only the busy threads
  *   n<N>_msg_mmsgs        busy threads' messages per second (millions)
@@ -48,8 +56,22 @@
  *   n<N>_balance_ns       its balance (dynamic scheduler + history), per thread
  *   n<N>_apply_ns         its apply, per thread
  *   n<N>_moves            threads that round moved
+ *   n<N>_rss_ran_per_idle_b  the same read as soon as every idle thread ran
+ *                         its message (segments not yet given back)
+ *   n<N>_segs_ran         message segments held by queues at that moment
+ *   n<N>_segs_settled     ... when rss_per_idle_b is read
+ *   n<N>_heap_per_idle_b  malloc's bytes in use (mallinfo2: arena + mmap'd
+ *                         blocks) grown over the same span, per idle thread:
+ *                         the thread structures and the id index; the rest
+ *                         of rss_per_idle_b is segments, pages malloc keeps
+ *                         and the reactors' arrays
+ *   n<N>_chunks_before    the message pool's chunks (128 KiB mappings) mapped
+ *                         before the idle threads are created
+ *   n<N>_chunks_settled   ... when rss_per_idle_b is read
  *   n<N>_msg_ratio        msg / floor, per run (goal >= 0.8)
  *   n<N>_iter_ratio       iter / floor_iter, per run
+ * --mem-only skips steps 4 to 6 (their fields read 0): creation, memory and
+ * destruction only, a 100,000-thread run in seconds instead of minutes.
  * Comment lines (#) give each run. Exit 77 when cpus 0 and 1 are not both
  * usable.
  */
@@ -66,6 +88,7 @@
 #include "event/event_internal.h"
 #include "bench_util.h"
 
+#include <malloc.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
@@ -73,7 +96,7 @@
 #define MAX_RUNS	15
 #define MAX_COUNTS	8
 #define INFLIGHT	8	/* messages per busy pair */
-#define NFIELDS		15
+#define NFIELDS		21
 #define PW_ALIGN	__attribute__((aligned(64)))
 
 struct pair {
@@ -92,6 +115,7 @@ static uint32_t g_n;
 static uint32_t g_busy;
 static uint32_t g_idle;
 static double g_window_s = 0.5;
+static bool g_mem_only;
 static int g_out_fd = -1;
 
 static struct pair *g_pairs;
@@ -113,6 +137,20 @@ static uint64_t g_rounds0, g_moves0;
 static _Atomic bool g_walk_done;
 static double g_walk_t0;
 static long g_rss0;
+static size_t g_heap0;
+
+/* The thread library's message pool (lib/thread, linked statically). */
+size_t pw__msgq_segments_held(void);
+size_t pw__msgq_chunks_mapped(void);
+
+/* Bytes malloc has handed out and not got back. */
+static size_t
+heap_bytes(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
 
 /* Resident bytes (/proc/self/statm), 0 if unknown. */
 static long
@@ -327,6 +365,8 @@ create_idle(void)
 	spdk_cpuset_set_cpu(&all, 1, true);
 	g_base_count = spdk_thread_get_count();
 	g_rss0 = rss_bytes();
+	g_heap0 = heap_bytes();
+	g_res[19] = (double)pw__msgq_chunks_mapped();
 	t = bench_now_s();
 	for (i = 0; i < g_idle; i++) {
 		char name[32];
@@ -370,9 +410,24 @@ stage_poll(void *arg)
 		break;
 	case 2:		/* every idle thread ran its message */
 		if (atomic_load(&g_idle_ran) == g_idle) {
-			g_res[2] = g_idle > 0 ? (double)(rss_bytes() - g_rss0) / g_idle : 0;
+			g_res[15] = g_idle > 0 ? (double)(rss_bytes() - g_rss0) / g_idle : 0;
+			g_res[16] = (double)pw__msgq_segments_held();
 			g_t0 = t;
-			g_stage = 3;
+			g_stage = 11;
+		}
+		break;
+	case 11:	/* the idle threads parked again, their segments given back */
+		if (pw__msgq_segments_held() <= 2 + 2 * (size_t)g_busy + 2 * 16 || t - g_t0 >= 5) {
+			if (t - g_t0 >= 5) {
+				fprintf(stderr, "many_threads: N=%u: %zu segments still held after 5 s\n",
+					g_n, pw__msgq_segments_held());
+			}
+			g_res[2] = g_idle > 0 ? (double)(rss_bytes() - g_rss0) / g_idle : 0;
+			g_res[17] = (double)pw__msgq_segments_held();
+			g_res[18] = g_idle > 0 ? ((double)heap_bytes() - (double)g_heap0) / g_idle : 0;
+			g_res[20] = (double)pw__msgq_chunks_mapped();
+			g_t0 = t;
+			g_stage = g_mem_only ? 10 : 3;
 		}
 		break;
 	case 3:		/* settle; spdk_for_each_thread over every thread */
@@ -457,7 +512,7 @@ stage_poll(void *arg)
 		break;
 	case 5:		/* the idle threads are destroyed */
 		if (spdk_thread_get_count() <= g_base_count) {
-			char line[512];
+			char line[1024];
 			int len;
 
 			g_res[1] = g_idle > 0 ? (bench_now_s() - g_t0) * 1e6 / g_idle : 0;
@@ -587,7 +642,8 @@ static void
 usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [--smoke] [--runs R (1..%d)] [--big-runs R2 (runs for N >= 100000, "
-		"default 1)] [--counts N1,N2,... (2..10000000, at most %d)] [--window S]\n", prog,
+		"default 1)] [--counts N1,N2,... (2..10000000, at most %d)] [--window S] "
+		"[--mem-only]\n", prog,
 		MAX_RUNS, MAX_COUNTS);
 }
 
@@ -601,20 +657,27 @@ main(int argc, char **argv)
 		"create_us", "destroy_us", "rss_per_idle_b", "iter_ns", "floor_iter_ns",
 		"msg_mmsgs", "floor_msg_mmsgs", "for_each_us", "stats_us", "stats_json_b",
 		"stats_msg_ratio", "gather_ns", "balance_ns", "apply_ns", "moves",
+		"rss_ran_per_idle_b", "segs_ran", "segs_settled", "heap_per_idle_b",
+		"chunks_before", "chunks_settled",
 		"msg_ratio", "iter_ratio"
 	};
 	static const char *units[NFIELDS + 2] = {
 		"us", "us", "B", "ns", "ns", "Mmsgs/s", "Mmsgs/s", "us", "us", "B", "x", "ns", "ns",
-		"ns", "threads", "x", "x"
+		"ns", "threads", "B", "segments", "segments", "B", "chunks", "chunks", "x", "x"
 	};
 	/* Decimals: sizes and times in ns need none. */
-	static const int decimals[NFIELDS + 2] = { 3, 3, 0, 0, 0, 3, 3, 3, 3, 0, 3, 1, 1, 1, 0, 3, 3 };
+	static const int decimals[NFIELDS + 2] = { 3, 3, 0, 0, 0, 3, 3, 3, 3, 0, 3, 1, 1, 1, 0, 0, 0, 0,
+						    0, 0, 0, 3, 3 };
 	cpu_set_t set;
 	uint32_t i, k, c;
 
 	for (i = 1; i < (uint32_t)argc; i++) {
 		const char *a = argv[i], *val = i + 1 < (uint32_t)argc ? argv[i + 1] : NULL;
 
+		if (strcmp(a, "--mem-only") == 0) {
+			g_mem_only = true;
+			continue;
+		}
 		if (strcmp(a, "--smoke") == 0) {
 			runs = 1;
 			counts[0] = 200;
@@ -686,9 +749,13 @@ main(int argc, char **argv)
 			       "iteration %.0f ns (floor %.0f), busy %.3f Mmsgs/s (floor %.3f), "
 			       "for_each %.3f us/thread, thread_get_stats walk %.3f us/thread (%.0f B "
 			       "of JSON each, busy rate %.2f of the floor meanwhile), round: gather "
-			       "%.1f ns/thread, balance %.1f, apply %.1f (%.0f moves)\n", k + 1,
+			       "%.1f ns/thread, balance %.1f, apply %.1f (%.0f moves); RSS %.0f B/idle "
+			       "thread as soon as all ran (%.0f segments held, %.0f once settled), "
+			       "malloc %.0f B/idle thread; message pool chunks %.0f before, %.0f "
+			       "settled\n", k + 1,
 			       counts[c], res[0], res[1], res[2], res[3], res[4], res[5], res[6], res[7],
-			       res[8], res[9], res[10], res[11], res[12], res[13], res[14]);
+			       res[8], res[9], res[10], res[11], res[12], res[13], res[14], res[15],
+			       res[16], res[17], res[18], res[19], res[20]);
 			fflush(stdout);
 		}
 	}

@@ -190,6 +190,20 @@ seg_put_chunk_locked(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
 	return chunk_release_locked(pool, c);
 }
 
+/* A segment back to the cache or its chunk (lock held); returns the chunk's
+ * memory to unmap, else NULL. */
+static void *
+seg_put_locked(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
+{
+	if (pool->nfree < PW_SEGQ_POOL_CACHE) {
+		atomic_store_explicit(&seg->next, pool->free, memory_order_relaxed);
+		pool->free = seg;
+		pool->nfree++;
+		return NULL;
+	}
+	return seg_put_chunk_locked(pool, seg);
+}
+
 static void
 seg_free(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
 {
@@ -197,16 +211,188 @@ seg_free(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
 
 	atomic_fetch_sub_explicit(&pool->held, 1, memory_order_relaxed);
 	pthread_mutex_lock(&pool->lock);
-	if (pool->nfree < PW_SEGQ_POOL_CACHE) {
-		atomic_store_explicit(&seg->next, pool->free, memory_order_relaxed);
-		pool->free = seg;
-		pool->nfree++;
+	unmap = seg_put_locked(pool, seg);
+	pthread_mutex_unlock(&pool->lock);
+	if (unmap != NULL) {
+		munmap(unmap, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES);
+	}
+}
+
+/*
+ * Small segments. A page taken from the chunks (seg_take_locked()) is cut
+ * into PW_SEGQ_SMALL_PER_PAGE blocks of PW_SEGQ_SMALL_BYTES, carved in order
+ * as they are needed (a fresh page is touched block by block); its last
+ * block holds this bookkeeping. A page whose blocks are all free goes back
+ * to the pool as a full segment, unless it is the pool's only page of small
+ * ones (so that a thread opening and giving back its small segment over and
+ * over does not convert a page each time). Under the pool's mutex, once per
+ * small segment opened or given back.
+ */
+struct pw_segq_spage {
+	struct pw_segq_seg	*free;		/* free blocks, linked by next */
+	struct pw_segq_spage	*prev, *next;	/* pool->spartial */
+	uint32_t		avail;		/* free + never carved */
+	uint32_t		carved;
+	uint32_t		chunk;		/* the page's, restored when it goes back */
+	bool			listed;
+};
+
+_Static_assert(sizeof(struct pw_segq_spage) <= PW_SEGQ_SMALL_BYTES, "page bookkeeping fits a block");
+
+static struct pw_segq_spage *
+spage_of(void *block)
+{
+	return (struct pw_segq_spage *)(((uintptr_t)block & ~(uintptr_t)(PW_SEGQ_SEG_BYTES - 1)) +
+					PW_SEGQ_SMALL_PER_PAGE * PW_SEGQ_SMALL_BYTES);
+}
+
+static void
+spage_unlist(struct pw_segq_pool *pool, struct pw_segq_spage *sp)
+{
+	if (!sp->listed) {
+		return;
+	}
+	if (sp->prev != NULL) {
+		sp->prev->next = sp->next;
 	} else {
-		unmap = seg_put_chunk_locked(pool, seg);
+		pool->spartial = sp->next;
+	}
+	if (sp->next != NULL) {
+		sp->next->prev = sp->prev;
+	}
+	sp->listed = false;
+}
+
+static void
+spage_list(struct pw_segq_pool *pool, struct pw_segq_spage *sp)
+{
+	if (sp->listed) {
+		return;
+	}
+	sp->prev = NULL;
+	sp->next = pool->spartial;
+	if (pool->spartial != NULL) {
+		pool->spartial->prev = sp;
+	}
+	pool->spartial = sp;
+	sp->listed = true;
+}
+
+/* A small block, all zero from words[0] on (lock held); NULL without memory. */
+static struct pw_segq_seg *
+small_take_locked(struct pw_segq_pool *pool)
+{
+	struct pw_segq_spage *sp = pool->spartial;
+	struct pw_segq_seg *blk;
+
+	if (sp == NULL) {
+		struct pw_segq_seg *page = seg_take_locked(pool);
+		uint32_t chunk;
+
+		if (page == NULL) {
+			return NULL;
+		}
+		/* What its use as a full segment left (nothing on a fresh page). */
+		chunk = page->chunk;
+		memset(page->words, 0, page->dirty * sizeof(page->words[0]));
+		sp = spage_of(page);
+		memset(sp, 0, sizeof(*sp));
+		sp->avail = PW_SEGQ_SMALL_PER_PAGE;
+		sp->chunk = chunk;
+		pool->spages++;
+		spage_list(pool, sp);
+	}
+	if (sp->free != NULL) {
+		blk = sp->free;
+		sp->free = atomic_load_explicit(&blk->next, memory_order_relaxed);
+	} else {
+		blk = (struct pw_segq_seg *)(((uintptr_t)sp & ~(uintptr_t)(PW_SEGQ_SEG_BYTES - 1)) +
+					     (size_t)sp->carved * PW_SEGQ_SMALL_BYTES);
+		/* Its slots are zero: a fresh page, or cleared above. */
+		blk->dirty = 0;
+		sp->carved++;
+	}
+	if (--sp->avail == 0) {
+		spage_unlist(pool, sp);
+	}
+	return blk;
+}
+
+/* A small block back to its page (lock held); returns the page when it goes
+ * back to the pool as a full segment, else NULL. */
+static struct pw_segq_seg *
+small_put_locked(struct pw_segq_pool *pool, struct pw_segq_seg *blk)
+{
+	struct pw_segq_spage *sp = spage_of(blk);
+	struct pw_segq_seg *page;
+	uint32_t chunk;
+
+	atomic_store_explicit(&blk->next, sp->free, memory_order_relaxed);
+	sp->free = blk;
+	if (++sp->avail < PW_SEGQ_SMALL_PER_PAGE || pool->spages == 1) {
+		spage_list(pool, sp);
+		return NULL;
+	}
+	spage_unlist(pool, sp);
+	pool->spages--;
+	chunk = sp->chunk;
+	page = (struct pw_segq_seg *)((uintptr_t)blk & ~(uintptr_t)(PW_SEGQ_SEG_BYTES - 1));
+	/* A full segment's header again; any word of it may be non-zero. */
+	page->chunk = chunk;
+	page->dirty = PW_SEGQ_WORDS;
+	return page;
+}
+
+/* A small segment, as the queue sees it (its base), empty; NULL without
+ * memory. */
+static struct pw_segq_seg *
+small_alloc(struct pw_segq_pool *pool, unsigned words)
+{
+	struct pw_segq_seg *blk;
+
+	pthread_mutex_lock(&pool->lock);
+	blk = small_take_locked(pool);
+	pthread_mutex_unlock(&pool->lock);
+	if (blk == NULL) {
+		return NULL;
+	}
+	atomic_fetch_add_explicit(&pool->held, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&pool->small_held, 1, memory_order_relaxed);
+	memset(blk->words, 0, blk->dirty * sizeof(blk->words[0]));
+	atomic_store_explicit(&blk->next, NULL, memory_order_relaxed);
+	/* Until the consumer says how far it got (pw_segq_give_back()). */
+	blk->dirty = pw_segq_small_slots(words) * words;
+	return (struct pw_segq_seg *)((uintptr_t)blk - PW_SEGQ_SMALL_OFF);
+}
+
+/* A small segment (its base) back to the pool. */
+static void
+small_free(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
+{
+	struct pw_segq_seg *page;
+	void *unmap = NULL;
+
+	atomic_fetch_sub_explicit(&pool->held, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&pool->small_held, 1, memory_order_relaxed);
+	pthread_mutex_lock(&pool->lock);
+	page = small_put_locked(pool, pw_segq_real(seg));
+	if (page != NULL) {
+		unmap = seg_put_locked(pool, page);
 	}
 	pthread_mutex_unlock(&pool->lock);
 	if (unmap != NULL) {
 		munmap(unmap, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES);
+	}
+}
+
+/* Either size of segment (as the queue sees it) back to the pool. */
+static void
+any_free(struct pw_segq_pool *pool, struct pw_segq_seg *seg)
+{
+	if (pw_segq_is_small(seg)) {
+		small_free(pool, seg);
+	} else {
+		seg_free(pool, seg);
 	}
 }
 
@@ -317,8 +503,9 @@ pw_segq_give_back(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct p
 	cons->idx = PW_SEGQ_IDX_MASK;
 	/* Slots from head on were never claimed: they are still zero. Its
 	 * `next` is NULL: a producer links one only after moving the tail. */
-	seg->dirty = (uint32_t)(head & PW_SEGQ_IDX_MASK) * words;
-	seg_free(pool, seg);
+	pw_segq_real(seg)->dirty = ((uint32_t)(head & PW_SEGQ_IDX_MASK) -
+				    pw_segq_seg_start(seg, words)) * words;
+	any_free(pool, seg);
 	/* Only the consumer stores a spare (pw_segq_retire()); producers take it
 	 * with an exchange. Acquire pairs with the release of that store. */
 	spare = atomic_exchange_explicit(&prod->spare, NULL, memory_order_acquire);
@@ -338,14 +525,20 @@ pw_segq_fini(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_seg
 		 * Pairs with the release store of first in pw_segq_push_slow(). */
 		seg = atomic_exchange_explicit(&prod->first, NULL, memory_order_acquire);
 	}
-	for (bool first_seg = true; seg != NULL; first_seg = false) {
+	/* The chain's first full segment is free of charge, as is a small one
+	 * (only ever the first of a chain); the other full ones are charged. */
+	for (bool first_full = true; seg != NULL; seg = next) {
 		/* Pairs with the release store of next in pw_segq_push_slow(). */
-		next = atomic_load_explicit(&seg->next, memory_order_acquire);
-		if (!first_seg) {
+		next = atomic_load_explicit(&pw_segq_real(seg)->next, memory_order_acquire);
+		if (pw_segq_is_small(seg)) {
+			small_free(pool, seg);
+			continue;
+		}
+		if (!first_full) {
 			seg_unreserve(pool);
 		}
+		first_full = false;
 		seg_free(pool, seg);
-		seg = next;
 	}
 	atomic_fetch_sub_explicit(&pool->queues, 1, memory_order_relaxed);
 	spare = atomic_exchange_explicit(&prod->spare, NULL, memory_order_acquire);
@@ -365,6 +558,23 @@ pw_segq_pool_drain(struct pw_segq_pool *pool)
 	uint32_t i;
 
 	pthread_mutex_lock(&pool->lock);
+	/* The page of small segments kept while all free (small_put_locked()). */
+	for (struct pw_segq_spage *sp = pool->spartial, *spn; sp != NULL; sp = spn) {
+		spn = sp->next;
+		if (sp->avail == PW_SEGQ_SMALL_PER_PAGE) {
+			struct pw_segq_seg *page = (struct pw_segq_seg *)((uintptr_t)sp &
+						   ~(uintptr_t)(PW_SEGQ_SEG_BYTES - 1));
+
+			spage_unlist(pool, sp);
+			pool->spages--;
+			page->chunk = sp->chunk;
+			page->dirty = PW_SEGQ_WORDS;
+			unmap = seg_put_chunk_locked(pool, page);
+			if (unmap != NULL) {
+				munmap(unmap, (size_t)PW_SEGQ_CHUNK_SEGS * PW_SEGQ_SEG_BYTES);
+			}
+		}
+	}
 	while ((seg = pool->free) != NULL) {
 		pool->free = atomic_load_explicit(&seg->next, memory_order_relaxed);
 		pool->nfree--;
@@ -424,6 +634,23 @@ pw_segq_pool_held(struct pw_segq_pool *pool)
 }
 
 size_t
+pw_segq_pool_small_held(struct pw_segq_pool *pool)
+{
+	return atomic_load_explicit(&pool->small_held, memory_order_relaxed);
+}
+
+size_t
+pw_segq_pool_small_pages(struct pw_segq_pool *pool)
+{
+	size_t n;
+
+	pthread_mutex_lock(&pool->lock);
+	n = pool->spages;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
+}
+
+size_t
 pw_segq_pool_chunks(struct pw_segq_pool *pool)
 {
 	size_t n;
@@ -446,10 +673,18 @@ pw_segq_pool_cached(struct pw_segq_pool *pool)
 }
 
 void
-pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_segq_seg *seg)
+pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_segq_seg *seg,
+	       unsigned words)
 {
 	struct pw_segq_seg *old;
 
+	if (pw_segq_is_small(seg)) {
+		/* Free of charge, and not a spare (the next opening is a full
+		 * segment). Every slot was used. */
+		pw_segq_real(seg)->dirty = pw_segq_small_slots(words) * words;
+		small_free(pool, seg);
+		return;
+	}
 	seg_unreserve(pool);
 	/* Pairs with the acquire exchange in fresh_segment(): the consumer is
 	 * done reading the segment before a producer zeroes and reuses it. */
@@ -492,6 +727,19 @@ fill_slot(_Atomic(void *) *slot, unsigned words, void *const *vals, pw_segq_clai
 	atomic_store_explicit(&slot[0], vals[0], memory_order_release);
 }
 
+/* An unused segment a producer opened back to the pool (not to the spare,
+ * which only the consumer fills), and its charge. */
+static void
+drop_fresh(struct pw_segq_pool *pool, struct pw_segq_seg *fresh, bool charged)
+{
+	if (charged) {
+		seg_unreserve(pool);
+	}
+	if (fresh != NULL) {
+		any_free(pool, fresh);
+	}
+}
+
 int
 pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned words,
 		  uintptr_t tail, void *const *vals, pw_segq_claimed_fn claimed, void *arg)
@@ -503,59 +751,63 @@ pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned
 	for (;;) {
 		struct pw_segq_seg *seg = (struct pw_segq_seg *)(tail & ~PW_SEGQ_IDX_MASK);
 		uint32_t idx = (uint32_t)(tail & PW_SEGQ_IDX_MASK);
+		bool small;
+		uintptr_t opened;
 
 		if (idx < slots) {
 			/* Another producer opened a segment meanwhile: claim in it. */
 			if (atomic_compare_exchange_weak_explicit(&prod->tail, &tail, tail + 1,
 					memory_order_seq_cst, memory_order_acquire)) {
 				fill_slot(&seg->words[idx * words], words, vals, claimed, arg);
-				if (fresh != NULL) {
-					/* Never linked: back to the pool (not the spare,
-					 * which only the consumer fills). */
-					if (charged) {
-						seg_unreserve(pool);
-					}
-					seg_free(pool, fresh);
-				}
+				drop_fresh(pool, fresh, charged);
 				return 0;
 			}
 			continue;
 		}
-		/* The tail segment is full, or there is none (PW_SEGQ_NONE): the
-		 * queue's first segment is free of charge, any other one counts
-		 * against the limit. */
-		if (seg != NULL && !charged) {
-			if (!seg_reserve(pool)) {
-				if (fresh != NULL) {
-					seg_free(pool, fresh);
+		/* The tail segment is full, or there is none (PW_SEGQ_NONE). A
+		 * queue's first segment is a small one (if the entry size allows)
+		 * and free of charge; the one after a small one is a full one,
+		 * free of charge too; any other counts against the limit. */
+		small = seg == NULL && pw_segq_small_ok(words);
+		if (seg != NULL && !pw_segq_is_small(seg)) {
+			if (!charged) {
+				if (!seg_reserve(pool)) {
+					drop_fresh(pool, fresh, false);
+					return -ENOMEM;
 				}
-				return -ENOMEM;
+				charged = true;
 			}
-			charged = true;
-		} else if (seg == NULL && charged) {
+		} else if (charged) {
 			seg_unreserve(pool);
 			charged = false;
 		}
+		if (fresh != NULL && pw_segq_is_small(fresh) != small) {
+			/* The queue changed under us (given back, or its first
+			 * segment filled): the other size is needed. */
+			any_free(pool, fresh);
+			fresh = NULL;
+		}
 		if (fresh == NULL) {
-			fresh = fresh_segment(prod, pool);
+			fresh = small ? small_alloc(pool, words) : fresh_segment(prod, pool);
 			if (fresh == NULL) {
-				if (charged) {
-					seg_unreserve(pool);
-				}
+				drop_fresh(pool, NULL, charged);
 				return -ENOMEM;
 			}
 		}
-		/* Publish the new segment with our entry in its slot 0. */
-		if (atomic_compare_exchange_weak_explicit(&prod->tail, &tail, (uintptr_t)fresh | 1u,
+		/* Publish the new segment with our entry in its first slot. */
+		idx = pw_segq_seg_start(fresh, words);
+		opened = (uintptr_t)fresh | (idx + 1);
+		if (atomic_compare_exchange_weak_explicit(&prod->tail, &tail, opened,
 				memory_order_seq_cst, memory_order_acquire)) {
 			/* The consumer reaches the entry only through the link below. */
-			fill_slot(&fresh->words[0], words, vals, claimed, arg);
+			fill_slot(&fresh->words[idx * words], words, vals, claimed, arg);
 			if (seg == NULL) {
 				/* Pairs with the consumer's acquire load of first. */
 				atomic_store_explicit(&prod->first, fresh, memory_order_release);
 			} else {
 				/* Pairs with the consumer's acquire load of next. */
-				atomic_store_explicit(&seg->next, fresh, memory_order_release);
+				atomic_store_explicit(&pw_segq_real(seg)->next, fresh,
+						      memory_order_release);
 			}
 			return 0;
 		}
@@ -577,10 +829,23 @@ pw_segq_count(const struct pw_segq_cons *cons, unsigned words)
 			}
 			count++;
 		}
-		seg = atomic_load_explicit(&seg->next, memory_order_acquire);
-		idx = 0;
+		seg = atomic_load_explicit(&pw_segq_real((struct pw_segq_seg *)seg)->next,
+					   memory_order_acquire);
+		idx = seg != NULL ? pw_segq_seg_start(seg, words) : 0;
 	}
 	return count;
 }
 
 _Static_assert(sizeof(struct pw_segq_seg) == PW_SEGQ_SEG_BYTES, "a segment is one page");
+/* A segment's index, full one included, fits the index bits (a full index
+ * may equal PW_SEGQ_NONE's: its segment part, NULL, tells them apart). */
+_Static_assert(PW_SEGQ_WORDS / 2 <= PW_SEGQ_IDX_MASK, "indexes of 2-word entries fit");
+_Static_assert(PW_SEGQ_WORDS / 3 <= PW_SEGQ_IDX_MASK, "indexes of 3-word entries fit");
+/* Small segments: their slots end where the block ends, their base is
+ * 256-byte aligned (PW_SEGQ_SMALL_OFF is), and is not page aligned. */
+_Static_assert((PW_SEGQ_WORDS / 2) * 2 * sizeof(void *) + 2 * sizeof(void *) -
+	       PW_SEGQ_SMALL_OFF == PW_SEGQ_SMALL_BYTES, "2-word small slots fill the block");
+_Static_assert((PW_SEGQ_WORDS / 3) * 3 * sizeof(void *) + 2 * sizeof(void *) -
+	       PW_SEGQ_SMALL_OFF == PW_SEGQ_SMALL_BYTES, "3-word small slots fill the block");
+_Static_assert(PW_SEGQ_SMALL_OFF % PW_SEGQ_SMALL_BYTES == 0 &&
+	       PW_SEGQ_SMALL_OFF % PW_SEGQ_SEG_BYTES != 0, "small bases are told apart");

@@ -9,7 +9,8 @@
  * events (3 words: fn, arg1, arg2) both use it.
  *
  * - The producers' tail is one word, "segment address | next slot index"
- *   (segments are page aligned, so the index fits in the low 12 bits). A
+ *   (segment addresses are 256-byte aligned, and the index, at most 255,
+ *   fits in the low 8 bits). A
  *   producer claims a slot with one compare-and-swap on it, writes the other
  *   words, then publishes word 0 (never NULL) with a release store.
  * - The producer that finds the tail segment full opens a new one (the
@@ -28,9 +29,9 @@
  *
  * No segment (lazy queues, pw_segq_init_lazy(); doc/design.md "Small
  * threads"). A queue may hold no segment at all: then the tail word is
- * PW_SEGQ_NONE, a NULL segment with the index PW_SEGQ_IDX_MASK, which no
- * segment's index reaches (slots < PW_SEGQ_IDX_MASK), so every claim's "is
- * there room" test fails on it exactly as on a full segment: a batch claim
+ * PW_SEGQ_NONE, a NULL segment with the index PW_SEGQ_IDX_MASK (255), which
+ * no segment's free slot has (slots <= PW_SEGQ_IDX_MASK), so every claim's
+ * "is there room" test fails on it exactly as on a full segment: a batch claim
  * (pw_segq_try_claim()) returns NULL and the push goes to its slow path. The
  * slow path opens a segment (free of charge, as a queue's first), swings
  * the tail from PW_SEGQ_NONE to it with the same sequentially consistent CAS
@@ -49,10 +50,39 @@
  * queue's last, with no `next` yet (a producer links one only after moving
  * the tail away from it). If it fails, a producer claimed: nothing changes.
  *
+ * Small first segments. The segment a producer opens over PW_SEGQ_NONE is
+ * a small one (entries of 2 or 3 words; pw_segq_small_ok()): a 256-byte
+ * block, its 16-byte header then pw_segq_small_slots(words) slots (15 of 2
+ * words, 10 of 3), so that a burst of first messages to many queues touches
+ * a sixteenth of the memory full segments would (16 blocks to a page, the
+ * last one the page's bookkeeping). The next segment after a full small one
+ * is a full one, and so on until the queue is given back. The fast path does
+ * not change: the queue sees a small segment through a base PW_SEGQ_SMALL_OFF
+ * (3840) bytes before its block, and its slots through the indexes
+ * pw_segq_small_start(words) (240 of 2 words, 160 of 3) to
+ * pw_segq_slots(words), so that `&base->words[idx * words]` is the block's
+ * slot and the room test `idx < pw_segq_slots(words)` stops at the block's
+ * end, as at a full segment's. The base is 256-byte aligned (3840 is a
+ * multiple of 256; hence the 8-bit index) and never page aligned (no block
+ * starts at a page's offset 3840, that is the bookkeeping), which is how
+ * pw_segq_is_small() tells the two sizes apart. Nothing is ever read or
+ * written at the base itself, which lies in another block or page: the
+ * header is the block's (pw_segq_real()), read only on the slow paths
+ * (opening, retiring, giving back). Accounting: a small segment is free of
+ * charge, and so is the full one opened after it (charged are the full
+ * segments of a chain but its first full one), so a queue takes 15 entries
+ * more than before the limit counts it, never fewer. A small segment goes
+ * back to its page when the consumer leaves it (never to the spare, which
+ * serves the next full segment) and when it is given back; a page whose
+ * blocks are all free goes back to the pool as a full segment, except the
+ * pool's last page of small ones.
+ *
  * The tail word can see the same segment come back (ABA) after it was
  * retired and reused by this queue; that is harmless because the word
  * describes the whole state: a CAS that succeeds claims exactly the slot the
- * queue would hand out next.
+ * queue would hand out next. The same holds for a small segment's base: a
+ * base names one block, and only this queue's reopening of that block can
+ * bring the word back to a value it had.
  *
  * The functions take the entry size in words as a constant argument: they
  * are inline, and each caller's constant folds the arithmetic away.
@@ -68,11 +98,25 @@
 #include <stdatomic.h>
 
 #define PW_SEGQ_SEG_BYTES	4096u
-#define PW_SEGQ_IDX_MASK	((uintptr_t)PW_SEGQ_SEG_BYTES - 1)
 #define PW_SEGQ_WORDS		((PW_SEGQ_SEG_BYTES - 2 * sizeof(void *)) / sizeof(void *))
+/* The index part of a tail word: 8 bits, enough for the slots of a segment
+ * (255 of 2 words, 170 of 3) and for the full index; segments (and the
+ * bases of small ones, below) are 256-byte aligned. */
+#define PW_SEGQ_IDX_MASK	((uintptr_t)0xff)
 
 /* The tail word of a queue without a segment (see above). */
 #define PW_SEGQ_NONE		PW_SEGQ_IDX_MASK
+
+/*
+ * Small segments (see "Small first segments" above): 256-byte blocks, 16 of
+ * them carved from one pool page (the last one holds the page's
+ * bookkeeping). The queue sees a small segment through its base, the block's
+ * address minus PW_SEGQ_SMALL_OFF, and slot indexes from
+ * pw_segq_small_start(words) up to pw_segq_slots(words).
+ */
+#define PW_SEGQ_SMALL_BYTES	256u
+#define PW_SEGQ_SMALL_OFF	3840u
+#define PW_SEGQ_SMALL_PER_PAGE	(PW_SEGQ_SEG_BYTES / PW_SEGQ_SMALL_BYTES - 1)
 
 struct pw_segq_seg {
 	/* Linked by the producer that opened the next one; the pool's link
@@ -90,6 +134,7 @@ struct pw_segq_seg {
 #define PW_SEGQ_POOL_CACHE	32
 
 struct pw_segq_chunk;
+struct pw_segq_spage;
 
 /* A pool of segments shared by every queue of one kind. */
 struct pw_segq_pool {
@@ -103,7 +148,11 @@ struct pw_segq_pool {
 	struct pw_segq_chunk		*partial;	/* chunks with a free segment (lock) */
 	_Atomic size_t			extra;		/* reserved beyond each queue's first */
 	_Atomic size_t			queues;		/* live queues (reporting only) */
-	_Atomic size_t			held;		/* segments held by queues, first ones included */
+	_Atomic size_t			held;		/* segments held by queues, first ones included
+							 * (a small one counts one) */
+	_Atomic size_t			small_held;	/* small segments among them */
+	struct pw_segq_spage		*spartial;	/* pages of small segments with a free one (lock) */
+	size_t				spages;		/* pages of small segments (lock) */
 	size_t				limit;		/* bound of extra */
 	bool				kept;		/* a chunk is kept mapped (lock) */
 };
@@ -128,6 +177,52 @@ static inline uint32_t
 pw_segq_slots(const unsigned words)
 {
 	return (uint32_t)(PW_SEGQ_WORDS / words);
+}
+
+/* Slots of a small segment: what fits after its 16-byte header. */
+static inline uint32_t
+pw_segq_small_slots(const unsigned words)
+{
+	return (uint32_t)((PW_SEGQ_SMALL_BYTES - 2 * sizeof(void *)) / (sizeof(void *) * words));
+}
+
+/* The index of a small segment's first slot. */
+static inline uint32_t
+pw_segq_small_start(const unsigned words)
+{
+	return pw_segq_slots(words) - pw_segq_small_slots(words);
+}
+
+/* Whether queues of entries of `words` words open small first segments
+ * (their base lands PW_SEGQ_SMALL_OFF before the block). */
+static inline bool
+pw_segq_small_ok(const unsigned words)
+{
+	return (size_t)pw_segq_small_start(words) * words * sizeof(void *) == PW_SEGQ_SMALL_OFF;
+}
+
+/* Whether a segment (as the queue sees it: a tail word's segment part) is a
+ * small one: only their bases are not page aligned. */
+static inline bool
+pw_segq_is_small(const struct pw_segq_seg *seg)
+{
+	return ((uintptr_t)seg & (PW_SEGQ_SEG_BYTES - 1)) != 0;
+}
+
+/* The memory of a segment: its header (next, dirty, chunk) and, from
+ * words[0], the slots it really has. The segment itself when it is a full
+ * one; a small one's block. */
+static inline struct pw_segq_seg *
+pw_segq_real(struct pw_segq_seg *seg)
+{
+	return pw_segq_is_small(seg) ? (struct pw_segq_seg *)((uintptr_t)seg + PW_SEGQ_SMALL_OFF) : seg;
+}
+
+/* The index of a segment's first slot. */
+static inline uint32_t
+pw_segq_seg_start(const struct pw_segq_seg *seg, const unsigned words)
+{
+	return pw_segq_is_small(seg) ? pw_segq_small_start(words) : 0;
 }
 
 /* Set up an empty queue with its first segment; -ENOMEM without memory. */
@@ -164,6 +259,9 @@ size_t pw_segq_pool_reserved(struct pw_segq_pool *pool);
 size_t pw_segq_pool_held(struct pw_segq_pool *pool);
 size_t pw_segq_pool_cached(struct pw_segq_pool *pool);
 size_t pw_segq_pool_chunks(struct pw_segq_pool *pool);
+/* Small segments held by queues / pool pages carved into small segments. */
+size_t pw_segq_pool_small_held(struct pw_segq_pool *pool);
+size_t pw_segq_pool_small_pages(struct pw_segq_pool *pool);
 
 /*
  * Called by a producer once its slot is claimed and before its entry can be
@@ -176,7 +274,8 @@ typedef void (*pw_segq_claimed_fn)(void *arg);
 /* Out-of-line parts of push and pop (once per segment). */
 int pw_segq_push_slow(struct pw_segq_prod *prod, struct pw_segq_pool *pool, unsigned words,
 		      uintptr_t tail, void *const *vals, pw_segq_claimed_fn claimed, void *arg);
-void pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_segq_seg *seg);
+void pw_segq_retire(struct pw_segq_prod *prod, struct pw_segq_pool *pool, struct pw_segq_seg *seg,
+		    unsigned words);
 
 /*
  * Queue one entry of `words` words (vals[0] must not be NULL). Any pthread.
@@ -327,14 +426,15 @@ pw_segq_pop(struct pw_segq_prod *prod, struct pw_segq_cons *cons, struct pw_segq
 				atomic_store_explicit(&prod->first, NULL, memory_order_relaxed);
 			} else {
 				/* Pairs with the release store of next in pw_segq_push_slow(). */
-				next = atomic_load_explicit(&seg->next, memory_order_acquire);
+				next = atomic_load_explicit(&pw_segq_real(seg)->next,
+							    memory_order_acquire);
 				if (next == NULL) {
 					break;
 				}
-				pw_segq_retire(prod, pool, seg);
+				pw_segq_retire(prod, pool, seg, words);
 			}
 			seg = next;
-			idx = 0;
+			idx = pw_segq_seg_start(next, words);
 		}
 		slot = &seg->words[idx * words];
 		/* Pairs with the release store of word 0 in pw_segq_push(). */

@@ -91,6 +91,12 @@ pw__msgq_segments_held(void)
 }
 
 size_t
+pw__msgq_chunks_mapped(void)
+{
+	return pw_segq_pool_chunks(&g_msg_pool);
+}
+
+size_t
 pw__msgq_segments_cached(void)
 {
 	return pw_segq_pool_cached(&g_msg_pool);
@@ -160,7 +166,7 @@ pw__msgq_count(struct spdk_thread *thread)
 		/* No segment taken yet: the one a sender opened, if any. Pairs
 		 * with the release store of first in pw_segq_push_slow(). */
 		cons.seg = atomic_load_explicit(&thread->mq_prod.first, memory_order_acquire);
-		cons.idx = 0;
+		cons.idx = cons.seg != NULL ? pw_segq_seg_start(cons.seg, PW_MSG_WORDS) : 0;
 	}
 	return pw_segq_count(&cons, PW_MSG_WORDS);
 }

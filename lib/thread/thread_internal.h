@@ -395,6 +395,8 @@ size_t pw__msgq_segment_limit(void);
  * pool; for tests. */
 size_t pw__msgq_segments_held(void);
 size_t pw__msgq_segments_cached(void);
+/* Chunks the message pool has mapped (reports). */
+size_t pw__msgq_chunks_mapped(void);
 
 /* ---- timer.c ---- */
 void pw__timer_init(struct pw_timer *timer);

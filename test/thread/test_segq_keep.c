@@ -8,8 +8,9 @@
  * library's own messages through when memory has run out; the fault
  * scenarios io_device_sticky and iobuf_sticky check that end to end).
  *
- * - keep_chunk_serves_first_segments: once kept, the first 32 queues open
- *   their segment from it (no second chunk); a second call keeps no other
+ * - keep_chunk_serves_first_segments: once kept, the first 32 x 15 queues
+ *   open their (small) first segment from it (no second chunk); a second
+ *   call keeps no other
  * - kept_chunk_survives_until_drain: all its segments free again, it stays
  *   mapped; pw_segq_pool_drain() unmaps it, and a pool can keep one again
  */
@@ -20,7 +21,8 @@
 #include "spdk/stdinc.h"
 
 #define W	2u
-#define NQ	32	/* segments in a chunk */
+#define NSEG	32	/* segments (pages) in a chunk */
+#define NQ	(NSEG * PW_SEGQ_SMALL_PER_PAGE)	/* small first segments in a chunk */
 
 static struct pw_segq_pool g_pool = PW_SEGQ_POOL_INITIALIZER;
 static struct pw_segq_prod g_prod[2 * NQ];
@@ -72,14 +74,14 @@ TEST(keep_chunk_serves_first_segments)
 TEST(kept_chunk_survives_until_drain)
 {
 	ASSERT_EQ(pw_segq_pool_keep_chunk(&g_pool), 0);
-	/* The kept chunk's 32 segments, then a second chunk's 32. */
+	/* The kept chunk's 32 pages of small segments, then a second chunk's. */
 	open_queues(0, 2 * NQ);
 	ASSERT_EQ(pw_segq_pool_chunks(&g_pool), 2);
 	/* The second chunk's segments fill the pool's cache; the kept chunk's
 	 * then go back to it until all are free: an ordinary chunk would be
 	 * unmapped there, the kept one stays. */
 	close_queues(NQ, NQ);
-	ASSERT_EQ(pw_segq_pool_cached(&g_pool), NQ);
+	ASSERT_EQ(pw_segq_pool_cached(&g_pool), NSEG);
 	close_queues(0, NQ);
 	ASSERT_EQ(pw_segq_pool_held(&g_pool), 0);
 	ASSERT_EQ(pw_segq_pool_chunks(&g_pool), 2);

@@ -14,7 +14,8 @@
  * - segq_give_back_refused_while_claimed: a claimed, unpublished slot (a
  *   staged send) or an unconsumed entry keeps the segment
  * - segq_exhaustion_enomem_around_no_segment: with the pool's limit at 0 the
- *   first segment is still free of charge, a second one is -ENOMEM; given
+ *   small first segment and the full one after it are still free of charge,
+ *   a third one is -ENOMEM; given
  *   back, the queue takes a first one again; the exhausted push changed
  *   nothing
  * - thread_first_message_without_segment: a new thread holds no segment; the
@@ -156,29 +157,30 @@ TEST(segq_exhaustion_enomem_around_no_segment)
 {
 	struct pw_segq_prod prod;
 	struct pw_segq_cons cons;
-	const uintptr_t slots = pw_segq_slots(W);
+	const uintptr_t slots = pw_segq_slots(W), small = pw_segq_small_slots(W);
 	uintptr_t tail;
 	uintptr_t next = 0;
 
 	g_pool.limit = 0;
 	pw_segq_init_lazy(&prod, &cons, &g_pool);
-	/* The first segment is free of charge even at the limit. */
-	ASSERT_EQ(push_n(&prod, 0, slots), 0);
+	/* The small first segment and the full one after it are free of charge
+	 * even at the limit. */
+	ASSERT_EQ(push_n(&prod, 0, small + slots), 0);
 	tail = atomic_load(&prod.tail);
-	/* A second one is not: -ENOMEM, and nothing changed. */
-	ASSERT_EQ(push_n(&prod, slots, 1), -ENOMEM);
+	/* A third one is not: -ENOMEM, and nothing changed. */
+	ASSERT_EQ(push_n(&prod, small + slots, 1), -ENOMEM);
 	ASSERT_EQ(atomic_load(&prod.tail), tail);
-	ASSERT_EQ(pw_segq_pool_held(&g_pool), 1);
+	ASSERT_EQ(pw_segq_pool_held(&g_pool), 2);
 	ASSERT_EQ(pw_segq_pool_reserved(&g_pool), 1);
 	pop_all(&prod, &cons, &next);
-	ASSERT_EQ(next, slots);
+	ASSERT_EQ(next, small + slots);
 	/* The consumer waits at the end of a full segment; drained, given back. */
 	ASSERT_TRUE(pw_segq_give_back(&prod, &cons, &g_pool, W));
 	ASSERT_EQ(pw_segq_pool_held(&g_pool), 0);
 	/* Without a segment, the next push takes a first one again. */
 	ASSERT_EQ(push_n(&prod, next, 1), 0);
 	pop_all(&prod, &cons, &next);
-	ASSERT_EQ(next, slots + 1);
+	ASSERT_EQ(next, small + slots + 1);
 	pw_segq_fini(&prod, &cons, &g_pool);
 	pw_segq_pool_drain(&g_pool);
 	g_pool.limit = SIZE_MAX;
