@@ -84,6 +84,7 @@
 #include "spdk/json.h"
 #include "spdk/scheduler.h"
 #include "spdk_internal/thread.h"
+#include "pinwheel/thread.h"
 
 #include "event/event_internal.h"
 #include "bench_util.h"
@@ -262,6 +263,7 @@ stats_visit(void *ctx)
 {
 	struct spdk_thread *thread = spdk_get_thread();
 	struct spdk_thread_stats st;
+	struct spdk_cpuset mask;
 	struct spdk_poller *p;
 	uint64_t active = 0, timed = 0, paused = 0;
 
@@ -281,7 +283,10 @@ stats_visit(void *ctx)
 	spdk_json_write_object_begin(g_json);
 	spdk_json_write_named_string(g_json, "name", spdk_thread_get_name(thread));
 	spdk_json_write_named_uint64(g_json, "id", spdk_thread_get_id(thread));
-	spdk_json_write_named_string(g_json, "cpumask", spdk_cpuset_fmt(spdk_thread_get_cpumask(thread)));
+	/* As thread_rpc.c: the shared mask read, copied, formatted (no
+	 * private copy per thread). */
+	spdk_cpuset_copy(&mask, pw_thread_get_cpumask(thread));
+	spdk_json_write_named_string(g_json, "cpumask", spdk_cpuset_fmt(&mask));
 	spdk_json_write_named_uint64(g_json, "busy", st.busy_tsc);
 	spdk_json_write_named_uint64(g_json, "idle", st.idle_tsc);
 	spdk_json_write_named_uint64(g_json, "active_pollers_count", active);
