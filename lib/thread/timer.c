@@ -136,9 +136,9 @@ heap_insert(struct pw_timer *timer, struct pw_timer_bucket *b)
 static void
 update_earliest(struct spdk_thread *thread)
 {
-	struct pw_timer *timer = &thread->timer;
+	struct pw_timer *timer = &thread->pl->timer;
 
-	thread->first_timed_poller = timer->heap_len > 0 ? timer->heap[0]->head : NULL;
+	thread->pl->first_timed_poller = timer->heap_len > 0 ? timer->heap[0]->head : NULL;
 }
 
 void
@@ -166,7 +166,7 @@ pw__timer_fini(struct pw_timer *timer)
 int
 pw__timer_attach(struct spdk_thread *thread, struct spdk_poller *poller)
 {
-	struct pw_timer *timer = &thread->timer;
+	struct pw_timer *timer = &thread->pl->timer;
 	struct pw_timer_bucket *b;
 
 	TAILQ_FOREACH(b, &timer->buckets, link) {
@@ -214,8 +214,8 @@ pw__timer_detach(struct spdk_thread *thread, struct spdk_poller *poller)
 	poller->bucket = NULL;
 	if (--b->refs == 0) {
 		assert(b->head == NULL);
-		TAILQ_REMOVE(&thread->timer.buckets, b, link);
-		thread->timer.nbuckets--;
+		TAILQ_REMOVE(&thread->pl->timer.buckets, b, link);
+		thread->pl->timer.nbuckets--;
 		free(b);
 	}
 }
@@ -245,12 +245,12 @@ bucket_insert(struct spdk_thread *thread, struct spdk_poller *poller)
 		b->tail = poller;
 	}
 	poller->armed = true;
-	thread->timer.count++;
+	thread->pl->timer.count++;
 
 	if (was_empty) {
-		heap_insert(&thread->timer, b);
+		heap_insert(&thread->pl->timer, b);
 	} else if (b->head == poller) {
-		heap_fix(&thread->timer, b);
+		heap_fix(&thread->pl->timer, b);
 	}
 	update_earliest(thread);
 }
@@ -261,7 +261,7 @@ pw__timer_arm(struct spdk_thread *thread, struct spdk_poller *poller, uint64_t n
 	assert(!poller->armed && poller->bucket != NULL);
 	/* The bucket's period: the same value, on a line already in cache. */
 	poller->next_run_tick = now + poller->bucket->period;
-	poller->seq = ++thread->timer.seq;
+	poller->seq = ++thread->pl->timer.seq;
 	bucket_insert(thread, poller);
 }
 
@@ -291,13 +291,13 @@ pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller)
 	}
 	poller->tnext = poller->tprev = NULL;
 	poller->armed = false;
-	thread->timer.count--;
+	thread->pl->timer.count--;
 
 	if (was_head) {
 		if (b->head == NULL) {
-			heap_remove(&thread->timer, b);
-		} else if (!heap_in_place(&thread->timer, b)) {
-			heap_down(&thread->timer, b->heap_idx);
+			heap_remove(&thread->pl->timer, b);
+		} else if (!heap_in_place(&thread->pl->timer, b)) {
+			heap_down(&thread->pl->timer, b->heap_idx);
 		}
 		update_earliest(thread);
 	}
@@ -306,16 +306,17 @@ pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller)
 struct spdk_poller *
 pw__timer_next(const struct spdk_thread *thread, const struct spdk_poller *prev)
 {
-	const struct pw_timer *timer = &thread->timer;
+	const struct pw_timer *timer;
 	struct spdk_poller *best = NULL;
 	struct pw_timer_bucket *b;
 
 	if (prev == NULL) {
-		return thread->first_timed_poller;
+		return thread->pl != NULL ? thread->pl->first_timed_poller : NULL;
 	}
 	if (!prev->armed) {
 		return NULL;
 	}
+	timer = &thread->pl->timer;
 	/* Introspection only: look at each bucket's first poller after prev. */
 	TAILQ_FOREACH(b, &timer->buckets, link) {
 		struct spdk_poller *p;
