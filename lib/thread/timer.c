@@ -134,11 +134,11 @@ heap_insert(struct pw_timer *timer, struct pw_timer_bucket *b)
 }
 
 static void
-update_earliest(struct spdk_thread *thread)
+update_earliest(struct pw_pollers *pl)
 {
-	struct pw_timer *timer = &thread->pl->timer;
+	struct pw_timer *timer = &pl->timer;
 
-	thread->pl->first_timed_poller = timer->heap_len > 0 ? timer->heap[0]->head : NULL;
+	pl->first_timed_poller = timer->heap_len > 0 ? timer->heap[0]->head : NULL;
 }
 
 void
@@ -220,9 +220,11 @@ pw__timer_detach(struct spdk_thread *thread, struct spdk_poller *poller)
 	}
 }
 
-/* Link poller into its bucket at the place its (tick, seq) calls for. */
+/* Link poller into its bucket at the place its (tick, seq) calls for. The
+ * thread's poller block is passed in, loaded once: the stores below could
+ * alias thread->pl for the compiler, which would load it again each time. */
 static void
-bucket_insert(struct spdk_thread *thread, struct spdk_poller *poller)
+bucket_insert(struct pw_pollers *pl, struct spdk_poller *poller)
 {
 	struct pw_timer_bucket *b = poller->bucket;
 	struct spdk_poller *after = b->tail;
@@ -245,36 +247,39 @@ bucket_insert(struct spdk_thread *thread, struct spdk_poller *poller)
 		b->tail = poller;
 	}
 	poller->armed = true;
-	thread->pl->timer.count++;
+	pl->timer.count++;
 
 	if (was_empty) {
-		heap_insert(&thread->pl->timer, b);
+		heap_insert(&pl->timer, b);
 	} else if (b->head == poller) {
-		heap_fix(&thread->pl->timer, b);
+		heap_fix(&pl->timer, b);
 	}
-	update_earliest(thread);
+	update_earliest(pl);
 }
 
 void
 pw__timer_arm(struct spdk_thread *thread, struct spdk_poller *poller, uint64_t now)
 {
+	struct pw_pollers *pl = thread->pl;
+
 	assert(!poller->armed && poller->bucket != NULL);
 	/* The bucket's period: the same value, on a line already in cache. */
 	poller->next_run_tick = now + poller->bucket->period;
-	poller->seq = ++thread->pl->timer.seq;
-	bucket_insert(thread, poller);
+	poller->seq = ++pl->timer.seq;
+	bucket_insert(pl, poller);
 }
 
 void
 pw__timer_rearm_in_place(struct spdk_thread *thread, struct spdk_poller *poller)
 {
 	assert(!poller->armed && poller->bucket != NULL);
-	bucket_insert(thread, poller);
+	bucket_insert(thread->pl, poller);
 }
 
 void
 pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller)
 {
+	struct pw_pollers *pl = thread->pl;
 	struct pw_timer_bucket *b = poller->bucket;
 	bool was_head = b->head == poller;
 
@@ -291,15 +296,15 @@ pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller)
 	}
 	poller->tnext = poller->tprev = NULL;
 	poller->armed = false;
-	thread->pl->timer.count--;
+	pl->timer.count--;
 
 	if (was_head) {
 		if (b->head == NULL) {
-			heap_remove(&thread->pl->timer, b);
-		} else if (!heap_in_place(&thread->pl->timer, b)) {
-			heap_down(&thread->pl->timer, b->heap_idx);
+			heap_remove(&pl->timer, b);
+		} else if (!heap_in_place(&pl->timer, b)) {
+			heap_down(&pl->timer, b->heap_idx);
 		}
-		update_earliest(thread);
+		update_earliest(pl);
 	}
 }
 
