@@ -200,7 +200,7 @@ pw_thread_has_pending_messages(struct spdk_thread *thread)
 PW_EXPORT struct spdk_fd_group *
 pw_thread_get_fd_group(struct spdk_thread *thread)
 {
-	return thread != NULL ? thread->fgrp : NULL;
+	return thread != NULL && thread->pl != NULL ? thread->pl->fgrp : NULL;
 }
 
 /* ---------------------------------------------------------------------------
@@ -296,12 +296,19 @@ pw__thread_kick(struct spdk_thread *thread)
 static bool
 has_work(const struct spdk_thread *thread)
 {
-	const struct spdk_poller *first = thread->first_timed_poller;
+	const struct pw_pollers *pl = thread->pl;
 
-	return thread->state != PW_THREAD_RUNNING || thread->own_waker != NULL ||
-	       thread->active_count > 0 || thread->num_pp_handlers != 0 ||
-	       pw__pollers_unsettled(thread) ||
-	       (first != NULL && first->next_run_tick <= thread->tsc_last);
+	if (thread->state != PW_THREAD_RUNNING) {
+		return true;
+	}
+	if (pl == NULL) {
+		/* No pollers, interrupt sources or post-poller handlers. */
+		return false;
+	}
+	return pl->own_waker != NULL || pl->active_count > 0 || thread->num_pp_handlers != 0 ||
+	       pw__pollers_unsettled(pl) ||
+	       (pl->first_timed_poller != NULL &&
+		pl->first_timed_poller->next_run_tick <= thread->tsc_last);
 }
 
 PW_EXPORT bool
@@ -447,20 +454,26 @@ pw_park_lot_check_critical(struct pw_park_lot *lot)
  * Interrupt sources
  * ------------------------------------------------------------------------- */
 
+/* The thread's fd group, created on first use (with its poller block);
+ * NULL, logged, if either cannot be had. */
 static struct spdk_fd_group *
-thread_fgrp(struct spdk_thread *thread)
+thread_fgrp(struct spdk_thread *thread, const char *what)
 {
+	struct pw_pollers *pl = pw__thread_pollers(thread, what);
 	int rc;
 
-	if (thread->fgrp == NULL) {
-		rc = spdk_fd_group_create(&thread->fgrp);
+	if (pl == NULL) {
+		return NULL;
+	}
+	if (pl->fgrp == NULL) {
+		rc = spdk_fd_group_create(&pl->fgrp);
 		if (rc != 0) {
 			SPDK_ERRLOG("thread %s: cannot create its fd group: %s\n", thread->name,
 				    spdk_strerror(-rc));
-			thread->fgrp = NULL;
+			pl->fgrp = NULL;
 		}
 	}
-	return thread->fgrp;
+	return pl->fgrp;
 }
 
 static int
@@ -505,7 +518,7 @@ spdk_interrupt_register_ext(int efd, spdk_interrupt_fn fn, void *arg, const char
 			    thread->name);
 		return NULL;
 	}
-	fgrp = thread_fgrp(thread);
+	fgrp = thread_fgrp(thread, __func__);
 	if (fgrp == NULL) {
 		return NULL;
 	}
@@ -530,7 +543,7 @@ spdk_interrupt_register_ext(int efd, spdk_interrupt_fn fn, void *arg, const char
 		free(intr);
 		return NULL;
 	}
-	TAILQ_INSERT_TAIL(&thread->interrupts, intr, link);
+	TAILQ_INSERT_TAIL(&thread->pl->interrupts, intr, link);
 	return intr;
 }
 
@@ -579,8 +592,8 @@ spdk_interrupt_unregister(struct spdk_interrupt **pintr)
 		return;
 	}
 	/* Safe from inside the handler: the fd group defers its own record. */
-	spdk_fd_group_remove(intr->thread->fgrp, intr->efd);
-	TAILQ_REMOVE(&intr->thread->interrupts, intr, link);
+	spdk_fd_group_remove(intr->thread->pl->fgrp, intr->efd);
+	TAILQ_REMOVE(&intr->thread->pl->interrupts, intr, link);
 	free(intr);
 }
 
@@ -591,7 +604,7 @@ spdk_interrupt_set_event_types(struct spdk_interrupt *intr,
 	if (!intr_here(__func__, intr)) {
 		return -EINVAL;
 	}
-	return spdk_fd_group_event_modify(intr->thread->fgrp, intr->efd, (int)event_types);
+	return spdk_fd_group_event_modify(intr->thread->pl->fgrp, intr->efd, (int)event_types);
 }
 
 PW_EXPORT struct spdk_fd_group *
@@ -601,7 +614,7 @@ spdk_thread_get_interrupt_fd_group(struct spdk_thread *thread)
 		SPDK_ERRLOG("spdk_thread_get_interrupt_fd_group: NULL thread\n");
 		return NULL;
 	}
-	return thread_fgrp(thread);
+	return thread_fgrp(thread, __func__);
 }
 
 /* A waker that fires on every send, recycled if one is spare. */
@@ -659,13 +672,14 @@ spdk_thread_get_interrupt_fd(struct spdk_thread *thread)
 		SPDK_ERRLOG("spdk_thread_get_interrupt_fd: NULL thread\n");
 		return -EINVAL;
 	}
-	fgrp = thread_fgrp(thread);
+	fgrp = thread_fgrp(thread, __func__);
 	if (fgrp == NULL) {
 		return -ENOMEM;
 	}
 	/* Messages must make the fd readable too: if no driver looks after the
 	 * thread's wake-ups, give it a waker that fires on every send. */
-	if (thread->own_waker == NULL && atomic_load(&thread->waker) == NULL) {
+	/* thread_fgrp() made the poller block. */
+	if (thread->pl->own_waker == NULL && atomic_load(&thread->waker) == NULL) {
 		rc = always_waker_get(&w);
 		if (rc != 0) {
 			return rc;
@@ -680,7 +694,7 @@ spdk_thread_get_interrupt_fd(struct spdk_thread *thread)
 			always_waker_put(w);
 			return rc;
 		}
-		thread->own_waker = w;
+		thread->pl->own_waker = w;
 		pw_thread_set_waker(thread, w);
 		/* Messages queued before now would otherwise go unnoticed. */
 		if (pw_thread_has_pending_messages(thread)) {
@@ -695,19 +709,20 @@ pw__interrupts_run_own(struct spdk_thread *thread)
 {
 	int rc;
 
-	/* A driver that attached its own waker (a reactor) nests the thread's
-	 * group in its own and runs it; then there is nothing to do here. */
-	if (atomic_load_explicit(&thread->waker, memory_order_relaxed) != thread->own_waker) {
+	/* Called only with an own waker, hence a poller block. A driver that
+	 * attached its own waker (a reactor) nests the thread's group in its
+	 * own and runs it; then there is nothing to do here. */
+	if (atomic_load_explicit(&thread->waker, memory_order_relaxed) != thread->pl->own_waker) {
 		return 0;
 	}
-	rc = spdk_fd_group_wait(thread->fgrp, 0);
+	rc = spdk_fd_group_wait(thread->pl->fgrp, 0);
 	return rc > 0 ? rc : 0;
 }
 
 void
 pw__interrupts_rearm_own(struct spdk_thread *thread)
 {
-	struct pw_waker *w = thread->own_waker;
+	struct pw_waker *w = thread->pl->own_waker;
 
 	/* Only while no driver has put its own waker in place (see above). The
 	 * seq_cst look at the queue pairs with the senders' claim as in a
@@ -723,26 +738,30 @@ pw__interrupts_rearm_own(struct spdk_thread *thread)
 void
 pw__interrupts_fini(struct spdk_thread *thread)
 {
+	struct pw_pollers *pl = thread->pl;
 	struct spdk_interrupt *intr;
 
-	while ((intr = TAILQ_FIRST(&thread->interrupts)) != NULL) {
+	if (pl == NULL) {
+		return;
+	}
+	while ((intr = TAILQ_FIRST(&pl->interrupts)) != NULL) {
 		SPDK_WARNLOG("thread %s destroyed with interrupt %s (fd %d) still registered\n",
 			     thread->name, intr->name, intr->efd);
-		spdk_fd_group_remove(thread->fgrp, intr->efd);
-		TAILQ_REMOVE(&thread->interrupts, intr, link);
+		spdk_fd_group_remove(pl->fgrp, intr->efd);
+		TAILQ_REMOVE(&pl->interrupts, intr, link);
 		free(intr);
 	}
-	if (thread->own_waker != NULL) {
-		if (atomic_load(&thread->waker) == thread->own_waker) {
+	if (pl->own_waker != NULL) {
+		if (atomic_load(&thread->waker) == pl->own_waker) {
 			pw_thread_set_waker(thread, NULL);
 		}
-		spdk_fd_group_remove(thread->fgrp, thread->own_waker->efd);
-		always_waker_put(thread->own_waker);
-		thread->own_waker = NULL;
+		spdk_fd_group_remove(pl->fgrp, pl->own_waker->efd);
+		always_waker_put(pl->own_waker);
+		pl->own_waker = NULL;
 	}
-	if (thread->fgrp != NULL) {
-		spdk_fd_group_destroy(thread->fgrp);
-		thread->fgrp = NULL;
+	if (pl->fgrp != NULL) {
+		spdk_fd_group_destroy(pl->fgrp);
+		pl->fgrp = NULL;
 	}
 }
 

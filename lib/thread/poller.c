@@ -52,6 +52,54 @@ us_to_ticks(uint64_t us)
 }
 
 /* ---------------------------------------------------------------------------
+ * The poller block (doc/design.md "Small threads", "The poller block")
+ * ------------------------------------------------------------------------- */
+
+struct pw_pollers *
+pw__thread_pollers(struct spdk_thread *thread, const char *what)
+{
+	struct pw_pollers *pl = thread->pl;
+	size_t sz = SPDK_ALIGN_CEIL(sizeof(*pl), SPDK_CACHE_LINE_SIZE);
+
+	if (spdk_likely(pl != NULL)) {
+		return pl;
+	}
+	/* Aligned: a slice reads its first line only. */
+	pl = aligned_alloc(SPDK_CACHE_LINE_SIZE, sz);
+	if (pl == NULL) {
+		SPDK_ERRLOG("thread %s: no memory for its pollers (%s)\n", thread->name, what);
+		return NULL;
+	}
+	memset(pl, 0, sizeof(*pl));
+	pl->dispatch_idx = -1;
+	pl->next_poller_id = 1;
+	TAILQ_INIT(&pl->pausing_pollers);
+	TAILQ_INIT(&pl->zombie_pollers);
+	TAILQ_INIT(&pl->parked_pollers);
+	TAILQ_INIT(&pl->paused_pollers);
+	TAILQ_INIT(&pl->interrupts);
+	pw__timer_init(&pl->timer);
+	thread->pl = pl;
+	return pl;
+}
+
+void
+pw__thread_pollers_free(struct spdk_thread *thread)
+{
+	struct pw_pollers *pl = thread->pl;
+
+	if (pl == NULL) {
+		return;
+	}
+	assert(pl->active_count == 0 && pl->first_timed_poller == NULL &&
+	       TAILQ_EMPTY(&pl->interrupts) && pl->fgrp == NULL);
+	pw__timer_fini(&pl->timer);
+	free(pl->active);
+	free(pl);
+	thread->pl = NULL;
+}
+
+/* ---------------------------------------------------------------------------
  * The untimed dispatch array
  * ------------------------------------------------------------------------- */
 
@@ -66,7 +114,7 @@ in_array(const struct spdk_poller *poller)
 static bool
 pending_this_round(const struct spdk_thread *thread, uint32_t idx)
 {
-	return thread->dispatch_idx >= 0 && (int64_t)idx < thread->dispatch_idx;
+	return thread->pl->dispatch_idx >= 0 && (int64_t)idx < thread->pl->dispatch_idx;
 }
 
 /* Runs of an untimed poller since it entered the array (not yet folded). */
@@ -74,7 +122,7 @@ static uint64_t
 derived_runs(const struct spdk_poller *poller)
 {
 	const struct spdk_thread *thread = poller->thread;
-	uint64_t runs = thread->active_round - poller->round_base;
+	uint64_t runs = thread->pl->active_round - poller->round_base;
 
 	if (runs > 0 && pending_this_round(thread, poller->active_idx)) {
 		runs--;
@@ -87,25 +135,25 @@ active_add(struct spdk_thread *thread, struct spdk_poller *poller)
 {
 	struct pw_active_ent *ent;
 
-	if (thread->active_count == thread->active_cap) {
-		uint32_t cap = thread->active_cap ? thread->active_cap * 2 : 16;
-		struct pw_active_ent *arr = realloc(thread->active, cap * sizeof(*arr));
+	if (thread->pl->active_count == thread->pl->active_cap) {
+		uint32_t cap = thread->pl->active_cap ? thread->pl->active_cap * 2 : 16;
+		struct pw_active_ent *arr = realloc(thread->pl->active, cap * sizeof(*arr));
 
 		if (arr == NULL) {
 			return -ENOMEM;
 		}
-		thread->active = arr;
-		thread->active_cap = cap;
+		thread->pl->active = arr;
+		thread->pl->active_cap = cap;
 	}
-	ent = &thread->active[thread->active_count];
+	ent = &thread->pl->active[thread->pl->active_count];
 	ent->fn = poller->fn;
 	ent->arg = poller->arg;
 	ent->busy = 0;
 	ent->poller = poller;
-	poller->active_idx = thread->active_count++;
+	poller->active_idx = thread->pl->active_count++;
 	/* Added now, it runs from the next round on (a round in progress only
 	 * visits entries that existed when it started). */
-	poller->round_base = thread->active_round;
+	poller->round_base = thread->pl->active_round;
 	return 0;
 }
 
@@ -113,24 +161,24 @@ active_add(struct spdk_thread *thread, struct spdk_poller *poller)
 static void
 active_tombstone(struct spdk_thread *thread, struct spdk_poller *poller)
 {
-	struct pw_active_ent *ent = &thread->active[poller->active_idx];
+	struct pw_active_ent *ent = &thread->pl->active[poller->active_idx];
 
 	assert(ent->fn != tombstone_fn);
 	poller->run_count += derived_runs(poller);
 	ent->fn = tombstone_fn;
-	thread->active_dead++;
+	thread->pl->active_dead++;
 }
 
 /* Undo active_tombstone() before the array was compacted. */
 static void
 active_restore(struct spdk_thread *thread, struct spdk_poller *poller)
 {
-	struct pw_active_ent *ent = &thread->active[poller->active_idx];
+	struct pw_active_ent *ent = &thread->pl->active[poller->active_idx];
 
 	assert(ent->fn == tombstone_fn);
 	ent->fn = poller->fn;
-	thread->active_dead--;
-	poller->round_base = thread->active_round;
+	thread->pl->active_dead--;
+	poller->round_base = thread->pl->active_round;
 	if (pending_this_round(thread, poller->active_idx)) {
 		/* It will still run in this round: count that run. */
 		poller->round_base--;
@@ -142,8 +190,8 @@ active_compact(struct spdk_thread *thread)
 {
 	uint32_t out = 0;
 
-	for (uint32_t i = 0; i < thread->active_count; i++) {
-		struct pw_active_ent *ent = &thread->active[i];
+	for (uint32_t i = 0; i < thread->pl->active_count; i++) {
+		struct pw_active_ent *ent = &thread->pl->active[i];
 		struct spdk_poller *poller = ent->poller;
 
 		if (ent->fn == tombstone_fn) {
@@ -154,13 +202,13 @@ active_compact(struct spdk_thread *thread)
 			continue;
 		}
 		if (out != i) {
-			thread->active[out] = *ent;
+			thread->pl->active[out] = *ent;
 			poller->active_idx = out;
 		}
 		out++;
 	}
-	thread->active_count = out;
-	thread->active_dead = 0;
+	thread->pl->active_count = out;
+	thread->pl->active_dead = 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -168,33 +216,34 @@ active_compact(struct spdk_thread *thread)
  * ------------------------------------------------------------------------- */
 
 static int
-run_active(struct spdk_thread *thread)
+run_active(struct spdk_thread *thread, struct pw_pollers *pl)
 {
-	int64_t i = (int64_t)thread->active_count - 1;
+	int64_t i = (int64_t)pl->active_count - 1;
 	int rc = 0;
 
 	if (i < 0) {
 		return 0;
 	}
-	thread->active_round++;
+	pl->active_round++;
 	for (; i >= 0; i--) {
-		struct pw_active_ent *ent = &thread->active[i];
+		struct pw_active_ent *ent = &pl->active[i];
 		int r;
 
-		thread->dispatch_idx = i;
+		pl->dispatch_idx = i;
 		if (PW_TP_ON()) pw__tp_poller_begin(thread, ent->poller);
 		r = ent->fn(ent->arg);
-		if (PW_TP_ON()) pw__tp_poller_end(thread, thread->active[i].poller, r);
+		if (PW_TP_ON()) pw__tp_poller_end(thread, pl->active[i].poller, r);
 		if (r > 0) {
-			/* The array may have moved while the poller ran. */
-			thread->active[i].busy++;
+			/* The array may have moved while the poller ran (the
+			 * block itself stays until the thread is freed). */
+			pl->active[i].busy++;
 			if (r > rc) {
 				rc = r;
 			}
 		}
 		pw__thread_after_callback(thread);
 	}
-	thread->dispatch_idx = -1;
+	pl->dispatch_idx = -1;
 	return rc;
 }
 
@@ -208,12 +257,12 @@ poller_free(struct spdk_poller *poller)
 }
 
 static int
-run_timed(struct spdk_thread *thread, uint64_t now)
+run_timed(struct spdk_thread *thread, struct pw_pollers *pl, uint64_t now)
 {
 	struct spdk_poller *poller;
 	int rc = 0;
 
-	while ((poller = thread->first_timed_poller) != NULL && poller->next_run_tick <= now) {
+	while ((poller = pl->first_timed_poller) != NULL && poller->next_run_tick <= now) {
 		int r;
 
 		/* Out of the structure while it runs, back in afterwards unless it
@@ -248,13 +297,13 @@ run_timed(struct spdk_thread *thread, uint64_t now)
 }
 
 int
-pw__pollers_run(struct spdk_thread *thread, uint64_t now)
+pw__pollers_run(struct spdk_thread *thread, struct pw_pollers *pl, uint64_t now)
 {
-	int rc = run_active(thread);
+	int rc = run_active(thread, pl);
 	int timed_rc = 0;
 
-	if (thread->first_timed_poller != NULL && thread->first_timed_poller->next_run_tick <= now) {
-		timed_rc = run_timed(thread, now);
+	if (pl->first_timed_poller != NULL && pl->first_timed_poller->next_run_tick <= now) {
+		timed_rc = run_timed(thread, pl, now);
 	}
 	return timed_rc > rc ? timed_rc : rc;
 }
@@ -264,16 +313,16 @@ pw__pollers_settle(struct spdk_thread *thread)
 {
 	struct spdk_poller *poller;
 
-	if (thread->active_dead != 0) {
+	if (thread->pl->active_dead != 0) {
 		active_compact(thread);
 	}
-	while ((poller = TAILQ_FIRST(&thread->pausing_pollers)) != NULL) {
-		TAILQ_REMOVE(&thread->pausing_pollers, poller, plink);
+	while ((poller = TAILQ_FIRST(&thread->pl->pausing_pollers)) != NULL) {
+		TAILQ_REMOVE(&thread->pl->pausing_pollers, poller, plink);
 		poller->state = PW_POLLER_PAUSED;
-		TAILQ_INSERT_TAIL(&thread->paused_pollers, poller, plink);
+		TAILQ_INSERT_TAIL(&thread->pl->paused_pollers, poller, plink);
 	}
-	while ((poller = TAILQ_FIRST(&thread->zombie_pollers)) != NULL) {
-		TAILQ_REMOVE(&thread->zombie_pollers, poller, plink);
+	while ((poller = TAILQ_FIRST(&thread->pl->zombie_pollers)) != NULL) {
+		TAILQ_REMOVE(&thread->pl->zombie_pollers, poller, plink);
 		poller_free(poller);
 	}
 }
@@ -281,23 +330,26 @@ pw__pollers_settle(struct spdk_thread *thread)
 struct spdk_poller *
 pw__pollers_any_live(struct spdk_thread *thread)
 {
-	if (thread->active_count > thread->active_dead) {
-		for (uint32_t i = 0; i < thread->active_count; i++) {
-			if (thread->active[i].fn != tombstone_fn) {
-				return thread->active[i].poller;
+	if (thread->pl == NULL) {
+		return NULL;
+	}
+	if (thread->pl->active_count > thread->pl->active_dead) {
+		for (uint32_t i = 0; i < thread->pl->active_count; i++) {
+			if (thread->pl->active[i].fn != tombstone_fn) {
+				return thread->pl->active[i].poller;
 			}
 		}
 	}
-	if (thread->first_timed_poller != NULL) {
-		return thread->first_timed_poller;
+	if (thread->pl->first_timed_poller != NULL) {
+		return thread->pl->first_timed_poller;
 	}
-	if (!TAILQ_EMPTY(&thread->parked_pollers)) {
-		return TAILQ_FIRST(&thread->parked_pollers);
+	if (!TAILQ_EMPTY(&thread->pl->parked_pollers)) {
+		return TAILQ_FIRST(&thread->pl->parked_pollers);
 	}
-	if (!TAILQ_EMPTY(&thread->pausing_pollers)) {
-		return TAILQ_FIRST(&thread->pausing_pollers);
+	if (!TAILQ_EMPTY(&thread->pl->pausing_pollers)) {
+		return TAILQ_FIRST(&thread->pl->pausing_pollers);
 	}
-	return TAILQ_FIRST(&thread->paused_pollers);
+	return TAILQ_FIRST(&thread->pl->paused_pollers);
 }
 
 void
@@ -305,41 +357,44 @@ pw__pollers_free_all(struct spdk_thread *thread)
 {
 	struct spdk_poller *poller;
 
+	if (thread->pl == NULL) {
+		return;
+	}
 	pw__pollers_settle(thread);
-	while (thread->active_count > 0) {
-		poller = thread->active[--thread->active_count].poller;
+	while (thread->pl->active_count > 0) {
+		poller = thread->pl->active[--thread->pl->active_count].poller;
 		SPDK_WARNLOG("active poller %s still registered when thread %s was destroyed\n",
 			     poller->name, thread->name);
 		poller->active_idx = UINT32_MAX;
 		poller_free(poller);
 	}
-	while ((poller = thread->first_timed_poller) != NULL) {
+	while ((poller = thread->pl->first_timed_poller) != NULL) {
 		SPDK_WARNLOG("timed poller %s still registered when thread %s was destroyed\n",
 			     poller->name, thread->name);
 		pw__timer_disarm(thread, poller);
 		poller_free(poller);
 	}
-	while ((poller = TAILQ_FIRST(&thread->paused_pollers)) != NULL) {
+	while ((poller = TAILQ_FIRST(&thread->pl->paused_pollers)) != NULL) {
 		SPDK_WARNLOG("paused poller %s still registered when thread %s was destroyed\n",
 			     poller->name, thread->name);
-		TAILQ_REMOVE(&thread->paused_pollers, poller, plink);
+		TAILQ_REMOVE(&thread->pl->paused_pollers, poller, plink);
 		poller_free(poller);
 	}
-	while ((poller = TAILQ_FIRST(&thread->parked_pollers)) != NULL) {
+	while ((poller = TAILQ_FIRST(&thread->pl->parked_pollers)) != NULL) {
 		SPDK_WARNLOG("poller %s still registered when thread %s was destroyed\n",
 			     poller->name, thread->name);
-		TAILQ_REMOVE(&thread->parked_pollers, poller, plink);
+		TAILQ_REMOVE(&thread->pl->parked_pollers, poller, plink);
 		poller_free(poller);
 	}
-	free(thread->active);
-	thread->active = NULL;
-	thread->active_cap = 0;
 }
 
 uint32_t
 pw__pollers_active_count(struct spdk_thread *thread)
 {
-	return thread->active_count - thread->active_dead;
+	if (thread->pl == NULL) {
+		return 0;
+	}
+	return thread->pl->active_count - thread->pl->active_dead;
 }
 
 /* ---------------------------------------------------------------------------
@@ -357,7 +412,7 @@ wants_park(const struct spdk_poller *poller)
 static bool
 entry_live(const struct spdk_thread *thread, const struct spdk_poller *poller)
 {
-	return in_array(poller) && thread->active[poller->active_idx].fn != tombstone_fn;
+	return in_array(poller) && thread->pl->active[poller->active_idx].fn != tombstone_fn;
 }
 
 static void
@@ -369,7 +424,7 @@ park(struct spdk_thread *thread, struct spdk_poller *poller)
 		active_tombstone(thread, poller);
 	}
 	poller->parked = true;
-	TAILQ_INSERT_TAIL(&thread->parked_pollers, poller, plink);
+	TAILQ_INSERT_TAIL(&thread->pl->parked_pollers, poller, plink);
 }
 
 /* Back into the dispatch array: in place if its entry is still there. */
@@ -396,9 +451,13 @@ pw__pollers_set_interrupt_mode(struct spdk_thread *thread, bool interrupt_mode)
 {
 	struct spdk_poller *poller, *tmp;
 
+	if (thread->pl == NULL) {
+		/* Never had a poller: nobody to tell. */
+		return;
+	}
 	if (interrupt_mode) {
-		for (uint32_t i = 0; i < thread->active_count; i++) {
-			struct pw_active_ent *ent = &thread->active[i];
+		for (uint32_t i = 0; i < thread->pl->active_count; i++) {
+			struct pw_active_ent *ent = &thread->pl->active[i];
 
 			if (ent->fn != tombstone_fn && ent->poller->intr_capable) {
 				poller = ent->poller;
@@ -411,27 +470,27 @@ pw__pollers_set_interrupt_mode(struct spdk_thread *thread, bool interrupt_mode)
 			}
 		}
 	} else {
-		TAILQ_FOREACH_SAFE(poller, &thread->parked_pollers, plink, tmp) {
-			TAILQ_REMOVE(&thread->parked_pollers, poller, plink);
+		TAILQ_FOREACH_SAFE(poller, &thread->pl->parked_pollers, plink, tmp) {
+			TAILQ_REMOVE(&thread->pl->parked_pollers, poller, plink);
 			poller->parked = false;
 			if (unpark_into_array(thread, poller) != 0) {
 				SPDK_ERRLOG("no memory to poll %s again; it stays parked\n", poller->name);
 				poller->parked = true;
-				TAILQ_INSERT_TAIL(&thread->parked_pollers, poller, plink);
+				TAILQ_INSERT_TAIL(&thread->pl->parked_pollers, poller, plink);
 				continue;
 			}
 			notify_intr(poller, false);
 		}
 	}
 	/* Timed and paused pollers keep their place; they are only told. */
-	for (poller = thread->first_timed_poller; poller != NULL;
+	for (poller = thread->pl->first_timed_poller; poller != NULL;
 	     poller = pw__timer_next(thread, poller)) {
 		notify_intr(poller, interrupt_mode);
 	}
-	TAILQ_FOREACH(poller, &thread->pausing_pollers, plink) {
+	TAILQ_FOREACH(poller, &thread->pl->pausing_pollers, plink) {
 		notify_intr(poller, interrupt_mode);
 	}
-	TAILQ_FOREACH(poller, &thread->paused_pollers, plink) {
+	TAILQ_FOREACH(poller, &thread->pl->paused_pollers, plink) {
 		notify_intr(poller, interrupt_mode);
 	}
 }
@@ -486,6 +545,9 @@ poller_register(spdk_poller_fn fn, void *arg, uint64_t period_us, const char *na
 		return NULL;
 	}
 
+	if (pw__thread_pollers(thread, name ? name : "poller") == NULL) {
+		return NULL;
+	}
 	poller = poller_alloc(fn, name);
 	if (poller == NULL) {
 		SPDK_ERRLOG("no memory for poller %s\n", name ? name : "(unnamed)");
@@ -496,11 +558,11 @@ poller_register(spdk_poller_fn fn, void *arg, uint64_t period_us, const char *na
 	poller->thread = thread;
 	poller->state = PW_POLLER_WAITING;
 	poller->active_idx = UINT32_MAX;
-	if (thread->next_poller_id == 0) {
+	if (thread->pl->next_poller_id == 0) {
 		SPDK_WARNLOG("poller ids of thread %s wrapped around\n", thread->name);
-		thread->next_poller_id = 1;
+		thread->pl->next_poller_id = 1;
 	}
-	poller->id = thread->next_poller_id++;
+	poller->id = thread->pl->next_poller_id++;
 	poller->period_ticks = us_to_ticks(period_us);
 
 	if (poller->period_ticks != 0) {
@@ -555,7 +617,7 @@ static bool
 is_running(const struct spdk_poller *poller)
 {
 	return poller->running ||
-	       (in_array(poller) && poller->thread->dispatch_idx == (int64_t)poller->active_idx);
+	       (in_array(poller) && poller->thread->pl->dispatch_idx == (int64_t)poller->active_idx);
 }
 
 PW_EXPORT void
@@ -579,14 +641,14 @@ spdk_poller_unregister(struct spdk_poller **ppoller)
 		SPDK_ERRLOG("poller %s unregistered twice\n", poller->name);
 		return;
 	case PW_POLLER_PAUSED:
-		TAILQ_REMOVE(&thread->paused_pollers, poller, plink);
+		TAILQ_REMOVE(&thread->pl->paused_pollers, poller, plink);
 		break;
 	case PW_POLLER_PAUSING:
-		TAILQ_REMOVE(&thread->pausing_pollers, poller, plink);
+		TAILQ_REMOVE(&thread->pl->pausing_pollers, poller, plink);
 		break;
 	case PW_POLLER_WAITING:
 		if (poller->parked) {
-			TAILQ_REMOVE(&thread->parked_pollers, poller, plink);
+			TAILQ_REMOVE(&thread->pl->parked_pollers, poller, plink);
 			poller->parked = false;
 		} else if (in_array(poller)) {
 			active_tombstone(thread, poller);
@@ -599,7 +661,7 @@ spdk_poller_unregister(struct spdk_poller **ppoller)
 	poller->state = PW_POLLER_UNREGISTERED;
 	if (in_array(poller)) {
 		/* Its (tombstoned) entry goes when the array is compacted. */
-		TAILQ_INSERT_TAIL(&thread->zombie_pollers, poller, plink);
+		TAILQ_INSERT_TAIL(&thread->pl->zombie_pollers, poller, plink);
 	} else if (!poller->running) {
 		poller_free(poller);
 	}
@@ -620,7 +682,7 @@ spdk_poller_pause(struct spdk_poller *poller)
 		return;
 	}
 	if (poller->parked) {
-		TAILQ_REMOVE(&thread->parked_pollers, poller, plink);
+		TAILQ_REMOVE(&thread->pl->parked_pollers, poller, plink);
 		poller->parked = false;
 	} else if (in_array(poller)) {
 		active_tombstone(thread, poller);
@@ -628,7 +690,7 @@ spdk_poller_pause(struct spdk_poller *poller)
 		pw__timer_disarm(thread, poller);
 	}
 	poller->state = PW_POLLER_PAUSING;
-	TAILQ_INSERT_TAIL(&thread->pausing_pollers, poller, plink);
+	TAILQ_INSERT_TAIL(&thread->pl->pausing_pollers, poller, plink);
 }
 
 PW_EXPORT void
@@ -644,7 +706,7 @@ spdk_poller_resume(struct spdk_poller *poller)
 	switch (poller->state) {
 	case PW_POLLER_PAUSING:
 		/* Not settled yet: back exactly where it was. */
-		TAILQ_REMOVE(&thread->pausing_pollers, poller, plink);
+		TAILQ_REMOVE(&thread->pl->pausing_pollers, poller, plink);
 		poller->state = PW_POLLER_WAITING;
 		if (wants_park(poller)) {
 			park(thread, poller);
@@ -653,7 +715,7 @@ spdk_poller_resume(struct spdk_poller *poller)
 				SPDK_ERRLOG("no memory to resume poller %s; it stays paused\n",
 					    poller->name);
 				poller->state = PW_POLLER_PAUSED;
-				TAILQ_INSERT_TAIL(&thread->paused_pollers, poller, plink);
+				TAILQ_INSERT_TAIL(&thread->pl->paused_pollers, poller, plink);
 			}
 		} else if (!is_running(poller)) {
 			pw__timer_rearm_in_place(thread, poller);
@@ -661,7 +723,7 @@ spdk_poller_resume(struct spdk_poller *poller)
 		/* A running timed poller is re-armed by run_timed() when it returns. */
 		break;
 	case PW_POLLER_PAUSED:
-		TAILQ_REMOVE(&thread->paused_pollers, poller, plink);
+		TAILQ_REMOVE(&thread->pl->paused_pollers, poller, plink);
 		poller->state = PW_POLLER_WAITING;
 		if (wants_park(poller)) {
 			park(thread, poller);
@@ -670,7 +732,7 @@ spdk_poller_resume(struct spdk_poller *poller)
 				SPDK_ERRLOG("no memory to resume poller %s; it stays paused\n",
 					    poller->name);
 				poller->state = PW_POLLER_PAUSED;
-				TAILQ_INSERT_TAIL(&thread->paused_pollers, poller, plink);
+				TAILQ_INSERT_TAIL(&thread->pl->paused_pollers, poller, plink);
 			}
 		} else {
 			pw__timer_arm(thread, poller, spdk_get_ticks());
@@ -751,7 +813,7 @@ spdk_poller_get_stats(struct spdk_poller *poller, struct spdk_poller_stats *stat
 	stats->run_count = poller->run_count;
 	stats->busy_count = poller->busy_count;
 	if (in_array(poller)) {
-		struct pw_active_ent *ent = &poller->thread->active[poller->active_idx];
+		struct pw_active_ent *ent = &poller->thread->pl->active[poller->active_idx];
 
 		stats->busy_count += ent->busy;
 		if (ent->fn != tombstone_fn) {
@@ -763,9 +825,12 @@ spdk_poller_get_stats(struct spdk_poller *poller, struct spdk_poller_stats *stat
 static struct spdk_poller *
 active_from(struct spdk_thread *thread, uint32_t idx)
 {
-	for (; idx < thread->active_count; idx++) {
-		if (thread->active[idx].fn != tombstone_fn) {
-			return thread->active[idx].poller;
+	if (thread->pl == NULL) {
+		return NULL;
+	}
+	for (; idx < thread->pl->active_count; idx++) {
+		if (thread->pl->active[idx].fn != tombstone_fn) {
+			return thread->pl->active[idx].poller;
 		}
 	}
 	return NULL;
@@ -792,7 +857,7 @@ PW_EXPORT struct spdk_poller *
 spdk_thread_get_first_timed_poller(struct spdk_thread *thread)
 {
 	ARG_OR_RETURN(thread, NULL);
-	return thread->first_timed_poller;
+	return thread->pl != NULL ? thread->pl->first_timed_poller : NULL;
 }
 
 PW_EXPORT struct spdk_poller *
@@ -806,7 +871,7 @@ PW_EXPORT struct spdk_poller *
 spdk_thread_get_first_paused_poller(struct spdk_thread *thread)
 {
 	ARG_OR_RETURN(thread, NULL);
-	return TAILQ_FIRST(&thread->paused_pollers);
+	return thread->pl != NULL ? TAILQ_FIRST(&thread->pl->paused_pollers) : NULL;
 }
 
 PW_EXPORT struct spdk_poller *

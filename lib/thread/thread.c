@@ -184,7 +184,7 @@ pw__thread_free(struct spdk_thread *thread)
 
 	pw__pollers_free_all(thread);
 	pw__interrupts_fini(thread);
-	pw__timer_fini(&thread->timer);
+	pw__thread_pollers_free(thread);
 	pw__msgq_fini(thread);
 	if (pw__tls_thread == thread) {
 		pw__tls_thread = NULL;
@@ -227,15 +227,9 @@ spdk_thread_create(const char *name, const struct spdk_cpuset *cpumask)
 		return NULL;
 	}
 	atomic_init(&thread->cpumask_own, NULL);
-	thread->dispatch_idx = -1;
-	thread->next_poller_id = 1;
+	/* No poller block (pl) until the first poller, interrupt source or
+	 * post-poller handler (pw__thread_pollers()). */
 	thread->tsc_last = spdk_get_ticks();
-	pw__timer_init(&thread->timer);
-	TAILQ_INIT(&thread->pausing_pollers);
-	TAILQ_INIT(&thread->paused_pollers);
-	TAILQ_INIT(&thread->zombie_pollers);
-	TAILQ_INIT(&thread->parked_pollers);
-	TAILQ_INIT(&thread->interrupts);
 	atomic_init(&thread->waker, NULL);
 	atomic_init(&thread->park_state, PW_PARK_ACTIVE);
 	thread->in_interrupt = spdk_interrupt_mode_is_enabled();

@@ -80,7 +80,10 @@ PW_EXPORT uint64_t
 spdk_thread_next_poller_expiration(struct spdk_thread *thread)
 {
 	PW_THREAD_OR_RETURN(thread, 0);
-	return thread->first_timed_poller ? thread->first_timed_poller->next_run_tick : 0;
+	if (thread->pl == NULL || thread->pl->first_timed_poller == NULL) {
+		return 0;
+	}
+	return thread->pl->first_timed_poller->next_run_tick;
 }
 
 PW_EXPORT int
@@ -102,7 +105,7 @@ spdk_thread_is_idle(struct spdk_thread *thread)
 {
 	PW_THREAD_OR_RETURN(thread, false);
 	return !pw__msgq_pending(thread) && pw__pollers_active_count(thread) == 0 &&
-	       thread->first_timed_poller == NULL &&
+	       (thread->pl == NULL || thread->pl->first_timed_poller == NULL) &&
 	       atomic_load_explicit(&thread->critical_msg, memory_order_relaxed) == NULL;
 }
 

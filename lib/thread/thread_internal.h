@@ -149,41 +149,66 @@ struct pw_pp_handler {
 
 struct io_channel_map;
 
-struct spdk_thread {
-	/* ---- consumer side: touched by every slice, only by the polling pthread ---- */
-	struct pw_segq_cons		mq_cons;
-	uint32_t			state;		/* enum pw_thread_state, owner's copy */
-
+/*
+ * What only a thread that has had a poller, a timer, an interrupt source or
+ * a post-poller handler needs, allocated on first use (pw__thread_pollers())
+ * and freed with the thread: a thread that never had any holds none
+ * (thread->pl is NULL; doc/design.md "Small threads", "The poller block").
+ * Only its thread's pthread touches it. The first line (the block is 64-byte
+ * aligned) is what a slice of a thread with pollers reads.
+ */
+struct pw_pollers {
 	struct pw_active_ent		*active;
 	uint32_t			active_count;
-	uint32_t			active_cap;
+	uint32_t			active_dead;	/* tombstones in the active array */
 	uint64_t			active_round;	/* untimed dispatch rounds so far */
 	int64_t				dispatch_idx;	/* entry being run, -1 outside dispatch */
+	struct spdk_poller		*first_timed_poller;	/* cached earliest */
+	struct pw_waker			*own_waker;	/* for spdk_thread_get_interrupt_fd() users */
+	TAILQ_HEAD(, spdk_poller)	pausing_pollers;
+
+	TAILQ_HEAD(, spdk_poller)	zombie_pollers;	/* unregistered, freed at the end of the slice */
+	TAILQ_HEAD(, spdk_poller)	parked_pollers;	/* untimed, driven by interrupts */
+	TAILQ_HEAD(, spdk_poller)	paused_pollers;
+	TAILQ_HEAD(, spdk_interrupt)	interrupts;
+	struct spdk_fd_group		*fgrp;		/* interrupt sources, created on first use */
+	uint64_t			next_poller_id;
+	uint32_t			active_cap;
+	struct pw_timer			timer;
+	struct pw_pp_handler		pp_handlers[PW_MAX_PP_HANDLERS];
+};
+_Static_assert(offsetof(struct pw_pollers, zombie_pollers) == SPDK_CACHE_LINE_SIZE,
+	       "what a slice reads of the poller block fits one cache line");
+
+struct spdk_thread {
+	/* ---- consumer side: one line, touched by every slice, only by the
+	 * polling pthread ---- */
+	struct pw_segq_cons		mq_cons;
+	uint32_t			state;		/* enum pw_thread_state, owner's copy */
+	/* Parked (pw_thread_park()) since tsc_last: the time until its next slice
+	 * is idle time, added by that slice (or by a read of its stats). */
+	bool				park_accrue;
+	/* Cold, in what would be a hole. */
+	bool				is_bound;
+	bool				in_interrupt;
 
 	/* Checked after every message and poller: non-zero means slow path. */
 	union {
 		uint64_t		attention;
 		struct {
 			int32_t		lock_count;	/* spinlocks held */
-			uint16_t	num_pp_handlers;
+			uint16_t	num_pp_handlers;	/* non-zero only with pl */
 			uint8_t		msgs_staged;	/* sends staged by its callback (msgq.c) */
 			uint8_t		attention_pad;
 		};
 	};
-	uint32_t			active_dead;	/* tombstones in the active array */
-	uint32_t			active_base;	/* entries at the start of this round */
-
-	struct pw_timer			timer;
-	struct spdk_poller		*first_timed_poller;	/* cached earliest */
-
+	/* Pollers, timers, interrupt sources, post-poller handlers: NULL until
+	 * the first one (a slice of a thread without any tests this only). */
+	struct pw_pollers		*pl;
 	uint64_t			tsc_last;
 	struct spdk_thread_stats	stats;
-	/* Parked (pw_thread_park()) since tsc_last: the time until its next slice
-	 * is idle time, added by that slice (or by a read of its stats). */
-	bool				park_accrue;
-	/* Cold, in what would be padding before the producers' line. */
-	bool				is_bound;
-	bool				in_interrupt;
+
+	/* ---- cold, in what would be padding before the producers' line ---- */
 	uint32_t			for_each_count;
 	int32_t				pending_unregister_count;
 	uint64_t			id;
@@ -211,15 +236,6 @@ struct spdk_thread {
 	_Atomic uint32_t		shared_state;
 
 	/* ---- cold ---- */
-	struct pw_pp_handler		pp_handlers[PW_MAX_PP_HANDLERS];
-	TAILQ_HEAD(, spdk_poller)	pausing_pollers;
-	TAILQ_HEAD(, spdk_poller)	zombie_pollers;	/* unregistered, freed at the end of the slice */
-	TAILQ_HEAD(, spdk_poller)	parked_pollers;	/* untimed, driven by interrupts */
-	TAILQ_HEAD(, spdk_interrupt)	interrupts;
-	struct spdk_fd_group		*fgrp;		/* interrupt sources, created on first use */
-	struct pw_waker			*own_waker;	/* for spdk_thread_get_interrupt_fd() users */
-	TAILQ_HEAD(, spdk_poller)	paused_pollers;
-	uint64_t			next_poller_id;
 	struct io_channel_map		*channels;	/* owned by io_channel.c */
 	TAILQ_ENTRY(spdk_thread)	tailq;
 	/* Its cpumask (cpumask_pool.c): the interned copy shared by the threads
@@ -236,6 +252,8 @@ struct spdk_thread {
 	/* Driver context (ctx_sz bytes), then the name */
 	uint8_t				ctx[] __attribute__((aligned(8)));
 };
+_Static_assert(offsetof(struct spdk_thread, for_each_count) == SPDK_CACHE_LINE_SIZE,
+	       "the consumer's hot fields fit one cache line");
 
 /* Current thread of this pthread (thread.c). */
 extern __thread struct spdk_thread *pw__tls_thread;
@@ -415,23 +433,28 @@ void pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller);
 struct spdk_poller *pw__timer_next(const struct spdk_thread *thread, const struct spdk_poller *prev);
 
 /* ---- poller.c ---- */
+/* The thread's poller block, allocated on first use; NULL (logged, naming
+ * what) when there is no memory for it. Its thread's pthread only. */
+struct pw_pollers *pw__thread_pollers(struct spdk_thread *thread, const char *what);
+/* Free the block (after pw__pollers_free_all() and pw__interrupts_fini()). */
+void pw__thread_pollers_free(struct spdk_thread *thread);
 /* Run untimed then due timed pollers; returns the highest poller result (>= 0). */
-int pw__pollers_run(struct spdk_thread *thread, uint64_t now);
+int pw__pollers_run(struct spdk_thread *thread, struct pw_pollers *pl, uint64_t now);
 /* End-of-slice housekeeping: compact the active array, PAUSING -> PAUSED. */
 void pw__pollers_settle(struct spdk_thread *thread);
-/* Whether the slice has poller work to do / housekeeping to settle (inline:
- * a slice of a thread without pollers costs no call). */
+/* Whether the slice has poller work to do / housekeeping to settle, for a
+ * thread with a poller block (inline: a slice costs no call). */
 static inline bool
-pw__pollers_due(const struct spdk_thread *thread, uint64_t now)
+pw__pollers_due(const struct pw_pollers *pl, uint64_t now)
 {
-	return thread->active_count > 0 ||
-	       (thread->first_timed_poller != NULL && thread->first_timed_poller->next_run_tick <= now);
+	return pl->active_count > 0 ||
+	       (pl->first_timed_poller != NULL && pl->first_timed_poller->next_run_tick <= now);
 }
 static inline bool
-pw__pollers_unsettled(const struct spdk_thread *thread)
+pw__pollers_unsettled(const struct pw_pollers *pl)
 {
-	return thread->active_dead != 0 || !TAILQ_EMPTY(&thread->pausing_pollers) ||
-	       !TAILQ_EMPTY(&thread->zombie_pollers);
+	return pl->active_dead != 0 || !TAILQ_EMPTY(&pl->pausing_pollers) ||
+	       !TAILQ_EMPTY(&pl->zombie_pollers);
 }
 /* Whether anything but unregistered pollers is left (for exit). */
 struct spdk_poller *pw__pollers_any_live(struct spdk_thread *thread);

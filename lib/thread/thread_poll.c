@@ -21,6 +21,7 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 {
 	struct spdk_thread *orig = pw__tls_thread;
 	struct spdk_thread *outer;
+	struct pw_pollers *pl;
 	spdk_msg_fn critical;
 	uint64_t end;
 	int rc = 0, prc;
@@ -47,8 +48,11 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 
 	/* Driven through spdk_thread_get_interrupt_fd() by a loop of the user's:
 	 * its fd is cleared before the critical slot and the queue are looked
-	 * at, so that whatever is sent after the look writes it again. */
-	own = thread->own_waker != NULL;
+	 * at, so that whatever is sent after the look writes it again. A thread
+	 * that never had pollers, interrupt sources or post-poller handlers has
+	 * no poller block (pl NULL) and skips all of that. */
+	pl = thread->pl;
+	own = pl != NULL && pl->own_waker != NULL;
 	if (spdk_unlikely(own) && pw__interrupts_run_own(thread) > 0) {
 		rc = 1;
 	}
@@ -68,14 +72,18 @@ spdk_thread_poll(struct spdk_thread *thread, uint32_t max_msgs, uint64_t now)
 			pw__interrupts_rearm_own(thread);
 		}
 	}
-	if (pw__pollers_due(thread, now)) {
-		prc = pw__pollers_run(thread, now);
-		if (prc > rc) {
-			rc = prc;
+	/* A message may have registered the first poller: load pl again. */
+	pl = thread->pl;
+	if (pl != NULL) {
+		if (pw__pollers_due(pl, now)) {
+			prc = pw__pollers_run(thread, pl, now);
+			if (prc > rc) {
+				rc = prc;
+			}
 		}
-	}
-	if (spdk_unlikely(pw__pollers_unsettled(thread))) {
-		pw__pollers_settle(thread);
+		if (spdk_unlikely(pw__pollers_unsettled(pl))) {
+			pw__pollers_settle(thread);
+		}
 	}
 	if (thread->num_pp_handlers != 0) {
 		pw__thread_run_pp_handlers(thread);
@@ -111,6 +119,7 @@ PW_EXPORT void
 spdk_thread_register_post_poller_handler(spdk_post_poller_fn fn, void *fn_arg)
 {
 	struct spdk_thread *thread = pw__tls_thread;
+	struct pw_pollers *pl;
 
 	if (thread == NULL || fn == NULL) {
 		SPDK_ERRLOG("spdk_thread_register_post_poller_handler: %s\n",
@@ -122,8 +131,14 @@ spdk_thread_register_post_poller_handler(spdk_post_poller_fn fn, void *fn_arg)
 			    "not registered\n", thread->name, PW_MAX_PP_HANDLERS, (void *)fn);
 		return;
 	}
-	thread->pp_handlers[thread->num_pp_handlers].fn = fn;
-	thread->pp_handlers[thread->num_pp_handlers].arg = fn_arg;
+	/* The handlers live in the poller block: without memory for it the
+	 * handler is not registered, logged (SPDK's call returns nothing). */
+	pl = pw__thread_pollers(thread, "post-poller handler");
+	if (pl == NULL) {
+		return;
+	}
+	pl->pp_handlers[thread->num_pp_handlers].fn = fn;
+	pl->pp_handlers[thread->num_pp_handlers].arg = fn_arg;
 	thread->num_pp_handlers++;
 }
 
@@ -149,8 +164,9 @@ pw__thread_run_pp_handlers(struct spdk_thread *thread)
 	struct pw_pp_handler handlers[PW_MAX_PP_HANDLERS];
 	uint32_t n = thread->num_pp_handlers;
 
-	/* Handlers may register new ones: those run after the next callback. */
-	memcpy(handlers, thread->pp_handlers, n * sizeof(handlers[0]));
+	/* Handlers may register new ones: those run after the next callback.
+	 * num_pp_handlers is non-zero only once the poller block exists. */
+	memcpy(handlers, thread->pl->pp_handlers, n * sizeof(handlers[0]));
 	thread->num_pp_handlers = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		handlers[i].fn(handlers[i].arg);

@@ -134,11 +134,11 @@ heap_insert(struct pw_timer *timer, struct pw_timer_bucket *b)
 }
 
 static void
-update_earliest(struct spdk_thread *thread)
+update_earliest(struct pw_pollers *pl)
 {
-	struct pw_timer *timer = &thread->timer;
+	struct pw_timer *timer = &pl->timer;
 
-	thread->first_timed_poller = timer->heap_len > 0 ? timer->heap[0]->head : NULL;
+	pl->first_timed_poller = timer->heap_len > 0 ? timer->heap[0]->head : NULL;
 }
 
 void
@@ -166,7 +166,7 @@ pw__timer_fini(struct pw_timer *timer)
 int
 pw__timer_attach(struct spdk_thread *thread, struct spdk_poller *poller)
 {
-	struct pw_timer *timer = &thread->timer;
+	struct pw_timer *timer = &thread->pl->timer;
 	struct pw_timer_bucket *b;
 
 	TAILQ_FOREACH(b, &timer->buckets, link) {
@@ -214,15 +214,17 @@ pw__timer_detach(struct spdk_thread *thread, struct spdk_poller *poller)
 	poller->bucket = NULL;
 	if (--b->refs == 0) {
 		assert(b->head == NULL);
-		TAILQ_REMOVE(&thread->timer.buckets, b, link);
-		thread->timer.nbuckets--;
+		TAILQ_REMOVE(&thread->pl->timer.buckets, b, link);
+		thread->pl->timer.nbuckets--;
 		free(b);
 	}
 }
 
-/* Link poller into its bucket at the place its (tick, seq) calls for. */
+/* Link poller into its bucket at the place its (tick, seq) calls for. The
+ * thread's poller block is passed in, loaded once: the stores below could
+ * alias thread->pl for the compiler, which would load it again each time. */
 static void
-bucket_insert(struct spdk_thread *thread, struct spdk_poller *poller)
+bucket_insert(struct pw_pollers *pl, struct spdk_poller *poller)
 {
 	struct pw_timer_bucket *b = poller->bucket;
 	struct spdk_poller *after = b->tail;
@@ -245,36 +247,39 @@ bucket_insert(struct spdk_thread *thread, struct spdk_poller *poller)
 		b->tail = poller;
 	}
 	poller->armed = true;
-	thread->timer.count++;
+	pl->timer.count++;
 
 	if (was_empty) {
-		heap_insert(&thread->timer, b);
+		heap_insert(&pl->timer, b);
 	} else if (b->head == poller) {
-		heap_fix(&thread->timer, b);
+		heap_fix(&pl->timer, b);
 	}
-	update_earliest(thread);
+	update_earliest(pl);
 }
 
 void
 pw__timer_arm(struct spdk_thread *thread, struct spdk_poller *poller, uint64_t now)
 {
+	struct pw_pollers *pl = thread->pl;
+
 	assert(!poller->armed && poller->bucket != NULL);
 	/* The bucket's period: the same value, on a line already in cache. */
 	poller->next_run_tick = now + poller->bucket->period;
-	poller->seq = ++thread->timer.seq;
-	bucket_insert(thread, poller);
+	poller->seq = ++pl->timer.seq;
+	bucket_insert(pl, poller);
 }
 
 void
 pw__timer_rearm_in_place(struct spdk_thread *thread, struct spdk_poller *poller)
 {
 	assert(!poller->armed && poller->bucket != NULL);
-	bucket_insert(thread, poller);
+	bucket_insert(thread->pl, poller);
 }
 
 void
 pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller)
 {
+	struct pw_pollers *pl = thread->pl;
 	struct pw_timer_bucket *b = poller->bucket;
 	bool was_head = b->head == poller;
 
@@ -291,31 +296,32 @@ pw__timer_disarm(struct spdk_thread *thread, struct spdk_poller *poller)
 	}
 	poller->tnext = poller->tprev = NULL;
 	poller->armed = false;
-	thread->timer.count--;
+	pl->timer.count--;
 
 	if (was_head) {
 		if (b->head == NULL) {
-			heap_remove(&thread->timer, b);
-		} else if (!heap_in_place(&thread->timer, b)) {
-			heap_down(&thread->timer, b->heap_idx);
+			heap_remove(&pl->timer, b);
+		} else if (!heap_in_place(&pl->timer, b)) {
+			heap_down(&pl->timer, b->heap_idx);
 		}
-		update_earliest(thread);
+		update_earliest(pl);
 	}
 }
 
 struct spdk_poller *
 pw__timer_next(const struct spdk_thread *thread, const struct spdk_poller *prev)
 {
-	const struct pw_timer *timer = &thread->timer;
+	const struct pw_timer *timer;
 	struct spdk_poller *best = NULL;
 	struct pw_timer_bucket *b;
 
 	if (prev == NULL) {
-		return thread->first_timed_poller;
+		return thread->pl != NULL ? thread->pl->first_timed_poller : NULL;
 	}
 	if (!prev->armed) {
 		return NULL;
 	}
+	timer = &thread->pl->timer;
 	/* Introspection only: look at each bucket's first poller after prev. */
 	TAILQ_FOREACH(b, &timer->buckets, link) {
 		struct spdk_poller *p;

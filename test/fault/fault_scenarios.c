@@ -33,6 +33,10 @@
  *   io_device          register, channels on two threads, for_each_channel, unregister
  *   pollers            timed and untimed pollers; interrupt-registered ones in
  *                      interrupt mode
+ *   first_use          on fresh threads (no poller block yet), each first
+ *                      use that makes the block: a post-poller handler from
+ *                      a message, an interrupt source, the interrupt fd
+ *                      (then a message through it), a poller
  *   fd_group           create, add, wait, remove, nest, destroy
  *   json_config        spdk_subsystem_load_config() of a configuration with
  *                      plain entries, a batch and a failing call (errors
@@ -71,6 +75,7 @@
 #include "thread/io_channel_internal.h"
 #include "thread/thread_internal.h"
 
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -718,6 +723,136 @@ out:
 	return rc;
 }
 
+/* ---------------------------------------------------------------------------
+ * first_use: what makes a thread's poller block, on fresh threads
+ * ------------------------------------------------------------------------- */
+
+static int g_first_pp_runs;
+
+static void
+first_pp_handler(void *ctx)
+{
+	g_first_pp_runs++;
+}
+
+static void
+first_pp_msg(void *ctx)
+{
+	spdk_thread_register_post_poller_handler(first_pp_handler, NULL);
+}
+
+static int
+first_intr_handler(void *ctx)
+{
+	uint64_t v;
+
+	return read(*(int *)ctx, &v, sizeof(v)) == (ssize_t)sizeof(v) ? 1 : 0;
+}
+
+static int
+scenario_first_use(void)
+{
+	struct spdk_thread *t[4] = { NULL };
+	struct spdk_interrupt *intr = NULL;
+	struct spdk_poller *poller = NULL;
+	struct pollfd pfd;
+	uint64_t one = 1;
+	int efd, fd, ran = 0, runs = 0, rc;
+
+	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (efd < 0) {
+		FAIL("eventfd: %s", strerror(errno));
+	}
+	rc = spdk_thread_lib_init(NULL, 0);
+	if (rc != 0) {
+		close(efd);
+		return rc;
+	}
+	for (int i = 0; i < 4; i++) {
+		t[i] = spdk_thread_create("fault_first", NULL);
+		if (t[i] == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	/* A post-poller handler registered by a message: it runs after it,
+	 * or (no memory) is not registered and does not. */
+	g_first_pp_runs = 0;
+	rc = spdk_thread_send_msg(t[0], first_pp_msg, NULL);
+	if (rc != 0) {
+		goto out;
+	}
+	spdk_thread_poll(t[0], 0, 0);
+	if (g_first_pp_runs != 1) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* An interrupt source. */
+	spdk_set_thread(t[1]);
+	intr = spdk_interrupt_register(efd, first_intr_handler, &efd, "first");
+	if (intr == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (write(efd, &one, sizeof(one)) != (ssize_t)sizeof(one)) {
+		FAIL("write: %s", strerror(errno));
+	}
+	rc = spdk_fd_group_wait(spdk_thread_get_interrupt_fd_group(t[1]), 0);
+	if (rc != 1) {
+		rc = rc < 0 ? rc : -EIO;
+		goto out;
+	}
+	/* The interrupt fd: a message makes it readable. */
+	spdk_set_thread(NULL);
+	fd = spdk_thread_get_interrupt_fd(t[2]);
+	if (fd < 0) {
+		rc = fd;
+		goto out;
+	}
+	rc = spdk_thread_send_msg(t[2], count_msg, &ran);
+	if (rc != 0) {
+		goto out;
+	}
+	pfd = (struct pollfd) { .fd = fd, .events = POLLIN };
+	if (poll(&pfd, 1, PROGRESS_MS) != 1) {
+		FAIL("a message did not make the interrupt fd readable");
+	}
+	spdk_thread_poll(t[2], 0, 0);
+	if (ran != 1) {
+		FAIL("the message ran %d times", ran);
+	}
+	/* A poller. */
+	spdk_set_thread(t[3]);
+	poller = spdk_poller_register(count_poller, &runs, 0);
+	if (poller == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	spdk_thread_poll(t[3], 0, 0);
+	if (runs != 1) {
+		FAIL("the poller ran %d times", runs);
+	}
+	rc = 0;
+out:
+	if (intr != NULL) {
+		spdk_set_thread(t[1]);
+		spdk_interrupt_unregister(&intr);
+	}
+	if (poller != NULL) {
+		spdk_set_thread(t[3]);
+		spdk_poller_unregister(&poller);
+	}
+	spdk_set_thread(NULL);
+	for (int i = 0; i < 4; i++) {
+		if (t[i] != NULL) {
+			end_thread(t[i]);
+		}
+	}
+	spdk_thread_lib_fini();
+	close(efd);
+	return rc;
+}
+
 static int
 scenario_pollers(void)
 {
@@ -1291,6 +1426,7 @@ FAULT_TEST(cpumask, 300)
 FAULT_TEST(io_device, 300)
 FAULT_TEST(pollers, 300)
 FAULT_TEST(pollers_interrupt, 300)
+FAULT_TEST(first_use, 300)
 FAULT_TEST(fd_group, 300)
 FAULT_TEST(json_config, 300)
 FAULT_TEST(env, 300)

@@ -63,7 +63,9 @@ treg(struct tp *t, uint64_t period_us)
 static struct spdk_poller *
 cached(void)
 {
-	return ut_thread(0)->first_timed_poller;
+	struct pw_pollers *pl = ut_thread(0)->pl;
+
+	return pl != NULL ? pl->first_timed_poller : NULL;
 }
 
 /* The timed pollers of thread 0 in walking order must be exactly `want`
@@ -87,7 +89,7 @@ check_order(struct tp **want, int n)
 	}
 	ASSERT_NULL(it);
 	ASSERT_NULL(raw);
-	ASSERT_EQ(th->timer.count, (uint32_t)n);
+	ASSERT_EQ(th->pl != NULL ? th->pl->timer.count : 0, (uint32_t)n);
 	ASSERT_PTR_EQ(cached(), n > 0 ? want[0]->p : NULL);
 	ASSERT_EQ(spdk_thread_next_poller_expiration(th), n > 0 ? want[0]->p->next_run_tick : 0);
 }
@@ -413,7 +415,7 @@ TEST(cache_closest_timed_poller)
 	spdk_poller_unregister(&p1.p);
 	spdk_poller_unregister(&p3.p);
 	check_order(order, 0);
-	ASSERT_EQ(ut_thread(0)->timer.heap_len, 0);
+	ASSERT_EQ(ut_thread(0)->pl->timer.heap_len, 0);
 	ut_delay_us(200);
 	ut_poll_thread(0);
 	check_order(order, 0);
@@ -577,7 +579,7 @@ TEST(multi_timed_pollers_have_same_expiration_unregister_non_earliest)
 	ut_delay_us(500);
 	ut_poll_thread(0);
 	check_order(order, 0);
-	ASSERT_EQ(ut_thread(0)->timer.heap_len, 0);
+	ASSERT_EQ(ut_thread(0)->pl->timer.heap_len, 0);
 	ut_threads_fini();
 }
 
@@ -732,7 +734,7 @@ model_run(uint64_t seed, int steps, const uint64_t *periods, uint32_t nperiods)
 	}
 	ut_poll_thread(0);
 	ASSERT_FALSE(spdk_thread_has_pollers(ut_thread(0)));
-	ASSERT_EQ(ut_thread(0)->timer.heap_len, 0);
+	ASSERT_EQ(ut_thread(0)->pl->timer.heap_len, 0);
 	ut_threads_fini();
 }
 
@@ -819,7 +821,7 @@ TEST(timed_poller_many_periods_keep_buckets_balanced)
 		spdk_poller_unregister(&t[i].p);
 	}
 	check_order(order, 0);
-	ASSERT_EQ(ut_thread(0)->timer.heap_len, 0);
+	ASSERT_EQ(ut_thread(0)->pl->timer.heap_len, 0);
 	ut_threads_fini();
 }
 
@@ -841,12 +843,12 @@ TEST(timed_poller_resume_with_more_periods_than_heap_slots)
 		t[i] = (struct tp) { 0 };
 		treg(&t[i], 10 * ((uint64_t)i + 1));
 	}
-	ASSERT_EQ(ut_thread(0)->timer.heap_cap, 4);
+	ASSERT_EQ(ut_thread(0)->pl->timer.heap_cap, 4);
 	spdk_poller_pause(t[3].p);
 	t[4] = (struct tp) { 0 };
 	treg(&t[4], 50);
 	spdk_poller_resume(t[3].p);
-	ASSERT_LE(ut_thread(0)->timer.heap_len, ut_thread(0)->timer.heap_cap);
+	ASSERT_LE(ut_thread(0)->pl->timer.heap_len, ut_thread(0)->pl->timer.heap_cap);
 	for (int i = 0; i < 5; i++) {
 		order[i] = &t[i];
 	}
@@ -919,7 +921,9 @@ TEST(timed_pollers_same_expiry_keep_arming_order_across_seq_wrap)
 
 	ut_threads_init(1);
 	ut_set_thread(0);
-	ut_thread(0)->timer.seq = UINT32_MAX - 1;
+	/* The poller block, made before the first poller to set its counter. */
+	ASSERT_NOT_NULL(pw__thread_pollers(ut_thread(0), "test"));
+	ut_thread(0)->pl->timer.seq = UINT32_MAX - 1;
 	for (int i = 0; i < 4; i++) {
 		p[i] = (struct tp) { .idx = i, .log = log, .log_n = &n };
 	}
