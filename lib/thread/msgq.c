@@ -249,8 +249,7 @@ pw__msgq_flush(void)
  * destination's segment is full or the stage cannot take it (the caller then
  * sends at once). */
 static inline bool
-stage_msg(struct pw_msg_stage *st, struct spdk_thread *cur, struct spdk_thread *thread,
-	  spdk_msg_fn fn, void *ctx)
+stage_msg(struct pw_msg_stage *st, struct spdk_thread *thread, spdk_msg_fn fn, void *ctx)
 {
 	_Atomic(void *) *slot;
 	uint32_t d;
@@ -273,9 +272,19 @@ stage_msg(struct pw_msg_stage *st, struct spdk_thread *cur, struct spdk_thread *
 	st->ent[st->n].fn = (void *)fn;
 	st->ent[st->n].ctx = ctx;
 	st->n++;
-	/* Flushed after the current callback (pw__thread_attend()). */
-	cur->msgs_staged = 1;
 	return true;
+}
+
+void
+pw__msgq_callback_done(void)
+{
+	struct pw_msg_stage *st = &pw__msg_stage;
+
+	/* A callback that sent one message alone predicts the next one does:
+	 * that one's first send is published at once (spdk_thread_send_msg()). */
+	st->lone = st->sends == 1;
+	st->sends = 0;
+	pw__msgq_flush();
 }
 
 PW_EXPORT int
@@ -302,11 +311,20 @@ spdk_thread_send_msg(const struct spdk_thread *cthread, spdk_msg_fn fn, void *ct
 	 * current one: a callback that made another thread current
 	 * (spdk_set_thread()) sends at once, for the flag that flushes after
 	 * the callback is the polled thread's (and the other thread may be
-	 * driven by another pthread). */
+	 * driven by another pthread).
+	 * Except the first send of a callback when the last callback that sent
+	 * anything sent one message alone: a lone message fills no line with
+	 * others, so staging it buys nothing and would only delay it (the
+	 * latency of one message in flight); published at once, as from a
+	 * foreign pthread. The sends after it in the same callback are staged. */
 	cur = st->polled;
-	if (cur != NULL && cur == pw__tls_thread && cur != thread &&
-	    stage_msg(st, cur, thread, fn, ctx)) {
-		return 0;
+	if (cur != NULL && cur == pw__tls_thread && cur != thread) {
+		/* Counted, and what is staged published, when the callback
+		 * returns (pw__thread_attend(), pw__msgq_callback_done()). */
+		cur->msgs_staged = 1;
+		if ((st->sends++ != 0 || !st->lone) && stage_msg(st, thread, fn, ctx)) {
+			return 0;
+		}
 	}
 	note.thread = thread;
 	note.waker = NULL;

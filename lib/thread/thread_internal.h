@@ -375,6 +375,8 @@ struct pw_msg_stage {
 	uint32_t		n;
 	struct spdk_thread	*polled;	/* thread of the innermost spdk_thread_poll() */
 	uint32_t		ndest;
+	uint32_t		sends;		/* cross-thread sends of the current callback */
+	bool			lone;		/* the last callback that sent sent one message */
 	struct spdk_thread	*dest[PW_MSG_STAGE_DESTS];
 	struct pw_staged_msg	ent[PW_MSG_STAGE_MAX];
 };
@@ -382,6 +384,9 @@ struct pw_msg_stage {
 extern __thread struct pw_msg_stage pw__msg_stage;
 /* Publish everything this pthread staged (and wake sleeping receivers). */
 void pw__msgq_flush(void);
+/* A callback that sent to other threads returned: note whether it sent one
+ * message alone (that predicts the next one does), then pw__msgq_flush(). */
+void pw__msgq_callback_done(void);
 /* Whether this pthread has staged sends (tests). */
 static inline bool
 pw__msgq_staged(void)

@@ -146,9 +146,9 @@ __attribute__((noinline, cold)) void
 pw__thread_attend(struct spdk_thread *thread)
 {
 	if (thread->msgs_staged != 0) {
-		/* The callback that staged them has returned: publish. */
+		/* The callback that sent them has returned: publish. */
 		thread->msgs_staged = 0;
-		pw__msgq_flush();
+		pw__msgq_callback_done();
 	}
 	if (thread->lock_count != 0) {
 		pw__spin_check_switch(thread);

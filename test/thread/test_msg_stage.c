@@ -186,12 +186,16 @@ TEST(stage_published_before_the_next_callback_of_the_slice)
 	ut_threads_fini();
 }
 
-/* From a message handler too, and the slice ends with nothing staged. */
+/* From a message handler too, and the slice ends with nothing staged. The
+ * second handler follows one that sent one message alone: its lone send is
+ * published at once (see stage_lone_after_lone_published_at_once). */
+static int g_handler_staged[2] = { -1, -1 };
+
 static void
 send_one_msg(void *arg)
 {
 	ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, arg), 0);
-	ASSERT_TRUE(pw__msgq_staged());
+	g_handler_staged[(uintptr_t)arg] = pw__msgq_staged();
 }
 
 TEST(stage_message_handler_send_published_after_handler)
@@ -202,12 +206,90 @@ TEST(stage_message_handler_send_published_after_handler)
 	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), send_one_msg, (void *)0), 0);
 	ASSERT_EQ(spdk_thread_send_msg(ut_thread(0), send_one_msg, (void *)1), 0);
 	ut_poll_thread_times(0, 1);	/* one message per slice: one handler */
+	ASSERT_EQ(g_handler_staged[0], 1);
 	ASSERT_FALSE(pw__msgq_staged());
 	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 1);
 	ut_poll_thread_times(0, 1);
+	ASSERT_EQ(g_handler_staged[1], 0);
+	ASSERT_FALSE(pw__msgq_staged());
 	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 2);
 	ut_poll_thread(1);
 	ASSERT_EQ(g_expected[1], 2);
+	ut_threads_fini();
+}
+
+/* A callback whose predecessor (the last callback of this pthread that sent
+ * to another thread) sent one message alone publishes its first send at
+ * once, before it returns; its later sends are staged; after a callback that
+ * sent more than one, a lone send is staged again. Calls of one poller, one
+ * per slice, sending 1, 1, 3, 1, 1 messages. */
+static const uint32_t g_lb[] = { 1, 1, 3, 1, 1 };
+static uint32_t g_lb_call;
+static uint64_t g_lb_seq;
+/* Per call, per send: messages visible to thread 1 just after the send,
+ * and whether anything was staged. */
+static int g_lb_count[5][3];
+static int g_lb_staged[5][3];
+
+static int
+lone_burst_poller(void *arg)
+{
+	struct spdk_poller **self = arg;
+	uint32_t c = g_lb_call++;
+
+	for (uint32_t k = 0; k < g_lb[c]; k++) {
+		ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)(uintptr_t)g_lb_seq),
+			  0);
+		g_lb_seq++;
+		g_lb_count[c][k] = (int)pw__msgq_count(ut_thread(1));
+		g_lb_staged[c][k] = pw__msgq_staged();
+	}
+	if (g_lb_call == SPDK_COUNTOF(g_lb)) {
+		spdk_poller_unregister(self);
+	}
+	return SPDK_POLLER_BUSY;
+}
+
+TEST(stage_lone_after_lone_published_at_once)
+{
+	struct spdk_poller *p;
+
+	ut_threads_init(2);
+	give_segment(1);
+	reset_expected();
+	ut_set_thread(0);
+	p = spdk_poller_register(lone_burst_poller, &p, 0);
+	ASSERT_NOT_NULL(p);
+	ut_set_thread(UT_NONE);
+	for (uint32_t c = 0; c < SPDK_COUNTOF(g_lb); c++) {
+		ut_poll_thread_times(0, 1);
+		ASSERT_EQ(g_lb_call, c + 1);
+		/* Whatever the rule, nothing stays staged past the callback. */
+		ASSERT_FALSE(pw__msgq_staged());
+	}
+	/* 1st call: the first send of the pthread: staged, unseen inside. */
+	ASSERT_EQ(g_lb_staged[0][0], 1);
+	ASSERT_EQ(g_lb_count[0][0], 0);
+	/* 2nd: after a lone one: visible at once, nothing staged. */
+	ASSERT_EQ(g_lb_staged[1][0], 0);
+	ASSERT_EQ(g_lb_count[1][0], 2);
+	/* 3rd (three sends) after a lone one: the first at once, the rest staged. */
+	ASSERT_EQ(g_lb_staged[2][0], 0);
+	ASSERT_EQ(g_lb_count[2][0], 3);
+	ASSERT_EQ(g_lb_staged[2][1], 1);
+	ASSERT_EQ(g_lb_count[2][1], 3);
+	ASSERT_EQ(g_lb_staged[2][2], 1);
+	ASSERT_EQ(g_lb_count[2][2], 3);
+	/* 4th: after a callback that sent three: staged again. */
+	ASSERT_EQ(g_lb_staged[3][0], 1);
+	ASSERT_EQ(g_lb_count[3][0], 5);
+	/* 5th: after a lone one again: at once. */
+	ASSERT_EQ(g_lb_staged[4][0], 0);
+	ASSERT_EQ(g_lb_count[4][0], 7);
+	/* FIFO and exactly once. */
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], 7);
+	ASSERT_EQ(g_ran, 7);
 	ut_threads_fini();
 }
 
