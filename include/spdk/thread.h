@@ -229,8 +229,11 @@ void *spdk_thread_get_ctx(struct spdk_thread *thread);
  * pthread. The first call makes the thread's private copy (threads share
  * equal masks until then); if that copy cannot be allocated, the call logs
  * an error and returns a copy private to the calling pthread whose changes
- * are lost (spdk_thread_set_cpumask() then returns -ENOMEM). NULL (logged)
- * only for a NULL \p thread. Readers that do not write it:
+ * are lost: refilled by the next such call on that pthread (for any thread)
+ * and valid only until that pthread exits, so use it at once and do not
+ * keep it (spdk_thread_set_cpumask() changes the mask, or returns -ENOMEM
+ * while the copy still cannot be made). NULL (logged) only for a NULL
+ * \p thread. Readers that do not write it:
  * pw_thread_get_cpumask() (pinwheel/thread.h), which makes no copy.
  */
 struct spdk_cpuset *spdk_thread_get_cpumask(struct spdk_thread *thread);

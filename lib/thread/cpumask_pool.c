@@ -14,7 +14,7 @@
  *
  * The mask of every core (spdk_thread_create(name, NULL), the usual case) is
  * a static entry: no lock, no count. The others sit in a chained hash table
- * under a mutex, grown by doubling once it holds more masks than buckets, and
+ * under a mutex, grown by doubling once it holds as many masks as buckets, and
  * freed once empty. An entry is freed when its last thread is freed: it is
  * read only through a live thread that holds a reference to it, so no reader
  * can still be reading it.
