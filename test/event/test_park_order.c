@@ -115,25 +115,7 @@ unreg(void *ctx)
 }
 
 static void
-exit_msg(void *ctx)
-{
-	spdk_thread_exit(spdk_get_thread());
-}
-
-static void
-finish(struct spdk_thread *t)
-{
-	uint32_t before = reactor(0)->thread_count;
-
-	ASSERT_EQ(spdk_thread_send_msg(t, exit_msg, NULL), 0);
-	for (int i = 0; i < 4 && reactor(0)->thread_count == before; i++) {
-		run_once(0);
-	}
-	ASSERT_EQ(reactor(0)->thread_count, before - 1);
-}
-
-static void
-send(struct spdk_thread *t, char c)
+send_mark(struct spdk_thread *t, char c)
 {
 	ASSERT_EQ(spdk_thread_send_msg(t, note_msg, (void *)(uintptr_t)c), 0);
 }
@@ -144,7 +126,7 @@ TEST(woken_threads_run_first_in_wake_order)
 
 	up();
 	a = thread_on0("a");
-	send(a, 'x');
+	send_mark(a, 'x');
 	run_once(0);
 	ASSERT_EQ(spdk_thread_send_msg(a, reg_untimed, (void *)(uintptr_t)'A'), 0);
 	run_once(0);
@@ -169,8 +151,8 @@ TEST(woken_threads_run_first_in_wake_order)
 	log_reset();
 	run_once(0);
 	ASSERT_STR_EQ(g_log, "A");
-	send(c, 'C');
-	send(b, 'B');
+	send_mark(c, 'C');
+	send_mark(b, 'B');
 	log_reset();
 	run_once(0);
 	/* Woken by messages first, in wake order, then the timer's, then the
@@ -180,10 +162,10 @@ TEST(woken_threads_run_first_in_wake_order)
 	ASSERT_EQ(spdk_thread_send_msg(a, unreg, (void *)(uintptr_t)0), 0);
 	ASSERT_EQ(spdk_thread_send_msg(d, unreg, (void *)(uintptr_t)1), 0);
 	run_once(0);
-	finish(a);
-	finish(b);
-	finish(c);
-	finish(d);
+	hand_finish_thread(a, 0);
+	hand_finish_thread(b, 0);
+	hand_finish_thread(c, 0);
+	hand_finish_thread(d, 0);
 	hand_reactors_down();
 }
 
@@ -202,9 +184,9 @@ TEST(woken_every_iteration_starves_nobody)
 	ASSERT_TRUE(parked(b));
 	for (int i = 0; i < 100; i++) {
 		log_reset();
-		send(b, 'B');		/* b is woken in every iteration */
+		send_mark(b, 'B');		/* b is woken in every iteration */
 		if (i % 10 == 0) {
-			send(c, 'C');
+			send_mark(c, 'C');
 		}
 		run_once(0);
 		for (uint32_t k = 0; k < g_len; k++) {
@@ -218,9 +200,9 @@ TEST(woken_every_iteration_starves_nobody)
 	}
 	ASSERT_EQ(spdk_thread_send_msg(a, unreg, (void *)(uintptr_t)0), 0);
 	run_once(0);
-	finish(a);
-	finish(b);
-	finish(c);
+	hand_finish_thread(a, 0);
+	hand_finish_thread(b, 0);
+	hand_finish_thread(c, 0);
 	hand_reactors_down();
 }
 
@@ -230,7 +212,7 @@ static struct spdk_thread *g_dst;
 static void
 send_from_slice(void *ctx)
 {
-	send(g_dst, (char)(uintptr_t)ctx);
+	send_mark(g_dst, (char)(uintptr_t)ctx);
 }
 
 TEST(per_thread_order_kept)
@@ -248,11 +230,11 @@ TEST(per_thread_order_kept)
 	ASSERT_TRUE(parked(s));
 	log_reset();
 	/* Interleaved: the test pthread sends 1 2 3, the sender thread a b c. */
-	send(p, '1');
+	send_mark(p, '1');
 	ASSERT_EQ(spdk_thread_send_msg(s, send_from_slice, (void *)(uintptr_t)'a'), 0);
-	send(p, '2');
+	send_mark(p, '2');
 	ASSERT_EQ(spdk_thread_send_msg(s, send_from_slice, (void *)(uintptr_t)'b'), 0);
-	send(p, '3');
+	send_mark(p, '3');
 	ASSERT_EQ(spdk_thread_send_msg(s, send_from_slice, (void *)(uintptr_t)'c'), 0);
 	pw__ticks_mock_advance(200);
 	for (int i = 0; i < 4; i++) {
@@ -280,7 +262,7 @@ TEST(per_thread_order_kept)
 	}
 	ASSERT_EQ(spdk_thread_send_msg(p, unreg, (void *)(uintptr_t)1), 0);
 	run_once(0);
-	finish(s);
-	finish(p);
+	hand_finish_thread(s, 0);
+	hand_finish_thread(p, 0);
 	hand_reactors_down();
 }
