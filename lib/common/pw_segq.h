@@ -20,8 +20,9 @@
  *   NULL; it never writes a slot, so it never pulls a line back from the
  *   producers. It retires a segment (as the queue's spare) once every slot
  *   was taken and the next one is linked.
- * - A segment is "reserved" while linked in a queue. Each queue's first one
- *   is free of charge; the others count against the pool's limit, which
+ * - A segment is "reserved" while linked in a queue. Each queue's first full
+ *   one (and a small one before it, below) is free of charge; the others
+ *   count against the pool's limit, which
  *   turns exhaustion into -ENOMEM at push time. One counter, `extra`, holds
  *   exactly those (plus segments being opened) and is the only input of the
  *   limit check: a queue coming or going never changes it, so the check

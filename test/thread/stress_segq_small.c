@@ -6,19 +6,23 @@
  * Stress test of small first segments (lib/common/pw_segq.h, doc/design.md
  * "Small threads") on real pthreads, run under ThreadSanitizer in CI.
  *
- * small_first_segments_race: six lazy queues share one pool; three producer
+ * small_first_segments_race: 48 lazy queues share one pool; three producer
  * pthreads send short bursts (1 to 40 entries: some fit a small segment,
  * some grow into full ones) to queues picked at random, some as batches
  * claimed with pw_segq_try_claim() and published later; two consumer
- * pthreads own three queues each, pop, and give a queue's segment back
+ * pthreads own 24 queues each, pop, and give a queue's segment back
  * whenever they find it drained. So producers race each other opening a
  * queue's small first segment over PW_SEGQ_NONE (the losers' blocks go back
  * to their page), opening a full one over a full small one, and the
  * consumers' give-backs; and the blocks of one page belong to several
- * queues at once. Every entry must arrive exactly once and in each
+ * queues at once; with 48 queues more than a page of blocks is held at
+ * times, so pages fill, empty, go back to the pool and come back as full
+ * segments or new pages of blocks while producers race on them. Every
+ * entry must arrive exactly once and in each
  * producer's order per queue; at the end no segment is held, and the pool
  * unmaps everything once drained. The consumers count pops made in small and
- * in full segments: both must occur, or the test did not test.
+ * in full segments: both must occur, and at some point two pages of
+ * blocks must be in use, or the test did not test.
  *
  * Bounded by PW_STRESS_SECONDS (default 2).
  */
@@ -33,7 +37,7 @@
 
 #define NPROD	3
 #define NCONS	2
-#define NQ	6	/* queue q belongs to consumer q % NCONS */
+#define NQ	48	/* queue q belongs to consumer q % NCONS */
 #define W	2u
 #define BATCH	8
 
@@ -49,6 +53,8 @@ static _Atomic int g_producers_done;
 /* Entries sent by producer p to queue q (final once the producer is done). */
 static _Atomic uint64_t g_sent[NPROD][NQ];
 static _Atomic uint64_t g_in_small, g_in_full, g_give_backs;
+/* The most pages of small blocks seen at once. */
+static _Atomic size_t g_max_pages;
 
 static void *
 producer(void *arg)
@@ -133,7 +139,12 @@ consumer(void *arg)
 				expect[q][p]++;
 			}
 			if (n == 0 && pw_segq_give_back(&qu->prod, &qu->cons, &g_pool, W)) {
+				size_t pages = pw_segq_pool_small_pages(&g_pool);
+				size_t max = atomic_load(&g_max_pages);
+
 				atomic_fetch_add_explicit(&g_give_backs, 1, memory_order_relaxed);
+				while (pages > max && !atomic_compare_exchange_weak(&g_max_pages, &max, pages)) {
+				}
 			}
 		}
 		if (idle && atomic_load(&g_producers_done) == NPROD) {
@@ -193,4 +204,5 @@ TEST_TIMEOUT(small_first_segments_race, 300)
 	ASSERT_GT(atomic_load(&g_in_small), 0);
 	ASSERT_GT(atomic_load(&g_in_full), 0);
 	ASSERT_GT(atomic_load(&g_give_backs), 0);
+	ASSERT_GT(atomic_load(&g_max_pages), 1);
 }
