@@ -198,7 +198,7 @@ struct spdk_thread {
 		struct {
 			int32_t		lock_count;	/* spinlocks held */
 			uint16_t	num_pp_handlers;	/* non-zero only with pl */
-			uint8_t		msgs_staged;	/* sends staged by its callback (msgq.c) */
+			uint8_t		msgs_staged;	/* its callback sent to another thread (msgq.c) */
 			uint8_t		attention_pad;
 		};
 	};
@@ -324,7 +324,8 @@ void pw__thread_free(struct spdk_thread *thread);
 /* ---- thread_poll.c ---- */
 /* Run and clear pending post-poller handlers. */
 void pw__thread_run_pp_handlers(struct spdk_thread *thread);
-/* The slow path of pw__thread_after_callback(): report a spinlock still
+/* The slow path of pw__thread_after_callback(): publish what the callback
+ * sent to other threads (pw__msgq_callback_done()), report a spinlock still
  * held, run pending post-poller handlers. */
 void pw__thread_attend(struct spdk_thread *thread);
 

@@ -25,11 +25,14 @@
  *
  * pingpong_between_sleeping_drivers: the same drivers, no other traffic: one
  * message goes back and forth between a thread of each driver, each sent
- * from the previous one's handler (staged) after a random spin of 0 to a few
+ * from the previous one's handler after a random spin of 0 to a few
  * microseconds, so that the publication and its waker check land, again and
  * again, where the other driver prepares to sleep. Nothing else wakes a
  * driver: a lost wake-up stalls the exchange and the driver's timeout
- * reports it.
+ * reports it. A ping sent alone after a lone one is published at once (the
+ * lone-after-lone rule, doc/design.md); pingpong_staged_between_sleeping_drivers
+ * adds one message to the sender's own driver per handler, so that every ping
+ * goes through the stage and its flush instead.
  */
 
 #include "spdk/stdinc.h"
@@ -344,7 +347,14 @@ TEST(staged_sends_exactly_once_fifo_no_lost_wakeup)
 }
 
 /* Between thread 0 (driver 0) and thread 2 (driver 1); the sender index is
- * the sending thread, so the pairs 0 -> 2 and 2 -> 0 check order. */
+ * the sending thread, so the pairs 0 -> 2 and 2 -> 0 check order.
+ * pingpong_between_sleeping_drivers: each handler sends the ping alone, so
+ * after the first it is published at once (single push and its waker check).
+ * pingpong_staged_between_sleeping_drivers: each handler also sends one
+ * message to the other thread of its own driver, so the ping is staged and
+ * published by the flush after the handler (the flush's waker check). */
+static bool g_pp_staged;
+
 static void
 pp_fn(void *ctx)
 {
@@ -357,6 +367,16 @@ pp_fn(void *ctx)
 	}
 	spin = rnd(&g_rng[me]) % 4000;
 	for (uint64_t t0 = now_ns(); now_ns() - t0 < spin;) {
+	}
+	if (g_pp_staged) {
+		/* One more, to the sibling thread of this driver (no wake-up of
+		 * the other driver): a callback that sends two makes the next one
+		 * stage, so the ping below goes through the stage and its flush
+		 * rather than published at once (the lone-after-lone rule). */
+		atomic_fetch_add_explicit(&g_total_sent, 1, memory_order_relaxed);
+		ASSERT_EQ(spdk_thread_send_msg(g_t[me + 1], msg_fn, (void *)(uintptr_t)(
+				g_sent[me][me + 1] << 16 | me << 8 | (me + 1))), 0);
+		g_sent[me][me + 1]++;
 	}
 	/* Counted first, as in send_one(). */
 	atomic_fetch_add_explicit(&g_total_sent, 1, memory_order_relaxed);
@@ -377,5 +397,12 @@ pp_first(void)
 TEST(pingpong_between_sleeping_drivers)
 {
 	g_no_pollers = true;
+	run(0, pp_first);
+}
+
+TEST(pingpong_staged_between_sleeping_drivers)
+{
+	g_no_pollers = true;
+	g_pp_staged = true;
 	run(0, pp_first);
 }

@@ -460,6 +460,72 @@ TEST(stage_exhaustion_enomem_at_send_inside_callback)
 	ut_threads_fini();
 }
 
+/* The lone-after-lone rule's at-once send meets exhaustion: -ENOMEM at the
+ * send, nothing claimed or staged behind it, every accepted message runs once
+ * in order, and sending works again once the queue drained. One send per
+ * poller call, one call per slice: every send after the first is a lone one
+ * published at once. */
+static uint32_t g_lone_calls;
+
+static int
+lone_fill_poller(void *arg)
+{
+	struct spdk_poller **self = arg;
+	int rc;
+
+	g_lone_calls++;
+	rc = spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)g_accepted);
+	if (rc == 0) {
+		g_accepted++;
+		ASSERT_LT(g_accepted, 1000000);
+		/* After the first call (staged, or at once as the first message
+		 * to a thread without a segment), published at once. */
+		if (g_lone_calls > 1) {
+			ASSERT_FALSE(pw__msgq_staged());
+		}
+		return SPDK_POLLER_BUSY;
+	}
+	g_last_rc = rc;
+	ASSERT_FALSE(pw__msgq_staged());
+	spdk_poller_unregister(self);
+	return SPDK_POLLER_BUSY;
+}
+
+TEST(stage_lone_at_once_exhaustion_is_enomem_and_leaves_nothing_behind)
+{
+	struct spdk_poller *p;
+
+	ut_threads_init_ext(2, 255);
+	reset_expected();
+	g_accepted = 0;
+	g_last_rc = 0;
+	g_lone_calls = 0;
+	ut_set_thread(0);
+	p = spdk_poller_register(lone_fill_poller, &p, 0);
+	ASSERT_NOT_NULL(p);
+	ut_set_thread(UT_NONE);
+	log_capture_start();
+	while (p != NULL) {
+		ut_poll_thread_times(0, 1);
+		ASSERT_FALSE(pw__msgq_staged());
+	}
+	log_capture_stop();
+	ASSERT_EQ(g_last_rc, -ENOMEM);
+	ASSERT_EQ(g_accepted, 255 * (1 + pw__msgq_segment_limit()));
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), g_accepted);
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], g_accepted);
+	ASSERT_EQ(g_ran, g_accepted);
+	ASSERT_EQ(pw__msgq_count(ut_thread(1)), 0);
+	/* Room again: the next send is accepted and runs next in order. */
+	ut_set_thread(0);
+	ASSERT_EQ(spdk_thread_send_msg(ut_thread(1), seq_msg, (void *)g_accepted), 0);
+	ut_set_thread(UT_NONE);
+	ut_poll_thread(1);
+	ASSERT_EQ(g_expected[1], g_accepted + 1);
+	ut_threads_fini();
+}
+
 static int g_eio_rc;
 
 static void
