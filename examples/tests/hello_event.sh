@@ -6,10 +6,13 @@
 #
 # Runs the example for 2 s on one core and (when cpus 0 and 1 are usable) on
 # two, and checks its lines: one "hello event" per core of the mask, exactly
-# one "hello reader" on the last core, at least two "hello poller" lines from
-# that core, "hello_event: done" last, exit 0 and no error on stderr. Then
-# the same with SIGINT (and SIGTERM) sent about 0.5 s after the reader said
-# hello, which must end the run the orderly way, and bad options.
+# one "hello reader" on the last core, "hello poller" lines only from that
+# core, "hello_event: done" last, exit 0 and no error on stderr. How many
+# "hello poller" lines fit in 2 s is the machine's business (a loaded machine
+# may give none): that the poller runs again and again is checked by a long
+# run ended with SIGINT once two "hello poller" lines are out. Then the same
+# with SIGINT (and SIGTERM) sent about 0.5 s after the reader said hello,
+# which must end the run the orderly way, and bad options.
 
 set -u
 
@@ -39,11 +42,8 @@ check_output() {
 	[[ $readers == 1 ]] || fail "$label: $readers 'hello reader' lines, expected 1"
 	grep -qx "hello reader (thread first_reader_thread on core $last)" "$out" ||
 		fail "$label: the reader did not run on core $last"
-	# How many periods fit in a short run is the machine's business when a
-	# sanitizer slows everything (scale > 1) and other processes load the cpus:
-	# start-up may eat most of it. Then only "the poller ran" is asserted;
-	# its period is measured by bench/wakeup_latency, not tested here.
-	((scale > 1 && min_polls > 1)) && min_polls=1
+	# Callers ask for poller lines only of runs that waited for them; the
+	# period is measured by bench/wakeup_latency, not tested here.
 	[[ $polls -ge $min_polls ]] || fail "$label: $polls 'hello poller' lines, expected >= $min_polls"
 	! grep '^hello poller' "$out" | grep -qvx "hello poller (core $last)" ||
 		fail "$label: a 'hello poller' line not from core $last"
@@ -68,10 +68,17 @@ run_ok() {
 	[[ $rc == 0 ]] || fail "hello_event $* -t 2 exited $rc"
 }
 
-# run_signal <signal> <args...>: a long run ended by a signal.
+# run_signal <signal> <args...>: a long run ended by a signal, sent about
+# 0.5 s after the reader said hello.
 run_signal() {
-	local sig=$1 rc pid start elapsed
-	shift
+	run_signal_after "^hello reader" 1 "$@"
+}
+
+# run_signal_after <pattern> <count> <signal> <args...>: a long run ended by
+# a signal, sent about 0.5 s after <count> lines matching <pattern> are out.
+run_signal_after() {
+	local pattern=$1 count=$2 sig=$3 rc pid start elapsed
+	shift 3
 	# Empty the files first: the background job opens them asynchronously, and
 	# the loop below must not see the previous run's "hello reader".
 	: > "$out"
@@ -79,19 +86,21 @@ run_signal() {
 	start=$(date +%s%N)
 	"$prog" "${rpc[@]}" "$@" -t 60 > "$out" 2> "$err" &
 	pid=$!
-	# Wait (up to 20 s: sanitizer builds start slowly) for the reader, so that
-	# the framework's handlers are in place, then a little more.
-	for _ in $(seq 1 400); do
-		grep -q '^hello reader' "$out" && break
+	# Wait (up to 20 s, times the scale: sanitizer builds start slowly, a
+	# loaded machine runs them slowly) for the lines, so that the framework's
+	# handlers are in place, then a little more.
+	for _ in $(seq 1 $((400 * scale))); do
+		(($(grep -c -- "$pattern" "$out") >= count)) && break
 		sleep 0.05
 	done
-	grep -q '^hello reader' "$out" || fail "hello_event $*: no 'hello reader' within 20 s"
+	(($(grep -c -- "$pattern" "$out") >= count)) ||
+		fail "hello_event $*: not $count line(s) '$pattern' within $((20 * scale)) s"
 	sleep 0.5
 	kill -s "$sig" "$pid" 2> /dev/null || fail "hello_event $*: ended before SIG$sig"
 	wait "$pid"
 	rc=$?
 	elapsed=$((($(date +%s%N) - start) / 1000000))
-	echo "hello_event $* -t 60, SIG$sig after the reader: exit $rc after $elapsed ms"
+	echo "hello_event $* -t 60, SIG$sig after $count line(s) '$pattern': exit $rc after $elapsed ms"
 	[[ $rc == 0 ]] || fail "hello_event $*: SIG$sig gave exit $rc"
 	[[ $elapsed -lt 50000 ]] || fail "hello_event $*: SIG$sig did not end the run"
 }
@@ -109,7 +118,9 @@ run_bad() {
 
 if has_cpu 0; then
 	run_ok -m 0x1
-	check_output "-m 0x1 -t 2" 2 0
+	check_output "-m 0x1 -t 2" 0 0
+	run_signal_after "^hello poller" 2 INT -m 0x1
+	check_output "-m 0x1, SIGINT after 2 hello poller lines" 2 0
 	run_signal INT -m 0x1
 	check_output "-m 0x1, SIGINT" 0 0
 else
@@ -120,7 +131,9 @@ if [[ $(nproc) -lt 2 ]] || ! has_cpu 0 || ! has_cpu 1; then
 	echo "cpus 0 and 1 are not both usable (nproc $(nproc)): two-core runs skipped"
 else
 	run_ok -m 0x3
-	check_output "-m 0x3 -t 2" 2 0 1
+	check_output "-m 0x3 -t 2" 0 0 1
+	run_signal_after "^hello poller" 2 INT -m 0x3
+	check_output "-m 0x3, SIGINT after 2 hello poller lines" 2 0 1
 	run_signal INT -m 0x3
 	check_output "-m 0x3, SIGINT" 0 0 1
 	run_signal TERM -m 0x3

@@ -371,7 +371,10 @@ typedef void (*spdk_post_poller_fn)(void *fn_arg);
  * Call \p fn(\p fn_arg) once, right after the poller that is running now
  * returns (or, outside a poller, after the current message or at the end of
  * the slice). At most 4 may be pending; more are refused with an error log
- * and the caller must fall back. Call on the thread.
+ * and the caller must fall back. The first one of a thread that has no poller,
+ * interrupt source or post-poller handler yet needs memory (the thread's
+ * poller block): without it the handler is refused the same way (logged; as
+ * in SPDK the call returns nothing). Call on the thread.
  */
 void spdk_thread_register_post_poller_handler(spdk_post_poller_fn fn, void *fn_arg);
 
