@@ -105,17 +105,21 @@ TEST_TIMEOUT(give_back_races_producers, 300)
 			expect[p]++;
 			total++;
 		}
-		if (n > 0) {
-			continue;
-		}
-		if (pw_segq_give_back(&g_prod, &g_cons, &g_pool, W)) {
-			give_backs++;
-		}
+		/* The deadline is checked after every pop, not only when the
+		 * queue is found empty: producers that keep it from ever
+		 * emptying (a loaded machine, a slow consumer under TSan) must
+		 * not keep the test running until its timeout. */
 		if (!atomic_load(&g_stop) && now_ns() >= end) {
 			atomic_store(&g_stop, true);
 			for (int p = 0; p < NPROD; p++) {
 				ASSERT_EQ(pthread_join(th[p], NULL), 0);
 			}
+		}
+		if (n > 0) {
+			continue;
+		}
+		if (pw_segq_give_back(&g_prod, &g_cons, &g_pool, W)) {
+			give_backs++;
 		}
 		if (atomic_load(&g_stop)) {
 			done = true;
