@@ -511,7 +511,7 @@ TEST(stage_lone_at_once_exhaustion_is_enomem_and_leaves_nothing_behind)
 	}
 	log_capture_stop();
 	ASSERT_EQ(g_last_rc, -ENOMEM);
-	ASSERT_EQ(g_accepted, 255 * (1 + pw__msgq_segment_limit()));
+	ASSERT_EQ(g_accepted, pw_segq_small_slots(PW_MSG_WORDS) + 255 * (1 + pw__msgq_segment_limit()));
 	ASSERT_EQ(pw__msgq_count(ut_thread(1)), g_accepted);
 	ut_poll_thread(1);
 	ASSERT_EQ(g_expected[1], g_accepted);
