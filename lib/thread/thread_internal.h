@@ -214,6 +214,13 @@ struct spdk_thread {
 	uint64_t			id;
 	uint64_t			exit_timeout_tsc;
 	void				*alloc_base;	/* what malloc() returned (thread.c) */
+	struct io_channel_map		*channels;	/* owned by io_channel.c */
+	/* In the list of all threads (written by the creator or destroyer of a
+	 * neighbour, under the thread list lock: no hot field shares the line). */
+	TAILQ_ENTRY(spdk_thread)	tailq;
+	/* At most SPDK_MAX_THREAD_NAME_LEN bytes, stored after ctx (sized to
+	 * fit: an idle thread's memory, doc/design.md "Small threads"). */
+	char				*name;
 
 	/* ---- producer side: one line written by senders ---- */
 	struct pw_segq_prod		mq_prod PW_CACHE_ALIGNED;
@@ -235,9 +242,7 @@ struct spdk_thread {
 	 * read here after every slice would take away from them (issue 12). */
 	_Atomic uint32_t		shared_state;
 
-	/* ---- cold ---- */
-	struct io_channel_map		*channels;	/* owned by io_channel.c */
-	TAILQ_ENTRY(spdk_thread)	tailq;
+	/* ---- read-mostly ---- */
 	/* Its cpumask (cpumask_pool.c): the interned copy shared by the threads
 	 * with the same mask at creation (held until the thread is freed), and
 	 * its private copy, made by the first spdk_thread_get_cpumask() or
@@ -245,15 +250,15 @@ struct spdk_thread {
 	 * authoritative one). */
 	const struct spdk_cpuset	*cpumask_shared;
 	_Atomic(struct spdk_cpuset *)	cpumask_own;
-	/* At most SPDK_MAX_THREAD_NAME_LEN bytes, stored after ctx (sized to
-	 * fit: an idle thread's memory, doc/design.md "Small threads"). */
-	char				*name;
 
 	/* Driver context (ctx_sz bytes), then the name */
 	uint8_t				ctx[] __attribute__((aligned(8)));
 };
 _Static_assert(offsetof(struct spdk_thread, for_each_count) == SPDK_CACHE_LINE_SIZE,
 	       "the consumer's hot fields fit one cache line");
+_Static_assert(offsetof(struct spdk_thread, name) + sizeof(char *) <=
+	       offsetof(struct spdk_thread, mq_prod),
+	       "the cold fields fit before the producers' line");
 
 /* Current thread of this pthread (thread.c). */
 extern __thread struct spdk_thread *pw__tls_thread;
