@@ -201,8 +201,10 @@ for p in sys.argv[1:]:
     t = t.replace('pw_version_string(void)', 'pw_version_string(int abi_selftest)').replace('pw_version_string()', 'pw_version_string(0)')
     assert t != s, p
     open(p, 'w').write(t)"
-case_ "field inserted at the front of struct spdk_thread_stats" fail include/spdk/thread.h \
-	"$edit; open(p, 'w').write(s.replace('struct spdk_thread_stats {', 'struct spdk_thread_stats {\n\tuint64_t abi_selftest;', 1))"
+# (Not struct spdk_thread_stats: it sits in the thread's hot cache line, whose
+# fit a static assertion checks, so the altered tree would not build.)
+case_ "field inserted at the front of struct spdk_cpuset" fail include/spdk/cpuset.h \
+	"$edit; open(p, 'w').write(s.replace('struct spdk_cpuset {', 'struct spdk_cpuset {\n\tuint64_t abi_selftest;', 1))"
 case_ "field inserted at the front of struct spdk_app_opts" fail include/spdk/event.h \
 	"$edit; open(p, 'w').write(s.replace('struct spdk_app_opts {', 'struct spdk_app_opts {\n\tuint64_t abi_selftest;', 1))"
 case_ "exported function added" pass lib/util/version.c \
