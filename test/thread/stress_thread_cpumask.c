@@ -34,6 +34,7 @@
 
 #include "harness.h"
 #include "ut_stress.h"
+#include "ut_stress_thread.h"
 
 #include "thread/thread_internal.h"
 
@@ -55,18 +56,6 @@ static struct spdk_cpuset g_masks[NMASKS];
 static char g_mask_str[NMASKS][SPDK_CPUSET_SIZE / 4 + 1];
 static _Atomic bool g_stop;
 static _Atomic uint64_t g_created, g_checked, g_fmts;
-
-static void
-end_thread(struct spdk_thread *t)
-{
-	spdk_set_thread(t);
-	ASSERT_EQ(spdk_thread_exit(t), 0);
-	while (!spdk_thread_is_exited(t)) {
-		spdk_thread_poll(t, 0, 0);
-	}
-	spdk_set_thread(NULL);
-	spdk_thread_destroy(t);
-}
 
 static void
 fill(struct slot *s, uint64_t *seed)
@@ -96,7 +85,7 @@ empty(struct slot *s)
 	}
 	/* Still the mask it was created with: readers only read it. */
 	ASSERT_TRUE(spdk_cpuset_equal(pw_thread_get_cpumask(t), &g_masks[s->mask_idx]));
-	end_thread(t);
+	thread_finish(t);
 }
 
 static void *
@@ -197,6 +186,6 @@ TEST_TIMEOUT(create_destroy_race_get_cpumask, 120)
 	printf("%" PRIu64 " threads created, %" PRIu64 " masks checked, %" PRIu64 " formatted\n",
 	       atomic_load(&g_created), atomic_load(&g_checked), atomic_load(&g_fmts));
 	ASSERT_EQ(pw__cpumask_pool_count(), 0);
-	end_thread(app);
+	thread_finish(app);
 	spdk_thread_lib_fini();
 }

@@ -26,6 +26,7 @@
 
 #include "harness.h"
 #include "ut_stress.h"
+#include "ut_stress_thread.h"
 
 #include "thread/thread_internal.h"
 
@@ -53,18 +54,6 @@ static void
 count_msg(void *ctx)
 {
 	atomic_fetch_add_explicit((_Atomic uint64_t *)ctx, 1, memory_order_relaxed);
-}
-
-static void
-destroy_local(struct spdk_thread *t)
-{
-	spdk_set_thread(t);
-	ASSERT_EQ(spdk_thread_exit(t), 0);
-	while (!spdk_thread_is_exited(t)) {
-		spdk_thread_poll(t, 0, 0);
-	}
-	spdk_set_thread(NULL);
-	spdk_thread_destroy(t);
 }
 
 static void
@@ -108,7 +97,7 @@ worker_main(void *arg)
 		}
 		for (uint32_t i = 0; i < BATCH; i++) {
 			ASSERT_PTR_EQ(spdk_thread_get_by_id(ids[i]), batch[i]);
-			destroy_local(batch[i]);
+			thread_finish(batch[i]);
 			ASSERT_NULL(spdk_thread_get_by_id(ids[i]));
 			ASSERT_EQ(pw__send_to_thread_id(ids[i], count_msg, &me->received), -EIO);
 			if (i % 50 == 0) {
@@ -165,7 +154,7 @@ TEST_TIMEOUT(lookups_race_create_destroy, 120)
 		struct spdk_thread *t = g_w[k].own;
 
 		ASSERT_PTR_EQ(spdk_thread_get_by_id(g_w[k].own_id), t);
-		destroy_local(t);
+		thread_finish(t);
 	}
 	spdk_thread_lib_fini();		/* frees the app thread, the first one */
 	ASSERT_EQ(pw__thread_ids_slots(), 0);
